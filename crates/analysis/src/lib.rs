@@ -1,0 +1,1 @@
+//! Samskab analysis engines.

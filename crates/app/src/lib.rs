@@ -1,0 +1,71 @@
+//! The Samskab web application.
+//!
+//! Each product module is one folder with the same shape — `mod.rs` (its router and
+//! overview), `model.rs` (types), `store.rs` (its SQL; no other module touches its tables),
+//! `routes.rs` (HTTP handlers) — and its templates in `templates/<module>/`. Shared
+//! infrastructure lives in [`platform`]: the database, accounts and sessions, permissions,
+//! the audit log, translations, the page layout and the embedded assets.
+//!
+//! A request flows: route (parse the form into a typed command) → permission check →
+//! module function in a transaction → audit entry → template.
+
+pub mod organisation;
+pub mod platform;
+
+use axum::Router;
+use uuid::Uuid;
+
+use platform::db::Db;
+
+/// Settings an operator chooses.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Mark cookies Secure (set when the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Show the demo logins on the login page.
+    pub demo: bool,
+}
+
+/// What every handler shares. Nothing here is mutable: shared state lives in the database,
+/// so several instances can serve one installation.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub municipality: Uuid,
+    pub municipality_name: String,
+    pub config: Config,
+}
+
+impl AppState {
+    /// Loads the installation's municipality (creating an unnamed one if none exists).
+    pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
+        let m = platform::tenant::ensure(&db, "Kommune").await?;
+        Ok(AppState {
+            db,
+            municipality: m.id,
+            municipality_name: m.name,
+            config,
+        })
+    }
+}
+
+/// The whole application: every module's routes, the static assets, and the middleware.
+pub fn router(state: AppState) -> Router {
+    use axum::middleware::{from_fn, from_fn_with_state};
+    Router::new()
+        .merge(platform::routes::router())
+        .merge(organisation::routes::router())
+        .fallback(platform::web::not_found)
+        .layer(from_fn_with_state(
+            state.clone(),
+            platform::web::context_middleware,
+        ))
+        .merge(platform::assets::router())
+        .layer(from_fn(platform::web::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            8 * 1024 * 1024,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,891 @@
+//! "Samby Kommune": a deterministic demo municipality with an executive board, the four
+//! core-task departments and the staff functions, institutions with teams, realistic
+//! Danish names and spans of control from about 5 to over 60. The same seed and size
+//! always give the same organisation.
+
+use std::collections::HashSet;
+
+use super::model::*;
+
+/// The default number of employees.
+pub const DEFAULT_SIZE: usize = 4000;
+pub const MAX_SIZE: usize = 60_000;
+pub const MIN_SIZE: usize = 200;
+pub const DEFAULT_SEED: u64 = 2026;
+
+/// A small, fast, deterministic generator (SplitMix64); the demo needs repeatability,
+/// not cryptographic quality.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    pub fn range(&mut self, low: usize, high: usize) -> usize {
+        low + self.below(high.saturating_sub(low) + 1)
+    }
+
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Anne",
+    "Mette",
+    "Kirsten",
+    "Hanne",
+    "Helle",
+    "Susanne",
+    "Lene",
+    "Maria",
+    "Marianne",
+    "Camilla",
+    "Louise",
+    "Charlotte",
+    "Pia",
+    "Tina",
+    "Lone",
+    "Bente",
+    "Gitte",
+    "Karina",
+    "Heidi",
+    "Rikke",
+    "Julie",
+    "Sofie",
+    "Ida",
+    "Emma",
+    "Laura",
+    "Signe",
+    "Line",
+    "Maja",
+    "Freja",
+    "Astrid",
+    "Birgitte",
+    "Dorthe",
+    "Inger",
+    "Karen",
+    "Jette",
+    "Malene",
+    "Nanna",
+    "Sara",
+    "Trine",
+    "Peter",
+    "Michael",
+    "Lars",
+    "Jens",
+    "Thomas",
+    "Henrik",
+    "Søren",
+    "Christian",
+    "Martin",
+    "Jan",
+    "Morten",
+    "Jesper",
+    "Anders",
+    "Niels",
+    "Rasmus",
+    "Mads",
+    "Jakob",
+    "Mikkel",
+    "Kasper",
+    "Frederik",
+    "Emil",
+    "Jonas",
+    "Mathias",
+    "Ole",
+    "Per",
+    "Bo",
+    "Kim",
+    "Carsten",
+    "Torben",
+    "Steen",
+    "Kristian",
+    "Allan",
+    "Brian",
+    "Claus",
+    "Esben",
+    "Finn",
+    "Gustav",
+    "Holger",
+    "Ib",
+    "Jørgen",
+    "Kåre",
+    "Leif",
+    "Magnus",
+    "Nikolaj",
+    "Oliver",
+    "Poul",
+    "Rune",
+    "Simon",
+    "Troels",
+    "Uffe",
+    "Viggo",
+    "Aisha",
+    "Fatima",
+    "Ali",
+    "Mohammad",
+    "Zainab",
+    "Yusuf",
+    "Agnieszka",
+    "Tomasz",
+    "Olena",
+    "Ahmed",
+];
+
+const MIDDLE_NAMES: &[&str] = &[
+    "Holm", "Dam", "Lund", "Bach", "Kjær", "Juul", "Skov", "Brink", "Friis", "Bang", "Krogh",
+    "Munk",
+];
+
+const LAST_NAMES: &[&str] = &[
+    "Nielsen",
+    "Jensen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Petersen",
+    "Madsen",
+    "Kristensen",
+    "Olsen",
+    "Thomsen",
+    "Christiansen",
+    "Poulsen",
+    "Johansen",
+    "Møller",
+    "Mortensen",
+    "Knudsen",
+    "Jakobsen",
+    "Mikkelsen",
+    "Frederiksen",
+    "Laursen",
+    "Henriksen",
+    "Lund",
+    "Schmidt",
+    "Eriksen",
+    "Holm",
+    "Kristiansen",
+    "Clausen",
+    "Simonsen",
+    "Svendsen",
+    "Andreasen",
+    "Iversen",
+    "Østergaard",
+    "Jeppesen",
+    "Vestergaard",
+    "Nissen",
+    "Lauridsen",
+    "Kjær",
+    "Jespersen",
+    "Mogensen",
+    "Nørgaard",
+    "Jepsen",
+    "Frandsen",
+    "Søndergaard",
+    "Bertelsen",
+    "Dahl",
+    "Gregersen",
+    "Bach",
+    "Ahmadi",
+    "Hussein",
+    "Nowak",
+    "Kowalski",
+    "Yilmaz",
+    "Ibrahim",
+    "Abdi",
+    "Kovalenko",
+];
+
+const PLACE_STARTS: &[&str] = &[
+    "Nør", "Sønder", "Øster", "Vester", "Skov", "Å", "Bakke", "Eng", "Høj", "Lyng", "Mølle",
+    "Strand", "Kirke", "Holm", "Ege", "Bøge", "Lind", "Hede", "Fjord", "Sø",
+];
+const PLACE_ENDS: &[&str] = &[
+    "by", "rup", "sted", "lev", "løse", "bjerg", "høj", "dal", "holt", "vang",
+];
+
+/// A kind of institution: its unit name, leader title, staff titles, teams and sizes.
+struct Kind {
+    area: &'static str,
+    suffix: &'static str,
+    /// How many there are in a municipality of 4,000 employees.
+    count: usize,
+    leader_title: &'static str,
+    titles: &'static [&'static str],
+    /// Teams inside each institution, with the team leader's title (may be vacant).
+    teams: &'static [&'static str],
+    team_leader: &'static str,
+    /// Relative size of one institution.
+    weight: usize,
+    hourly_percent: usize,
+}
+
+const KINDS: &[(&str, &[Kind])] = &[
+    (
+        "Læring",
+        &[
+            Kind {
+                area: "Skoler",
+                suffix: "Skole",
+                count: 8,
+                leader_title: "Skoleleder",
+                titles: &[
+                    "Lærer",
+                    "Lærer",
+                    "Lærer",
+                    "Pædagog",
+                    "Skolesekretær",
+                    "Pædagogmedhjælper",
+                    "Pedel",
+                ],
+                teams: &["Indskoling", "Mellemtrin", "Udskoling", "SFO"],
+                team_leader: "Afdelingsleder",
+                weight: 75,
+                hourly_percent: 8,
+            },
+            Kind {
+                area: "Dagtilbud",
+                suffix: "Børnehus",
+                count: 14,
+                leader_title: "Dagtilbudsleder",
+                titles: &[
+                    "Pædagog",
+                    "Pædagog",
+                    "Pædagogmedhjælper",
+                    "Pædagogisk assistent",
+                    "Køkkenassistent",
+                ],
+                teams: &["Vuggestue", "Børnehave"],
+                team_leader: "Pædagogisk leder",
+                weight: 30,
+                hourly_percent: 15,
+            },
+        ],
+    ),
+    (
+        "Social Omsorg",
+        &[
+            Kind {
+                area: "Hjemmeplejen",
+                suffix: "Hjemmepleje",
+                count: 4,
+                leader_title: "Distriktsleder",
+                titles: &[
+                    "Social- og sundhedshjælper",
+                    "Social- og sundhedsassistent",
+                    "Social- og sundhedshjælper",
+                    "Sygeplejerske",
+                    "Planlægger",
+                ],
+                teams: &["Gruppe Dag", "Gruppe Aften", "Gruppe Nat"],
+                team_leader: "Gruppeleder",
+                weight: 110,
+                hourly_percent: 35,
+            },
+            Kind {
+                area: "Plejecentre",
+                suffix: "Plejecenter",
+                count: 6,
+                leader_title: "Centerleder",
+                titles: &[
+                    "Social- og sundhedsassistent",
+                    "Social- og sundhedshjælper",
+                    "Sygeplejerske",
+                    "Ergoterapeut",
+                    "Køkkenassistent",
+                    "Aktivitetsmedarbejder",
+                ],
+                teams: &["Afsnit A", "Afsnit B"],
+                team_leader: "Afsnitsleder",
+                weight: 80,
+                hourly_percent: 30,
+            },
+            Kind {
+                area: "Handicap og Psykiatri",
+                suffix: "Bosted",
+                count: 3,
+                leader_title: "Forstander",
+                titles: &[
+                    "Socialpædagog",
+                    "Socialpædagog",
+                    "Pædagogmedhjælper",
+                    "Sygeplejerske",
+                ],
+                teams: &[],
+                team_leader: "",
+                weight: 35,
+                hourly_percent: 20,
+            },
+        ],
+    ),
+    (
+        "Beskæftigelse",
+        &[
+            Kind {
+                area: "Jobcenter",
+                suffix: "Jobcenterafdeling",
+                count: 4,
+                leader_title: "Afdelingsleder",
+                titles: &[
+                    "Jobkonsulent",
+                    "Sagsbehandler",
+                    "Virksomhedskonsulent",
+                    "Administrativ medarbejder",
+                ],
+                teams: &["Team A", "Team B"],
+                team_leader: "Teamleder",
+                weight: 40,
+                hourly_percent: 2,
+            },
+            Kind {
+                area: "Borgerservice",
+                suffix: "Borgerservice",
+                count: 2,
+                leader_title: "Borgerservicechef",
+                titles: &["Borgerservicemedarbejder", "Administrativ medarbejder"],
+                teams: &[],
+                team_leader: "",
+                weight: 15,
+                hourly_percent: 5,
+            },
+        ],
+    ),
+    (
+        "Fritid & Fællesskab",
+        &[
+            Kind {
+                area: "Biblioteker",
+                suffix: "Bibliotek",
+                count: 4,
+                leader_title: "Biblioteksleder",
+                titles: &["Bibliotekar", "Biblioteksassistent", "Formidler"],
+                teams: &[],
+                team_leader: "",
+                weight: 8,
+                hourly_percent: 25,
+            },
+            Kind {
+                area: "Kultur og Idræt",
+                suffix: "Idræts- og Kulturhus",
+                count: 3,
+                leader_title: "Centerleder",
+                titles: &["Kulturmedarbejder", "Driftsmedarbejder", "Instruktør"],
+                teams: &[],
+                team_leader: "",
+                weight: 12,
+                hourly_percent: 45,
+            },
+            Kind {
+                area: "Ungdomsskolen",
+                suffix: "Ungdomsklub",
+                count: 3,
+                leader_title: "Klubleder",
+                titles: &["Ungdomsskolelærer", "Klubmedarbejder"],
+                teams: &[],
+                team_leader: "",
+                weight: 10,
+                hourly_percent: 60,
+            },
+        ],
+    ),
+    (
+        "Staben",
+        &[
+            Kind {
+                area: "HR og Udvikling",
+                suffix: "",
+                count: 1,
+                leader_title: "HR-chef",
+                titles: &[
+                    "HR-konsulent",
+                    "Udviklingskonsulent",
+                    "Lønkonsulent",
+                    "Facilitator",
+                ],
+                teams: &[],
+                team_leader: "",
+                weight: 25,
+                hourly_percent: 0,
+            },
+            Kind {
+                area: "Økonomi",
+                suffix: "",
+                count: 1,
+                leader_title: "Økonomichef",
+                titles: &["Økonomikonsulent", "Controller", "Bogholder"],
+                teams: &[],
+                team_leader: "",
+                weight: 25,
+                hourly_percent: 0,
+            },
+            Kind {
+                area: "IT og Digitalisering",
+                suffix: "",
+                count: 1,
+                leader_title: "IT-chef",
+                titles: &[
+                    "IT-supporter",
+                    "Digitaliseringskonsulent",
+                    "Systemadministrator",
+                ],
+                teams: &[],
+                team_leader: "",
+                weight: 20,
+                hourly_percent: 0,
+            },
+        ],
+    ),
+];
+
+/// The people the demo logins belong to.
+#[derive(Clone, Debug, Default)]
+pub struct DemoPeople {
+    pub administrator: String,
+    pub executive: String,
+    pub leader: String,
+    pub employee: String,
+    pub facilitator: String,
+}
+
+struct Builder {
+    snapshot: OrgSnapshot,
+    rng: Rng,
+    used_emails: HashSet<String>,
+    next_person: usize,
+}
+
+fn ascii_mail(s: &str) -> String {
+    s.to_lowercase()
+        .replace('æ', "ae")
+        .replace('ø', "oe")
+        .replace('å', "aa")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+        .collect()
+}
+
+impl Builder {
+    fn unit(&mut self, key: &str, parent: Option<&str>, name: &str, unit_type: &str) {
+        self.snapshot.units.push(UnitRecord {
+            key: key.to_string(),
+            parent_key: parent.map(str::to_string),
+            name: name.to_string(),
+            unit_type: unit_type.to_string(),
+            valid_from: chrono::NaiveDate::from_ymd_opt(2020, 1, 1),
+            valid_to: None,
+            origin: Origin::default(),
+        });
+    }
+
+    fn person(&mut self) -> String {
+        let first = self.rng.pick(FIRST_NAMES);
+        let last = self.rng.pick(LAST_NAMES);
+        let name = if self.rng.chance(30) {
+            format!("{first} {} {last}", self.rng.pick(MIDDLE_NAMES))
+        } else {
+            format!("{first} {last}")
+        };
+        let base = format!("{}.{}", ascii_mail(first), ascii_mail(last));
+        let mut email = format!("{base}@samby.dk");
+        let mut n = 2;
+        while !self.used_emails.insert(email.clone()) {
+            email = format!("{base}{n}@samby.dk");
+            n += 1;
+        }
+        self.next_person += 1;
+        let key = format!("P{:06}", self.next_person);
+        let phone = format!("{}", 20_000_000 + self.rng.below(79_999_999));
+        self.snapshot.people.push(PersonRecord {
+            key: key.clone(),
+            name,
+            email,
+            phone,
+            origin: Origin::default(),
+        });
+        key
+    }
+
+    fn engage(&mut self, person: &str, unit: &str, title: &str, hourly_percent: usize) {
+        let pay_type = if self.rng.chance(hourly_percent) {
+            PayType::Hourly
+        } else {
+            PayType::Salaried
+        };
+        self.snapshot.engagements.push(EngagementRecord {
+            key: format!("E-{person}"),
+            person_key: person.to_string(),
+            unit_key: unit.to_string(),
+            job_title: title.to_string(),
+            pay_type,
+            is_primary: true,
+            valid_from: None,
+            valid_to: None,
+            origin: Origin::default(),
+        });
+    }
+
+    /// A manager post in `unit`, filled by a new person engaged there, or vacant.
+    fn leader(&mut self, unit: &str, title: &str, vacant: bool) -> Option<String> {
+        let person = (!vacant).then(|| {
+            let p = self.person();
+            self.engage(&p, unit, title, 0);
+            p
+        });
+        self.snapshot.managers.push(ManagerRecord {
+            key: format!("M-{unit}"),
+            unit_key: unit.to_string(),
+            person_key: person.clone(),
+            title: title.to_string(),
+            valid_from: None,
+            valid_to: None,
+            origin: Origin::default(),
+        });
+        person
+    }
+
+    fn staff(
+        &mut self,
+        unit: &str,
+        n: usize,
+        titles: &[&str],
+        hourly_percent: usize,
+    ) -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let p = self.person();
+                let title = titles[self.rng.below(titles.len())];
+                self.engage(&p, unit, title, hourly_percent);
+                p
+            })
+            .collect()
+    }
+}
+
+/// Generates the demo municipality with about `employees` people.
+pub fn generate(employees: usize, seed: u64) -> (OrgSnapshot, DemoPeople) {
+    let employees = employees.clamp(MIN_SIZE, MAX_SIZE);
+    let scale = employees as f64 / DEFAULT_SIZE as f64;
+    let mut b = Builder {
+        snapshot: OrgSnapshot::default(),
+        rng: Rng::new(seed),
+        used_emails: HashSet::new(),
+        next_person: 0,
+    };
+    let mut who = DemoPeople::default();
+
+    // Place names for institutions, shuffled once.
+    let mut places: Vec<String> = PLACE_STARTS
+        .iter()
+        .flat_map(|s| PLACE_ENDS.iter().map(move |e| format!("{s}{e}")))
+        .collect();
+    for i in (1..places.len()).rev() {
+        let j = b.rng.below(i + 1);
+        places.swap(i, j);
+    }
+    let mut place_index = 0usize;
+
+    b.unit("K", None, "Samby Kommune", "Kommune");
+    who.executive = b.leader("K", "Kommunaldirektør", false).unwrap_or_default();
+    b.unit("K/DIR", Some("K"), "Direktionssekretariatet", "Sekretariat");
+    b.leader("K/DIR", "Sekretariatschef", false);
+    b.staff(
+        "K/DIR",
+        6,
+        &["Direktionskonsulent", "Chefkonsulent", "Sekretær"],
+        0,
+    );
+
+    // Sizes: the total weight of all institutions, scaled to the requested size.
+    let total_weight: f64 = KINDS
+        .iter()
+        .flat_map(|(_, kinds)| kinds.iter())
+        .map(|k| (k.count as f64 * scale).round().max(1.0) * k.weight as f64)
+        .sum();
+    let per_weight = employees as f64 / total_weight;
+
+    for (d, (department, kinds)) in KINDS.iter().enumerate() {
+        let dkey = format!("K/{d}");
+        b.unit(
+            &dkey,
+            Some("K"),
+            department,
+            if *department == "Staben" {
+                "Stab"
+            } else {
+                "Forvaltning"
+            },
+        );
+        let director_title = if *department == "Staben" {
+            "Stabschef"
+        } else {
+            "Direktør"
+        };
+        b.leader(&dkey, director_title, false);
+        b.staff(
+            &dkey,
+            3,
+            &["Chefkonsulent", "Sekretær", "Udviklingskonsulent"],
+            0,
+        );
+        for (a, kind) in kinds.iter().enumerate() {
+            let akey = format!("{dkey}/{a}");
+            let institutions = (kind.count as f64 * scale).round().max(1.0) as usize;
+            let area_is_unit = kind.suffix.is_empty();
+            if !area_is_unit {
+                b.unit(&akey, Some(&dkey), kind.area, "Område");
+                b.leader(&akey, "Områdechef", false);
+                let office = b.rng.range(3, 5);
+                b.staff(
+                    &akey,
+                    office,
+                    &["Konsulent", "Administrativ medarbejder"],
+                    0,
+                );
+            }
+            for i in 0..institutions {
+                let (ikey, iname, parent) = if area_is_unit {
+                    (akey.clone(), kind.area.to_string(), dkey.clone())
+                } else {
+                    let place = places[place_index % places.len()].clone();
+                    let round = place_index / places.len();
+                    place_index += 1;
+                    let name = if round == 0 {
+                        format!("{place} {}", kind.suffix)
+                    } else {
+                        format!("{place} {} {}", kind.suffix, round + 1)
+                    };
+                    (format!("{akey}/{i}"), name, akey.clone())
+                };
+                b.unit(
+                    &ikey,
+                    Some(&parent),
+                    &iname,
+                    if area_is_unit {
+                        "Stabsfunktion"
+                    } else {
+                        "Institution"
+                    },
+                );
+                let leader = b
+                    .leader(&ikey, kind.leader_title, false)
+                    .unwrap_or_default();
+                // Each institution's size varies ±40 % around its kind's weight.
+                let size = ((kind.weight as f64 * per_weight)
+                    * (0.6 + 0.8 * b.rng.below(1000) as f64 / 1000.0))
+                    .round()
+                    .max(4.0) as usize;
+                if kind.teams.is_empty() {
+                    let staff = b.staff(&ikey, size, kind.titles, kind.hourly_percent);
+                    if kind.area == "HR og Udvikling" {
+                        who.administrator = leader.clone();
+                        who.facilitator = staff.first().cloned().unwrap_or_default();
+                    }
+                } else {
+                    let per_team = size / (kind.teams.len() + 1);
+                    b.staff(
+                        &ikey,
+                        size - per_team * kind.teams.len(),
+                        kind.titles,
+                        kind.hourly_percent,
+                    );
+                    for (t, team) in kind.teams.iter().enumerate() {
+                        let tkey = format!("{ikey}/{t}");
+                        b.unit(&tkey, Some(&ikey), &format!("{iname}, {team}"), "Team");
+                        // Some team posts are vacant: their staff count for the institution's leader.
+                        let vacant = b.rng.chance(12);
+                        let team_leader = b.leader(&tkey, kind.team_leader, vacant);
+                        let staff = b.staff(&tkey, per_team, kind.titles, kind.hourly_percent);
+                        if kind.area == "Skoler" && i == 0 && t == 0 {
+                            who.leader = leader.clone();
+                            who.employee = staff.first().cloned().unwrap_or_default();
+                            let _ = team_leader;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (b.snapshot, who)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::organisation::import::validate;
+    use crate::organisation::span::{
+        Leadership, Membership, TreeUnit, span_of_control, tree_positions,
+    };
+
+    fn spans(s: &OrgSnapshot) -> Vec<i64> {
+        let units: Vec<TreeUnit> = s
+            .units
+            .iter()
+            .map(|u| TreeUnit {
+                id: uuid_of(&u.key),
+                parent_id: u.parent_key.as_deref().map(uuid_of),
+                name: u.name.clone(),
+            })
+            .collect();
+        let members: Vec<Membership> = s
+            .engagements
+            .iter()
+            .map(|e| Membership {
+                person_id: uuid_of(&e.person_key),
+                unit_id: uuid_of(&e.unit_key),
+                pay_type: e.pay_type,
+                is_primary: true,
+            })
+            .collect();
+        let leaders: Vec<Leadership> = s
+            .managers
+            .iter()
+            .filter_map(|m| {
+                m.person_key.as_deref().map(|p| Leadership {
+                    person_id: uuid_of(p),
+                    unit_id: uuid_of(&m.unit_key),
+                })
+            })
+            .collect();
+        span_of_control(&units, &tree_positions(&units), &members, &leaders)
+            .iter()
+            .map(|r| r.direct)
+            .collect()
+    }
+
+    fn uuid_of(key: &str) -> uuid::Uuid {
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes())
+    }
+
+    #[test]
+    fn the_demo_is_valid_deterministic_and_about_the_requested_size() {
+        let (a, who) = generate(DEFAULT_SIZE, DEFAULT_SEED);
+        let (b, _) = generate(DEFAULT_SIZE, DEFAULT_SEED);
+        assert!(validate(&a).is_ok());
+        assert_eq!(a.people, b.people);
+        let n = a.people.len();
+        assert!((3600..=4600).contains(&n), "{n} people");
+        for p in [
+            &who.administrator,
+            &who.executive,
+            &who.leader,
+            &who.employee,
+            &who.facilitator,
+        ] {
+            assert!(
+                a.people.iter().any(|x| &x.key == p),
+                "demo login person {p} exists"
+            );
+        }
+        let emails: HashSet<&str> = a.people.iter().map(|p| p.email.as_str()).collect();
+        assert_eq!(emails.len(), n, "e-mail addresses are unique");
+    }
+
+    #[test]
+    fn spans_range_from_small_to_over_sixty() {
+        let (s, _) = generate(DEFAULT_SIZE, DEFAULT_SEED);
+        let spans = spans(&s);
+        let min = spans.iter().copied().filter(|d| *d > 0).min().unwrap_or(0);
+        let max = spans.iter().copied().max().unwrap_or(0);
+        assert!(min <= 6, "smallest span {min}");
+        assert!(max > 60, "largest span {max}");
+    }
+
+    #[test]
+    fn sizes_scale() {
+        for size in [MIN_SIZE, 25_000] {
+            let (s, _) = generate(size, 1);
+            let n = s.people.len() as f64;
+            assert!((n / size as f64 - 1.0).abs() < 0.2, "{size}: {n}");
+        }
+    }
+}
+
+/// The demo logins, one per role, all with the password `demo`.
+pub const DEMO_LOGINS: [(&str, &str); 5] = [
+    ("admin", "administrator"),
+    ("direktion", "executive"),
+    ("leder", "leader"),
+    ("medarbejder", "employee"),
+    ("facilitator", "facilitator"),
+];
+
+/// Fills an empty database with Samby Kommune and the demo logins. Returns false (and
+/// changes nothing) if the database already holds an organisation or accounts.
+pub async fn install(
+    db: &crate::platform::db::Db,
+    municipality: uuid::Uuid,
+    employees: usize,
+    seed: u64,
+) -> anyhow::Result<bool> {
+    use crate::platform::audit::AuditEntry;
+    use crate::platform::{auth, permissions::Role, tenant};
+    let (units, _, _) = super::store::totals(db, municipality).await?;
+    if units > 0 || auth::account_count(db).await? > 0 {
+        return Ok(false);
+    }
+    let (snapshot, who) = generate(employees, seed);
+    tenant::rename(db, municipality, "Samby Kommune").await?;
+    super::store::apply_snapshot(
+        db,
+        municipality,
+        &snapshot,
+        AuditEntry::system("organisation.demo", "demo"),
+    )
+    .await?;
+    let logins = [
+        ("admin", &who.administrator, Role::Administrator),
+        ("direktion", &who.executive, Role::Executive),
+        ("leder", &who.leader, Role::Leader),
+        ("medarbejder", &who.employee, Role::Employee),
+        ("facilitator", &who.facilitator, Role::Facilitator),
+    ];
+    // Hash the five passwords in parallel: Argon2 is deliberately slow.
+    let mut tasks = Vec::new();
+    for (username, person_key, role) in logins {
+        let person = super::store::person_by_key(db, municipality, person_key).await?;
+        let name = person
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| username.to_string());
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            auth::create_account(
+                &db,
+                municipality,
+                username,
+                &name,
+                "demo",
+                person.map(|p| p.id),
+                &[role],
+            )
+            .await
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(true)
+}

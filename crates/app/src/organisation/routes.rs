@@ -1,0 +1,659 @@
+//! The organisation's pages: overview, unit, person, people search, and the
+//! span-of-control report with its CSV and XLSX exports.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::model::{Person, PersonPost, SpanRow, StaffMember, Unit};
+use super::store::{self, SpanFilter};
+use crate::AppState;
+use crate::platform::audit;
+use crate::platform::auth::CurrentUser;
+use crate::platform::i18n::Tr;
+use crate::platform::layout::{FormErrors, Page, render};
+use crate::platform::permissions::{Action, UnitRef, can, sees_everything, visible_subtrees};
+use crate::platform::web::{AppError, Result, User};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organisation", get(overview))
+        .route("/organisation/enhed/{id}", get(unit_page))
+        .route("/organisation/person/{id}", get(person_page))
+        .route("/organisation/personer", get(people_search))
+        .route("/organisation/ledelsesspaend", get(span_page))
+        .route("/organisation/ledelsesspaend.csv", get(span_csv))
+        .route("/organisation/ledelsesspaend.xlsx", get(span_xlsx))
+}
+
+fn parse_id(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| AppError::NotFound)
+}
+
+fn may_view(user: &CurrentUser, unit: &Unit) -> bool {
+    can(
+        &user.actor,
+        Action::ViewUnit(UnitRef {
+            left: unit.tree_left,
+            depth: unit.depth,
+        }),
+    )
+}
+
+/// A unit in a list, with its leaders and head count.
+pub struct UnitLine {
+    pub unit: Unit,
+    pub leaders: Vec<Person>,
+    pub vacant: bool,
+    pub headcount: i64,
+}
+
+async fn unit_line(state: &AppState, unit: Unit) -> Result<UnitLine> {
+    let leaders = store::unit_leaders(&state.db, unit.id).await?;
+    let vacant = store::has_vacant_post(&state.db, unit.id).await?;
+    let headcount = store::headcount(
+        &state.db,
+        state.municipality,
+        unit.tree_left,
+        unit.tree_right,
+    )
+    .await?;
+    Ok(UnitLine {
+        unit,
+        leaders,
+        vacant,
+        headcount,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "organisation/overview.html")]
+struct OverviewTemplate {
+    page: Page,
+    tops: Vec<(UnitLine, Vec<UnitLine>)>,
+    may_span: bool,
+}
+
+async fn overview(State(state): State<AppState>, User(user, ctx): User) -> Result<Response> {
+    if !can(&user.actor, Action::BrowseOrganisation) {
+        return Err(AppError::Forbidden);
+    }
+    let db = &state.db;
+    // Those who see everything start at the top; a leader starts at the units they lead.
+    let any_unit = Action::ViewUnit(UnitRef { left: 0, depth: 0 });
+    let tops: Vec<Unit> = if sees_everything(&user.actor, any_unit) {
+        store::units_at_depth(db, state.municipality, 1).await?
+    } else {
+        let mut units = Vec::new();
+        for t in visible_subtrees(&user.actor, any_unit) {
+            units.extend(store::unit_at(db, state.municipality, t.left).await?);
+        }
+        units
+    };
+    let mut lines = Vec::new();
+    for top in tops.into_iter().filter(|u| may_view(&user, u)) {
+        let mut kids = Vec::new();
+        for child in store::children(db, state.municipality, top.id).await? {
+            if may_view(&user, &child) {
+                kids.push(unit_line(&state, child).await?);
+            }
+        }
+        lines.push((unit_line(&state, top).await?, kids));
+    }
+    let title = ctx.tr().t("org-title");
+    Ok(render(&OverviewTemplate {
+        page: ctx.page(&state, title, "organisation"),
+        tops: lines,
+        may_span: can(&user.actor, Action::ViewSpanReport),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "organisation/unit.html")]
+struct UnitTemplate {
+    page: Page,
+    line: UnitLine,
+    trail: Vec<Unit>,
+    children: Vec<UnitLine>,
+    staff: Vec<StaffMember>,
+    staff_total: i64,
+    page_number: i64,
+    pages: i64,
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    side: Option<String>,
+}
+
+const STAFF_PAGE: i64 = 100;
+
+fn page_number(tr: &Tr, raw: Option<&str>) -> Result<i64> {
+    match raw.map(str::parse::<i64>) {
+        None => Ok(1),
+        Some(Ok(n)) if n >= 1 => Ok(n),
+        Some(_) => Err(AppError::BadRequest(tr.t("error-page-number"))),
+    }
+}
+
+async fn unit_page(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Path(id): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let db = &state.db;
+    let unit = store::unit(db, state.municipality, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_view(&user, &unit) {
+        return Err(AppError::Forbidden);
+    }
+    let tr = ctx.tr();
+    let page_number = page_number(&tr, q.side.as_deref())?;
+    let trail = store::ancestors(db, state.municipality, &unit)
+        .await?
+        .into_iter()
+        .filter(|u| may_view(&user, u))
+        .collect();
+    let mut children = Vec::new();
+    for child in store::children(db, state.municipality, unit.id).await? {
+        if may_view(&user, &child) {
+            children.push(unit_line(&state, child).await?);
+        }
+    }
+    let staff_total = store::staff_count(db, unit.id).await?;
+    let staff = store::staff(db, unit.id, STAFF_PAGE, (page_number - 1) * STAFF_PAGE).await?;
+    let pages = (staff_total + STAFF_PAGE - 1) / STAFF_PAGE;
+    let title = unit.name.clone();
+    Ok(render(&UnitTemplate {
+        page: ctx.page(&state, title, "organisation"),
+        line: unit_line(&state, unit).await?,
+        trail,
+        children,
+        staff,
+        staff_total,
+        page_number,
+        pages: pages.max(1),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "organisation/person.html")]
+struct PersonTemplate {
+    page: Page,
+    person: Person,
+    posts: Vec<PersonPost>,
+}
+
+async fn person_page(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = parse_id(&id)?;
+    let person = store::person(&state.db, state.municipality, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let posts = store::person_posts(&state.db, id).await?;
+    // A person is visible if one of their posts is in a unit the user may see.
+    let visible: Vec<PersonPost> = posts
+        .into_iter()
+        .filter(|(_, left, depth)| {
+            can(
+                &user.actor,
+                Action::ViewUnit(UnitRef {
+                    left: *left,
+                    depth: *depth,
+                }),
+            )
+        })
+        .map(|(p, _, _)| p)
+        .collect();
+    if visible.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let title = person.name.clone();
+    Ok(render(&PersonTemplate {
+        page: ctx.page(&state, title, "organisation"),
+        person,
+        posts: visible,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "organisation/people.html")]
+struct PeopleTemplate {
+    page: Page,
+    q: String,
+    results: Vec<(Person, String)>,
+    searched: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+const SEARCH_LIMIT: i64 = 100;
+
+async fn people_search(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response> {
+    if !can(&user.actor, Action::BrowseOrganisation) {
+        return Err(AppError::Forbidden);
+    }
+    let tr = ctx.tr();
+    let query = q.q.trim().to_string();
+    let mut errors = FormErrors::default();
+    let mut results = Vec::new();
+    let searched = !query.is_empty();
+    if searched && query.chars().count() < 2 {
+        errors.push("q", tr.t("people-error-short"));
+    } else if searched {
+        for (person, unit, left, depth) in
+            store::search_people(&state.db, state.municipality, &query, SEARCH_LIMIT * 4).await?
+        {
+            if can(&user.actor, Action::ViewUnit(UnitRef { left, depth })) {
+                results.push((person, unit));
+            }
+            if results.len() as i64 >= SEARCH_LIMIT {
+                break;
+            }
+        }
+    }
+    Ok(render(&PeopleTemplate {
+        page: ctx.page(&state, tr.t("people-title"), "organisation"),
+        q: query,
+        results,
+        searched,
+        errors,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Span of control
+
+/// The report's filters as they arrive from the form (strings, so bad input can be shown
+/// back with a message instead of a bare 400).
+#[derive(Deserialize, Default, Clone)]
+pub struct SpanParams {
+    #[serde(default)]
+    afdeling: String,
+    #[serde(default)]
+    niveau: String,
+    #[serde(default)]
+    graense: String,
+    #[serde(default)]
+    kun_over: Option<String>,
+}
+
+/// The default limit above which a span counts as large.
+pub const DEFAULT_LIMIT: i64 = 30;
+
+struct SpanRequest {
+    filter: SpanFilter,
+    limit: i64,
+    errors: FormErrors,
+}
+
+fn parse_span(tr: &Tr, user: &CurrentUser, p: &SpanParams) -> SpanRequest {
+    let mut errors = FormErrors::default();
+    let department = match p.afdeling.trim() {
+        "" => None,
+        s => match Uuid::parse_str(s) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push("afdeling", tr.t("span-error-department"));
+                None
+            }
+        },
+    };
+    let level = match p.niveau.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(n) if (1..=20).contains(&n) => Some(n),
+            _ => {
+                errors.push("niveau", tr.t("span-error-level"));
+                None
+            }
+        },
+    };
+    let limit = match p.graense.trim() {
+        "" => DEFAULT_LIMIT,
+        s => match s.parse::<i64>() {
+            Ok(n) if (0..=100_000).contains(&n) => n,
+            _ => {
+                errors.push("graense", tr.t("span-error-limit"));
+                DEFAULT_LIMIT
+            }
+        },
+    };
+    let over = p.kun_over.as_ref().map(|_| limit);
+    let within = if sees_everything(&user.actor, Action::ViewSpanReport) {
+        None
+    } else {
+        Some(
+            visible_subtrees(&user.actor, Action::ViewSpanReport)
+                .into_iter()
+                .map(|t| (t.left, t.right, t.max_depth))
+                .collect(),
+        )
+    };
+    SpanRequest {
+        filter: SpanFilter {
+            department,
+            level,
+            over,
+            within,
+        },
+        limit,
+        errors,
+    }
+}
+
+/// One bar of the distribution chart, laid out in SVG units.
+pub struct Bar {
+    pub label: String,
+    pub count: usize,
+    pub x: usize,
+    pub y: usize,
+    pub height: usize,
+    pub over: bool,
+}
+
+const CHART_HEIGHT: usize = 160;
+const BAR_WIDTH: usize = 40;
+const BUCKET: i64 = 5;
+const BUCKETS: i64 = 13;
+
+/// Buckets of five direct reports (1–5, 6–10, …, 56–60, over 60); bars past the limit
+/// are drawn in the warning colour.
+fn distribution(rows: &[SpanRow], limit: i64) -> Vec<Bar> {
+    let mut counts = vec![0usize; BUCKETS as usize];
+    for r in rows {
+        let b = if r.direct_reports <= 0 {
+            0
+        } else {
+            ((r.direct_reports - 1) / BUCKET).min(BUCKETS - 1)
+        };
+        counts[b as usize] += 1;
+    }
+    let max = counts.iter().copied().max().unwrap_or(0).max(1);
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &count)| {
+            let low = i as i64 * BUCKET + 1;
+            let label = if i as i64 == BUCKETS - 1 {
+                format!("{}+", low)
+            } else {
+                format!("{}–{}", low, low + BUCKET - 1)
+            };
+            let height = count * CHART_HEIGHT / max;
+            Bar {
+                label,
+                count,
+                x: 40 + i * (BAR_WIDTH + 8),
+                y: 20 + CHART_HEIGHT - height,
+                height,
+                over: low > limit,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "organisation/span.html")]
+struct SpanTemplate {
+    page: Page,
+    rows: Vec<SpanRow>,
+    bars: Vec<Bar>,
+    departments: Vec<Unit>,
+    levels: Vec<i64>,
+    params: SpanParams,
+    limit: i64,
+    over_count: usize,
+    errors: FormErrors,
+    export_query: String,
+    chart_width: usize,
+}
+
+fn export_query(p: &SpanParams) -> String {
+    let mut pairs = vec![
+        ("afdeling", p.afdeling.as_str()),
+        ("niveau", p.niveau.as_str()),
+        ("graense", p.graense.as_str()),
+    ];
+    if p.kun_over.is_some() {
+        pairs.push(("kun_over", "1"));
+    }
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+async fn span_page(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Query(p): Query<SpanParams>,
+) -> Result<Response> {
+    if !can(&user.actor, Action::ViewSpanReport) {
+        return Err(AppError::Forbidden);
+    }
+    let tr = ctx.tr();
+    let req = parse_span(&tr, &user, &p);
+    let rows = if req.errors.is_empty() {
+        store::span_rows(&state.db, state.municipality, &req.filter).await?
+    } else {
+        Vec::new()
+    };
+    let over_count = rows.iter().filter(|r| r.direct_reports > req.limit).count();
+    let mut departments = store::units_at_depth(&state.db, state.municipality, 2).await?;
+    departments.retain(|d| {
+        may_view(&user, d)
+            || req.filter.within.as_ref().is_some_and(|w| {
+                w.iter().any(|(l, r, _)| {
+                    (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l)
+                })
+            })
+    });
+    let bars = distribution(&rows, req.limit);
+    let chart_width = 40 + bars.len() * (BAR_WIDTH + 8) + 20;
+    let bad = !req.errors.is_empty();
+    let mut r = render(&SpanTemplate {
+        page: ctx.page(&state, tr.t("span-title"), "span"),
+        bars,
+        rows,
+        departments,
+        levels: (1..=6).collect(),
+        export_query: export_query(&p),
+        params: p,
+        limit: req.limit,
+        over_count,
+        errors: req.errors,
+        chart_width,
+    });
+    if bad {
+        *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+async fn span_export_rows(
+    state: &AppState,
+    user: &CurrentUser,
+    tr: &Tr,
+    p: &SpanParams,
+) -> Result<Vec<SpanRow>> {
+    if !can(&user.actor, Action::ExportSpanReport) {
+        return Err(AppError::Forbidden);
+    }
+    let req = parse_span(tr, user, p);
+    if let Some(e) = req.errors.all().first() {
+        return Err(AppError::BadRequest(e.message.clone()));
+    }
+    Ok(store::span_rows(&state.db, state.municipality, &req.filter).await?)
+}
+
+/// The report's column headings in the user's language.
+fn headings(tr: &Tr) -> [String; 9] {
+    [
+        "span-col-leader",
+        "span-col-email",
+        "span-col-unit",
+        "span-col-level",
+        "span-col-direct",
+        "span-col-total",
+        "span-col-leaders",
+        "span-col-hourly",
+        "span-col-salaried",
+    ]
+    .map(|k| tr.t(k))
+}
+
+/// CSV of the report; `danish` gives Excel-friendly semicolons, a BOM and translated
+/// headings, otherwise commas and the JSON keys.
+pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow::Result<Vec<u8>> {
+    let danish = headings.is_some();
+    let mut out = Vec::new();
+    if danish {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(if danish { b';' } else { b',' })
+        .from_writer(out);
+    match headings {
+        Some(h) => w.write_record(&h)?,
+        None => w.write_record([
+            "leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried",
+        ])?,
+    }
+    for r in rows {
+        w.write_record([
+            r.leader_name.clone(),
+            r.email.clone(),
+            r.unit_name.clone(),
+            r.level.to_string(),
+            r.direct_reports.to_string(),
+            r.total_reports.to_string(),
+            r.leader_reports.to_string(),
+            r.hourly.to_string(),
+            r.salaried.to_string(),
+        ])?;
+    }
+    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+}
+
+async fn span_csv(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Query(p): Query<SpanParams>,
+) -> Result<Response> {
+    let tr = ctx.tr();
+    let rows = span_export_rows(&state, &user, &tr, &p).await?;
+    let bytes = span_csv_bytes(&rows, Some(headings(&tr)))?;
+    audit::record(
+        &state.db,
+        Some(state.municipality),
+        &ctx.audit("organisation.span_export")
+            .detail(format!("csv, {} rows", rows.len())),
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledelsesspaend.csv\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The report as an XLSX workbook with one sheet.
+pub fn span_xlsx_bytes(
+    rows: &[SpanRow],
+    headings: &[String; 9],
+    sheet_name: &str,
+) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headings.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, &r.leader_name)?;
+        sheet.write_string(row, 1, &r.email)?;
+        sheet.write_string(row, 2, &r.unit_name)?;
+        for (c, v) in [
+            r.level,
+            r.direct_reports,
+            r.total_reports,
+            r.leader_reports,
+            r.hourly,
+            r.salaried,
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_number(row, c as u16 + 3, *v as f64)?;
+        }
+    }
+    sheet.set_column_width(0, 30)?;
+    sheet.set_column_width(1, 30)?;
+    sheet.set_column_width(2, 36)?;
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
+}
+
+async fn span_xlsx(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Query(p): Query<SpanParams>,
+) -> Result<Response> {
+    let tr = ctx.tr();
+    let rows = span_export_rows(&state, &user, &tr, &p).await?;
+    let bytes = span_xlsx_bytes(&rows, &headings(&tr), &tr.t("span-sheet"))?;
+    audit::record(
+        &state.db,
+        Some(state.municipality),
+        &ctx.audit("organisation.span_export")
+            .detail(format!("xlsx, {} rows", rows.len())),
+    )
+    .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledelsesspaend.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,438 @@
+//! Accounts, passwords (Argon2id), sessions in the database, and login throttling.
+//! A session cookie holds a random token; the database keeps only its SHA-256, so a leaked
+//! database does not leak live sessions.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::on_db;
+use crate::organisation;
+use crate::platform::db::{Db, WritePool, new_id};
+use crate::platform::permissions::{Actor, Effect, Grant, Role, Scope, Subtree};
+
+/// How long a session lasts from login.
+pub const SESSION_HOURS: i64 = 10;
+/// Failed logins for one username within [`THROTTLE_MINUTES`] before logins are refused.
+pub const MAX_FAILED_PER_USER: i64 = 5;
+/// Failed logins from one address within [`THROTTLE_MINUTES`] before logins are refused.
+pub const MAX_FAILED_PER_IP: i64 = 30;
+pub const THROTTLE_MINUTES: i64 = 15;
+/// The shortest password a user may choose.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Account {
+    pub id: Uuid,
+    pub municipality_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub person_id: Option<Uuid>,
+    pub disabled: bool,
+    pub session_version: i64,
+}
+
+/// The signed-in user of a request: the account, what it may do, and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub roles: Vec<Role>,
+    pub actor: Actor,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+/// Random bytes as lowercase hex.
+pub fn random_token() -> String {
+    // Two v4 UUIDs: 244 random bits from the operating system's generator.
+    let mut bytes = Vec::with_capacity(32);
+    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
+    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
+    hex(&bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with Argon2id (on a blocking thread: it is slow on purpose).
+pub async fn hash_password(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}
+
+/// Checks a password against a stored hash. A missing hash still costs one hash, so the
+/// answer takes as long for unknown users as for known ones.
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let argon = Argon2::default();
+        match hash.as_deref().map(PasswordHash::new) {
+            Some(Ok(parsed)) => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+            _ => {
+                let _ = argon.hash_password(password.as_bytes());
+                false
+            }
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, municipality_id, username, display_name, person_id, disabled, session_version";
+
+/// Finds an account and its password hash by username (case-insensitive).
+pub async fn account_for_login(
+    db: &Db,
+    username: &str,
+) -> sqlx::Result<Option<(Account, Option<String>)>> {
+    let username = username.trim().to_lowercase();
+    let row: Option<(
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Option<Uuid>,
+        bool,
+        i64,
+        Option<String>,
+    )> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT id, municipality_id, username, display_name, person_id, disabled, session_version, password_hash
+             FROM account WHERE username = $1",
+        )
+        .bind(&username)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(
+        |(
+            id,
+            municipality_id,
+            username,
+            display_name,
+            person_id,
+            disabled,
+            session_version,
+            hash,
+        )| {
+            (
+                Account {
+                    id,
+                    municipality_id,
+                    username,
+                    display_name,
+                    person_id,
+                    disabled,
+                    session_version,
+                },
+                hash,
+            )
+        },
+    ))
+}
+
+/// Creates an account with a role (scope: the whole municipality, or for a leader the
+/// units their person leads). Returns its id.
+pub async fn create_account(
+    db: &Db,
+    municipality: Uuid,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    person: Option<Uuid>,
+    roles: &[Role],
+) -> anyhow::Result<Uuid> {
+    let hash = hash_password(password.to_string()).await?;
+    let id = new_id();
+    let now = Utc::now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO account (id, municipality_id, username, display_name, password_hash, person_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(municipality)
+        .bind(username.trim().to_lowercase())
+        .bind(display_name)
+        .bind(hash)
+        .bind(person)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for role in roles {
+            sqlx::query("INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at) VALUES ($1, $2, $3, NULL, 'allow', $4)")
+                .bind(new_id())
+                .bind(id)
+                .bind(role.key())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(id)
+}
+
+/// Builds the actor for an account from its grants. A leader grant without a unit scopes
+/// to the units the account's person leads, so it follows the organisation as it changes.
+pub async fn actor_for(db: &Db, account: &Account) -> sqlx::Result<(Vec<Role>, Actor)> {
+    let grants: Vec<(String, Option<Uuid>, String)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT role, scope_unit_id, effect FROM role_grant WHERE account_id = $1 ORDER BY created_at")
+            .bind(account.id)
+            .fetch_all(p)
+            .await
+    })?;
+    let mut roles = Vec::new();
+    let mut actor = Actor {
+        grants: Vec::new(),
+        disabled: account.disabled,
+    };
+    for (role_key, scope_unit, effect) in grants {
+        let Some(role) = Role::parse(&role_key) else {
+            continue;
+        };
+        let scope = match (role, scope_unit) {
+            (_, Some(unit)) => {
+                let unit = organisation::store::unit(db, account.municipality_id, unit).await?;
+                let trees = unit
+                    .map(|u| {
+                        if role == Role::Leader {
+                            Subtree::led_from(u.tree_left, u.tree_right, u.depth)
+                        } else {
+                            Subtree {
+                                left: u.tree_left,
+                                right: u.tree_right,
+                                max_depth: i64::MAX,
+                            }
+                        }
+                    })
+                    .into_iter()
+                    .collect();
+                Scope::Subtrees(trees)
+            }
+            (Role::Leader, None) => {
+                let led = match account.person_id {
+                    Some(person) => organisation::store::led_subtrees(db, person).await?,
+                    None => Vec::new(),
+                };
+                Scope::Subtrees(
+                    led.into_iter()
+                        .map(|(l, r, d)| Subtree::led_from(l, r, d))
+                        .collect(),
+                )
+            }
+            (_, None) => Scope::Municipality,
+        };
+        let effect = if effect == "deny" {
+            Effect::Deny
+        } else {
+            Effect::Allow
+        };
+        if effect == Effect::Allow && !roles.contains(&role) {
+            roles.push(role);
+        }
+        actor.grants.push(Grant {
+            role,
+            scope,
+            effect,
+        });
+    }
+    Ok((roles, actor))
+}
+
+/// Starts a session; returns the cookie token (only its hash is stored).
+pub async fn create_session(db: &Db, account: &Account) -> sqlx::Result<String> {
+    let token = random_token();
+    let now = Utc::now();
+    on_db!(db, |p| {
+        sqlx::query(
+            "INSERT INTO session (token_hash, account_id, csrf_token, session_version, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash_token(&token))
+        .bind(account.id)
+        .bind(random_token())
+        .bind(account.session_version)
+        .bind(now)
+        .bind(now + Duration::hours(SESSION_HOURS))
+        .execute(p)
+        .await
+        .map(|_| ())
+    })?;
+    Ok(token)
+}
+
+/// The user behind a session token, if the session is live and the account still valid.
+pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> {
+    let token_hash = hash_token(token);
+    let now = Utc::now();
+    let row: Option<(String, i64, DateTime<Utc>, Uuid)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT csrf_token, session_version, expires_at, account_id FROM session WHERE token_hash = $1")
+            .bind(&token_hash)
+            .fetch_optional(p)
+            .await
+    })?;
+    let Some((csrf_token, version, expires_at, account_id)) = row else {
+        return Ok(None);
+    };
+    if expires_at <= now {
+        delete_session(db, &token_hash).await?;
+        return Ok(None);
+    }
+    let account: Option<Account> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1"
+        )))
+        .bind(account_id)
+        .fetch_optional(p)
+        .await
+    })?;
+    let Some(account) = account else {
+        return Ok(None);
+    };
+    // A password change bumps session_version and so ends every other session.
+    if account.disabled || account.session_version != version {
+        delete_session(db, &token_hash).await?;
+        return Ok(None);
+    }
+    let (roles, actor) = actor_for(db, &account).await?;
+    Ok(Some(CurrentUser {
+        account,
+        roles,
+        actor,
+        csrf_token,
+        token_hash,
+    }))
+}
+
+pub async fn delete_session(db: &Db, token_hash: &str) -> sqlx::Result<()> {
+    on_db!(db, |p| {
+        sqlx::query("DELETE FROM session WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(p)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Removes expired sessions and old login attempts.
+pub async fn sweep(db: &Db) -> sqlx::Result<()> {
+    let now = Utc::now();
+    on_db!(db, |p| {
+        sqlx::query("DELETE FROM session WHERE expires_at <= $1")
+            .bind(now)
+            .execute(p)
+            .await?;
+        sqlx::query("DELETE FROM login_attempt WHERE at < $1")
+            .bind(now - Duration::days(1))
+            .execute(p)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Whether logins for `username` from `ip` are refused for now.
+pub async fn is_throttled(db: &Db, username: &str, ip: &str) -> sqlx::Result<bool> {
+    let since = Utc::now() - Duration::minutes(THROTTLE_MINUTES);
+    let username = username.trim().to_lowercase();
+    on_db!(db, |p| {
+        let by_user: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempt WHERE username_norm = $1 AND NOT succeeded AND at > $2",
+        )
+        .bind(&username)
+        .bind(since)
+        .fetch_one(p)
+        .await?;
+        let by_ip: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempt WHERE ip = $1 AND NOT succeeded AND at > $2",
+        )
+        .bind(ip)
+        .bind(since)
+        .fetch_one(p)
+        .await?;
+        Ok(by_user >= MAX_FAILED_PER_USER || by_ip >= MAX_FAILED_PER_IP)
+    })
+}
+
+pub async fn record_login_attempt(
+    db: &Db,
+    username: &str,
+    ip: &str,
+    succeeded: bool,
+) -> sqlx::Result<()> {
+    let username = username.trim().to_lowercase();
+    on_db!(db, |p| {
+        if succeeded {
+            // A successful login clears the user's failures.
+            sqlx::query("DELETE FROM login_attempt WHERE username_norm = $1")
+                .bind(&username)
+                .execute(p)
+                .await?;
+        }
+        sqlx::query("INSERT INTO login_attempt (id, username_norm, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(new_id())
+            .bind(&username)
+            .bind(ip)
+            .bind(succeeded)
+            .bind(Utc::now())
+            .execute(p)
+            .await?;
+        Ok(())
+    })
+}
+
+/// Sets a new password and ends all the account's sessions. Returns the new session
+/// version, with which the caller starts a fresh session.
+pub async fn change_password(db: &Db, account: Uuid, new_password: &str) -> anyhow::Result<()> {
+    let hash = hash_password(new_password.to_string()).await?;
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE account SET password_hash = $1, session_version = session_version + 1 WHERE id = $2")
+            .bind(hash)
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM session WHERE account_id = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+/// Reloads an account (after a password change).
+pub async fn account(db: &Db, id: Uuid) -> sqlx::Result<Option<Account>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+pub async fn account_count(db: &Db) -> sqlx::Result<i64> {
+    on_db!(db, |p| sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM account"
+    )
+    .fetch_one(p)
+    .await)
+}

@@ -1,0 +1,243 @@
+//! Translations (Fluent), Danish first and English second, and Danish formatting of
+//! numbers and dates. Every module keeps its messages in `locales/<lang>/<module>.ftl`.
+
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::langid;
+
+/// A language the interface speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Da,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_lowercase().get(..2) {
+            Some("da") => Some(Lang::Da),
+            Some("en") => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The first supported language in an `Accept-Language` header, else Danish.
+    pub fn from_accept_language(header: &str) -> Lang {
+        header
+            .split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+const DA: &[&str] = &[
+    include_str!("../../locales/da/platform.ftl"),
+    include_str!("../../locales/da/organisation.ftl"),
+];
+const EN: &[&str] = &[
+    include_str!("../../locales/en/platform.ftl"),
+    include_str!("../../locales/en/organisation.ftl"),
+];
+
+type Bundle = FluentBundle<FluentResource>;
+
+fn build(lang: Lang, sources: &[&str]) -> Bundle {
+    let id = match lang {
+        Lang::Da => langid!("da"),
+        Lang::En => langid!("en"),
+    };
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    bundle.set_use_isolating(false);
+    for source in sources {
+        // A broken .ftl file is a build defect; the unit tests below catch it, and at run
+        // time the valid part of the file is still used.
+        let resource =
+            FluentResource::try_new((*source).to_string()).unwrap_or_else(|(partial, _)| partial);
+        let _ = bundle.add_resource(resource);
+    }
+    bundle
+}
+
+fn bundle(lang: Lang) -> &'static Bundle {
+    static DA_BUNDLE: OnceLock<Bundle> = OnceLock::new();
+    static EN_BUNDLE: OnceLock<Bundle> = OnceLock::new();
+    match lang {
+        Lang::Da => DA_BUNDLE.get_or_init(|| build(Lang::Da, DA)),
+        Lang::En => EN_BUNDLE.get_or_init(|| build(Lang::En, EN)),
+    }
+}
+
+/// A translator bound to one language; templates call `tr.t("id")`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tr {
+    pub lang: Lang,
+}
+
+impl Tr {
+    pub fn new(lang: Lang) -> Tr {
+        Tr { lang }
+    }
+
+    /// The message `id`, or the id itself if it is missing (tests check none is).
+    pub fn t(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with one argument.
+    pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), FluentValue::from(value.to_string()));
+        self.format(id, Some(&args))
+    }
+
+    /// The message `id` with a number argument (for plural selection).
+    pub fn n(&self, id: &str, name: &str, value: impl Count) -> String {
+        let value = value.count();
+        let mut args = FluentArgs::new();
+        args.set(name.to_string(), FluentValue::from(value));
+        args.set(
+            "formatted".to_string(),
+            FluentValue::from(format_number(self.lang, value)),
+        );
+        self.format(id, Some(&args))
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
+        let bundle = bundle(self.lang);
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            return id.to_string();
+        };
+        let mut errors = Vec::new();
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
+    }
+
+    /// A whole number in this language's format (Danish: 12.345).
+    pub fn num(&self, value: impl Count) -> String {
+        format_number(self.lang, value.count())
+    }
+
+    /// A date and time in Copenhagen time.
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&chrono_tz::Europe::Copenhagen);
+        match self.lang {
+            Lang::Da => local.format("%d.%m.%Y kl. %H:%M:%S").to_string(),
+            Lang::En => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+
+    pub fn date(&self, d: &chrono::NaiveDate) -> String {
+        const MONTHS: [&str; 12] = [
+            "januar",
+            "februar",
+            "marts",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        ];
+        use chrono::Datelike;
+        match self.lang {
+            Lang::Da => format!("{}. {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+            Lang::En => d.format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+/// A whole number, or a reference to one (templates pass either).
+pub trait Count {
+    fn count(&self) -> i64;
+}
+
+impl Count for i64 {
+    fn count(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Count + ?Sized> Count for &T {
+    fn count(&self) -> i64 {
+        (**self).count()
+    }
+}
+
+/// 1234567 → "1.234.567" (Danish) or "1,234,567" (English).
+pub fn format_number(lang: Lang, value: i64) -> String {
+    let sep = if lang == Lang::Da { '.' } else { ',' };
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if value < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(sources: &[&str]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for s in sources {
+            let resource =
+                FluentResource::try_new((*s).to_string()).expect("every .ftl file parses");
+            for entry in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    out.insert(m.id.name.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_languages_define_the_same_messages() {
+        let da = ids(DA);
+        let en = ids(EN);
+        let only_da: Vec<_> = da.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&da).collect();
+        assert!(
+            only_da.is_empty() && only_en.is_empty(),
+            "only da: {only_da:?}; only en: {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn danish_numbers_and_dates() {
+        assert_eq!(format_number(Lang::Da, 1234567), "1.234.567");
+        assert_eq!(format_number(Lang::En, -1234), "-1,234");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+        assert_eq!(Tr::new(Lang::Da).date(&d), "22. november 2026");
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de,da;q=0.5"), Lang::Da);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Da);
+    }
+}

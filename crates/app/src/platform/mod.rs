@@ -1,0 +1,12 @@
+//! Shared infrastructure every module uses.
+
+pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod i18n;
+pub mod layout;
+pub mod permissions;
+pub mod routes;
+pub mod tenant;
+pub mod web;

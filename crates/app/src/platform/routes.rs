@@ -1,0 +1,485 @@
+//! The platform's own pages: front page, login and logout, password change, language
+//! switch, accessibility statement, about, and the audit log.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{NaiveDate, TimeZone};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::organisation;
+use crate::platform::audit::{self, AuditEvent, AuditQuery};
+use crate::platform::auth;
+use crate::platform::i18n::Lang;
+use crate::platform::layout::{FormErrors, Page, render};
+use crate::platform::permissions::{Action, can};
+use crate::platform::web::{
+    AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, safe_next, set_cookie,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/log-ind", get(login_form).post(login))
+        .route("/log-ud", post(logout))
+        .route(
+            "/konto/adgangskode",
+            get(password_form).post(change_password),
+        )
+        .route("/sprog", post(switch_language))
+        .route("/tilgaengelighed", get(accessibility))
+        .route(
+            "/was",
+            get(|| async { Redirect::permanent("/tilgaengelighed") }),
+        )
+        .route("/om", get(about))
+        .route("/admin/log", get(audit_log))
+        .route("/healthz", get(|| async { "ok" }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/home.html")]
+struct HomeTemplate {
+    page: Page,
+    figures: Option<(i64, i64, i64)>,
+    may_span: bool,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let tr = ctx.tr();
+    let (figures, may_span) = match &ctx.user {
+        Some(u) if can(&u.actor, Action::BrowseOrganisation) => (
+            Some(organisation::store::totals(&state.db, state.municipality).await?),
+            can(&u.actor, Action::ViewSpanReport),
+        ),
+        _ => (None, false),
+    };
+    Ok(render(&HomeTemplate {
+        page: ctx.page(&state, tr.t("home-title"), "home"),
+        figures,
+        may_span,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/login.html")]
+struct LoginTemplate {
+    page: Page,
+    username: String,
+    next: String,
+    errors: FormErrors,
+    demo: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Result<Response> {
+    if ctx.user.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    let title = ctx.tr().t("login-title");
+    Ok(render(&LoginTemplate {
+        page: ctx.page(&state, title, "login"),
+        username: String::new(),
+        next: safe_next(q.next.as_deref()),
+        errors: FormErrors::default(),
+        demo: state.config.demo,
+    }))
+}
+
+#[derive(Deserialize)]
+struct LoginInput {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(input): CsrfForm<LoginInput>,
+) -> Result<Response> {
+    let tr = ctx.tr();
+    let next = safe_next(input.next.as_deref());
+    let mut errors = FormErrors::default();
+    if input.username.trim().is_empty() {
+        errors.push("username", tr.t("login-error-username"));
+    }
+    if input.password.is_empty() {
+        errors.push("password", tr.t("login-error-password"));
+    }
+    let form = |errors: FormErrors| {
+        let mut r = render(&LoginTemplate {
+            page: ctx.page(&state, tr.t("login-title"), "login"),
+            username: input.username.clone(),
+            next: next.clone(),
+            errors,
+            demo: state.config.demo,
+        });
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        r
+    };
+    if !errors.is_empty() {
+        return Ok(form(errors));
+    }
+    let username = input.username.trim().to_string();
+    if auth::is_throttled(&state.db, &username, &ctx.ip).await? {
+        audit::record(
+            &state.db,
+            Some(state.municipality),
+            &ctx.audit("login.throttled")
+                .subject("account", &username, &username),
+        )
+        .await?;
+        let mut r = form(FormErrors::one(
+            "username",
+            tr.t1("login-error-throttled", "minutes", auth::THROTTLE_MINUTES),
+        ));
+        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+        return Ok(r);
+    }
+    let found = auth::account_for_login(&state.db, &username).await?;
+    let (account, hash) = match found {
+        Some((a, h)) if !a.disabled => (Some(a), h),
+        _ => (None, None),
+    };
+    let ok = auth::verify_password(input.password.clone(), hash).await && account.is_some();
+    auth::record_login_attempt(&state.db, &username, &ctx.ip, ok).await?;
+    let Some(account) = account.filter(|_| ok) else {
+        audit::record(
+            &state.db,
+            Some(state.municipality),
+            &ctx.audit("login.failed")
+                .subject("account", &username, &username),
+        )
+        .await?;
+        return Ok(form(FormErrors::one("username", tr.t("login-error-wrong"))));
+    };
+    let token = auth::create_session(&state.db, &account).await?;
+    let mut entry = ctx
+        .audit("login.succeeded")
+        .subject("account", account.id, &account.username);
+    entry.actor_account_id = Some(account.id);
+    entry.actor_name = account.username.clone();
+    audit::record(&state.db, Some(state.municipality), &entry).await?;
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &state,
+            SESSION_COOKIE,
+            &token,
+            Some(auth::SESSION_HOURS * 3600),
+        ),
+    );
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn logout(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    if let Some(user) = &ctx.user {
+        auth::delete_session(&state.db, &user.token_hash).await?;
+        audit::record(
+            &state.db,
+            Some(state.municipality),
+            &ctx.audit("logout")
+                .subject("account", user.account.id, &user.account.username),
+        )
+        .await?;
+    }
+    let mut r = Redirect::to("/log-ind").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
+    );
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/password.html")]
+struct PasswordTemplate {
+    page: Page,
+    errors: FormErrors,
+    changed: bool,
+    min_len: usize,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn password_form(
+    State(state): State<AppState>,
+    User(_, ctx): User,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    let title = ctx.tr().t("password-title");
+    Ok(render(&PasswordTemplate {
+        page: ctx.page(&state, title, "password"),
+        errors: FormErrors::default(),
+        changed: q.done.is_some(),
+        min_len: auth::MIN_PASSWORD_LEN,
+    }))
+}
+
+#[derive(Deserialize)]
+struct PasswordInput {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    CsrfForm(input): CsrfForm<PasswordInput>,
+) -> Result<Response> {
+    let tr = ctx.tr();
+    let mut errors = FormErrors::default();
+    let hash = auth::account_for_login(&state.db, &user.account.username)
+        .await?
+        .and_then(|(_, h)| h);
+    if !auth::verify_password(input.current.clone(), hash).await {
+        errors.push("current", tr.t("password-error-current"));
+    }
+    if input.new_password.chars().count() < auth::MIN_PASSWORD_LEN {
+        errors.push(
+            "new_password",
+            tr.t1("password-error-short", "min", auth::MIN_PASSWORD_LEN),
+        );
+    } else if input.new_password == input.current {
+        errors.push("new_password", tr.t("password-error-same"));
+    }
+    if input.repeat != input.new_password {
+        errors.push("repeat", tr.t("password-error-repeat"));
+    }
+    if !errors.is_empty() {
+        let mut r = render(&PasswordTemplate {
+            page: ctx.page(&state, tr.t("password-title"), "password"),
+            errors,
+            changed: false,
+            min_len: auth::MIN_PASSWORD_LEN,
+        });
+        *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(r);
+    }
+    auth::change_password(&state.db, user.account.id, &input.new_password).await?;
+    audit::record(
+        &state.db,
+        Some(state.municipality),
+        &ctx.audit("account.password_changed").subject(
+            "account",
+            user.account.id,
+            &user.account.username,
+        ),
+    )
+    .await?;
+    // Every session ended with the change; this browser gets a fresh one.
+    let account = auth::account(&state.db, user.account.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let token = auth::create_session(&state.db, &account).await?;
+    let mut r = Redirect::to("/konto/adgangskode?done=1").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &state,
+            SESSION_COOKIE,
+            &token,
+            Some(auth::SESSION_HOURS * 3600),
+        ),
+    );
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct LanguageInput {
+    #[serde(default)]
+    lang: String,
+    next: Option<String>,
+}
+
+async fn switch_language(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    CsrfForm(input): CsrfForm<LanguageInput>,
+) -> Result<Response> {
+    let lang = Lang::parse(&input.lang)
+        .ok_or_else(|| AppError::BadRequest(ctx.tr().t("error-language")))?;
+    let mut r = Redirect::to(&safe_next(input.next.as_deref())).into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
+    );
+    Ok(r)
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/accessibility.html")]
+struct AccessibilityTemplate {
+    page: Page,
+}
+
+async fn accessibility(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let title = ctx.tr().t("accessibility-title");
+    Ok(render(&AccessibilityTemplate {
+        page: ctx.page(&state, title, ""),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "platform/about.html")]
+struct AboutTemplate {
+    page: Page,
+    version: &'static str,
+}
+
+async fn about(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
+    let title = ctx.tr().t("about-title");
+    Ok(render(&AboutTemplate {
+        page: ctx.page(&state, title, ""),
+        version: env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/audit.html")]
+struct AuditTemplate {
+    page: Page,
+    events: Vec<AuditEvent>,
+    actions: Vec<String>,
+    q: String,
+    action: String,
+    from: String,
+    to: String,
+    errors: FormErrors,
+    page_number: i64,
+    has_next: bool,
+    query_base: String,
+}
+
+#[derive(Deserialize, Default)]
+struct AuditParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    side: Option<String>,
+}
+
+const AUDIT_PAGE: i64 = 50;
+
+async fn audit_log(
+    State(state): State<AppState>,
+    User(user, ctx): User,
+    Query(p): Query<AuditParams>,
+) -> Result<Response> {
+    if !can(&user.actor, Action::ViewAuditLog) {
+        return Err(AppError::Forbidden);
+    }
+    let tr = ctx.tr();
+    let mut errors = FormErrors::default();
+    let parse_day = |s: &str, field: &'static str, errors: &mut FormErrors| -> Option<NaiveDate> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(s.trim(), "%d-%m-%Y"))
+        {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(field, tr.t("audit-error-date"));
+                None
+            }
+        }
+    };
+    let from = parse_day(&p.from, "from", &mut errors);
+    let to = parse_day(&p.to, "to", &mut errors);
+    let page_number = match p.side.as_deref().map(str::parse::<i64>) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => return Err(AppError::BadRequest(tr.t("error-page-number"))),
+    };
+    let local_midnight = |d: NaiveDate| {
+        chrono_tz::Europe::Copenhagen
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let query = AuditQuery {
+        text: Some(p.q.trim().to_string()).filter(|s| !s.is_empty()),
+        action: Some(p.action.trim().to_string()).filter(|s| !s.is_empty()),
+        from: from.and_then(local_midnight),
+        to: to.and_then(|d| d.succ_opt()).and_then(local_midnight),
+        limit: AUDIT_PAGE + 1,
+        offset: (page_number - 1) * AUDIT_PAGE,
+    };
+    let mut events = if errors.is_empty() {
+        audit::search(&state.db, state.municipality, &query).await?
+    } else {
+        Vec::new()
+    };
+    let has_next = events.len() as i64 > AUDIT_PAGE;
+    events.truncate(AUDIT_PAGE as usize);
+    let query_base = serde_urlencoded::to_string([
+        ("q", &p.q),
+        ("action", &p.action),
+        ("from", &p.from),
+        ("to", &p.to),
+    ])
+    .unwrap_or_default();
+    let t = AuditTemplate {
+        page: ctx.page(&state, tr.t("audit-title"), "audit"),
+        events,
+        actions: audit::actions(&state.db).await?,
+        q: p.q,
+        action: p.action,
+        from: p.from,
+        to: p.to,
+        errors,
+        page_number,
+        has_next,
+        query_base,
+    };
+    Ok(render(&t))
+}

@@ -1,0 +1,55 @@
+//! The municipality an installation serves. Every table of municipal data carries a
+//! `municipality_id`; a normal installation has exactly one municipality.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::on_db;
+use crate::platform::db::{Db, new_id};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Municipality {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The installation's municipality, if one has been set up.
+pub async fn current(db: &Db) -> sqlx::Result<Option<Municipality>> {
+    on_db!(db, |p| {
+        sqlx::query_as("SELECT id, name FROM municipality ORDER BY created_at, id LIMIT 1")
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// The installation's municipality, created with `name` if there is none yet.
+pub async fn ensure(db: &Db, name: &str) -> sqlx::Result<Municipality> {
+    if let Some(m) = current(db).await? {
+        return Ok(m);
+    }
+    let m = Municipality {
+        id: new_id(),
+        name: name.to_string(),
+    };
+    on_db!(db, |p| {
+        sqlx::query("INSERT INTO municipality (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(m.id)
+            .bind(&m.name)
+            .bind(Utc::now())
+            .execute(p)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(m)
+}
+
+pub async fn rename(db: &Db, id: Uuid, name: &str) -> sqlx::Result<()> {
+    on_db!(db, |p| {
+        sqlx::query("UPDATE municipality SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id)
+            .execute(p)
+            .await?;
+        Ok(())
+    })
+}

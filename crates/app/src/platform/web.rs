@@ -1,0 +1,401 @@
+//! What every request passes through: the request context (language, signed-in user,
+//! CSRF token), the one error type of the app and the pages it renders, the CSRF-checked
+//! form extractor, and the security headers.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+
+use crate::AppState;
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::auth::{self, CurrentUser};
+use crate::platform::i18n::{Lang, Tr};
+use crate::platform::layout::{self, Page};
+
+pub const SESSION_COOKIE: &str = "samskab_session";
+pub const CSRF_COOKIE: &str = "samskab_csrf";
+pub const LANG_COOKIE: &str = "samskab_lang";
+
+/// Everything a handler needs to know about who is asking, in which language.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<Arc<CurrentUser>>,
+    /// The token every form must send back.
+    pub csrf: String,
+    /// Path and query of this request, for "return to" links.
+    pub path: String,
+    pub ip: String,
+}
+
+impl Ctx {
+    pub fn tr(&self) -> Tr {
+        Tr::new(self.lang)
+    }
+
+    /// The page chrome for a template.
+    pub fn page(&self, state: &AppState, title: String, section: &'static str) -> Page {
+        layout::page(self, state, title, section)
+    }
+
+    pub fn audit(&self, action: &str) -> AuditEntry {
+        let mut e = AuditEntry {
+            action: action.to_string(),
+            ip: self.ip.clone(),
+            ..Default::default()
+        };
+        if let Some(u) = &self.user {
+            e.actor_account_id = Some(u.account.id);
+            e.actor_name = u.account.username.clone();
+        } else {
+            e.actor_name = "anonym".to_string();
+        }
+        e
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(AppError::Internal("request context missing".into()))
+    }
+}
+
+/// A signed-in user; without one the request is sent to the login page.
+pub struct User(pub Arc<CurrentUser>, pub Ctx);
+
+impl<S: Send + Sync> FromRequestParts<S> for User {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        match ctx.user.clone() {
+            Some(u) => Ok(User(u, ctx)),
+            None => Err(AppError::Unauthenticated(ctx.path.clone())),
+        }
+    }
+}
+
+/// The errors a handler can end in. Each becomes a page in the user's language.
+#[derive(Debug)]
+pub enum AppError {
+    /// Not signed in: go to the login page, then back to this path.
+    Unauthenticated(String),
+    Forbidden,
+    NotFound,
+    /// The request itself is wrong (message already translated).
+    BadRequest(String),
+    /// Something broke; the detail goes to the log, not to the user.
+    Internal(String),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(format!("{e:#}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("template: {e}"))
+    }
+}
+
+/// Marks a response whose body the context middleware renders as an error page.
+#[derive(Clone, Debug)]
+struct ErrorPage(StatusCode, Option<String>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Unauthenticated(path) => {
+                let next: String = url_encode(&path);
+                Redirect::to(&format!("/log-ind?next={next}")).into_response()
+            }
+            AppError::Forbidden => marker(StatusCode::FORBIDDEN, None),
+            AppError::NotFound => marker(StatusCode::NOT_FOUND, None),
+            AppError::BadRequest(msg) => marker(StatusCode::BAD_REQUEST, Some(msg)),
+            AppError::Internal(detail) => {
+                tracing::error!(error.detail = %detail, "request failed");
+                marker(StatusCode::INTERNAL_SERVER_ERROR, None)
+            }
+        }
+    }
+}
+
+fn marker(status: StatusCode, message: Option<String>) -> Response {
+    let mut r = status.into_response();
+    r.extensions_mut().insert(ErrorPage(status, message));
+    r
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Percent-encodes a path for a query parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// A Set-Cookie value: HttpOnly, SameSite=Lax, and Secure when the site is served over HTTPS.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
+}
+
+fn client_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "127.0.0.1".to_string())
+}
+
+/// Builds the request context, runs the handler, and turns error markers into pages.
+pub async fn context_middleware(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or_else(|| {
+            Lang::from_accept_language(
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+            )
+        });
+    let mut user = None;
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        match auth::user_for_session(&state.db, &token).await {
+            Ok(u) => user = u.map(Arc::new),
+            Err(e) => tracing::error!(error = %e, "could not load the session"),
+        }
+    }
+    let anon_csrf = cookie(headers, CSRF_COOKIE)
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let mut new_csrf_cookie = None;
+    let csrf = match (&user, anon_csrf) {
+        (Some(u), _) => u.csrf_token.clone(),
+        (None, Some(t)) => t,
+        (None, None) => {
+            let t = auth::random_token();
+            new_csrf_cookie = Some(t.clone());
+            t
+        }
+    };
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let ctx = Ctx {
+        lang,
+        user,
+        csrf,
+        path,
+        ip: client_ip(&req),
+    };
+    req.extensions_mut().insert(ctx.clone());
+
+    let mut response = next.run(req).await;
+
+    if let Some(ErrorPage(status, message)) = response.extensions().get::<ErrorPage>().cloned() {
+        if status == StatusCode::FORBIDDEN {
+            let entry = ctx.audit("access.denied").subject("path", &ctx.path, "");
+            if let Err(e) = audit::record(&state.db, Some(state.municipality), &entry).await {
+                tracing::error!(error = %e, "could not record a denied access");
+            }
+        }
+        response = layout::error_page(&ctx, &state, status, message);
+    }
+    if let Some(token) = new_csrf_cookie {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, CSRF_COOKIE, &token, None),
+        );
+    }
+    response
+}
+
+/// The answer for a path no route knows.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Security headers on every response.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A form whose `csrf_token` field has been checked against the request's token; any
+/// state-changing handler takes its input through this. A missing or wrong token is a 403
+/// and changes nothing.
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = req
+            .extensions()
+            .get::<Ctx>()
+            .cloned()
+            .ok_or(AppError::Internal("request context missing".into()))?;
+        if req.method() != Method::POST {
+            return Err(AppError::BadRequest(ctx.tr().t("error-method")));
+        }
+        if !same_origin(req.headers()) {
+            return Err(AppError::Forbidden);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        let token: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        if token.csrf_token.is_empty()
+            || !constant_time_eq(token.csrf_token.as_bytes(), ctx.csrf.as_bytes())
+        {
+            return Err(AppError::Forbidden);
+        }
+        let value: T = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        Ok(CsrfForm(value))
+    }
+}
+
+/// A cross-site POST carries a foreign Origin; refuse it even before the token check.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin
+        .split_once("://")
+        .map(|(_, rest)| rest == host)
+        .unwrap_or(false)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Only local paths are followed after login, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/organisation")), "/organisation");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn origin_check() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(!same_origin(&h));
+    }
+}

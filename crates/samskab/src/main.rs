@@ -1,0 +1,454 @@
+//! The `samskab` command: serve the web application, migrate, import the organisation,
+//! generate the demo municipality, print reports and manage accounts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use app::organisation::{demo, import, routes as org_routes, store};
+use app::platform::audit::AuditEntry;
+use app::platform::db::{Db, redact_url};
+use app::platform::{auth, permissions::Role, tenant};
+use app::{AppState, Config};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Samskab: the platform Danish municipalities run their development work on.
+#[derive(Parser)]
+#[command(name = "samskab", version, about, long_about = None)]
+struct Cli {
+    /// The database: a SQLite file (default samskab.db) or a postgres:// URL.
+    #[arg(long, global = true, env = "SAMSKAB_DB", default_value = "samskab.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve {
+        /// Fill an empty database with the demo municipality "Samby Kommune" and its demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Employees in the demo municipality (200 to 60000).
+        #[arg(long, default_value_t = demo::DEFAULT_SIZE as u32, value_parser = clap::value_parser!(u32).range(200..=60000))]
+        demo_size: u32,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SAMSKAB_LISTEN")]
+        listen: SocketAddr,
+        /// Mark cookies Secure (use when served over HTTPS).
+        #[arg(long, env = "SAMSKAB_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty database with the demo municipality, without serving.
+    Demo {
+        /// Employees in the demo municipality (200 to 60000).
+        #[arg(long, default_value_t = demo::DEFAULT_SIZE as u32, value_parser = clap::value_parser!(u32).range(200..=60000))]
+        size: u32,
+        /// Seed of the generator; the same seed gives the same municipality.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Import data.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Print a report.
+    Report {
+        #[command(subcommand)]
+        which: Report,
+    },
+    /// Manage local accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Import the organisation (units, people, engagements, manager posts) in one
+    /// transaction. Importing the same input twice changes nothing; units that are gone
+    /// are closed, not deleted. A bad file is reported with file, line and column, exit
+    /// code 2, and nothing is written.
+    Org {
+        /// Input format.
+        #[arg(long, value_enum)]
+        format: OrgFormat,
+        /// The file (kolding-csv) or directory (os2mo-json, samskab-csv). See docs/import.md.
+        path: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OrgFormat {
+    /// The semicolon CSV of OS2mo's Kolding test organisation (alle_ledere.csv).
+    KoldingCsv,
+    /// Saved OS2mo GraphQL answers: org_units*.json, managers*.json, engagements*.json, employees*.json.
+    Os2moJson,
+    /// Samskab's own units.csv and people.csv.
+    SamskabCsv,
+}
+
+#[derive(Subcommand)]
+enum Report {
+    /// Span of control per leader, in hierarchy order.
+    SpanOfControl {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a local account. The password is read from SAMSKAB_PASSWORD.
+    Add {
+        username: String,
+        /// Role: administrator, executive, leader, facilitator or employee.
+        #[arg(long)]
+        role: String,
+        /// Display name (defaults to the linked person's name, else the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Link the account to the person with this e-mail (a leader sees the units they lead).
+        #[arg(long)]
+        person_email: Option<String>,
+    },
+}
+
+/// Messages in the operator's language: English if LANG says so, else Danish.
+fn english() -> bool {
+    std::env::var("LANG")
+        .map(|l| l.starts_with("en"))
+        .unwrap_or(false)
+}
+
+fn say(da: &str, en: &str) -> String {
+    if english() {
+        en.to_string()
+    } else {
+        da.to_string()
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SAMSKAB_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e:#}", say("fejl", "error"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(url: &str) -> anyhow::Result<Db> {
+    Db::open(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("{} ({})", e, redact_url(url)))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            demo: with_demo,
+            demo_size,
+            listen,
+            secure_cookies,
+        } => {
+            serve(
+                &cli.db,
+                with_demo,
+                demo_size as usize,
+                listen,
+                secure_cookies,
+            )
+            .await
+        }
+        Command::Migrate => {
+            open(&cli.db).await?;
+            println!(
+                "{}",
+                say("Databasen er opdateret.", "The database is up to date.")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { size, seed } => {
+            let db = open(&cli.db).await?;
+            let m = tenant::ensure(&db, "Kommune").await?;
+            if demo::install(&db, m.id, size as usize, seed).await? {
+                println!(
+                    "{}",
+                    say(
+                        "Samby Kommune er oprettet.",
+                        "Samby Kommune has been created."
+                    )
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "{}",
+                    say(
+                        "Databasen er ikke tom; demokommunen blev ikke oprettet.",
+                        "The database is not empty; the demo was not created."
+                    )
+                );
+                Ok(ExitCode::from(2))
+            }
+        }
+        Command::Import {
+            what: ImportWhat::Org { format, path },
+        } => {
+            let format = match format {
+                OrgFormat::KoldingCsv => import::Format::KoldingCsv,
+                OrgFormat::Os2moJson => import::Format::Os2moJson,
+                OrgFormat::SamskabCsv => import::Format::SamskabCsv,
+            };
+            // Read and validate everything before touching the database.
+            let snapshot = match import::read(format, &path) {
+                Ok(s) => s,
+                Err(errors) => {
+                    let lang = if english() { "en" } else { "da" };
+                    for e in &errors {
+                        eprintln!("{}", e.render(lang));
+                    }
+                    eprintln!("{}", say("Intet er indlæst.", "Nothing was imported."));
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let db = open(&cli.db).await?;
+            let m = tenant::ensure(&db, "Kommune").await?;
+            let entry = AuditEntry::system("organisation.import", "samskab import").subject(
+                "file",
+                path.display(),
+                "",
+            );
+            let summary = store::apply_snapshot(&db, m.id, &snapshot, entry).await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            which: Report::SpanOfControl { format },
+        } => {
+            let db = open(&cli.db).await?;
+            let m = tenant::ensure(&db, "Kommune").await?;
+            let rows = store::span_rows(&db, m.id, &store::SpanFilter::default()).await?;
+            match format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                ReportFormat::Csv => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&org_routes::span_csv_bytes(&rows, None)?)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            action:
+                UserAction::Add {
+                    username,
+                    role,
+                    name,
+                    person_email,
+                },
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                eprintln!(
+                    "{}",
+                    say(
+                        "Ukendt rolle; brug administrator, executive, leader, facilitator eller employee.",
+                        "Unknown role; use administrator, executive, leader, facilitator or employee."
+                    )
+                );
+                return Ok(ExitCode::from(2));
+            };
+            let password = std::env::var("SAMSKAB_PASSWORD").unwrap_or_default();
+            if password.chars().count() < auth::MIN_PASSWORD_LEN {
+                eprintln!(
+                    "{}",
+                    say(
+                        &format!(
+                            "Sæt SAMSKAB_PASSWORD til en adgangskode på mindst {} tegn.",
+                            auth::MIN_PASSWORD_LEN
+                        ),
+                        &format!(
+                            "Set SAMSKAB_PASSWORD to a password of at least {} characters.",
+                            auth::MIN_PASSWORD_LEN
+                        ),
+                    )
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let db = open(&cli.db).await?;
+            let m = tenant::ensure(&db, "Kommune").await?;
+            let person = match &person_email {
+                Some(email) => match store::person_by_email(&db, m.id, email).await? {
+                    Some(p) => Some(p),
+                    None => {
+                        eprintln!(
+                            "{}",
+                            say(
+                                &format!("Ingen person har e-mailen {email}."),
+                                &format!("No person has the e-mail {email}.")
+                            )
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                None => None,
+            };
+            if auth::account_for_login(&db, &username).await?.is_some() {
+                eprintln!(
+                    "{}",
+                    say(
+                        &format!("Brugernavnet {username} findes allerede."),
+                        &format!("The username {username} already exists.")
+                    )
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let display = name
+                .or_else(|| person.as_ref().map(|p| p.name.clone()))
+                .unwrap_or_else(|| username.clone());
+            auth::create_account(
+                &db,
+                m.id,
+                &username,
+                &display,
+                &password,
+                person.map(|p| p.id),
+                &[role],
+            )
+            .await?;
+            app::platform::audit::record(
+                &db,
+                Some(m.id),
+                &AuditEntry::system("account.created", "samskab user add")
+                    .subject("account", &username, &username),
+            )
+            .await?;
+            println!(
+                "{}",
+                say(
+                    &format!("Kontoen {username} er oprettet."),
+                    &format!("The account {username} has been created.")
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(
+    url: &str,
+    with_demo: bool,
+    demo_size: usize,
+    listen: SocketAddr,
+    secure_cookies: bool,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let db = open(url).await?;
+    let m = tenant::ensure(&db, "Kommune").await?;
+    let created = if with_demo {
+        demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await?
+    } else {
+        false
+    };
+    let state = AppState::new(
+        db.clone(),
+        Config {
+            secure_cookies,
+            demo: with_demo,
+        },
+    )
+    .await?;
+    let app = app::router(state);
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+
+    println!("Samskab: http://{addr}/  ({})", redact_url(url));
+    if with_demo {
+        if created {
+            println!(
+                "{}",
+                say(
+                    &format!("Demokommunen Samby Kommune er oprettet ({demo_size} medarbejdere)."),
+                    &format!(
+                        "The demo municipality Samby Kommune has been created ({demo_size} employees)."
+                    ),
+                )
+            );
+        }
+        println!(
+            "{}",
+            say(
+                "Demo-logins (adgangskode: demo):",
+                "Demo logins (password: demo):"
+            )
+        );
+        for (user, role) in demo::DEMO_LOGINS {
+            println!("  {user:<12} {role}");
+        }
+    }
+    println!(
+        "{} {:.1} s",
+        say("Klar efter", "Ready after"),
+        started.elapsed().as_secs_f64()
+    );
+
+    // Sessions and login attempts expire in the database; sweep them now and then.
+    let sweeper = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                if let Err(e) = auth::sweep(&db).await {
+                    tracing::warn!(error = %e, "session sweep failed");
+                }
+            }
+        })
+    };
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    sweeper.abort();
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
