@@ -40,12 +40,7 @@ impl AppState {
     /// Loads the installation's municipality (creating an unnamed one if none exists).
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let m = platform::tenant::ensure(&db, "Kommune").await?;
-        Ok(AppState {
-            db,
-            municipality: m.id,
-            municipality_name: m.name,
-            config,
-        })
+        Ok(AppState { db, municipality: m.id, municipality_name: m.name, config })
     }
 }
 
@@ -56,16 +51,11 @@ pub fn router(state: AppState) -> Router {
         .merge(platform::routes::router())
         .merge(organisation::routes::router())
         .fallback(platform::web::not_found)
-        .layer(from_fn_with_state(
-            state.clone(),
-            platform::web::context_middleware,
-        ))
+        .layer(from_fn_with_state(state.clone(), platform::web::context_middleware))
         .merge(platform::assets::router())
         .layer(from_fn(platform::web::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            8 * 1024 * 1024,
-        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

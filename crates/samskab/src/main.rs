@@ -128,26 +128,17 @@ enum UserAction {
 
 /// Messages in the operator's language: English if LANG says so, else Danish.
 fn english() -> bool {
-    std::env::var("LANG")
-        .map(|l| l.starts_with("en"))
-        .unwrap_or(false)
+    std::env::var("LANG").map(|l| l.starts_with("en")).unwrap_or(false)
 }
 
 fn say(da: &str, en: &str) -> String {
-    if english() {
-        en.to_string()
-    } else {
-        da.to_string()
-    }
+    if english() { en.to_string() } else { da.to_string() }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SAMSKAB_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SAMSKAB_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -161,47 +152,24 @@ async fn main() -> ExitCode {
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
-    Db::open(url)
-        .await
-        .map_err(|e| anyhow::anyhow!("{} ({})", e, redact_url(url)))
+    Db::open(url).await.map_err(|e| anyhow::anyhow!("{} ({})", e, redact_url(url)))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve {
-            demo: with_demo,
-            demo_size,
-            listen,
-            secure_cookies,
-        } => {
-            serve(
-                &cli.db,
-                with_demo,
-                demo_size as usize,
-                listen,
-                secure_cookies,
-            )
-            .await
+        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies } => {
+            serve(&cli.db, with_demo, demo_size as usize, listen, secure_cookies).await
         }
         Command::Migrate => {
             open(&cli.db).await?;
-            println!(
-                "{}",
-                say("Databasen er opdateret.", "The database is up to date.")
-            );
+            println!("{}", say("Databasen er opdateret.", "The database is up to date."));
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { size, seed } => {
             let db = open(&cli.db).await?;
             let m = tenant::ensure(&db, "Kommune").await?;
             if demo::install(&db, m.id, size as usize, seed).await? {
-                println!(
-                    "{}",
-                    say(
-                        "Samby Kommune er oprettet.",
-                        "Samby Kommune has been created."
-                    )
-                );
+                println!("{}", say("Samby Kommune er oprettet.", "Samby Kommune has been created."));
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!(
@@ -214,9 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         }
-        Command::Import {
-            what: ImportWhat::Org { format, path },
-        } => {
+        Command::Import { what: ImportWhat::Org { format, path } } => {
             let format = match format {
                 OrgFormat::KoldingCsv => import::Format::KoldingCsv,
                 OrgFormat::Os2moJson => import::Format::Os2moJson,
@@ -236,18 +202,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let db = open(&cli.db).await?;
             let m = tenant::ensure(&db, "Kommune").await?;
-            let entry = AuditEntry::system("organisation.import", "samskab import").subject(
-                "file",
-                path.display(),
-                "",
-            );
+            let entry = AuditEntry::system("organisation.import", "samskab import").subject("file", path.display(), "");
             let summary = store::apply_snapshot(&db, m.id, &snapshot, entry).await?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Report {
-            which: Report::SpanOfControl { format },
-        } => {
+        Command::Report { which: Report::SpanOfControl { format } } => {
             let db = open(&cli.db).await?;
             let m = tenant::ensure(&db, "Kommune").await?;
             let rows = store::span_rows(&db, m.id, &store::SpanFilter::default()).await?;
@@ -260,15 +220,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::User {
-            action:
-                UserAction::Add {
-                    username,
-                    role,
-                    name,
-                    person_email,
-                },
-        } => {
+        Command::User { action: UserAction::Add { username, role, name, person_email } } => {
             let Some(role) = Role::parse(&role) else {
                 eprintln!(
                     "{}",
@@ -284,10 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!(
                     "{}",
                     say(
-                        &format!(
-                            "Sæt SAMSKAB_PASSWORD til en adgangskode på mindst {} tegn.",
-                            auth::MIN_PASSWORD_LEN
-                        ),
+                        &format!("Sæt SAMSKAB_PASSWORD til en adgangskode på mindst {} tegn.", auth::MIN_PASSWORD_LEN),
                         &format!(
                             "Set SAMSKAB_PASSWORD to a password of at least {} characters.",
                             auth::MIN_PASSWORD_LEN
@@ -324,32 +273,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            let display = name
-                .or_else(|| person.as_ref().map(|p| p.name.clone()))
-                .unwrap_or_else(|| username.clone());
-            auth::create_account(
-                &db,
-                m.id,
-                &username,
-                &display,
-                &password,
-                person.map(|p| p.id),
-                &[role],
-            )
-            .await?;
+            let display = name.or_else(|| person.as_ref().map(|p| p.name.clone())).unwrap_or_else(|| username.clone());
+            auth::create_account(&db, m.id, &username, &display, &password, person.map(|p| p.id), &[role]).await?;
             app::platform::audit::record(
                 &db,
                 Some(m.id),
-                &AuditEntry::system("account.created", "samskab user add")
-                    .subject("account", &username, &username),
+                &AuditEntry::system("account.created", "samskab user add").subject("account", &username, &username),
             )
             .await?;
             println!(
                 "{}",
-                say(
-                    &format!("Kontoen {username} er oprettet."),
-                    &format!("The account {username} has been created.")
-                )
+                say(&format!("Kontoen {username} er oprettet."), &format!("The account {username} has been created."))
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -366,19 +300,8 @@ async fn serve(
     let started = Instant::now();
     let db = open(url).await?;
     let m = tenant::ensure(&db, "Kommune").await?;
-    let created = if with_demo {
-        demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await?
-    } else {
-        false
-    };
-    let state = AppState::new(
-        db.clone(),
-        Config {
-            secure_cookies,
-            demo: with_demo,
-        },
-    )
-    .await?;
+    let created = if with_demo { demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await? } else { false };
+    let state = AppState::new(db.clone(), Config { secure_cookies, demo: with_demo }).await?;
     let app = app::router(state);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -390,28 +313,16 @@ async fn serve(
                 "{}",
                 say(
                     &format!("Demokommunen Samby Kommune er oprettet ({demo_size} medarbejdere)."),
-                    &format!(
-                        "The demo municipality Samby Kommune has been created ({demo_size} employees)."
-                    ),
+                    &format!("The demo municipality Samby Kommune has been created ({demo_size} employees)."),
                 )
             );
         }
-        println!(
-            "{}",
-            say(
-                "Demo-logins (adgangskode: demo):",
-                "Demo logins (password: demo):"
-            )
-        );
+        println!("{}", say("Demo-logins (adgangskode: demo):", "Demo logins (password: demo):"));
         for (user, role) in demo::DEMO_LOGINS {
             println!("  {user:<12} {role}");
         }
     }
-    println!(
-        "{} {:.1} s",
-        say("Klar efter", "Ready after"),
-        started.elapsed().as_secs_f64()
-    );
+    println!("{} {:.1} s", say("Klar efter", "Ready after"), started.elapsed().as_secs_f64());
 
     // Sessions and login attempts expire in the database; sweep them now and then.
     let sweeper = {
@@ -426,12 +337,9 @@ async fn serve(
             }
         })
     };
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
     sweeper.abort();
     db.close().await;
     Ok(ExitCode::SUCCESS)
@@ -443,8 +351,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

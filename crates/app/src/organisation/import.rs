@@ -43,22 +43,12 @@ pub struct ImportError {
 
 impl ImportError {
     fn new(file: &str, line: Option<u64>, column: Option<u64>, da: String, en: String) -> Self {
-        ImportError {
-            file: file.to_string(),
-            line,
-            column,
-            da,
-            en,
-        }
+        ImportError { file: file.to_string(), line, column, da, en }
     }
 
     /// The message in `lang` ("da" or "en"), prefixed with file, line and column.
     pub fn render(&self, lang: &str) -> String {
-        let (l, c, msg) = if lang == "en" {
-            ("line", "column", &self.en)
-        } else {
-            ("linje", "kolonne", &self.da)
-        };
+        let (l, c, msg) = if lang == "en" { ("line", "column", &self.en) } else { ("linje", "kolonne", &self.da) };
         let mut s = self.file.clone();
         if let Some(line) = self.line {
             s.push_str(&format!(", {l} {line}"));
@@ -95,21 +85,13 @@ fn display_name(path: &Path) -> String {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> ImportError {
-    ImportError::new(
-        &display_name(path),
-        None,
-        None,
-        format!("kan ikke læses: {e}"),
-        format!("cannot be read: {e}"),
-    )
+    ImportError::new(&display_name(path), None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> ImportError {
     let line = e.position().map(|p| p.line());
     match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => ImportError::new(
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::new(
             file,
             line,
             Some(len.min(expected_len) + 1),
@@ -123,13 +105,7 @@ fn csv_error(file: &str, e: &csv::Error) -> ImportError {
             "teksten er ikke gyldig UTF-8".to_string(),
             "the text is not valid UTF-8".to_string(),
         ),
-        _ => ImportError::new(
-            file,
-            line,
-            None,
-            format!("ugyldig CSV: {e}"),
-            format!("invalid CSV: {e}"),
-        ),
+        _ => ImportError::new(file, line, None, format!("ugyldig CSV: {e}"), format!("invalid CSV: {e}")),
     }
 }
 
@@ -182,10 +158,7 @@ fn columns(
 }
 
 fn field<'r>(record: &'r csv::StringRecord, cols: &HashMap<String, usize>, name: &str) -> &'r str {
-    cols.get(name)
-        .and_then(|i| record.get(*i))
-        .unwrap_or("")
-        .trim()
+    cols.get(name).and_then(|i| record.get(*i)).unwrap_or("").trim()
 }
 
 fn parse_date(
@@ -224,10 +197,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     const LEVELS: usize = 5;
     let file = display_name(path);
     let mut reader = csv_reader(path).map_err(|e| vec![e])?;
-    let header = reader
-        .headers()
-        .map_err(|e| vec![csv_error(&file, &e)])?
-        .clone();
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
     if header.len() != LEVELS + 4 {
         return Err(vec![ImportError::new(
             &file,
@@ -259,10 +229,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let origin = Origin {
-            file: file.clone(),
-            line,
-        };
+        let origin = Origin { file: file.clone(), line };
         let mut names: Vec<&str> = Vec::new();
         let mut ended_at: Option<usize> = None;
         for level in 0..LEVELS {
@@ -274,14 +241,8 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
                     &file,
                     Some(line),
                     Some(level as u64 + 1),
-                    format!(
-                        "enheden '{name}' har intet overordnet niveau (kolonne {} er tom)",
-                        gap + 1
-                    ),
-                    format!(
-                        "the unit '{name}' has no parent level (column {} is empty)",
-                        gap + 1
-                    ),
+                    format!("enheden '{name}' har intet overordnet niveau (kolonne {} er tom)", gap + 1),
+                    format!("the unit '{name}' has no parent level (column {} is empty)", gap + 1),
                 ));
                 break;
             } else {
@@ -329,11 +290,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
             continue;
         }
-        let person_key = if email.is_empty() {
-            format!("navn:{}", normalise(name))
-        } else {
-            normalise(email)
-        };
+        let person_key = if email.is_empty() { format!("navn:{}", normalise(name)) } else { normalise(email) };
         if seen_people.insert(person_key.clone()) {
             snapshot.people.push(PersonRecord {
                 key: person_key.clone(),
@@ -353,11 +310,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             origin,
         });
     }
-    if errors.is_empty() {
-        Ok(snapshot)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(snapshot) } else { Err(errors) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,16 +340,8 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     let units_path = dir.join("units.csv");
     let file = display_name(&units_path);
     let mut reader = csv_reader(&units_path).map_err(|e| vec![e])?;
-    let header = reader
-        .headers()
-        .map_err(|e| vec![csv_error(&file, &e)])?
-        .clone();
-    let cols = columns(
-        &file,
-        &header,
-        &["id", "parent_id", "name"],
-        &["type", "valid_from", "valid_to"],
-    )?;
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
+    let cols = columns(&file, &header, &["id", "parent_id", "name"], &["type", "valid_from", "valid_to"])?;
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
@@ -427,20 +372,10 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             ));
         }
         let parent = field(&record, &cols, "parent_id");
-        let valid_from = parse_date(
-            &file,
-            line,
-            cols.get("valid_from").copied(),
-            field(&record, &cols, "valid_from"),
-            &mut errors,
-        );
-        let valid_to = parse_date(
-            &file,
-            line,
-            cols.get("valid_to").copied(),
-            field(&record, &cols, "valid_to"),
-            &mut errors,
-        );
+        let valid_from =
+            parse_date(&file, line, cols.get("valid_from").copied(), field(&record, &cols, "valid_from"), &mut errors);
+        let valid_to =
+            parse_date(&file, line, cols.get("valid_to").copied(), field(&record, &cols, "valid_to"), &mut errors);
         snapshot.units.push(UnitRecord {
             key: id.to_string(),
             parent_key: (!parent.is_empty()).then(|| parent.to_string()),
@@ -448,10 +383,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             unit_type: field(&record, &cols, "type").to_string(),
             valid_from,
             valid_to,
-            origin: Origin {
-                file: file.clone(),
-                line,
-            },
+            origin: Origin { file: file.clone(), line },
         });
         if errors.len() >= MAX_ERRORS {
             return Err(errors);
@@ -461,10 +393,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     let people_path = dir.join("people.csv");
     let file = display_name(&people_path);
     let mut reader = csv_reader(&people_path).map_err(|e| vec![e])?;
-    let header = reader
-        .headers()
-        .map_err(|e| vec![csv_error(&file, &e)])?
-        .clone();
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
     let cols = columns(
         &file,
         &header,
@@ -482,10 +411,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         };
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        let origin = Origin {
-            file: file.clone(),
-            line,
-        };
+        let origin = Origin { file: file.clone(), line };
         let person = field(&record, &cols, "person_id");
         let name = field(&record, &cols, "name");
         let unit = field(&record, &cols, "unit_id");
@@ -533,11 +459,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
                 false
             })
         };
-        let is_primary = if field(&record, &cols, "primary").is_empty() {
-            true
-        } else {
-            flag("primary", &mut errors)
-        };
+        let is_primary = if field(&record, &cols, "primary").is_empty() { true } else { flag("primary", &mut errors) };
         let is_manager = flag("manager", &mut errors);
         match seen_people.get(person) {
             None => {
@@ -596,11 +518,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             break;
         }
     }
-    if errors.is_empty() {
-        Ok(snapshot)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(snapshot) } else { Err(errors) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -715,10 +633,7 @@ struct Address {
 
 fn class_name(c: &Option<ClassResponse>) -> (String, String) {
     let class = c.as_ref().and_then(|c| c.current.as_ref());
-    (
-        class.and_then(|c| c.user_key.clone()).unwrap_or_default(),
-        class.and_then(|c| c.name.clone()).unwrap_or_default(),
-    )
+    (class.and_then(|c| c.user_key.clone()).unwrap_or_default(), class.and_then(|c| c.name.clone()).unwrap_or_default())
 }
 
 /// Reads every `<collection>*.json` page in `dir` for one GraphQL collection.
@@ -733,9 +648,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
             .map(|e| e.path())
             .filter(|p| {
                 p.extension().is_some_and(|x| x == "json")
-                    && p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with(collection))
+                    && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(collection))
             })
             .collect(),
         Err(e) => {
@@ -798,18 +711,14 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     let mut errors = Vec::new();
     let units: Vec<(String, String, Os2moUnit)> = read_pages(dir, "org_units", &mut errors);
     let managers: Vec<(String, String, Os2moManager)> = read_pages(dir, "managers", &mut errors);
-    let engagements: Vec<(String, String, Os2moEngagement)> =
-        read_pages(dir, "engagements", &mut errors);
+    let engagements: Vec<(String, String, Os2moEngagement)> = read_pages(dir, "engagements", &mut errors);
     let employees: Vec<(String, String, Os2moEmployee)> = read_pages(dir, "employees", &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     let mut snapshot = OrgSnapshot::default();
     let date = |file: &str, v: &Option<Validity>, from: bool, errors: &mut Vec<ImportError>| {
-        let raw = v
-            .as_ref()
-            .and_then(|v| if from { v.from.clone() } else { v.to.clone() })
-            .unwrap_or_default();
+        let raw = v.as_ref().and_then(|v| if from { v.from.clone() } else { v.to.clone() }).unwrap_or_default();
         parse_date(file, 0, None, &raw, errors)
     };
     for (file, uuid, u) in units {
@@ -825,29 +734,13 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         });
     }
     for (file, uuid, e) in employees {
-        let given = e
-            .nickname_given_name
-            .filter(|s| !s.is_empty())
-            .or(e.given_name)
-            .unwrap_or_default();
-        let surname = e
-            .nickname_surname
-            .filter(|s| !s.is_empty())
-            .or(e.surname)
-            .unwrap_or_default();
+        let given = e.nickname_given_name.filter(|s| !s.is_empty()).or(e.given_name).unwrap_or_default();
+        let surname = e.nickname_surname.filter(|s| !s.is_empty()).or(e.surname).unwrap_or_default();
         let full = format!("{given} {surname}").trim().to_string();
-        let name = if full.is_empty() {
-            e.name.unwrap_or_default()
-        } else {
-            full
-        };
+        let name = if full.is_empty() { e.name.unwrap_or_default() } else { full };
         let email = e
             .addresses_response
-            .and_then(|a| {
-                a.objects
-                    .into_iter()
-                    .find_map(|o| o.current.map(|c| c.value))
-            })
+            .and_then(|a| a.objects.into_iter().find_map(|o| o.current.map(|c| c.value)))
             .unwrap_or_default();
         snapshot.people.push(PersonRecord {
             key: uuid,
@@ -860,11 +753,8 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     for (file, uuid, e) in engagements {
         let (type_key, type_name) = class_name(&e.engagement_type_response);
         let kind = format!("{type_key} {type_name}").to_lowercase();
-        let pay_type = if kind.contains("time") || kind.contains("hourly") {
-            PayType::Hourly
-        } else {
-            PayType::Salaried
-        };
+        let pay_type =
+            if kind.contains("time") || kind.contains("hourly") { PayType::Hourly } else { PayType::Salaried };
         snapshot.engagements.push(EngagementRecord {
             key: uuid,
             person_key: e.person_response.uuid,
@@ -888,21 +778,14 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             origin: Origin { file, line: 0 },
         });
     }
-    if errors.is_empty() {
-        Ok(snapshot)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(snapshot) } else { Err(errors) }
 }
 
 // ---------------------------------------------------------------------------------------
 // Validation common to all formats
 
 fn at(origin: &Origin) -> (String, Option<u64>) {
-    (
-        origin.file.clone(),
-        (origin.line > 0).then_some(origin.line),
-    )
+    (origin.file.clone(), (origin.line > 0).then_some(origin.line))
 }
 
 /// Checks keys are unique, references resolve and the unit tree has no cycles.
@@ -1038,11 +921,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             "there are no units to import".into(),
         ));
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -1050,19 +929,14 @@ mod tests {
     use super::*;
 
     fn kolding() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
     }
 
     #[test]
     fn reads_the_kolding_chart() {
         let s = read(Format::KoldingCsv, &kolding()).expect("the shipped file is valid");
         assert_eq!(s.units.iter().filter(|u| u.parent_key.is_none()).count(), 1);
-        assert!(
-            s.units
-                .iter()
-                .any(|u| u.key == "Kolding Kommune / Teknik og Miljø / Kloakering / Kantine")
-        );
+        assert!(s.units.iter().any(|u| u.key == "Kolding Kommune / Teknik og Miljø / Kloakering / Kantine"));
         // 62 data rows; rows without a name are units without a manager.
         assert_eq!(s.units.len(), 62);
         assert_eq!(s.managers.len(), 54);
@@ -1091,11 +965,8 @@ mod tests {
     #[test]
     fn samskab_csv_reports_bad_values() {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(
-            dir.path().join("units.csv"),
-            "id,parent_id,name\nK,,Kommune\nA,K,Afdeling\nB,Z,Forkert\n",
-        )
-        .expect("write");
+        std::fs::write(dir.path().join("units.csv"), "id,parent_id,name\nK,,Kommune\nA,K,Afdeling\nB,Z,Forkert\n")
+            .expect("write");
         std::fs::write(
             dir.path().join("people.csv"),
             "person_id,name,email,unit_id,job_title,pay_type,manager\n\
@@ -1126,7 +997,11 @@ mod tests {
             )
             .expect("write");
         }
-        std::fs::write(dir.path().join("org_units-1.json"), "{\"data\":{\"org_units\":{\"objects\":[\n{\"uuid\":\"a\",\"current\":{\"nam\":\"x\"}}\n]}}}").expect("write");
+        std::fs::write(
+            dir.path().join("org_units-1.json"),
+            "{\"data\":{\"org_units\":{\"objects\":[\n{\"uuid\":\"a\",\"current\":{\"nam\":\"x\"}}\n]}}}",
+        )
+        .expect("write");
         let errors = read(Format::Os2moJson, dir.path()).expect_err("missing name");
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(2));

@@ -25,8 +25,9 @@ impl PayType {
     pub fn parse(s: &str) -> Option<PayType> {
         match s.trim().to_lowercase().as_str() {
             "hourly" | "timelønnet" | "timeloennet" | "time" | "timeløn" => Some(PayType::Hourly),
-            "salaried" | "månedslønnet" | "maanedsloennet" | "måned" | "månedsløn"
-            | "fastlønnet" => Some(PayType::Salaried),
+            "salaried" | "månedslønnet" | "maanedsloennet" | "måned" | "månedsløn" | "fastlønnet" => {
+                Some(PayType::Salaried)
+            }
             _ => None,
         }
     }
@@ -209,10 +210,7 @@ mod tests {
     fn danish_order() {
         let mut names = vec!["Åby", "Ørum", "Ærø", "Zealand", "Aabenraa", "Ans"];
         names.sort_by_key(|n| danish_sort_key(n));
-        assert_eq!(
-            names,
-            vec!["Ans", "Zealand", "Ærø", "Ørum", "Aabenraa", "Åby"]
-        );
+        assert_eq!(names, vec!["Ans", "Zealand", "Ærø", "Ørum", "Aabenraa", "Åby"]);
     }
 
     #[test]

@@ -36,13 +36,7 @@ fn parse_id(s: &str) -> Result<Uuid> {
 }
 
 fn may_view(user: &CurrentUser, unit: &Unit) -> bool {
-    can(
-        &user.actor,
-        Action::ViewUnit(UnitRef {
-            left: unit.tree_left,
-            depth: unit.depth,
-        }),
-    )
+    can(&user.actor, Action::ViewUnit(UnitRef { left: unit.tree_left, depth: unit.depth }))
 }
 
 /// A unit in a list, with its leaders and head count.
@@ -56,19 +50,8 @@ pub struct UnitLine {
 async fn unit_line(state: &AppState, unit: Unit) -> Result<UnitLine> {
     let leaders = store::unit_leaders(&state.db, unit.id).await?;
     let vacant = store::has_vacant_post(&state.db, unit.id).await?;
-    let headcount = store::headcount(
-        &state.db,
-        state.municipality,
-        unit.tree_left,
-        unit.tree_right,
-    )
-    .await?;
-    Ok(UnitLine {
-        unit,
-        leaders,
-        vacant,
-        headcount,
-    })
+    let headcount = store::headcount(&state.db, state.municipality, unit.tree_left, unit.tree_right).await?;
+    Ok(UnitLine { unit, leaders, vacant, headcount })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -153,19 +136,14 @@ async fn unit_page(
 ) -> Result<Response> {
     let id = parse_id(&id)?;
     let db = &state.db;
-    let unit = store::unit(db, state.municipality, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let unit = store::unit(db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     if !may_view(&user, &unit) {
         return Err(AppError::Forbidden);
     }
     let tr = ctx.tr();
     let page_number = page_number(&tr, q.side.as_deref())?;
-    let trail = store::ancestors(db, state.municipality, &unit)
-        .await?
-        .into_iter()
-        .filter(|u| may_view(&user, u))
-        .collect();
+    let trail =
+        store::ancestors(db, state.municipality, &unit).await?.into_iter().filter(|u| may_view(&user, u)).collect();
     let mut children = Vec::new();
     for child in store::children(db, state.municipality, unit.id).await? {
         if may_view(&user, &child) {
@@ -198,39 +176,21 @@ struct PersonTemplate {
     posts: Vec<PersonPost>,
 }
 
-async fn person_page(
-    State(state): State<AppState>,
-    User(user, ctx): User,
-    Path(id): Path<String>,
-) -> Result<Response> {
+async fn person_page(State(state): State<AppState>, User(user, ctx): User, Path(id): Path<String>) -> Result<Response> {
     let id = parse_id(&id)?;
-    let person = store::person(&state.db, state.municipality, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = store::person(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     let posts = store::person_posts(&state.db, id).await?;
     // A person is visible if one of their posts is in a unit the user may see.
     let visible: Vec<PersonPost> = posts
         .into_iter()
-        .filter(|(_, left, depth)| {
-            can(
-                &user.actor,
-                Action::ViewUnit(UnitRef {
-                    left: *left,
-                    depth: *depth,
-                }),
-            )
-        })
+        .filter(|(_, left, depth)| can(&user.actor, Action::ViewUnit(UnitRef { left: *left, depth: *depth })))
         .map(|(p, _, _)| p)
         .collect();
     if visible.is_empty() {
         return Err(AppError::Forbidden);
     }
     let title = person.name.clone();
-    Ok(render(&PersonTemplate {
-        page: ctx.page(&state, title, "organisation"),
-        person,
-        posts: visible,
-    }))
+    Ok(render(&PersonTemplate { page: ctx.page(&state, title, "organisation"), person, posts: visible }))
 }
 
 #[derive(Template)]
@@ -356,16 +316,7 @@ fn parse_span(tr: &Tr, user: &CurrentUser, p: &SpanParams) -> SpanRequest {
                 .collect(),
         )
     };
-    SpanRequest {
-        filter: SpanFilter {
-            department,
-            level,
-            over,
-            within,
-        },
-        limit,
-        errors,
-    }
+    SpanRequest { filter: SpanFilter { department, level, over, within }, limit, errors }
 }
 
 /// One bar of the distribution chart, laid out in SVG units.
@@ -388,11 +339,7 @@ const BUCKETS: i64 = 13;
 fn distribution(rows: &[SpanRow], limit: i64) -> Vec<Bar> {
     let mut counts = vec![0usize; BUCKETS as usize];
     for r in rows {
-        let b = if r.direct_reports <= 0 {
-            0
-        } else {
-            ((r.direct_reports - 1) / BUCKET).min(BUCKETS - 1)
-        };
+        let b = if r.direct_reports <= 0 { 0 } else { ((r.direct_reports - 1) / BUCKET).min(BUCKETS - 1) };
         counts[b as usize] += 1;
     }
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
@@ -401,20 +348,10 @@ fn distribution(rows: &[SpanRow], limit: i64) -> Vec<Bar> {
         .enumerate()
         .map(|(i, &count)| {
             let low = i as i64 * BUCKET + 1;
-            let label = if i as i64 == BUCKETS - 1 {
-                format!("{}+", low)
-            } else {
-                format!("{}–{}", low, low + BUCKET - 1)
-            };
+            let label =
+                if i as i64 == BUCKETS - 1 { format!("{}+", low) } else { format!("{}–{}", low, low + BUCKET - 1) };
             let height = count * CHART_HEIGHT / max;
-            Bar {
-                label,
-                count,
-                x: 40 + i * (BAR_WIDTH + 8),
-                y: 20 + CHART_HEIGHT - height,
-                height,
-                over: low > limit,
-            }
+            Bar { label, count, x: 40 + i * (BAR_WIDTH + 8), y: 20 + CHART_HEIGHT - height, height, over: low > limit }
         })
         .collect()
 }
@@ -436,11 +373,8 @@ struct SpanTemplate {
 }
 
 fn export_query(p: &SpanParams) -> String {
-    let mut pairs = vec![
-        ("afdeling", p.afdeling.as_str()),
-        ("niveau", p.niveau.as_str()),
-        ("graense", p.graense.as_str()),
-    ];
+    let mut pairs =
+        vec![("afdeling", p.afdeling.as_str()), ("niveau", p.niveau.as_str()), ("graense", p.graense.as_str())];
     if p.kun_over.is_some() {
         pairs.push(("kun_over", "1"));
     }
@@ -467,9 +401,7 @@ async fn span_page(
     departments.retain(|d| {
         may_view(&user, d)
             || req.filter.within.as_ref().is_some_and(|w| {
-                w.iter().any(|(l, r, _)| {
-                    (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l)
-                })
+                w.iter().any(|(l, r, _)| (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l))
             })
     });
     let bars = distribution(&rows, req.limit);
@@ -494,12 +426,7 @@ async fn span_page(
     Ok(r)
 }
 
-async fn span_export_rows(
-    state: &AppState,
-    user: &CurrentUser,
-    tr: &Tr,
-    p: &SpanParams,
-) -> Result<Vec<SpanRow>> {
+async fn span_export_rows(state: &AppState, user: &CurrentUser, tr: &Tr, p: &SpanParams) -> Result<Vec<SpanRow>> {
     if !can(&user.actor, Action::ExportSpanReport) {
         return Err(AppError::Forbidden);
     }
@@ -534,14 +461,12 @@ pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow
     if danish {
         out.extend_from_slice("\u{feff}".as_bytes());
     }
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(if danish { b';' } else { b',' })
-        .from_writer(out);
+    let mut w = csv::WriterBuilder::new().delimiter(if danish { b';' } else { b',' }).from_writer(out);
     match headings {
         Some(h) => w.write_record(&h)?,
-        None => w.write_record([
-            "leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried",
-        ])?,
+        None => {
+            w.write_record(["leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried"])?
+        }
     }
     for r in rows {
         w.write_record([
@@ -570,17 +495,13 @@ async fn span_csv(
     audit::record(
         &state.db,
         Some(state.municipality),
-        &ctx.audit("organisation.span_export")
-            .detail(format!("csv, {} rows", rows.len())),
+        &ctx.audit("organisation.span_export").detail(format!("csv, {} rows", rows.len())),
     )
     .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"ledelsesspaend.csv\"".to_string(),
-            ),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"ledelsesspaend.csv\"".to_string()),
         ],
         bytes,
     )
@@ -588,11 +509,7 @@ async fn span_csv(
 }
 
 /// The report as an XLSX workbook with one sheet.
-pub fn span_xlsx_bytes(
-    rows: &[SpanRow],
-    headings: &[String; 9],
-    sheet_name: &str,
-) -> anyhow::Result<Vec<u8>> {
+pub fn span_xlsx_bytes(rows: &[SpanRow], headings: &[String; 9], sheet_name: &str) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -606,16 +523,8 @@ pub fn span_xlsx_bytes(
         sheet.write_string(row, 0, &r.leader_name)?;
         sheet.write_string(row, 1, &r.email)?;
         sheet.write_string(row, 2, &r.unit_name)?;
-        for (c, v) in [
-            r.level,
-            r.direct_reports,
-            r.total_reports,
-            r.leader_reports,
-            r.hourly,
-            r.salaried,
-        ]
-        .iter()
-        .enumerate()
+        for (c, v) in
+            [r.level, r.direct_reports, r.total_reports, r.leader_reports, r.hourly, r.salaried].iter().enumerate()
         {
             sheet.write_number(row, c as u16 + 3, *v as f64)?;
         }
@@ -638,20 +547,13 @@ async fn span_xlsx(
     audit::record(
         &state.db,
         Some(state.municipality),
-        &ctx.audit("organisation.span_export")
-            .detail(format!("xlsx, {} rows", rows.len())),
+        &ctx.audit("organisation.span_export").detail(format!("xlsx, {} rows", rows.len())),
     )
     .await?;
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"ledelsesspaend.xlsx\"".to_string(),
-            ),
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"ledelsesspaend.xlsx\"".to_string()),
         ],
         bytes,
     )

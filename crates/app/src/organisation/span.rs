@@ -67,14 +67,7 @@ pub fn tree_positions(units: &[TreeUnit]) -> HashMap<Uuid, TreePosition> {
                 continue;
             }
             counter += 1;
-            out.insert(
-                id,
-                TreePosition {
-                    depth,
-                    left: counter,
-                    right: counter,
-                },
-            );
+            out.insert(id, TreePosition { depth, left: counter, right: counter });
             stack.push((i, depth, true));
             if let Some(kids) = children.get(&Some(id)) {
                 for &k in kids.iter().rev() {
@@ -139,10 +132,8 @@ pub fn span_of_control(
     let pos = |u: &Uuid| positions.get(u).copied();
 
     // The leader of each unit: the first filled post, in a stable order.
-    let mut sorted_leaderships: Vec<&Leadership> = leaderships
-        .iter()
-        .filter(|l| parent.contains_key(&l.unit_id))
-        .collect();
+    let mut sorted_leaderships: Vec<&Leadership> =
+        leaderships.iter().filter(|l| parent.contains_key(&l.unit_id)).collect();
     sorted_leaderships.sort_by_key(|l| (l.unit_id, l.person_id));
     let mut leader_of: HashMap<Uuid, Uuid> = HashMap::new();
     for l in &sorted_leaderships {
@@ -166,12 +157,8 @@ pub fn span_of_control(
 
     // Everyone else's home is their primary engagement, else the first in tree order.
     let mut home: HashMap<Uuid, (Uuid, PayType, bool)> = HashMap::new();
-    for m in memberships
-        .iter()
-        .filter(|m| parent.contains_key(&m.unit_id))
-    {
-        let rank =
-            |unit: &Uuid, primary: bool| (!primary, pos(unit).map(|p| p.left).unwrap_or(i64::MAX));
+    for m in memberships.iter().filter(|m| parent.contains_key(&m.unit_id)) {
+        let rank = |unit: &Uuid, primary: bool| (!primary, pos(unit).map(|p| p.left).unwrap_or(i64::MAX));
         match home.get(&m.person_id) {
             Some((u, _, primary)) if rank(u, *primary) <= rank(&m.unit_id, m.is_primary) => {}
             _ => {
@@ -206,11 +193,7 @@ pub fn span_of_control(
     let mut direct: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut rows: HashMap<Uuid, LeaderSpan> = HashMap::new();
     for (leader, unit) in &home_of_leader {
-        let p = pos(unit).unwrap_or(TreePosition {
-            depth: 0,
-            left: 0,
-            right: 0,
-        });
+        let p = pos(unit).unwrap_or(TreePosition { depth: 0, left: 0, right: 0 });
         rows.insert(
             *leader,
             LeaderSpan {
@@ -250,13 +233,7 @@ pub fn span_of_control(
     let mut total: HashMap<Uuid, i64> = HashMap::new();
     let mut order: Vec<Uuid> = rows.keys().copied().collect();
     // Deepest leaders first, so each total is ready before its leader's leader needs it.
-    order.sort_by_key(|l| {
-        std::cmp::Reverse(
-            rows.get(l)
-                .map(|r| (r.level, r.tree_left))
-                .unwrap_or((0, 0)),
-        )
-    });
+    order.sort_by_key(|l| std::cmp::Reverse(rows.get(l).map(|r| (r.level, r.tree_left)).unwrap_or((0, 0))));
     for l in &order {
         let mut sum = 0i64;
         for d in direct.get(l).map(|v| v.as_slice()).unwrap_or(&[]) {
@@ -300,30 +277,17 @@ mod tests {
     }
 
     fn unit(n: u128, parent: Option<u128>, name: &str) -> TreeUnit {
-        TreeUnit {
-            id: id(n),
-            parent_id: parent.map(id),
-            name: name.to_string(),
-        }
+        TreeUnit { id: id(n), parent_id: parent.map(id), name: name.to_string() }
     }
 
     fn member(p: u128, u: u128, pay: PayType) -> Membership {
-        Membership {
-            person_id: id(p),
-            unit_id: id(u),
-            pay_type: pay,
-            is_primary: true,
-        }
+        Membership { person_id: id(p), unit_id: id(u), pay_type: pay, is_primary: true }
     }
 
     /// Root (leader 100) → A (leader 101) → A1 (vacant) ; Root → B (no leader post).
     fn sample() -> (Vec<TreeUnit>, Vec<Membership>, Vec<Leadership>) {
-        let units = vec![
-            unit(1, None, "Kommune"),
-            unit(2, Some(1), "A"),
-            unit(3, Some(2), "A1"),
-            unit(4, Some(1), "B"),
-        ];
+        let units =
+            vec![unit(1, None, "Kommune"), unit(2, Some(1), "A"), unit(3, Some(2), "A1"), unit(4, Some(1), "B")];
         let mut members = vec![
             member(100, 1, PayType::Salaried), // the top leader's own engagement
             member(101, 2, PayType::Salaried), // A's leader, engaged in A
@@ -333,60 +297,19 @@ mod tests {
             member(203, 4, PayType::Salaried), // B has no leader: counts for the top
         ];
         members.push(member(204, 1, PayType::Salaried));
-        let leaders = vec![
-            Leadership {
-                person_id: id(100),
-                unit_id: id(1),
-            },
-            Leadership {
-                person_id: id(101),
-                unit_id: id(2),
-            },
-        ];
+        let leaders =
+            vec![Leadership { person_id: id(100), unit_id: id(1) }, Leadership { person_id: id(101), unit_id: id(2) }];
         (units, members, leaders)
     }
 
     #[test]
     fn nested_set_in_danish_order() {
-        let units = vec![
-            unit(1, None, "K"),
-            unit(2, Some(1), "Ø"),
-            unit(3, Some(1), "Z"),
-            unit(4, Some(3), "Z1"),
-        ];
+        let units = vec![unit(1, None, "K"), unit(2, Some(1), "Ø"), unit(3, Some(1), "Z"), unit(4, Some(3), "Z1")];
         let p = tree_positions(&units);
-        assert_eq!(
-            p[&id(1)],
-            TreePosition {
-                depth: 1,
-                left: 1,
-                right: 8
-            }
-        );
-        assert_eq!(
-            p[&id(3)],
-            TreePosition {
-                depth: 2,
-                left: 2,
-                right: 5
-            }
-        );
-        assert_eq!(
-            p[&id(4)],
-            TreePosition {
-                depth: 3,
-                left: 3,
-                right: 4
-            }
-        );
-        assert_eq!(
-            p[&id(2)],
-            TreePosition {
-                depth: 2,
-                left: 6,
-                right: 7
-            }
-        );
+        assert_eq!(p[&id(1)], TreePosition { depth: 1, left: 1, right: 8 });
+        assert_eq!(p[&id(3)], TreePosition { depth: 2, left: 2, right: 5 });
+        assert_eq!(p[&id(4)], TreePosition { depth: 3, left: 3, right: 4 });
+        assert_eq!(p[&id(2)], TreePosition { depth: 2, left: 6, right: 7 });
     }
 
     #[test]
@@ -419,16 +342,8 @@ mod tests {
     #[test]
     fn a_manager_without_engagement_is_a_member_of_their_unit() {
         let units = vec![unit(1, None, "K"), unit(2, Some(1), "A")];
-        let leaders = vec![
-            Leadership {
-                person_id: id(100),
-                unit_id: id(1),
-            },
-            Leadership {
-                person_id: id(101),
-                unit_id: id(2),
-            },
-        ];
+        let leaders =
+            vec![Leadership { person_id: id(100), unit_id: id(1) }, Leadership { person_id: id(101), unit_id: id(2) }];
         let rows = span_of_control(&units, &tree_positions(&units), &[], &leaders);
         assert_eq!(rows[0].direct, 1);
         assert_eq!(rows[0].leaders, 1);
@@ -438,17 +353,11 @@ mod tests {
     #[test]
     fn a_person_is_counted_once() {
         let units = vec![unit(1, None, "K"), unit(2, Some(1), "A")];
-        let leaders = vec![Leadership {
-            person_id: id(100),
-            unit_id: id(1),
-        }];
+        let leaders = vec![Leadership { person_id: id(100), unit_id: id(1) }];
         let mut second = member(200, 2, PayType::Hourly);
         second.is_primary = false;
         let members = vec![member(200, 1, PayType::Salaried), second];
         let rows = span_of_control(&units, &tree_positions(&units), &members, &leaders);
-        assert_eq!(
-            (rows[0].direct, rows[0].salaried, rows[0].hourly),
-            (1, 1, 0)
-        );
+        assert_eq!((rows[0].direct, rows[0].salaried, rows[0].hourly), (1, 1, 0));
     }
 }

@@ -16,33 +16,10 @@ use crate::platform::db::{Db, WritePool, new_id};
 /// Rows per multi-row INSERT; well under both backends' bind-parameter limits.
 const BATCH: usize = 500;
 
-type UnitState = (
-    Option<Uuid>,
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    bool,
-);
+type UnitState = (Option<Uuid>, String, String, Option<NaiveDate>, Option<NaiveDate>, bool);
 type PersonState = (String, String, String);
-type EngagementState = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    bool,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    bool,
-);
-type ManagerState = (
-    Uuid,
-    Option<Uuid>,
-    String,
-    Option<NaiveDate>,
-    Option<NaiveDate>,
-    bool,
-);
+type EngagementState = (Uuid, Uuid, String, String, bool, Option<NaiveDate>, Option<NaiveDate>, bool);
+type ManagerState = (Uuid, Option<Uuid>, String, Option<NaiveDate>, Option<NaiveDate>, bool);
 
 /// Makes the organisation of `municipality` equal to `snapshot`, in one transaction:
 /// creates new records, updates changed ones, closes units, engagements and manager posts
@@ -62,22 +39,14 @@ pub async fn apply_snapshot(
         let mut tx = pool.begin_write().await?;
 
         // ---- units
-        let rows: Vec<(
-            Uuid,
-            String,
-            Option<Uuid>,
-            String,
-            String,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            bool,
-        )> = sqlx::query_as(
-            "SELECT id, external_key, parent_id, name, unit_type, valid_from, valid_to, closed
+        let rows: Vec<(Uuid, String, Option<Uuid>, String, String, Option<NaiveDate>, Option<NaiveDate>, bool)> =
+            sqlx::query_as(
+                "SELECT id, external_key, parent_id, name, unit_type, valid_from, valid_to, closed
                  FROM org_unit WHERE municipality_id = $1",
-        )
-        .bind(municipality)
-        .fetch_all(&mut *tx)
-        .await?;
+            )
+            .bind(municipality)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut unit_ids: HashMap<String, Uuid> = HashMap::new();
         let mut unit_state: HashMap<Uuid, UnitState> = HashMap::new();
         for (id, key, parent, name, ty, from, to, closed) in rows {
@@ -94,14 +63,7 @@ pub async fn apply_snapshot(
             let id = unit_ids[&u.key];
             let parent = u.parent_key.as_ref().and_then(|p| unit_ids.get(p).copied());
             let closed = u.valid_to.is_some_and(|to| to < today);
-            let state: UnitState = (
-                parent,
-                u.name.clone(),
-                u.unit_type.clone(),
-                u.valid_from,
-                u.valid_to,
-                closed,
-            );
+            let state: UnitState = (parent, u.name.clone(), u.unit_type.clone(), u.valid_from, u.valid_to, closed);
             match unit_state.get(&id) {
                 None => summary.units_created += 1,
                 Some(old) if *old != state => summary.units_updated += 1,
@@ -113,22 +75,19 @@ pub async fn apply_snapshot(
             let mut q = QueryBuilder::new(
                 "INSERT INTO org_unit (id, municipality_id, external_key, parent_id, name, name_norm, unit_type, valid_from, valid_to, closed, updated_at) ",
             );
-            q.push_values(
-                chunk,
-                |mut b, (id, key, (parent, name, ty, from, to, closed))| {
-                    b.push_bind(*id)
-                        .push_bind(municipality)
-                        .push_bind(key.clone())
-                        .push_bind(*parent)
-                        .push_bind(name.clone())
-                        .push_bind(normalise(name))
-                        .push_bind(ty.clone())
-                        .push_bind(*from)
-                        .push_bind(*to)
-                        .push_bind(*closed)
-                        .push_bind(now);
-                },
-            );
+            q.push_values(chunk, |mut b, (id, key, (parent, name, ty, from, to, closed))| {
+                b.push_bind(*id)
+                    .push_bind(municipality)
+                    .push_bind(key.clone())
+                    .push_bind(*parent)
+                    .push_bind(name.clone())
+                    .push_bind(normalise(name))
+                    .push_bind(ty.clone())
+                    .push_bind(*from)
+                    .push_bind(*to)
+                    .push_bind(*closed)
+                    .push_bind(now);
+            });
             q.push(
                 " ON CONFLICT (municipality_id, external_key) DO UPDATE SET parent_id = excluded.parent_id,
                   name = excluded.name, name_norm = excluded.name_norm, unit_type = excluded.unit_type,
@@ -154,12 +113,11 @@ pub async fn apply_snapshot(
         }
 
         // ---- people
-        let rows: Vec<(Uuid, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, external_key, name, email, phone FROM person WHERE municipality_id = $1",
-        )
-        .bind(municipality)
-        .fetch_all(&mut *tx)
-        .await?;
+        let rows: Vec<(Uuid, String, String, String, String)> =
+            sqlx::query_as("SELECT id, external_key, name, email, phone FROM person WHERE municipality_id = $1")
+                .bind(municipality)
+                .fetch_all(&mut *tx)
+                .await?;
         let mut person_ids: HashMap<String, Uuid> = HashMap::new();
         let mut person_state: HashMap<Uuid, PersonState> = HashMap::new();
         for (id, key, name, email, phone) in rows {
@@ -210,16 +168,11 @@ pub async fn apply_snapshot(
             .await?;
         let mut existing: HashMap<String, (Uuid, EngagementState)> = HashMap::new();
         for (id, key, person, unit, title, pay, primary, from, to, closed) in rows {
-            existing.insert(
-                key,
-                (id, (person, unit, title, pay, primary, from, to, closed)),
-            );
+            existing.insert(key, (id, (person, unit, title, pay, primary, from, to, closed)));
         }
         let mut writes = Vec::new();
         for e in &snapshot.engagements {
-            let (Some(person), Some(unit)) =
-                (person_ids.get(&e.person_key), unit_ids.get(&e.unit_key))
-            else {
+            let (Some(person), Some(unit)) = (person_ids.get(&e.person_key), unit_ids.get(&e.unit_key)) else {
                 continue;
             };
             let closed = e.valid_to.is_some_and(|to| to < today);
@@ -250,23 +203,20 @@ pub async fn apply_snapshot(
             let mut q = QueryBuilder::new(
                 "INSERT INTO engagement (id, municipality_id, external_key, person_id, unit_id, job_title, pay_type, is_primary, valid_from, valid_to, closed, updated_at) ",
             );
-            q.push_values(
-                chunk,
-                |mut b, (id, key, (person, unit, title, pay, primary, from, to, closed))| {
-                    b.push_bind(*id)
-                        .push_bind(municipality)
-                        .push_bind(key.clone())
-                        .push_bind(*person)
-                        .push_bind(*unit)
-                        .push_bind(title.clone())
-                        .push_bind(pay.clone())
-                        .push_bind(*primary)
-                        .push_bind(*from)
-                        .push_bind(*to)
-                        .push_bind(*closed)
-                        .push_bind(now);
-                },
-            );
+            q.push_values(chunk, |mut b, (id, key, (person, unit, title, pay, primary, from, to, closed))| {
+                b.push_bind(*id)
+                    .push_bind(municipality)
+                    .push_bind(key.clone())
+                    .push_bind(*person)
+                    .push_bind(*unit)
+                    .push_bind(title.clone())
+                    .push_bind(pay.clone())
+                    .push_bind(*primary)
+                    .push_bind(*from)
+                    .push_bind(*to)
+                    .push_bind(*closed)
+                    .push_bind(now);
+            });
             q.push(
                 " ON CONFLICT (municipality_id, external_key) DO UPDATE SET person_id = excluded.person_id,
                   unit_id = excluded.unit_id, job_title = excluded.job_title, pay_type = excluded.pay_type,
@@ -275,11 +225,7 @@ pub async fn apply_snapshot(
             );
             q.build().execute(&mut *tx).await?;
         }
-        let present: HashSet<&str> = snapshot
-            .engagements
-            .iter()
-            .map(|e| e.key.as_str())
-            .collect();
+        let present: HashSet<&str> = snapshot.engagements.iter().map(|e| e.key.as_str()).collect();
         for (key, (id, state)) in &existing {
             if !present.contains(key.as_str()) && !state.7 {
                 sqlx::query("UPDATE engagement SET closed = TRUE, valid_to = $1, updated_at = $2 WHERE id = $3")
@@ -293,22 +239,14 @@ pub async fn apply_snapshot(
         }
 
         // ---- manager posts
-        let rows: Vec<(
-            Uuid,
-            String,
-            Uuid,
-            Option<Uuid>,
-            String,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-            bool,
-        )> = sqlx::query_as(
-            "SELECT id, external_key, unit_id, person_id, title, valid_from, valid_to, closed
+        let rows: Vec<(Uuid, String, Uuid, Option<Uuid>, String, Option<NaiveDate>, Option<NaiveDate>, bool)> =
+            sqlx::query_as(
+                "SELECT id, external_key, unit_id, person_id, title, valid_from, valid_to, closed
                  FROM manager_post WHERE municipality_id = $1",
-        )
-        .bind(municipality)
-        .fetch_all(&mut *tx)
-        .await?;
+            )
+            .bind(municipality)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut existing: HashMap<String, (Uuid, ManagerState)> = HashMap::new();
         for (id, key, unit, person, title, from, to, closed) in rows {
             existing.insert(key, (id, (unit, person, title, from, to, closed)));
@@ -318,19 +256,9 @@ pub async fn apply_snapshot(
             let Some(unit) = unit_ids.get(&m.unit_key) else {
                 continue;
             };
-            let person = m
-                .person_key
-                .as_ref()
-                .and_then(|p| person_ids.get(p).copied());
+            let person = m.person_key.as_ref().and_then(|p| person_ids.get(p).copied());
             let closed = m.valid_to.is_some_and(|to| to < today);
-            let state: ManagerState = (
-                *unit,
-                person,
-                m.title.clone(),
-                m.valid_from,
-                m.valid_to,
-                closed,
-            );
+            let state: ManagerState = (*unit, person, m.title.clone(), m.valid_from, m.valid_to, closed);
             let id = match existing.get(&m.key) {
                 None => {
                     summary.managers_created += 1;
@@ -348,21 +276,18 @@ pub async fn apply_snapshot(
             let mut q = QueryBuilder::new(
                 "INSERT INTO manager_post (id, municipality_id, external_key, unit_id, person_id, title, valid_from, valid_to, closed, updated_at) ",
             );
-            q.push_values(
-                chunk,
-                |mut b, (id, key, (unit, person, title, from, to, closed))| {
-                    b.push_bind(*id)
-                        .push_bind(municipality)
-                        .push_bind(key.clone())
-                        .push_bind(*unit)
-                        .push_bind(*person)
-                        .push_bind(title.clone())
-                        .push_bind(*from)
-                        .push_bind(*to)
-                        .push_bind(*closed)
-                        .push_bind(now);
-                },
-            );
+            q.push_values(chunk, |mut b, (id, key, (unit, person, title, from, to, closed))| {
+                b.push_bind(*id)
+                    .push_bind(municipality)
+                    .push_bind(key.clone())
+                    .push_bind(*unit)
+                    .push_bind(*person)
+                    .push_bind(title.clone())
+                    .push_bind(*from)
+                    .push_bind(*to)
+                    .push_bind(*closed)
+                    .push_bind(now);
+            });
             q.push(
                 " ON CONFLICT (municipality_id, external_key) DO UPDATE SET unit_id = excluded.unit_id,
                   person_id = excluded.person_id, title = excluded.title, valid_from = excluded.valid_from,
@@ -392,14 +317,8 @@ pub async fn apply_snapshot(
             .bind(municipality)
             .fetch_all(&mut *tx)
             .await?;
-            let tree: Vec<TreeUnit> = units
-                .iter()
-                .map(|u| TreeUnit {
-                    id: u.0,
-                    parent_id: u.1,
-                    name: u.2.clone(),
-                })
-                .collect();
+            let tree: Vec<TreeUnit> =
+                units.iter().map(|u| TreeUnit { id: u.0, parent_id: u.1, name: u.2.clone() }).collect();
             let positions = span::tree_positions(&tree);
             for (id, _, _, depth, left, right) in &units {
                 if let Some(p) = positions.get(id) {
@@ -437,10 +356,8 @@ pub async fn apply_snapshot(
             .bind(municipality)
             .fetch_all(&mut *tx)
             .await?;
-            let leaderships: Vec<Leadership> = leaderships
-                .into_iter()
-                .map(|(person_id, unit_id)| Leadership { person_id, unit_id })
-                .collect();
+            let leaderships: Vec<Leadership> =
+                leaderships.into_iter().map(|(person_id, unit_id)| Leadership { person_id, unit_id }).collect();
             let spans = span::span_of_control(&tree, &positions, &memberships, &leaderships);
 
             let people: Vec<(Uuid, String, String)> = sqlx::query_as(
@@ -450,20 +367,14 @@ pub async fn apply_snapshot(
             .bind(municipality)
             .fetch_all(&mut *tx)
             .await?;
-            let people: HashMap<Uuid, (String, String)> =
-                people.into_iter().map(|(i, n, e)| (i, (n, e))).collect();
-            let unit_names: HashMap<Uuid, &str> =
-                tree.iter().map(|u| (u.id, u.name.as_str())).collect();
+            let people: HashMap<Uuid, (String, String)> = people.into_iter().map(|(i, n, e)| (i, (n, e))).collect();
+            let unit_names: HashMap<Uuid, &str> = tree.iter().map(|u| (u.id, u.name.as_str())).collect();
 
             sqlx::query("DELETE FROM span_of_control WHERE municipality_id = $1")
                 .bind(municipality)
                 .execute(&mut *tx)
                 .await?;
-            let rows: Vec<(i64, &span::LeaderSpan)> = spans
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (i as i64, s))
-                .collect();
+            let rows: Vec<(i64, &span::LeaderSpan)> = spans.iter().enumerate().map(|(i, s)| (i as i64, s)).collect();
             for chunk in rows.chunks(BATCH) {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO span_of_control (municipality_id, position, person_id, unit_id, department_id, leader_name, email, unit_name, level, direct_reports, total_reports, leader_reports, hourly, salaried, tree_left) ",
@@ -477,13 +388,7 @@ pub async fn apply_snapshot(
                         .push_bind(s.department_id)
                         .push_bind(name)
                         .push_bind(email)
-                        .push_bind(
-                            unit_names
-                                .get(&s.unit_id)
-                                .copied()
-                                .unwrap_or("")
-                                .to_string(),
-                        )
+                        .push_bind(unit_names.get(&s.unit_id).copied().unwrap_or("").to_string())
                         .push_bind(s.level)
                         .push_bind(s.direct)
                         .push_bind(s.total)
@@ -528,8 +433,7 @@ fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
 // ---------------------------------------------------------------------------------------
 // Reads
 
-const UNIT_COLUMNS: &str =
-    "id, parent_id, name, unit_type, depth, tree_left, tree_right, valid_from, valid_to";
+const UNIT_COLUMNS: &str = "id, parent_id, name, unit_type, depth, tree_left, tree_right, valid_from, valid_to";
 
 pub async fn unit(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Unit>> {
     on_db!(db, |p| {
@@ -655,24 +559,20 @@ pub async fn staff(db: &Db, unit: Uuid, limit: i64, offset: i64) -> sqlx::Result
 
 pub async fn staff_count(db: &Db, unit: Uuid) -> sqlx::Result<i64> {
     on_db!(db, |p| {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM engagement WHERE unit_id = $1 AND NOT closed",
-        )
-        .bind(unit)
-        .fetch_one(p)
-        .await
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM engagement WHERE unit_id = $1 AND NOT closed")
+            .bind(unit)
+            .fetch_one(p)
+            .await
     })
 }
 
 pub async fn person(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Person>> {
     on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND id = $2",
-        )
-        .bind(municipality)
-        .bind(id)
-        .fetch_optional(p)
-        .await
+        sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND id = $2")
+            .bind(municipality)
+            .bind(id)
+            .fetch_optional(p)
+            .await
     })
 }
 
@@ -686,11 +586,7 @@ pub async fn person_by_key(db: &Db, municipality: Uuid, key: &str) -> sqlx::Resu
     })
 }
 
-pub async fn person_by_email(
-    db: &Db,
-    municipality: Uuid,
-    email: &str,
-) -> sqlx::Result<Option<Person>> {
+pub async fn person_by_email(db: &Db, municipality: Uuid, email: &str) -> sqlx::Result<Option<Person>> {
     on_db!(db, |p| {
         sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND lower(email) = $2 ORDER BY id LIMIT 1")
             .bind(municipality)
@@ -719,21 +615,9 @@ pub async fn person_posts(db: &Db, person: Uuid) -> sqlx::Result<Vec<(PersonPost
     })?;
     Ok(rows
         .into_iter()
-        .map(
-            |(unit_id, unit_name, title, pay_type, is_manager, left, depth)| {
-                (
-                    PersonPost {
-                        unit_id,
-                        unit_name,
-                        title,
-                        pay_type,
-                        is_manager,
-                    },
-                    left,
-                    depth,
-                )
-            },
-        )
+        .map(|(unit_id, unit_name, title, pay_type, is_manager, left, depth)| {
+            (PersonPost { unit_id, unit_name, title, pay_type, is_manager }, left, depth)
+        })
         .collect())
 }
 
@@ -757,13 +641,7 @@ pub async fn search_people(
     query: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<(Person, String, i64, i64)>> {
-    let pattern = format!(
-        "%{}%",
-        normalise(query)
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows: Vec<(Uuid, String, String, String, String, i64, i64)> = on_db!(db, |p| {
         sqlx::query_as(
             "SELECT p.id, p.name, p.email, p.phone, u.name, u.tree_left, u.depth
@@ -780,19 +658,7 @@ pub async fn search_people(
     })?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, email, phone, unit, left, depth)| {
-            (
-                Person {
-                    id,
-                    name,
-                    email,
-                    phone,
-                },
-                unit,
-                left,
-                depth,
-            )
-        })
+        .map(|(id, name, email, phone, unit, left, depth)| (Person { id, name, email, phone }, unit, left, depth))
         .collect())
 }
 
@@ -808,11 +674,7 @@ pub struct SpanFilter {
 }
 
 /// The span-of-control report in hierarchy order.
-pub async fn span_rows(
-    db: &Db,
-    municipality: Uuid,
-    filter: &SpanFilter,
-) -> sqlx::Result<Vec<SpanRow>> {
+pub async fn span_rows(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<SpanRow>> {
     on_db!(db, |p| {
         let mut q = QueryBuilder::new(
             "SELECT person_id, unit_id, leader_name, email, unit_name, level, direct_reports, total_reports,
@@ -857,22 +719,23 @@ pub async fn span_rows(
 /// Counts of what the organisation holds, for the overview page.
 pub async fn totals(db: &Db, municipality: Uuid) -> sqlx::Result<(i64, i64, i64)> {
     on_db!(db, |p| {
-        let units: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM org_unit WHERE municipality_id = $1 AND NOT closed")
-            .bind(municipality)
-            .fetch_one(p)
-            .await?;
+        let units: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM org_unit WHERE municipality_id = $1 AND NOT closed",
+        )
+        .bind(municipality)
+        .fetch_one(p)
+        .await?;
         let people: i64 = sqlx::query_scalar(
             "SELECT CAST(COUNT(DISTINCT person_id) AS BIGINT) FROM engagement WHERE municipality_id = $1 AND NOT closed",
         )
         .bind(municipality)
         .fetch_one(p)
         .await?;
-        let leaders: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM span_of_control WHERE municipality_id = $1",
-        )
-        .bind(municipality)
-        .fetch_one(p)
-        .await?;
+        let leaders: i64 =
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM span_of_control WHERE municipality_id = $1")
+                .bind(municipality)
+                .fetch_one(p)
+                .await?;
         Ok((units, people, leaders))
     })
 }

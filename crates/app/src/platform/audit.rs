@@ -24,11 +24,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// An entry for work done by the system itself (the command line, the demo generator).
     pub fn system(action: &str, actor: &str) -> AuditEntry {
-        AuditEntry {
-            actor_name: actor.to_string(),
-            action: action.to_string(),
-            ..Default::default()
-        }
+        AuditEntry { actor_name: actor.to_string(), action: action.to_string(), ..Default::default() }
     }
 
     pub fn subject(mut self, kind: &str, id: impl ToString, label: &str) -> AuditEntry {
@@ -113,18 +109,13 @@ pub struct AuditQuery {
 }
 
 /// Entries matching `query`, newest first.
-pub async fn search(
-    db: &Db,
-    municipality: Uuid,
-    query: &AuditQuery,
-) -> sqlx::Result<Vec<AuditEvent>> {
+pub async fn search(db: &Db, municipality: Uuid, query: &AuditQuery) -> sqlx::Result<Vec<AuditEvent>> {
     on_db!(db, |p| {
         let mut q = QueryBuilder::new(
             "SELECT at, actor_name, action, subject_kind, subject_id, subject_label, detail, ip
              FROM audit_event WHERE (municipality_id = ",
         );
-        q.push_bind(municipality)
-            .push(" OR municipality_id IS NULL)");
+        q.push_bind(municipality).push(" OR municipality_id IS NULL)");
         if let Some(action) = &query.action {
             q.push(" AND action = ").push_bind(action.clone());
         }
@@ -138,13 +129,8 @@ pub async fn search(
             // Case-insensitive on both backends (SQLite's LIKE folds only ASCII; lower() on
             // both sides keeps the match the same for ASCII and exact for the rest).
             for word in text.split_whitespace().take(5) {
-                let pattern = format!(
-                    "%{}%",
-                    word.to_lowercase()
-                        .replace('\\', "\\\\")
-                        .replace('%', "\\%")
-                        .replace('_', "\\_")
-                );
+                let pattern =
+                    format!("%{}%", word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                 q.push(" AND (lower(actor_name) LIKE ")
                     .push_bind(pattern.clone())
                     .push(" ESCAPE '\\' OR lower(action) LIKE ")
@@ -158,19 +144,12 @@ pub async fn search(
                     .push(" ESCAPE '\\')");
             }
         }
-        q.push(" ORDER BY at DESC, id DESC LIMIT ")
-            .push_bind(query.limit)
-            .push(" OFFSET ")
-            .push_bind(query.offset);
+        q.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(query.limit).push(" OFFSET ").push_bind(query.offset);
         q.build_query_as().fetch_all(p).await
     })
 }
 
 /// The distinct actions recorded, for the search form.
 pub async fn actions(db: &Db) -> sqlx::Result<Vec<String>> {
-    on_db!(db, |p| sqlx::query_scalar(
-        "SELECT DISTINCT action FROM audit_event ORDER BY action"
-    )
-    .fetch_all(p)
-    .await)
+    on_db!(db, |p| sqlx::query_scalar("SELECT DISTINCT action FROM audit_event ORDER BY action").fetch_all(p).await)
 }

@@ -90,25 +90,12 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, municipality_id, username, display_name, person_id, disabled, session_version";
+const ACCOUNT_COLUMNS: &str = "id, municipality_id, username, display_name, person_id, disabled, session_version";
 
 /// Finds an account and its password hash by username (case-insensitive).
-pub async fn account_for_login(
-    db: &Db,
-    username: &str,
-) -> sqlx::Result<Option<(Account, Option<String>)>> {
+pub async fn account_for_login(db: &Db, username: &str) -> sqlx::Result<Option<(Account, Option<String>)>> {
     let username = username.trim().to_lowercase();
-    let row: Option<(
-        Uuid,
-        Uuid,
-        String,
-        String,
-        Option<Uuid>,
-        bool,
-        i64,
-        Option<String>,
-    )> = on_db!(db, |p| {
+    let row: Option<(Uuid, Uuid, String, String, Option<Uuid>, bool, i64, Option<String>)> = on_db!(db, |p| {
         sqlx::query_as(
             "SELECT id, municipality_id, username, display_name, person_id, disabled, session_version, password_hash
              FROM account WHERE username = $1",
@@ -117,31 +104,9 @@ pub async fn account_for_login(
         .fetch_optional(p)
         .await
     })?;
-    Ok(row.map(
-        |(
-            id,
-            municipality_id,
-            username,
-            display_name,
-            person_id,
-            disabled,
-            session_version,
-            hash,
-        )| {
-            (
-                Account {
-                    id,
-                    municipality_id,
-                    username,
-                    display_name,
-                    person_id,
-                    disabled,
-                    session_version,
-                },
-                hash,
-            )
-        },
-    ))
+    Ok(row.map(|(id, municipality_id, username, display_name, person_id, disabled, session_version, hash)| {
+        (Account { id, municipality_id, username, display_name, person_id, disabled, session_version }, hash)
+    }))
 }
 
 /// Creates an account with a role (scope: the whole municipality, or for a leader the
@@ -198,10 +163,7 @@ pub async fn actor_for(db: &Db, account: &Account) -> sqlx::Result<(Vec<Role>, A
             .await
     })?;
     let mut roles = Vec::new();
-    let mut actor = Actor {
-        grants: Vec::new(),
-        disabled: account.disabled,
-    };
+    let mut actor = Actor { grants: Vec::new(), disabled: account.disabled };
     for (role_key, scope_unit, effect) in grants {
         let Some(role) = Role::parse(&role_key) else {
             continue;
@@ -214,11 +176,7 @@ pub async fn actor_for(db: &Db, account: &Account) -> sqlx::Result<(Vec<Role>, A
                         if role == Role::Leader {
                             Subtree::led_from(u.tree_left, u.tree_right, u.depth)
                         } else {
-                            Subtree {
-                                left: u.tree_left,
-                                right: u.tree_right,
-                                max_depth: i64::MAX,
-                            }
+                            Subtree { left: u.tree_left, right: u.tree_right, max_depth: i64::MAX }
                         }
                     })
                     .into_iter()
@@ -230,27 +188,15 @@ pub async fn actor_for(db: &Db, account: &Account) -> sqlx::Result<(Vec<Role>, A
                     Some(person) => organisation::store::led_subtrees(db, person).await?,
                     None => Vec::new(),
                 };
-                Scope::Subtrees(
-                    led.into_iter()
-                        .map(|(l, r, d)| Subtree::led_from(l, r, d))
-                        .collect(),
-                )
+                Scope::Subtrees(led.into_iter().map(|(l, r, d)| Subtree::led_from(l, r, d)).collect())
             }
             (_, None) => Scope::Municipality,
         };
-        let effect = if effect == "deny" {
-            Effect::Deny
-        } else {
-            Effect::Allow
-        };
+        let effect = if effect == "deny" { Effect::Deny } else { Effect::Allow };
         if effect == Effect::Allow && !roles.contains(&role) {
             roles.push(role);
         }
-        actor.grants.push(Grant {
-            role,
-            scope,
-            effect,
-        });
+        actor.grants.push(Grant { role, scope, effect });
     }
     Ok((roles, actor))
 }
@@ -295,12 +241,10 @@ pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<Curre
         return Ok(None);
     }
     let account: Option<Account> = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1"
-        )))
-        .bind(account_id)
-        .fetch_optional(p)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1")))
+            .bind(account_id)
+            .fetch_optional(p)
+            .await
     })?;
     let Some(account) = account else {
         return Ok(None);
@@ -311,21 +255,12 @@ pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<Curre
         return Ok(None);
     }
     let (roles, actor) = actor_for(db, &account).await?;
-    Ok(Some(CurrentUser {
-        account,
-        roles,
-        actor,
-        csrf_token,
-        token_hash,
-    }))
+    Ok(Some(CurrentUser { account, roles, actor, csrf_token, token_hash }))
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> sqlx::Result<()> {
     on_db!(db, |p| {
-        sqlx::query("DELETE FROM session WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(p)
-            .await?;
+        sqlx::query("DELETE FROM session WHERE token_hash = $1").bind(token_hash).execute(p).await?;
         Ok(())
     })
 }
@@ -334,14 +269,8 @@ pub async fn delete_session(db: &Db, token_hash: &str) -> sqlx::Result<()> {
 pub async fn sweep(db: &Db) -> sqlx::Result<()> {
     let now = Utc::now();
     on_db!(db, |p| {
-        sqlx::query("DELETE FROM session WHERE expires_at <= $1")
-            .bind(now)
-            .execute(p)
-            .await?;
-        sqlx::query("DELETE FROM login_attempt WHERE at < $1")
-            .bind(now - Duration::days(1))
-            .execute(p)
-            .await?;
+        sqlx::query("DELETE FROM session WHERE expires_at <= $1").bind(now).execute(p).await?;
+        sqlx::query("DELETE FROM login_attempt WHERE at < $1").bind(now - Duration::days(1)).execute(p).await?;
         Ok(())
     })
 }
@@ -369,20 +298,12 @@ pub async fn is_throttled(db: &Db, username: &str, ip: &str) -> sqlx::Result<boo
     })
 }
 
-pub async fn record_login_attempt(
-    db: &Db,
-    username: &str,
-    ip: &str,
-    succeeded: bool,
-) -> sqlx::Result<()> {
+pub async fn record_login_attempt(db: &Db, username: &str, ip: &str, succeeded: bool) -> sqlx::Result<()> {
     let username = username.trim().to_lowercase();
     on_db!(db, |p| {
         if succeeded {
             // A successful login clears the user's failures.
-            sqlx::query("DELETE FROM login_attempt WHERE username_norm = $1")
-                .bind(&username)
-                .execute(p)
-                .await?;
+            sqlx::query("DELETE FROM login_attempt WHERE username_norm = $1").bind(&username).execute(p).await?;
         }
         sqlx::query("INSERT INTO login_attempt (id, username_norm, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(new_id())
@@ -407,10 +328,7 @@ pub async fn change_password(db: &Db, account: Uuid, new_password: &str) -> anyh
             .bind(account)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM session WHERE account_id = $1")
-            .bind(account)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("DELETE FROM session WHERE account_id = $1").bind(account).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -420,19 +338,13 @@ pub async fn change_password(db: &Db, account: Uuid, new_password: &str) -> anyh
 /// Reloads an account (after a password change).
 pub async fn account(db: &Db, id: Uuid) -> sqlx::Result<Option<Account>> {
     on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(p)
-        .await
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(p)
+            .await
     })
 }
 
 pub async fn account_count(db: &Db) -> sqlx::Result<i64> {
-    on_db!(db, |p| sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM account"
-    )
-    .fetch_one(p)
-    .await)
+    on_db!(db, |p| sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM account").fetch_one(p).await)
 }

@@ -99,10 +99,7 @@ impl Db {
                 Ok(Db::Postgres(pool))
             }
             Backend::Sqlite => {
-                let path = url
-                    .strip_prefix("sqlite://")
-                    .or_else(|| url.strip_prefix("sqlite:"))
-                    .unwrap_or(url);
+                let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
                 let options = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)
@@ -111,10 +108,7 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
                     .pragma("cache_size", "-16000");
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await?;
+                let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
                 Ok(Db::Sqlite(pool))
             }
         }
@@ -194,11 +188,7 @@ pub fn migration_steps(backend: Backend) -> Vec<(String, String)> {
         .filter_map(|name| {
             let file = Migrations::get(&name)?;
             let sql = String::from_utf8_lossy(&file.data).into_owned();
-            let version = name
-                .strip_suffix(own)
-                .or_else(|| name.strip_suffix(".sql"))
-                .unwrap_or(&name)
-                .to_string();
+            let version = name.strip_suffix(own).or_else(|| name.strip_suffix(".sql")).unwrap_or(&name).to_string();
             Some((version, sql))
         })
         .collect();
@@ -241,19 +231,13 @@ mod tests {
     fn backend_follows_the_url_scheme() {
         assert_eq!(Backend::of_url("samskab.db").ok(), Some(Backend::Sqlite));
         assert_eq!(Backend::of_url("sqlite://x.db").ok(), Some(Backend::Sqlite));
-        assert_eq!(
-            Backend::of_url("postgres://u@h/db").ok(),
-            Some(Backend::Postgres)
-        );
+        assert_eq!(Backend::of_url("postgres://u@h/db").ok(), Some(Backend::Postgres));
         assert!(Backend::of_url("mysql://h/db").is_err());
     }
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
     }
 
@@ -262,9 +246,6 @@ mod tests {
         let sqlite = migration_steps(Backend::Sqlite);
         let pg = migration_steps(Backend::Postgres);
         assert!(!sqlite.is_empty());
-        assert_eq!(
-            sqlite.iter().map(|s| &s.0).collect::<Vec<_>>(),
-            pg.iter().map(|s| &s.0).collect::<Vec<_>>()
-        );
+        assert_eq!(sqlite.iter().map(|s| &s.0).collect::<Vec<_>>(), pg.iter().map(|s| &s.0).collect::<Vec<_>>());
     }
 }

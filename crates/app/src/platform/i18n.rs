@@ -41,14 +41,8 @@ impl Lang {
     }
 }
 
-const DA: &[&str] = &[
-    include_str!("../../locales/da/platform.ftl"),
-    include_str!("../../locales/da/organisation.ftl"),
-];
-const EN: &[&str] = &[
-    include_str!("../../locales/en/platform.ftl"),
-    include_str!("../../locales/en/organisation.ftl"),
-];
+const DA: &[&str] = &[include_str!("../../locales/da/platform.ftl"), include_str!("../../locales/da/organisation.ftl")];
+const EN: &[&str] = &[include_str!("../../locales/en/platform.ftl"), include_str!("../../locales/en/organisation.ftl")];
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -62,8 +56,7 @@ fn build(lang: Lang, sources: &[&str]) -> Bundle {
     for source in sources {
         // A broken .ftl file is a build defect; the unit tests below catch it, and at run
         // time the valid part of the file is still used.
-        let resource =
-            FluentResource::try_new((*source).to_string()).unwrap_or_else(|(partial, _)| partial);
+        let resource = FluentResource::try_new((*source).to_string()).unwrap_or_else(|(partial, _)| partial);
         let _ = bundle.add_resource(resource);
     }
     bundle
@@ -106,10 +99,7 @@ impl Tr {
         let value = value.count();
         let mut args = FluentArgs::new();
         args.set(name.to_string(), FluentValue::from(value));
-        args.set(
-            "formatted".to_string(),
-            FluentValue::from(format_number(self.lang, value)),
-        );
+        args.set("formatted".to_string(), FluentValue::from(format_number(self.lang, value)));
         self.format(id, Some(&args))
     }
 
@@ -119,9 +109,7 @@ impl Tr {
             return id.to_string();
         };
         let mut errors = Vec::new();
-        bundle
-            .format_pattern(pattern, args, &mut errors)
-            .into_owned()
+        bundle.format_pattern(pattern, args, &mut errors).into_owned()
     }
 
     /// A whole number in this language's format (Danish: 12.345).
@@ -203,8 +191,7 @@ mod tests {
     fn ids(sources: &[&str]) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
         for s in sources {
-            let resource =
-                FluentResource::try_new((*s).to_string()).expect("every .ftl file parses");
+            let resource = FluentResource::try_new((*s).to_string()).expect("every .ftl file parses");
             for entry in resource.entries() {
                 if let fluent_syntax::ast::Entry::Message(m) = entry {
                     out.insert(m.id.name.to_string());
@@ -220,10 +207,7 @@ mod tests {
         let en = ids(EN);
         let only_da: Vec<_> = da.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&da).collect();
-        assert!(
-            only_da.is_empty() && only_en.is_empty(),
-            "only da: {only_da:?}; only en: {only_en:?}"
-        );
+        assert!(only_da.is_empty() && only_en.is_empty(), "only da: {only_da:?}; only en: {only_en:?}");
     }
 
     #[test]

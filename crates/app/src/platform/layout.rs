@@ -40,10 +40,7 @@ impl FormErrors {
 
     /// The first error for `field`, for the message beside it.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
     }
 
     pub fn all(&self) -> &[FieldError] {
@@ -81,33 +78,17 @@ pub struct Page {
 
 /// The navigation a user sees: only what they may open.
 fn navigation(ctx: &Ctx, tr: &Tr) -> Vec<NavItem> {
-    let mut nav = vec![NavItem {
-        href: "/",
-        label: tr.t("nav-home"),
-        section: "home",
-    }];
+    let mut nav = vec![NavItem { href: "/", label: tr.t("nav-home"), section: "home" }];
     let Some(user) = &ctx.user else { return nav };
     let actor = &user.actor;
     if can(actor, Action::BrowseOrganisation) {
-        nav.push(NavItem {
-            href: "/organisation",
-            label: tr.t("nav-organisation"),
-            section: "organisation",
-        });
+        nav.push(NavItem { href: "/organisation", label: tr.t("nav-organisation"), section: "organisation" });
     }
     if can(actor, Action::ViewSpanReport) {
-        nav.push(NavItem {
-            href: "/organisation/ledelsesspaend",
-            label: tr.t("nav-span"),
-            section: "span",
-        });
+        nav.push(NavItem { href: "/organisation/ledelsesspaend", label: tr.t("nav-span"), section: "span" });
     }
     if can(actor, Action::ViewAuditLog) {
-        nav.push(NavItem {
-            href: "/admin/log",
-            label: tr.t("nav-audit"),
-            section: "audit",
-        });
+        nav.push(NavItem { href: "/admin/log", label: tr.t("nav-audit"), section: "audit" });
     }
     nav
 }
@@ -116,12 +97,7 @@ pub fn page(ctx: &Ctx, state: &AppState, title: String, section: &'static str) -
     let tr = ctx.tr();
     let user = ctx.user.as_ref().map(|u| UserChrome {
         name: u.account.display_name.clone(),
-        roles: u
-            .roles
-            .iter()
-            .map(|r| tr.t(&format!("role-{}", r.key())))
-            .collect::<Vec<_>>()
-            .join(", "),
+        roles: u.roles.iter().map(|r| tr.t(&format!("role-{}", r.key()))).collect::<Vec<_>>().join(", "),
     });
     let (other_lang, other_lang_label) = match ctx.lang {
         Lang::Da => ("en", "English"),
@@ -166,12 +142,7 @@ struct ErrorTemplate {
 }
 
 /// The 400/403/404/500 page in the user's language.
-pub fn error_page(
-    ctx: &Ctx,
-    state: &AppState,
-    status: StatusCode,
-    message: Option<String>,
-) -> Response {
+pub fn error_page(ctx: &Ctx, state: &AppState, status: StatusCode, message: Option<String>) -> Response {
     let tr = ctx.tr();
     let code = status.as_u16();
     let key = match code {

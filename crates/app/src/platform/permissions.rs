@@ -19,13 +19,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Administrator,
-        Role::Executive,
-        Role::Leader,
-        Role::Facilitator,
-        Role::Employee,
-    ];
+    pub const ALL: [Role; 5] = [Role::Administrator, Role::Executive, Role::Leader, Role::Facilitator, Role::Employee];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -54,11 +48,7 @@ impl Subtree {
     /// The subtree a leader of the unit at (left, right, depth) sees: the unit and two
     /// levels below it (Hjørring's rule).
     pub fn led_from(left: i64, right: i64, depth: i64) -> Subtree {
-        Subtree {
-            left,
-            right,
-            max_depth: depth + 2,
-        }
+        Subtree { left, right, max_depth: depth + 2 }
     }
 
     fn contains(&self, left: i64, depth: i64) -> bool {
@@ -121,14 +111,8 @@ fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Administrator => true,
-        Role::Executive => matches!(
-            action,
-            BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport
-        ),
-        Role::Leader => matches!(
-            action,
-            BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport
-        ),
+        Role::Executive => matches!(action, BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport),
+        Role::Leader => matches!(action, BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport),
         Role::Facilitator => matches!(action, BrowseOrganisation | ViewUnit(_)),
         Role::Employee => matches!(action, BrowseOrganisation | ViewUnit(_)),
     }
@@ -139,9 +123,7 @@ fn role_allows(role: Role, action: Action) -> bool {
 fn in_scope(role: Role, scope: &Scope, action: Action) -> bool {
     match (scope, action) {
         (Scope::Municipality, _) => true,
-        (Scope::Subtrees(trees), Action::ViewUnit(unit)) => {
-            trees.iter().any(|t| t.contains(unit.left, unit.depth))
-        }
+        (Scope::Subtrees(trees), Action::ViewUnit(unit)) => trees.iter().any(|t| t.contains(unit.left, unit.depth)),
         // A leader with nothing to lead sees no unit, so no report either.
         (Scope::Subtrees(trees), _) => !(role == Role::Leader && trees.is_empty()),
     }
@@ -167,11 +149,10 @@ pub fn can(actor: &Actor, action: Action) -> bool {
 /// Whether the actor sees the whole municipality for `action` (no scoping of rows).
 pub fn sees_everything(actor: &Actor, action: Action) -> bool {
     can(actor, action)
-        && actor.grants.iter().any(|g| {
-            g.effect == Effect::Allow
-                && g.scope == Scope::Municipality
-                && role_allows(g.role, action)
-        })
+        && actor
+            .grants
+            .iter()
+            .any(|g| g.effect == Effect::Allow && g.scope == Scope::Municipality && role_allows(g.role, action))
 }
 
 /// The subtrees an actor may see for `action`, when not everything.
@@ -193,36 +174,19 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, scope: Scope) -> Actor {
-        Actor {
-            grants: vec![Grant {
-                role,
-                scope,
-                effect: Effect::Allow,
-            }],
-            disabled: false,
-        }
+        Actor { grants: vec![Grant { role, scope, effect: Effect::Allow }], disabled: false }
     }
 
     /// A leader of the unit at left 10..=40, depth 2, sees depth 2..4 within it.
     fn leader() -> Actor {
-        actor(
-            Role::Leader,
-            Scope::Subtrees(vec![Subtree::led_from(10, 40, 2)]),
-        )
+        actor(Role::Leader, Scope::Subtrees(vec![Subtree::led_from(10, 40, 2)]))
     }
 
     #[test]
     fn role_by_action_matrix() {
         use Action::*;
         let unit = ViewUnit(UnitRef { left: 1, depth: 1 });
-        let actions = [
-            BrowseOrganisation,
-            unit,
-            ViewSpanReport,
-            ExportSpanReport,
-            ManageOrganisation,
-            ViewAuditLog,
-        ];
+        let actions = [BrowseOrganisation, unit, ViewSpanReport, ExportSpanReport, ManageOrganisation, ViewAuditLog];
         let expected: [(Role, [bool; 6]); 4] = [
             (Role::Administrator, [true, true, true, true, true, true]),
             (Role::Executive, [true, true, true, true, false, false]),
@@ -263,19 +227,12 @@ mod tests {
         let mut a = actor(Role::Administrator, Scope::Municipality);
         a.grants.push(Grant {
             role: Role::Employee,
-            scope: Scope::Subtrees(vec![Subtree {
-                left: 10,
-                right: 20,
-                max_depth: 99,
-            }]),
+            scope: Scope::Subtrees(vec![Subtree { left: 10, right: 20, max_depth: 99 }]),
             effect: Effect::Deny,
         });
         assert!(!can(&a, Action::ViewUnit(UnitRef { left: 15, depth: 3 })));
         assert!(can(&a, Action::ViewUnit(UnitRef { left: 25, depth: 3 })));
-        assert!(
-            can(&a, Action::ViewAuditLog),
-            "the deny covers only what its role allows"
-        );
+        assert!(can(&a, Action::ViewAuditLog), "the deny covers only what its role allows");
     }
 
     #[test]

@@ -17,25 +17,17 @@ use crate::platform::auth;
 use crate::platform::i18n::Lang;
 use crate::platform::layout::{FormErrors, Page, render};
 use crate::platform::permissions::{Action, can};
-use crate::platform::web::{
-    AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, safe_next, set_cookie,
-};
+use crate::platform::web::{AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, safe_next, set_cookie};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/log-ind", get(login_form).post(login))
         .route("/log-ud", post(logout))
-        .route(
-            "/konto/adgangskode",
-            get(password_form).post(change_password),
-        )
+        .route("/konto/adgangskode", get(password_form).post(change_password))
         .route("/sprog", post(switch_language))
         .route("/tilgaengelighed", get(accessibility))
-        .route(
-            "/was",
-            get(|| async { Redirect::permanent("/tilgaengelighed") }),
-        )
+        .route("/was", get(|| async { Redirect::permanent("/tilgaengelighed") }))
         .route("/om", get(about))
         .route("/admin/log", get(audit_log))
         .route("/healthz", get(|| async { "ok" }))
@@ -60,11 +52,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
         ),
         _ => (None, false),
     };
-    Ok(render(&HomeTemplate {
-        page: ctx.page(&state, tr.t("home-title"), "home"),
-        figures,
-        may_span,
-    }))
+    Ok(render(&HomeTemplate { page: ctx.page(&state, tr.t("home-title"), "home"), figures, may_span }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -84,11 +72,7 @@ struct NextQuery {
     next: Option<String>,
 }
 
-async fn login_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<NextQuery>,
-) -> Result<Response> {
+async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
@@ -111,11 +95,7 @@ struct LoginInput {
     next: Option<String>,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(input): CsrfForm<LoginInput>,
-) -> Result<Response> {
+async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfForm<LoginInput>) -> Result<Response> {
     let tr = ctx.tr();
     let next = safe_next(input.next.as_deref());
     let mut errors = FormErrors::default();
@@ -144,14 +124,11 @@ async fn login(
         audit::record(
             &state.db,
             Some(state.municipality),
-            &ctx.audit("login.throttled")
-                .subject("account", &username, &username),
+            &ctx.audit("login.throttled").subject("account", &username, &username),
         )
         .await?;
-        let mut r = form(FormErrors::one(
-            "username",
-            tr.t1("login-error-throttled", "minutes", auth::THROTTLE_MINUTES),
-        ));
+        let mut r =
+            form(FormErrors::one("username", tr.t1("login-error-throttled", "minutes", auth::THROTTLE_MINUTES)));
         *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
         return Ok(r);
     }
@@ -166,55 +143,37 @@ async fn login(
         audit::record(
             &state.db,
             Some(state.municipality),
-            &ctx.audit("login.failed")
-                .subject("account", &username, &username),
+            &ctx.audit("login.failed").subject("account", &username, &username),
         )
         .await?;
         return Ok(form(FormErrors::one("username", tr.t("login-error-wrong"))));
     };
     let token = auth::create_session(&state.db, &account).await?;
-    let mut entry = ctx
-        .audit("login.succeeded")
-        .subject("account", account.id, &account.username);
+    let mut entry = ctx.audit("login.succeeded").subject("account", account.id, &account.username);
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;
     let mut r = Redirect::to(&next).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            &state,
-            SESSION_COOKIE,
-            &token,
-            Some(auth::SESSION_HOURS * 3600),
-        ),
-    );
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
     Ok(r)
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn logout(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response> {
+async fn logout(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<Empty>) -> Result<Response> {
     if let Some(user) = &ctx.user {
         auth::delete_session(&state.db, &user.token_hash).await?;
         audit::record(
             &state.db,
             Some(state.municipality),
-            &ctx.audit("logout")
-                .subject("account", user.account.id, &user.account.username),
+            &ctx.audit("logout").subject("account", user.account.id, &user.account.username),
         )
         .await?;
     }
     let mut r = Redirect::to("/log-ind").into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, SESSION_COOKIE, "", Some(0)),
-    );
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "", Some(0)));
     Ok(r)
 }
 
@@ -265,17 +224,12 @@ async fn change_password(
 ) -> Result<Response> {
     let tr = ctx.tr();
     let mut errors = FormErrors::default();
-    let hash = auth::account_for_login(&state.db, &user.account.username)
-        .await?
-        .and_then(|(_, h)| h);
+    let hash = auth::account_for_login(&state.db, &user.account.username).await?.and_then(|(_, h)| h);
     if !auth::verify_password(input.current.clone(), hash).await {
         errors.push("current", tr.t("password-error-current"));
     }
     if input.new_password.chars().count() < auth::MIN_PASSWORD_LEN {
-        errors.push(
-            "new_password",
-            tr.t1("password-error-short", "min", auth::MIN_PASSWORD_LEN),
-        );
+        errors.push("new_password", tr.t1("password-error-short", "min", auth::MIN_PASSWORD_LEN));
     } else if input.new_password == input.current {
         errors.push("new_password", tr.t("password-error-same"));
     }
@@ -296,28 +250,15 @@ async fn change_password(
     audit::record(
         &state.db,
         Some(state.municipality),
-        &ctx.audit("account.password_changed").subject(
-            "account",
-            user.account.id,
-            &user.account.username,
-        ),
+        &ctx.audit("account.password_changed").subject("account", user.account.id, &user.account.username),
     )
     .await?;
     // Every session ended with the change; this browser gets a fresh one.
-    let account = auth::account(&state.db, user.account.id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = auth::account(&state.db, user.account.id).await?.ok_or(AppError::NotFound)?;
     let token = auth::create_session(&state.db, &account).await?;
     let mut r = Redirect::to("/konto/adgangskode?done=1").into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            &state,
-            SESSION_COOKIE,
-            &token,
-            Some(auth::SESSION_HOURS * 3600),
-        ),
-    );
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
     Ok(r)
 }
 
@@ -335,13 +276,9 @@ async fn switch_language(
     ctx: Ctx,
     CsrfForm(input): CsrfForm<LanguageInput>,
 ) -> Result<Response> {
-    let lang = Lang::parse(&input.lang)
-        .ok_or_else(|| AppError::BadRequest(ctx.tr().t("error-language")))?;
+    let lang = Lang::parse(&input.lang).ok_or_else(|| AppError::BadRequest(ctx.tr().t("error-language")))?;
     let mut r = Redirect::to(&safe_next(input.next.as_deref())).into_response();
-    r.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)),
-    );
+    r.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 24 * 3600)));
     Ok(r)
 }
 
@@ -355,9 +292,7 @@ struct AccessibilityTemplate {
 
 async fn accessibility(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let title = ctx.tr().t("accessibility-title");
-    Ok(render(&AccessibilityTemplate {
-        page: ctx.page(&state, title, ""),
-    }))
+    Ok(render(&AccessibilityTemplate { page: ctx.page(&state, title, "") }))
 }
 
 #[derive(Template)]
@@ -369,10 +304,7 @@ struct AboutTemplate {
 
 async fn about(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let title = ctx.tr().t("about-title");
-    Ok(render(&AboutTemplate {
-        page: ctx.page(&state, title, ""),
-        version: env!("CARGO_PKG_VERSION"),
-    }))
+    Ok(render(&AboutTemplate { page: ctx.page(&state, title, ""), version: env!("CARGO_PKG_VERSION") }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -454,20 +386,13 @@ async fn audit_log(
         limit: AUDIT_PAGE + 1,
         offset: (page_number - 1) * AUDIT_PAGE,
     };
-    let mut events = if errors.is_empty() {
-        audit::search(&state.db, state.municipality, &query).await?
-    } else {
-        Vec::new()
-    };
+    let mut events =
+        if errors.is_empty() { audit::search(&state.db, state.municipality, &query).await? } else { Vec::new() };
     let has_next = events.len() as i64 > AUDIT_PAGE;
     events.truncate(AUDIT_PAGE as usize);
-    let query_base = serde_urlencoded::to_string([
-        ("q", &p.q),
-        ("action", &p.action),
-        ("from", &p.from),
-        ("to", &p.to),
-    ])
-    .unwrap_or_default();
+    let query_base =
+        serde_urlencoded::to_string([("q", &p.q), ("action", &p.action), ("from", &p.from), ("to", &p.to)])
+            .unwrap_or_default();
     let t = AuditTemplate {
         page: ctx.page(&state, tr.t("audit-title"), "audit"),
         events,

@@ -16,9 +16,7 @@ pub struct Municipality {
 /// The installation's municipality, if one has been set up.
 pub async fn current(db: &Db) -> sqlx::Result<Option<Municipality>> {
     on_db!(db, |p| {
-        sqlx::query_as("SELECT id, name FROM municipality ORDER BY created_at, id LIMIT 1")
-            .fetch_optional(p)
-            .await
+        sqlx::query_as("SELECT id, name FROM municipality ORDER BY created_at, id LIMIT 1").fetch_optional(p).await
     })
 }
 
@@ -27,10 +25,7 @@ pub async fn ensure(db: &Db, name: &str) -> sqlx::Result<Municipality> {
     if let Some(m) = current(db).await? {
         return Ok(m);
     }
-    let m = Municipality {
-        id: new_id(),
-        name: name.to_string(),
-    };
+    let m = Municipality { id: new_id(), name: name.to_string() };
     on_db!(db, |p| {
         sqlx::query("INSERT INTO municipality (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(m.id)
@@ -45,11 +40,7 @@ pub async fn ensure(db: &Db, name: &str) -> sqlx::Result<Municipality> {
 
 pub async fn rename(db: &Db, id: Uuid, name: &str) -> sqlx::Result<()> {
     on_db!(db, |p| {
-        sqlx::query("UPDATE municipality SET name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(id)
-            .execute(p)
-            .await?;
+        sqlx::query("UPDATE municipality SET name = $1 WHERE id = $2").bind(name).bind(id).execute(p).await?;
         Ok(())
     })
 }

@@ -46,11 +46,7 @@ impl Ctx {
     }
 
     pub fn audit(&self, action: &str) -> AuditEntry {
-        let mut e = AuditEntry {
-            action: action.to_string(),
-            ip: self.ip.clone(),
-            ..Default::default()
-        };
+        let mut e = AuditEntry { action: action.to_string(), ip: self.ip.clone(), ..Default::default() };
         if let Some(u) = &self.user {
             e.actor_account_id = Some(u.account.id);
             e.actor_name = u.account.username.clone();
@@ -64,11 +60,7 @@ impl Ctx {
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Ctx>()
-            .cloned()
-            .ok_or(AppError::Internal("request context missing".into()))
+        parts.extensions.get::<Ctx>().cloned().ok_or(AppError::Internal("request context missing".into()))
     }
 }
 
@@ -192,22 +184,11 @@ fn client_ip(req: &Request) -> String {
 }
 
 /// Builds the request context, runs the handler, and turns error markers into pages.
-pub async fn context_middleware(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
+pub async fn context_middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
-    let lang = cookie(headers, LANG_COOKIE)
-        .and_then(|l| Lang::parse(&l))
-        .unwrap_or_else(|| {
-            Lang::from_accept_language(
-                headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
-            )
-        });
+    let lang = cookie(headers, LANG_COOKIE).and_then(|l| Lang::parse(&l)).unwrap_or_else(|| {
+        Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""))
+    });
     let mut user = None;
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         match auth::user_for_session(&state.db, &token).await {
@@ -215,8 +196,7 @@ pub async fn context_middleware(
             Err(e) => tracing::error!(error = %e, "could not load the session"),
         }
     }
-    let anon_csrf = cookie(headers, CSRF_COOKIE)
-        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    let anon_csrf = cookie(headers, CSRF_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
     let mut new_csrf_cookie = None;
     let csrf = match (&user, anon_csrf) {
         (Some(u), _) => u.csrf_token.clone(),
@@ -227,18 +207,8 @@ pub async fn context_middleware(
             t
         }
     };
-    let path = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
-    let ctx = Ctx {
-        lang,
-        user,
-        csrf,
-        path,
-        ip: client_ip(&req),
-    };
+    let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let ctx = Ctx { lang, user, csrf, path, ip: client_ip(&req) };
     req.extensions_mut().insert(ctx.clone());
 
     let mut response = next.run(req).await;
@@ -253,10 +223,7 @@ pub async fn context_middleware(
         response = layout::error_page(&ctx, &state, status, message);
     }
     if let Some(token) = new_csrf_cookie {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(&state, CSRF_COOKIE, &token, None),
-        );
+        response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
     }
     response
 }
@@ -276,23 +243,14 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         ),
     );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    h.insert(
-        "cross-origin-opener-policy",
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -313,29 +271,22 @@ struct CsrfOnly {
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = req
-            .extensions()
-            .get::<Ctx>()
-            .cloned()
-            .ok_or(AppError::Internal("request context missing".into()))?;
+        let ctx = req.extensions().get::<Ctx>().cloned().ok_or(AppError::Internal("request context missing".into()))?;
         if req.method() != Method::POST {
             return Err(AppError::BadRequest(ctx.tr().t("error-method")));
         }
         if !same_origin(req.headers()) {
             return Err(AppError::Forbidden);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
-        let token: CsrfOnly = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
-        if token.csrf_token.is_empty()
-            || !constant_time_eq(token.csrf_token.as_bytes(), ctx.csrf.as_bytes())
-        {
+        let bytes =
+            Bytes::from_request(req, state).await.map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        let token: CsrfOnly =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        if token.csrf_token.is_empty() || !constant_time_eq(token.csrf_token.as_bytes(), ctx.csrf.as_bytes()) {
             return Err(AppError::Forbidden);
         }
-        let value: T = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
+        let value: T =
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| AppError::BadRequest(ctx.tr().t("error-form")))?;
         Ok(CsrfForm(value))
     }
 }
@@ -348,14 +299,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
     if origin == "null" {
         return false;
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin
-        .split_once("://")
-        .map(|(_, rest)| rest == host)
-        .unwrap_or(false)
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin.split_once("://").map(|(_, rest)| rest == host).unwrap_or(false)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -387,15 +332,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
         assert!(same_origin(&h));
-        h.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
-        );
+        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
         assert!(!same_origin(&h));
     }
 }

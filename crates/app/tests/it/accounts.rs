@@ -1,0 +1,89 @@
+//! Logging in and out, throttling, password change and CSRF, on both backends.
+
+use axum::http::StatusCode;
+
+use crate::db_test;
+use crate::support::demo_app;
+
+db_test!(login_logout_and_wrong_passwords, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.client();
+    let r = c.get("/organisation").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/log-ind?next=/organisation");
+
+    let r = c.login("admin", "forkert").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Brugernavn eller adgangskode er forkert."));
+    assert!(r.body.contains("Der er problemer"), "error summary");
+    assert!(!c.has_session());
+
+    let r = c.login("ADMIN", "demo").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "usernames are case-insensitive");
+    assert!(c.has_session());
+    assert_eq!(c.get("/organisation").await.status, StatusCode::OK);
+
+    let r = c.post("/log-ud", "/", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(c.get("/organisation").await.status, StatusCode::SEE_OTHER, "logged out");
+});
+
+db_test!(empty_fields_are_named_in_the_error_summary, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.client();
+    let r = c.post("/log-ind", "/log-ind", &[("username", ""), ("password", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#username\""));
+    assert!(r.body.contains("Skriv din adgangskode."));
+    c.lang = Some("en");
+    let r = c.post("/log-ind", "/log-ind", &[("username", ""), ("password", "x")]).await;
+    assert!(r.body.contains("Enter your username."), "English by Accept-Language");
+});
+
+db_test!(repeated_failures_throttle_the_username, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.client();
+    for _ in 0..app::platform::auth::MAX_FAILED_PER_USER {
+        assert_eq!(c.login("leder", "gæt").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = c.login("leder", "demo").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password is refused for now");
+    assert!(r.body.contains("For mange forkerte forsøg"));
+    assert!(!c.has_session());
+    // Other users are not affected.
+    let mut other = app.client();
+    assert_eq!(other.login("direktion", "demo").await.status, StatusCode::SEE_OTHER);
+});
+
+db_test!(state_changes_need_the_csrf_token, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.client();
+    let r = c.post_raw("/log-ind", &[("username", "admin"), ("password", "demo")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!c.has_session(), "nothing happened");
+    let mut c = app.login("admin").await;
+    let r = c.post_raw("/log-ud", &[("csrf_token", "0".repeat(64).as_str())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get("/organisation").await.status, StatusCode::OK, "still logged in");
+    let r = c.post_raw("/sprog", &[("lang", "en")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+db_test!(a_password_change_ends_other_sessions, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut first = app.login("medarbejder").await;
+    let mut second = app.login("medarbejder").await;
+    let r = first
+        .post("/konto/adgangskode", "/", &[("current", "demo"), ("new_password", "kort"), ("repeat", "kort")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("mindst 12 tegn"));
+    let new = "en lang og god adgangskode";
+    let r = first.post("/konto/adgangskode", "/", &[("current", "demo"), ("new_password", new), ("repeat", new)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(first.get("/konto/adgangskode").await.status, StatusCode::OK, "this browser stays logged in");
+    assert_eq!(second.get("/konto/adgangskode").await.status, StatusCode::SEE_OTHER, "the other session ended");
+    let mut third = app.client();
+    assert_eq!(third.login("medarbejder", "demo").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(third.login("medarbejder", new).await.status, StatusCode::SEE_OTHER);
+});

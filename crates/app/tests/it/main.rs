@@ -1,0 +1,8 @@
+//! Samskab's integration tests, linked into one binary. Every database test runs on SQLite,
+//! and on PostgreSQL with `--features postgres-tests` (see README).
+
+mod support;
+
+mod accounts;
+mod organisation;
+mod pages;

@@ -1,0 +1,218 @@
+//! The test harness: a fresh database per test on each backend, and a client that drives
+//! the whole router (cookies, CSRF tokens) without a network.
+
+use std::collections::HashMap;
+
+use app::platform::db::Db;
+use app::{AppState, Config};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// Runs one async test body on SQLite, and on PostgreSQL when the `postgres-tests`
+/// feature is on (the PostgreSQL suite in .ci/run).
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($db: app::platform::db::Db) {
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let test_db = $crate::support::TestDb::sqlite().await;
+                body(test_db.db.clone()).await;
+                test_db.finish().await;
+            }
+
+            #[cfg(feature = "postgres-tests")]
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let test_db = $crate::support::TestDb::postgres().await;
+                body(test_db.db.clone()).await;
+                test_db.finish().await;
+            }
+        }
+    };
+}
+
+/// A migrated, empty database that disappears after the test.
+pub struct TestDb {
+    pub db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db = Db::open(&url).await.expect("open sqlite");
+        TestDb { db, _dir: Some(dir), pg: None }
+    }
+
+    #[cfg_attr(not(feature = "postgres-tests"), allow(dead_code))]
+    /// A new database on the server named by SAMSKAB_TEST_POSTGRES_URL. The variable is
+    /// required: the PostgreSQL suite fails rather than skips without it.
+    pub async fn postgres() -> TestDb {
+        let admin = std::env::var("SAMSKAB_TEST_POSTGRES_URL")
+            .expect("SAMSKAB_TEST_POSTGRES_URL must name a PostgreSQL server for the PostgreSQL suite");
+        let name = format!("samskab_test_{}", uuid::Uuid::new_v4().simple());
+        let admin_db = Db::connect(&admin).await.expect("connect to the PostgreSQL test server");
+        if let Db::Postgres(p) = &admin_db {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(p).await.expect("create db");
+        }
+        admin_db.close().await;
+        let (base, _) = admin.rsplit_once('/').expect("URL with a database name");
+        let url = format!("{base}/{name}");
+        let db = Db::open(&url).await.expect("open the test database");
+        TestDb { db, _dir: None, pg: Some((admin, name)) }
+    }
+
+    pub async fn finish(self) {
+        self.db.close().await;
+        if let Some((admin, name)) = self.pg {
+            let admin_db = Db::connect(&admin).await.expect("connect");
+            if let Db::Postgres(p) = &admin_db {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(p)
+                    .await;
+            }
+            admin_db.close().await;
+        }
+    }
+}
+
+/// The shipped Kolding test organisation.
+pub fn kolding_csv() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+}
+
+/// The app over `db`, with the demo municipality installed at `size` employees.
+pub async fn demo_app(db: &Db, size: usize) -> TestApp {
+    let m = app::platform::tenant::ensure(db, "Kommune").await.expect("municipality");
+    assert!(app::organisation::demo::install(db, m.id, size, 7).await.expect("demo"));
+    TestApp::new(db).await
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    router: axum::Router,
+}
+
+impl TestApp {
+    pub async fn new(db: &Db) -> TestApp {
+        let state = AppState::new(db.clone(), Config { secure_cookies: false, demo: true }).await.expect("state");
+        TestApp { router: app::router(state.clone()), state }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: HashMap::new(), lang: None }
+    }
+
+    /// A client logged in as `username` with password `demo`.
+    pub async fn login(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let r = c.login(username, "demo").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login as {username}: {}", r.body);
+        c
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).map(|i| i + marker.len()).expect("a form with a CSRF token");
+        self.body[start..].split('"').next().unwrap_or_default().to_string()
+    }
+}
+
+/// A browser stand-in: keeps cookies and sends requests through the router.
+pub struct Client {
+    router: axum::Router,
+    cookies: HashMap<String, String>,
+    pub lang: Option<&'static str>,
+}
+
+impl Client {
+    async fn send(&mut self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.expect("router answers");
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap_or("");
+            if let Some((pair, _)) = s.split_once(';') {
+                if let Some((k, v)) = pair.split_once('=') {
+                    if v.is_empty() {
+                        self.cookies.remove(k);
+                    } else {
+                        self.cookies.insert(k.to_string(), v.to_string());
+                    }
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    }
+
+    fn request(&self, method: &str, path: &str) -> axum::http::request::Builder {
+        let mut b = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !cookie.is_empty() {
+            b = b.header(header::COOKIE, cookie.join("; "));
+        }
+        if let Some(lang) = self.lang {
+            b = b.header(header::ACCEPT_LANGUAGE, lang);
+        }
+        b
+    }
+
+    pub async fn get(&mut self, path: &str) -> Reply {
+        let req = self.request("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Posts a form as is (no token added).
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).expect("form");
+        let req = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    /// Posts a form with the CSRF token a page would carry (read from `token_page`).
+    pub async fn post(&mut self, path: &str, token_page: &str, form: &[(&str, &str)]) -> Reply {
+        let token = self.get(token_page).await.csrf();
+        let mut fields: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        fields.extend_from_slice(form);
+        self.post_raw(path, &fields).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Reply {
+        self.post("/log-ind", "/log-ind", &[("username", username), ("password", password), ("next", "/")]).await
+    }
+
+    pub fn has_session(&self) -> bool {
+        self.cookies.contains_key("samskab_session")
+    }
+}
