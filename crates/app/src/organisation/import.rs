@@ -88,8 +88,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> ImportError {
     ImportError::new(&display_name(path), None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> ImportError {
-    let line = e.position().map(|p| p.line());
+fn csv_error(file: &str, e: &csv::Error, line: Option<u64>) -> ImportError {
     match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::new(
             file,
@@ -109,8 +108,28 @@ fn csv_error(file: &str, e: &csv::Error) -> ImportError {
     }
 }
 
+/// Line numbers from byte offsets. The csv crate's own line count drifts on files that mix
+/// CRLF and LF endings, so lines are counted here from the bytes.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Lines {
+        Lines(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect())
+    }
+
+    /// The 1-based line of a record. After a CRLF, csv reports a record as starting on
+    /// the LF, so a newline at the start byte belongs to the previous line.
+    fn of(&self, record: &csv::StringRecord) -> u64 {
+        record.position().map(|p| self.0.partition_point(|nl| (*nl as u64) <= p.byte()) as u64 + 1).unwrap_or(0)
+    }
+
+    fn of_error(&self, e: &csv::Error) -> Option<u64> {
+        e.position().map(|p| self.0.partition_point(|nl| (*nl as u64) <= p.byte()) as u64 + 1)
+    }
+}
+
 /// Opens a CSV file, choosing ';' or ',' from the header line.
-fn csv_reader(path: &Path) -> Result<csv::Reader<std::io::Cursor<Vec<u8>>>, ImportError> {
+fn csv_reader(path: &Path) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, Lines), ImportError> {
     let mut bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
@@ -119,11 +138,15 @@ fn csv_reader(path: &Path) -> Result<csv::Reader<std::io::Cursor<Vec<u8>>>, Impo
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
     let commas = first_line.iter().filter(|b| **b == b',').count();
     let delimiter = if semicolons > commas { b';' } else { b',' };
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(std::io::Cursor::new(bytes)))
+    let lines = Lines::new(&bytes);
+    Ok((
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(std::io::Cursor::new(bytes)),
+        lines,
+    ))
 }
 
 /// Finds the named columns in a header, or reports the missing ones.
@@ -196,8 +219,8 @@ fn parse_date(
 pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     const LEVELS: usize = 5;
     let file = display_name(path);
-    let mut reader = csv_reader(path).map_err(|e| vec![e])?;
-    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
+    let (mut reader, lines) = csv_reader(path).map_err(|e| vec![e])?;
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     if header.len() != LEVELS + 4 {
         return Err(vec![ImportError::new(
             &file,
@@ -221,14 +244,14 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                errors.push(csv_error(&file, &e));
+                errors.push(csv_error(&file, &e, lines.of_error(&e)));
                 if errors.len() >= MAX_ERRORS {
                     break;
                 }
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.of(&record);
         let origin = Origin { file: file.clone(), line };
         let mut names: Vec<&str> = Vec::new();
         let mut ended_at: Option<usize> = None;
@@ -339,18 +362,18 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
 
     let units_path = dir.join("units.csv");
     let file = display_name(&units_path);
-    let mut reader = csv_reader(&units_path).map_err(|e| vec![e])?;
-    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
+    let (mut reader, lines) = csv_reader(&units_path).map_err(|e| vec![e])?;
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     let cols = columns(&file, &header, &["id", "parent_id", "name"], &["type", "valid_from", "valid_to"])?;
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                errors.push(csv_error(&file, &e));
+                errors.push(csv_error(&file, &e, lines.of_error(&e)));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.of(&record);
         let id = field(&record, &cols, "id");
         let name = field(&record, &cols, "name");
         if id.is_empty() {
@@ -392,8 +415,8 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
 
     let people_path = dir.join("people.csv");
     let file = display_name(&people_path);
-    let mut reader = csv_reader(&people_path).map_err(|e| vec![e])?;
-    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e)])?.clone();
+    let (mut reader, lines) = csv_reader(&people_path).map_err(|e| vec![e])?;
+    let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     let cols = columns(
         &file,
         &header,
@@ -406,11 +429,11 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                errors.push(csv_error(&file, &e));
+                errors.push(csv_error(&file, &e, lines.of_error(&e)));
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let line = lines.of(&record);
         let origin = Origin { file: file.clone(), line };
         let person = field(&record, &cols, "person_id");
         let name = field(&record, &cols, "name");

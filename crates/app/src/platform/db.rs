@@ -249,3 +249,11 @@ mod tests {
         assert_eq!(sqlite.iter().map(|s| &s.0).collect::<Vec<_>>(), pg.iter().map(|s| &s.0).collect::<Vec<_>>());
     }
 }
+
+/// The PostgreSQL pool type, for administrative helpers in tests.
+pub type PgPoolRef = PgPool;
+
+/// Runs one administrative statement (CREATE/DROP DATABASE) on a PostgreSQL pool.
+pub async fn execute_admin(pool: &PgPool, sql: &str) -> sqlx::Result<()> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|_| ())
+}

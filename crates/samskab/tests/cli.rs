@@ -1,0 +1,199 @@
+//! The command line as an operator uses it: import, report, bad input, exit codes — on
+//! SQLite, and on PostgreSQL with `--features postgres-tests`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use app::platform::db::Db;
+
+fn samskab(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(args)
+        .env("SAMSKAB_DB", db)
+        .env("LANG", "da_DK.UTF-8")
+        .env("SAMSKAB_LOG", "warn")
+        .output()
+        .expect("run samskab")
+}
+
+fn kolding() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+}
+
+/// A fresh database URL per backend; the guard removes it.
+struct Fresh {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl Fresh {
+    fn sqlite() -> Fresh {
+        let dir = tempfile::tempdir().expect("dir");
+        let url = dir.path().join("cli.db").display().to_string();
+        Fresh { url, _dir: Some(dir), pg: None }
+    }
+
+    #[cfg_attr(not(feature = "postgres-tests"), allow(dead_code))]
+    async fn postgres() -> Fresh {
+        let admin = std::env::var("SAMSKAB_TEST_POSTGRES_URL").expect("SAMSKAB_TEST_POSTGRES_URL is required");
+        let name = format!("samskab_cli_{}", uuid::Uuid::new_v4().simple());
+        let db = Db::connect(&admin).await.expect("connect");
+        if let Db::Postgres(p) = &db {
+            sqlx_exec(p, &format!("CREATE DATABASE {name}")).await;
+        }
+        db.close().await;
+        let (base, _) = admin.rsplit_once('/').expect("db name");
+        Fresh { url: format!("{base}/{name}"), _dir: None, pg: Some((admin, name)) }
+    }
+
+    async fn finish(self) {
+        if let Some((admin, name)) = self.pg {
+            let db = Db::connect(&admin).await.expect("connect");
+            if let Db::Postgres(p) = &db {
+                sqlx_exec(p, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            }
+            db.close().await;
+        }
+    }
+}
+
+async fn sqlx_exec(pool: &app::platform::db::PgPoolRef, sql: &str) {
+    app::platform::db::execute_admin(pool, sql).await.expect("admin statement");
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+async fn import_and_report(db: &str) {
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON summary");
+    assert_eq!(summary["units_created"], 62);
+
+    let again = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&again)).expect("JSON summary");
+    assert!(summary.as_object().expect("object").values().all(|v| v == 0), "idempotent: {summary}");
+
+    let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let rows = rows.as_array().expect("a list");
+    assert_eq!(rows.len(), 54);
+    let first = rows[0].as_object().expect("object");
+    let keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    let mut want = vec!["leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried"];
+    want.sort();
+    let mut got = keys.clone();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(first["leader"], "Tracy Andersen");
+    assert_eq!(first["email"], "tracya@kolding.dk");
+    assert_eq!(
+        (first["level"].as_i64(), first["direct"].as_i64(), first["total"].as_i64()),
+        (Some(1), Some(8), Some(53))
+    );
+
+    let csv = samskab(db, &["report", "span-of-control", "--format", "csv"]);
+    let text = stdout(&csv);
+    assert!(text.starts_with("leader,email,unit,level,direct,total,leaders,hourly,salaried\n"));
+    assert_eq!(text.lines().count(), 55);
+}
+
+async fn bad_file_writes_nothing(db: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.csv");
+    let mut text = std::fs::read_to_string(kolding()).expect("read");
+    text.push_str("\"Kolding Kommune\";\"\";\"Forældreløs\";\"\";\"\";\"\";\"\";\"\";\"\"\n");
+    std::fs::write(&bad, text).expect("write");
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", bad.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("bad.csv, linje 64, kolonne 3"), "{err}");
+    assert!(err.contains("Intet er indlæst."), "{err}");
+    let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
+    assert_eq!(stdout(&out).trim(), "[]", "nothing was written");
+}
+
+#[tokio::test]
+async fn import_and_report_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    import_and_report(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[tokio::test]
+async fn a_bad_file_writes_nothing_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    bad_file_writes_nothing(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn import_and_report_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    import_and_report(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn a_bad_file_writes_nothing_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    bad_file_writes_nothing(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[test]
+fn bad_arguments_exit_with_2_and_a_message() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("x.db").display().to_string();
+    let out = samskab(&db, &["import", "org", "--format", "excel", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("kolding-csv"), "{}", stderr(&out));
+    let out = samskab(&db, &["serve", "--demo-size", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = samskab(&db, &["import", "org", "--format", "samskab-csv", "/no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("kan ikke læses"), "{}", stderr(&out));
+    let out = samskab("mysql://x/y", &["migrate"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("unsupported database URL"), "{}", stderr(&out));
+    let help = samskab(&db, &["--help"]);
+    for cmd in ["serve", "migrate", "demo", "import", "report", "user"] {
+        assert!(stdout(&help).contains(cmd), "--help lists {cmd}");
+    }
+}
+
+#[test]
+fn user_add_creates_an_account_that_can_log_in() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("u.db").display().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(["user", "add", "hr", "--role", "administrator"])
+        .env("SAMSKAB_DB", &db)
+        .env("SAMSKAB_PASSWORD", "kort")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "a short password is refused");
+    let out = Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(["user", "add", "hr", "--role", "administrator", "--name", "HR"])
+        .env("SAMSKAB_DB", &db)
+        .env("SAMSKAB_PASSWORD", "en lang adgangskode")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(["user", "add", "hr", "--role", "boss"])
+        .env("SAMSKAB_DB", &db)
+        .env("SAMSKAB_PASSWORD", "en lang adgangskode")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
