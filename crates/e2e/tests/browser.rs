@@ -1,0 +1,201 @@
+//! The main journeys in headless Chromium, with axe-core checking every page for
+//! accessibility violations (WCAG 2.1 A and AA). Run by .ci/run, which starts the demo
+//! server, ChromeDriver and provides axe-core:
+//!
+//! - `SAMSKAB_E2E_URL`: the running demo (e.g. http://127.0.0.1:8080)
+//! - `SAMSKAB_E2E_WEBDRIVER`: ChromeDriver (e.g. http://127.0.0.1:9515)
+//! - `SAMSKAB_E2E_AXE`: path to axe.min.js from the npm package axe-core
+//!
+//! All three are required: without them the suite fails rather than skipping.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+struct Env {
+    base: String,
+    webdriver: String,
+    axe: String,
+}
+
+fn env() -> Env {
+    let get = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} must be set to run the browser suite (see .ci/run)"));
+    let axe_path = get("SAMSKAB_E2E_AXE");
+    Env {
+        base: get("SAMSKAB_E2E_URL").trim_end_matches('/').to_string(),
+        webdriver: get("SAMSKAB_E2E_WEBDRIVER"),
+        axe: std::fs::read_to_string(&axe_path).unwrap_or_else(|e| panic!("cannot read {axe_path}: {e}")),
+    }
+}
+
+async fn browser(webdriver: &str, javascript: bool) -> Client {
+    let mut args = vec![
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        "--lang=da",
+    ];
+    if !javascript {
+        args.push("--blink-settings=scriptEnabled=false");
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": "/usr/bin/chromium", "prefs": { "intl.accept_languages": "da" } }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(webdriver).await.expect("a ChromeDriver session")
+}
+
+/// Runs axe-core on the current page and fails with the violations, if any.
+async fn assert_accessible(c: &Client, axe: &str, what: &str) {
+    c.execute(axe, vec![]).await.expect("inject axe-core");
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')) }))))
+                .catch(e => done([{ id: 'axe-error', help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("axe.run");
+    let violations = result.as_array().cloned().unwrap_or_default();
+    assert!(violations.is_empty(), "{what}: {} axe violations: {}", violations.len(), Value::Array(violations));
+    println!("axe: {what}: no violations");
+}
+
+/// Types into a field the way a person does (no page JavaScript involved).
+async fn fill(c: &Client, id: &str, value: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("field #{id}"));
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("element {css}")).click().await.expect("click");
+}
+
+async fn submit_login(c: &Client, username: &str, password: &str) {
+    fill(c, "username", username).await;
+    fill(c, "password", password).await;
+    click(c, "form[action='/log-ind'] button[type=submit]").await;
+}
+
+async fn login(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/log-ind")).await.expect("login page");
+    submit_login(c, username, "demo").await;
+    let url = c.current_url().await.expect("url");
+    assert_eq!(url.path(), "/", "logged in and back on the front page");
+}
+
+async fn heading(c: &Client) -> String {
+    c.find(Locator::Css("main h1")).await.expect("an h1").text().await.expect("text")
+}
+
+#[tokio::test]
+async fn journeys_pass_axe_with_and_without_javascript() {
+    let e = env();
+    for javascript in [true, false] {
+        let c = browser(&e.webdriver, javascript).await;
+        let mode = if javascript { "with JavaScript" } else { "without JavaScript" };
+
+        c.goto(&format!("{}/log-ind", e.base)).await.expect("open");
+        if javascript {
+            assert_accessible(&c, &e.axe, "login").await;
+        }
+        // A wrong password shows the error summary.
+        submit_login(&c, "admin", "forkert").await;
+        let summary = c.find(Locator::Css(".alert-error")).await.expect("error summary").text().await.expect("t");
+        assert!(summary.contains("forkert"), "{mode}: {summary}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "login with errors").await;
+        }
+
+        login(&c, &e.base, "admin").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "front page").await;
+        }
+
+        // Organisation → a department → the span-of-control report.
+        c.find(Locator::LinkText("Organisation")).await.expect("nav link").click().await.expect("click");
+        assert_eq!(heading(&c).await, "Organisation", "{mode}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "organisation").await;
+        }
+        c.find(Locator::Css("main table a[href^='/organisation/enhed/']")).await.expect("a unit").click().await.expect("click");
+        assert!(c.current_url().await.expect("url").path().starts_with("/organisation/enhed/"), "{mode}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "unit").await;
+        }
+        c.find(Locator::Css("main a[href^='/organisation/person/']")).await.expect("a person").click().await.expect("click");
+        if javascript {
+            assert_accessible(&c, &e.axe, "person").await;
+        }
+
+        c.find(Locator::LinkText("Ledelsesspænd")).await.expect("nav link").click().await.expect("click");
+        assert_eq!(heading(&c).await, "Ledelsesspænd", "{mode}");
+        let rows = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
+        assert!(rows > 50, "{mode}: {rows} leaders in the report");
+        if javascript {
+            assert_accessible(&c, &e.axe, "span of control").await;
+        }
+        // Filter: only leaders over the limit.
+        click(&c, "label[for=kun_over]").await;
+        click(&c, "main form.filters button[type=submit]").await;
+        let over = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
+        assert!(over >= 1 && over < rows, "{mode}: {over} of {rows} over the limit");
+        // Bad input gets an error summary.
+        c.goto(&format!("{}/organisation/ledelsesspaend?graense=mange", e.base)).await.expect("bad");
+        c.find(Locator::Css(".alert-error")).await.expect("error summary");
+        if javascript {
+            assert_accessible(&c, &e.axe, "span of control with errors").await;
+        }
+
+        for (path, what) in [
+            ("/admin/log", "audit log"),
+            ("/konto/adgangskode", "password"),
+            ("/tilgaengelighed", "accessibility statement"),
+            ("/organisation/personer?q=sen", "people search"),
+            ("/findes-ikke", "404"),
+        ] {
+            c.goto(&format!("{}{path}", e.base)).await.expect("open");
+            if javascript {
+                assert_accessible(&c, &e.axe, what).await;
+            }
+        }
+
+        // Switch to English and back; the page follows.
+        c.goto(&format!("{}/", e.base)).await.expect("home");
+        click(&c, "form.language-form button").await;
+        assert_eq!(c.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang").as_deref(), Some("en"));
+        if javascript {
+            assert_accessible(&c, &e.axe, "front page in English").await;
+        }
+        click(&c, "form.language-form button").await;
+
+        // Log out.
+        click(&c, "button.log-off").await;
+        assert_eq!(c.current_url().await.expect("url").path(), "/log-ind", "{mode}");
+        c.close().await.expect("close");
+    }
+}
+
+#[tokio::test]
+async fn a_leader_is_refused_outside_their_scope() {
+    let e = env();
+    let c = browser(&e.webdriver, true).await;
+    login(&c, &e.base, "leder").await;
+    c.goto(&format!("{}/admin/log", e.base)).await.expect("open");
+    assert_eq!(heading(&c).await, "Du har ikke adgang til siden");
+    assert_accessible(&c, &e.axe, "403").await;
+    c.goto(&format!("{}/organisation/ledelsesspaend", e.base)).await.expect("open");
+    let rows = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
+    assert!((1..20).contains(&rows), "a leader sees their own part: {rows} rows");
+    c.close().await.expect("close");
+}
