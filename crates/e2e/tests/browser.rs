@@ -9,7 +9,7 @@
 //! All three are required: without them the suite fails rather than skipping.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 struct Env {
     base: String,
@@ -18,7 +18,8 @@ struct Env {
 }
 
 fn env() -> Env {
-    let get = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} must be set to run the browser suite (see .ci/run)"));
+    let get =
+        |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} must be set to run the browser suite (see .ci/run)"));
     let axe_path = get("SAMSKAB_E2E_AXE");
     Env {
         base: get("SAMSKAB_E2E_URL").trim_end_matches('/').to_string(),
@@ -46,7 +47,10 @@ async fn browser(webdriver: &str, javascript: bool) -> Client {
     }
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("chrome"));
-    caps.insert("goog:chromeOptions".into(), json!({ "args": args, "binary": "/usr/bin/chromium", "prefs": { "intl.accept_languages": "da" } }));
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "args": args, "binary": "/usr/bin/chromium", "prefs": { "intl.accept_languages": "da" } }),
+    );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector).capabilities(caps).connect(webdriver).await.expect("a ChromeDriver session")
 }
@@ -128,12 +132,22 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         if javascript {
             assert_accessible(&c, &e.axe, "organisation").await;
         }
-        c.find(Locator::Css("main table a[href^='/organisation/enhed/']")).await.expect("a unit").click().await.expect("click");
+        c.find(Locator::Css("main table a[href^='/organisation/enhed/']"))
+            .await
+            .expect("a unit")
+            .click()
+            .await
+            .expect("click");
         assert!(c.current_url().await.expect("url").path().starts_with("/organisation/enhed/"), "{mode}");
         if javascript {
             assert_accessible(&c, &e.axe, "unit").await;
         }
-        c.find(Locator::Css("main a[href^='/organisation/person/']")).await.expect("a person").click().await.expect("click");
+        c.find(Locator::Css("main a[href^='/organisation/person/']"))
+            .await
+            .expect("a person")
+            .click()
+            .await
+            .expect("click");
         if javascript {
             assert_accessible(&c, &e.axe, "person").await;
         }
@@ -173,7 +187,10 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         // Switch to English and back; the page follows.
         c.goto(&format!("{}/", e.base)).await.expect("home");
         click(&c, "form.language-form button").await;
-        assert_eq!(c.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang").as_deref(), Some("en"));
+        assert_eq!(
+            c.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang").as_deref(),
+            Some("en")
+        );
         if javascript {
             assert_accessible(&c, &e.axe, "front page in English").await;
         }

@@ -1,6 +1,8 @@
 //! The command line as an operator uses it: import, report, bad input, exit codes — on
 //! SQLite, and on PostgreSQL with `--features postgres-tests`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

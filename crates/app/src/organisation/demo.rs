@@ -627,6 +627,55 @@ pub fn generate(employees: usize, seed: u64) -> (OrgSnapshot, DemoPeople) {
     (b.snapshot, who)
 }
 
+/// The demo logins, one per role, all with the password `demo`.
+pub const DEMO_LOGINS: [(&str, &str); 5] = [
+    ("admin", "administrator"),
+    ("direktion", "executive"),
+    ("leder", "leader"),
+    ("medarbejder", "employee"),
+    ("facilitator", "facilitator"),
+];
+
+/// Fills an empty database with Samby Kommune and the demo logins. Returns false (and
+/// changes nothing) if the database already holds an organisation or accounts.
+pub async fn install(
+    db: &crate::platform::db::Db,
+    municipality: uuid::Uuid,
+    employees: usize,
+    seed: u64,
+) -> anyhow::Result<bool> {
+    use crate::platform::audit::AuditEntry;
+    use crate::platform::{auth, permissions::Role, tenant};
+    let (units, _, _) = super::store::totals(db, municipality).await?;
+    if units > 0 || auth::account_count(db).await? > 0 {
+        return Ok(false);
+    }
+    let (snapshot, who) = generate(employees, seed);
+    tenant::rename(db, municipality, "Samby Kommune").await?;
+    super::store::apply_snapshot(db, municipality, &snapshot, AuditEntry::system("organisation.demo", "demo")).await?;
+    let logins = [
+        ("admin", &who.administrator, Role::Administrator),
+        ("direktion", &who.executive, Role::Executive),
+        ("leder", &who.leader, Role::Leader),
+        ("medarbejder", &who.employee, Role::Employee),
+        ("facilitator", &who.facilitator, Role::Facilitator),
+    ];
+    // Hash the five passwords in parallel: Argon2 is deliberately slow.
+    let mut tasks = Vec::new();
+    for (username, person_key, role) in logins {
+        let person = super::store::person_by_key(db, municipality, person_key).await?;
+        let name = person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| username.to_string());
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            auth::create_account(&db, municipality, username, &name, "demo", person.map(|p| p.id), &[role]).await
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -700,53 +749,4 @@ mod tests {
             assert!((n / size as f64 - 1.0).abs() < 0.2, "{size}: {n}");
         }
     }
-}
-
-/// The demo logins, one per role, all with the password `demo`.
-pub const DEMO_LOGINS: [(&str, &str); 5] = [
-    ("admin", "administrator"),
-    ("direktion", "executive"),
-    ("leder", "leader"),
-    ("medarbejder", "employee"),
-    ("facilitator", "facilitator"),
-];
-
-/// Fills an empty database with Samby Kommune and the demo logins. Returns false (and
-/// changes nothing) if the database already holds an organisation or accounts.
-pub async fn install(
-    db: &crate::platform::db::Db,
-    municipality: uuid::Uuid,
-    employees: usize,
-    seed: u64,
-) -> anyhow::Result<bool> {
-    use crate::platform::audit::AuditEntry;
-    use crate::platform::{auth, permissions::Role, tenant};
-    let (units, _, _) = super::store::totals(db, municipality).await?;
-    if units > 0 || auth::account_count(db).await? > 0 {
-        return Ok(false);
-    }
-    let (snapshot, who) = generate(employees, seed);
-    tenant::rename(db, municipality, "Samby Kommune").await?;
-    super::store::apply_snapshot(db, municipality, &snapshot, AuditEntry::system("organisation.demo", "demo")).await?;
-    let logins = [
-        ("admin", &who.administrator, Role::Administrator),
-        ("direktion", &who.executive, Role::Executive),
-        ("leder", &who.leader, Role::Leader),
-        ("medarbejder", &who.employee, Role::Employee),
-        ("facilitator", &who.facilitator, Role::Facilitator),
-    ];
-    // Hash the five passwords in parallel: Argon2 is deliberately slow.
-    let mut tasks = Vec::new();
-    for (username, person_key, role) in logins {
-        let person = super::store::person_by_key(db, municipality, person_key).await?;
-        let name = person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| username.to_string());
-        let db = db.clone();
-        tasks.push(tokio::spawn(async move {
-            auth::create_account(&db, municipality, username, &name, "demo", person.map(|p| p.id), &[role]).await
-        }));
-    }
-    for t in tasks {
-        t.await??;
-    }
-    Ok(true)
 }

@@ -828,17 +828,17 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
         }
     }
     for u in &s.units {
-        if let Some(p) = &u.parent_key {
-            if !units.contains_key(p.as_str()) {
-                let (f, l) = at(&u.origin);
-                errors.push(ImportError::new(
-                    &f,
-                    l,
-                    None,
-                    format!("den overordnede enhed '{p}' findes ikke"),
-                    format!("the parent unit '{p}' does not exist"),
-                ));
-            }
+        if let Some(p) = &u.parent_key
+            && !units.contains_key(p.as_str())
+        {
+            let (f, l) = at(&u.origin);
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("den overordnede enhed '{p}' findes ikke"),
+                format!("the parent unit '{p}' does not exist"),
+            ));
         }
     }
     // Cycle check: walk up from each unit; a walk longer than the unit count is a cycle.
@@ -920,16 +920,16 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
                 format!("the unit '{}' does not exist", m.unit_key),
             ));
         }
-        if let Some(p) = &m.person_key {
-            if !people.contains(p.as_str()) {
-                errors.push(ImportError::new(
-                    &f,
-                    l,
-                    None,
-                    format!("personen '{p}' findes ikke"),
-                    format!("the person '{p}' does not exist"),
-                ));
-            }
+        if let Some(p) = &m.person_key
+            && !people.contains(p.as_str())
+        {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("personen '{p}' findes ikke"),
+                format!("the person '{p}' does not exist"),
+            ));
         }
         if errors.len() >= MAX_ERRORS {
             return Err(errors);

@@ -481,7 +481,7 @@ pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow
             r.salaried.to_string(),
         ])?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn span_csv(

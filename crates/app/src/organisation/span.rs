@@ -176,10 +176,10 @@ pub fn span_of_control(
         let mut unit = Some(start);
         let mut steps = 0usize;
         while let Some(u) = unit {
-            if let Some(&l) = leader_of.get(&u) {
-                if l != person {
-                    return Some(l);
-                }
+            if let Some(&l) = leader_of.get(&u)
+                && l != person
+            {
+                return Some(l);
             }
             unit = parent.get(&u).copied().flatten();
             steps += 1;

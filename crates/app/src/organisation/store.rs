@@ -321,16 +321,16 @@ pub async fn apply_snapshot(
                 units.iter().map(|u| TreeUnit { id: u.0, parent_id: u.1, name: u.2.clone() }).collect();
             let positions = span::tree_positions(&tree);
             for (id, _, _, depth, left, right) in &units {
-                if let Some(p) = positions.get(id) {
-                    if (p.depth, p.left, p.right) != (*depth, *left, *right) {
-                        sqlx::query("UPDATE org_unit SET depth = $1, tree_left = $2, tree_right = $3 WHERE id = $4")
-                            .bind(p.depth)
-                            .bind(p.left)
-                            .bind(p.right)
-                            .bind(*id)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                if let Some(p) = positions.get(id)
+                    && (p.depth, p.left, p.right) != (*depth, *left, *right)
+                {
+                    sqlx::query("UPDATE org_unit SET depth = $1, tree_left = $2, tree_right = $3 WHERE id = $4")
+                        .bind(p.depth)
+                        .bind(p.left)
+                        .bind(p.right)
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
             }
             let memberships: Vec<(Uuid, Uuid, String, bool)> = sqlx::query_as(

@@ -223,6 +223,14 @@ pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
 
+/// The PostgreSQL pool type, for administrative helpers in tests.
+pub type PgPoolRef = PgPool;
+
+/// Runs one administrative statement (CREATE/DROP DATABASE) on a PostgreSQL pool.
+pub async fn execute_admin(pool: &PgPool, sql: &str) -> sqlx::Result<()> {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,12 +256,4 @@ mod tests {
         assert!(!sqlite.is_empty());
         assert_eq!(sqlite.iter().map(|s| &s.0).collect::<Vec<_>>(), pg.iter().map(|s| &s.0).collect::<Vec<_>>());
     }
-}
-
-/// The PostgreSQL pool type, for administrative helpers in tests.
-pub type PgPoolRef = PgPool;
-
-/// Runs one administrative statement (CREATE/DROP DATABASE) on a PostgreSQL pool.
-pub async fn execute_admin(pool: &PgPool, sql: &str) -> sqlx::Result<()> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|_| ())
 }

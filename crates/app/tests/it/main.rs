@@ -1,6 +1,8 @@
 //! Samskab's integration tests, linked into one binary. Every database test runs on SQLite,
 //! and on PostgreSQL with `--features postgres-tests` (see README).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 mod accounts;

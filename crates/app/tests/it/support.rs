@@ -156,13 +156,13 @@ impl Client {
         let res = self.router.clone().oneshot(req).await.expect("router answers");
         for v in res.headers().get_all(header::SET_COOKIE) {
             let s = v.to_str().unwrap_or("");
-            if let Some((pair, _)) = s.split_once(';') {
-                if let Some((k, v)) = pair.split_once('=') {
-                    if v.is_empty() {
-                        self.cookies.remove(k);
-                    } else {
-                        self.cookies.insert(k.to_string(), v.to_string());
-                    }
+            if let Some((pair, _)) = s.split_once(';')
+                && let Some((k, v)) = pair.split_once('=')
+            {
+                if v.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), v.to_string());
                 }
             }
         }
