@@ -25,6 +25,8 @@ CREATE TABLE org_unit (
     depth BIGINT NOT NULL DEFAULT 0,
     tree_left BIGINT NOT NULL DEFAULT 0,
     tree_right BIGINT NOT NULL DEFAULT 0,
+    -- Current engagements in the unit and every unit below it.
+    headcount BIGINT NOT NULL DEFAULT 0,
     updated_at TIMESTAMPTZ NOT NULL,
     UNIQUE (municipality_id, external_key)
 );

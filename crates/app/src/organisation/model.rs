@@ -127,6 +127,8 @@ pub struct Unit {
     pub depth: i64,
     pub tree_left: i64,
     pub tree_right: i64,
+    /// Current engagements in the unit and all units below it.
+    pub headcount: i64,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
 }

@@ -50,7 +50,7 @@ pub struct UnitLine {
 async fn unit_line(state: &AppState, unit: Unit) -> Result<UnitLine> {
     let leaders = store::unit_leaders(&state.db, unit.id).await?;
     let vacant = store::has_vacant_post(&state.db, unit.id).await?;
-    let headcount = store::headcount(&state.db, state.municipality, unit.tree_left, unit.tree_right).await?;
+    let headcount = unit.headcount;
     Ok(UnitLine { unit, leaders, vacant, headcount })
 }
 

@@ -88,6 +88,25 @@ pub fn tree_positions(units: &[TreeUnit]) -> HashMap<Uuid, TreePosition> {
     out
 }
 
+/// Engagements in each unit and all units below it.
+pub fn subtree_headcounts(units: &[TreeUnit], memberships: &[Membership]) -> HashMap<Uuid, i64> {
+    let parent: HashMap<Uuid, Option<Uuid>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let mut counts: HashMap<Uuid, i64> = units.iter().map(|u| (u.id, 0)).collect();
+    for m in memberships {
+        let mut unit = Some(m.unit_id);
+        let mut steps = 0;
+        while let Some(u) = unit.filter(|u| counts.contains_key(u)) {
+            *counts.entry(u).or_default() += 1;
+            unit = parent.get(&u).copied().flatten();
+            steps += 1;
+            if steps > units.len() {
+                break;
+            }
+        }
+    }
+    counts
+}
+
 /// A person's membership of a unit (an engagement).
 #[derive(Clone, Debug)]
 pub struct Membership {
@@ -310,6 +329,16 @@ mod tests {
         assert_eq!(p[&id(3)], TreePosition { depth: 2, left: 2, right: 5 });
         assert_eq!(p[&id(4)], TreePosition { depth: 3, left: 3, right: 4 });
         assert_eq!(p[&id(2)], TreePosition { depth: 2, left: 6, right: 7 });
+    }
+
+    #[test]
+    fn headcounts_add_up_the_subtree() {
+        let (units, members, _) = sample();
+        let counts = subtree_headcounts(&units, &members);
+        assert_eq!(counts[&id(1)], 7);
+        assert_eq!(counts[&id(2)], 4);
+        assert_eq!(counts[&id(3)], 1);
+        assert_eq!(counts[&id(4)], 1);
     }
 
     #[test]

@@ -310,8 +310,8 @@ pub async fn apply_snapshot(
 
         if summary.changed_anything() {
             // ---- tree index and span of control, from the state just written
-            let units: Vec<(Uuid, Option<Uuid>, String, i64, i64, i64)> = sqlx::query_as(
-                "SELECT id, parent_id, name, depth, tree_left, tree_right FROM org_unit
+            let units: Vec<(Uuid, Option<Uuid>, String, i64, i64, i64, i64)> = sqlx::query_as(
+                "SELECT id, parent_id, name, depth, tree_left, tree_right, headcount FROM org_unit
                  WHERE municipality_id = $1 AND NOT closed",
             )
             .bind(municipality)
@@ -320,19 +320,6 @@ pub async fn apply_snapshot(
             let tree: Vec<TreeUnit> =
                 units.iter().map(|u| TreeUnit { id: u.0, parent_id: u.1, name: u.2.clone() }).collect();
             let positions = span::tree_positions(&tree);
-            for (id, _, _, depth, left, right) in &units {
-                if let Some(p) = positions.get(id)
-                    && (p.depth, p.left, p.right) != (*depth, *left, *right)
-                {
-                    sqlx::query("UPDATE org_unit SET depth = $1, tree_left = $2, tree_right = $3 WHERE id = $4")
-                        .bind(p.depth)
-                        .bind(p.left)
-                        .bind(p.right)
-                        .bind(*id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
             let memberships: Vec<(Uuid, Uuid, String, bool)> = sqlx::query_as(
                 "SELECT e.person_id, e.unit_id, e.pay_type, e.is_primary FROM engagement e
                  WHERE e.municipality_id = $1 AND NOT e.closed",
@@ -349,6 +336,24 @@ pub async fn apply_snapshot(
                     is_primary,
                 })
                 .collect();
+            let headcounts = span::subtree_headcounts(&tree, &memberships);
+            for (id, _, _, depth, left, right, headcount) in &units {
+                let count = headcounts.get(id).copied().unwrap_or(0);
+                if let Some(p) = positions.get(id)
+                    && ((p.depth, p.left, p.right) != (*depth, *left, *right) || count != *headcount)
+                {
+                    sqlx::query(
+                        "UPDATE org_unit SET depth = $1, tree_left = $2, tree_right = $3, headcount = $4 WHERE id = $5",
+                    )
+                    .bind(p.depth)
+                    .bind(p.left)
+                    .bind(p.right)
+                    .bind(count)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
             let leaderships: Vec<(Uuid, Uuid)> = sqlx::query_as(
                 "SELECT person_id, unit_id FROM manager_post
                  WHERE municipality_id = $1 AND NOT closed AND person_id IS NOT NULL",
@@ -433,7 +438,8 @@ fn parents_first(units: &[UnitRecord]) -> Vec<&UnitRecord> {
 // ---------------------------------------------------------------------------------------
 // Reads
 
-const UNIT_COLUMNS: &str = "id, parent_id, name, unit_type, depth, tree_left, tree_right, valid_from, valid_to";
+const UNIT_COLUMNS: &str =
+    "id, parent_id, name, unit_type, depth, tree_left, tree_right, headcount, valid_from, valid_to";
 
 pub async fn unit(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Unit>> {
     on_db!(db, |p| {
@@ -523,21 +529,6 @@ pub async fn has_vacant_post(db: &Db, unit: Uuid) -> sqlx::Result<bool> {
         .fetch_one(p)
         .await?;
         Ok(n > 0)
-    })
-}
-
-/// Engagements in the subtree `left..=right`.
-pub async fn headcount(db: &Db, municipality: Uuid, left: i64, right: i64) -> sqlx::Result<i64> {
-    on_db!(db, |p| {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM engagement e JOIN org_unit u ON u.id = e.unit_id
-             WHERE e.municipality_id = $1 AND NOT e.closed AND NOT u.closed AND u.tree_left BETWEEN $2 AND $3",
-        )
-        .bind(municipality)
-        .bind(left)
-        .bind(right)
-        .fetch_one(p)
-        .await
     })
 }
 
