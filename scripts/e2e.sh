@@ -37,4 +37,4 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/server.log"
 SAMSKAB_E2E_URL="http://127.0.0.1:$port" \
 SAMSKAB_E2E_WEBDRIVER="http://127.0.0.1:$driver_port" \
 SAMSKAB_E2E_AXE="$axe_dir/node_modules/axe-core/axe.min.js" \
-  cargo test -p e2e -- --test-threads=1 --nocapture
+  cargo test -p e2e --test browser -- --test-threads=1 --nocapture
