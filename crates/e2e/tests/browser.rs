@@ -85,6 +85,22 @@ async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("element {css}")).click().await.expect("click");
 }
 
+/// Waits (up to 10 s) until the browser's URL satisfies `ok`: a click that submits a form
+/// returns before the next page has loaded.
+async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
+    for _ in 0..100 {
+        if let Ok(u) = c.current_url().await
+            && ok(&u)
+            // Without page JavaScript the check cannot run; the URL is enough then.
+            && c.execute("return document.readyState", vec![]).await.map(|v| v == json!("complete")).unwrap_or(true)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the browser never reached {what}");
+}
+
 async fn submit_login(c: &Client, username: &str, password: &str) {
     fill(c, "username", username).await;
     fill(c, "password", password).await;
@@ -94,8 +110,7 @@ async fn submit_login(c: &Client, username: &str, password: &str) {
 async fn login(c: &Client, base: &str, username: &str) {
     c.goto(&format!("{base}/log-ind")).await.expect("login page");
     submit_login(c, username, "demo").await;
-    let url = c.current_url().await.expect("url");
-    assert_eq!(url.path(), "/", "logged in and back on the front page");
+    wait_for_url(c, "the front page after login", |u| u.path() == "/").await;
 }
 
 async fn heading(c: &Client) -> String {
@@ -128,6 +143,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
 
         // Organisation → a department → the span-of-control report.
         c.find(Locator::LinkText("Organisation")).await.expect("nav link").click().await.expect("click");
+        wait_for_url(&c, "the organisation page", |u| u.path() == "/organisation").await;
         assert_eq!(heading(&c).await, "Organisation", "{mode}");
         if javascript {
             assert_accessible(&c, &e.axe, "organisation").await;
@@ -153,6 +169,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         }
 
         c.find(Locator::LinkText("Ledelsesspænd")).await.expect("nav link").click().await.expect("click");
+        wait_for_url(&c, "the report", |u| u.path() == "/organisation/ledelsesspaend" && u.query().is_none()).await;
         assert_eq!(heading(&c).await, "Ledelsesspænd", "{mode}");
         let rows = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
         assert!(rows > 50, "{mode}: {rows} leaders in the report");
@@ -162,6 +179,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         // Filter: only leaders over the limit.
         click(&c, "label[for=kun_over]").await;
         click(&c, "main form.filters button[type=submit]").await;
+        wait_for_url(&c, "the filtered report", |u| u.query().is_some_and(|q| q.contains("kun_over=1"))).await;
         let over = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
         assert!(over >= 1 && over < rows, "{mode}: {over} of {rows} over the limit");
         // Bad input gets an error summary.
@@ -187,6 +205,14 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         // Switch to English and back; the page follows.
         c.goto(&format!("{}/", e.base)).await.expect("home");
         click(&c, "form.language-form button").await;
+        for _ in 0..50 {
+            if c.find(Locator::Css("html")).await.expect("html").attr("lang").await.ok().flatten().as_deref()
+                == Some("en")
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         assert_eq!(
             c.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang").as_deref(),
             Some("en")
@@ -198,7 +224,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
 
         // Log out.
         click(&c, "button.log-off").await;
-        assert_eq!(c.current_url().await.expect("url").path(), "/log-ind", "{mode}");
+        wait_for_url(&c, "the login page after logging out", |u| u.path() == "/log-ind").await;
         c.close().await.expect("close");
     }
 }
