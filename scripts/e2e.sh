@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The browser suite: starts the demo municipality and ChromeDriver, then drives the main
-# journeys in headless Chromium with axe-core checking every page.
+# The browser suite: starts a local OpenID Connect provider, the demo municipality (with
+# OIDC login configured) and ChromeDriver, then drives the main journeys in headless
+# Chromium with axe-core checking every page.
 # Needs: chromium and chromium-driver (Debian), Node.js/npm for axe-core. Run from the
 # repository root; .ci/run calls it.
 set -euo pipefail
@@ -9,22 +10,32 @@ cd "$root"
 work=$(mktemp -d)
 port=${SAMSKAB_E2E_PORT:-18080}
 driver_port=${SAMSKAB_E2E_DRIVER_PORT:-19515}
+oidc_port=${SAMSKAB_E2E_OIDC_PORT:-18300}
 cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
   [ -n "${driver:-}" ] && kill "$driver" 2>/dev/null || true
+  [ -n "${idp:-}" ] && kill "$idp" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-axe_dir=${SAMSKAB_AXE_DIR:-$HOME/.cache/samskab-axe}
-if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
-  mkdir -p "$axe_dir"
-  (cd "$axe_dir" && npm install --silent --no-audit --no-fund axe-core@4 >/dev/null)
+# axe-core and a real OpenID Connect provider (oidc-provider), from the npm registry.
+node_dir=${SAMSKAB_E2E_NODE_DIR:-$HOME/.cache/samskab-e2e-node}
+if [ ! -f "$node_dir/node_modules/axe-core/axe.min.js" ] || [ ! -d "$node_dir/node_modules/oidc-provider" ]; then
+  mkdir -p "$node_dir"
+  (cd "$node_dir" && npm install --silent --no-audit --no-fund axe-core@4 oidc-provider@9 >/dev/null)
 fi
+cp crates/e2e/oidc-provider.mjs "$node_dir/"
+redirect="http://127.0.0.1:$port/log-ind/oidc/tilbage"
+OIDC_PORT=$oidc_port SAMSKAB_REDIRECT=$redirect node "$node_dir/oidc-provider.mjs" >"$work/idp.log" 2>&1 &
+idp=$!
 
 cargo build -q -p samskab
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-(cd "$work" && exec "$target/debug/samskab" serve --demo --db "$work/e2e.db" --listen "127.0.0.1:$port" >"$work/server.log" 2>&1) &
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" >/dev/null 2>&1 && break; sleep 0.2; done
+(cd "$work" && SAMSKAB_OIDC_CLIENT_SECRET=samskab-test-secret exec "$target/debug/samskab" serve --demo --db "$work/e2e.db" \
+  --listen "127.0.0.1:$port" --oidc-issuer "http://127.0.0.1:$oidc_port" --oidc-client-id samskab \
+  --oidc-redirect-url "$redirect" >"$work/server.log" 2>&1) &
 server=$!
 chromedriver --port="$driver_port" >"$work/driver.log" 2>&1 &
 driver=$!
@@ -36,5 +47,5 @@ curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/server.log"
 
 SAMSKAB_E2E_URL="http://127.0.0.1:$port" \
 SAMSKAB_E2E_WEBDRIVER="http://127.0.0.1:$driver_port" \
-SAMSKAB_E2E_AXE="$axe_dir/node_modules/axe-core/axe.min.js" \
+SAMSKAB_E2E_AXE="$node_dir/node_modules/axe-core/axe.min.js" \
   cargo test -p e2e --test browser -- --test-threads=1 --nocapture

@@ -24,6 +24,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Show the demo logins on the login page.
     pub demo: bool,
+    /// Login through the municipality's identity provider, when configured.
+    pub oidc: Option<platform::oidc::OidcConfig>,
 }
 
 /// What every handler shares. Nothing here is mutable: shared state lives in the database,
@@ -34,26 +36,28 @@ pub struct AppState {
     pub municipality: Uuid,
     pub municipality_name: String,
     pub config: Config,
+    pub oidc: Option<std::sync::Arc<platform::oidc::Oidc>>,
 }
 
 impl AppState {
     /// Loads the installation's municipality (creating an unnamed one if none exists).
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let m = platform::tenant::ensure(&db, "Kommune").await?;
-        Ok(AppState { db, municipality: m.id, municipality_name: m.name, config })
+        let oidc = config.oidc.clone().map(platform::oidc::Oidc::new).transpose()?;
+        Ok(AppState { db, municipality: m.id, municipality_name: m.name, config, oidc })
     }
 }
 
 /// The whole application: every module's routes, the static assets, and the middleware.
 pub fn router(state: AppState) -> Router {
-    use axum::middleware::{from_fn, from_fn_with_state};
+    use axum::middleware::from_fn_with_state;
     Router::new()
         .merge(platform::routes::router())
         .merge(organisation::routes::router())
         .fallback(platform::web::not_found)
         .layer(from_fn_with_state(state.clone(), platform::web::context_middleware))
         .merge(platform::assets::router())
-        .layer(from_fn(platform::web::security_headers))
+        .layer(from_fn_with_state(state.clone(), platform::web::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
         .layer(tower_http::compression::CompressionLayer::new())

@@ -40,6 +40,8 @@ enum Command {
         /// Mark cookies Secure (use when served over HTTPS).
         #[arg(long, env = "SAMSKAB_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        oidc: OidcArgs,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -67,6 +69,26 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+}
+
+/// Login through the municipality's OpenID Connect provider (authorization code + PKCE).
+#[derive(clap::Args)]
+struct OidcArgs {
+    /// The provider's issuer URL; turns OIDC login on.
+    #[arg(long, env = "SAMSKAB_OIDC_ISSUER")]
+    oidc_issuer: Option<String>,
+    /// The client id registered with the provider.
+    #[arg(long, env = "SAMSKAB_OIDC_CLIENT_ID", default_value = "samskab")]
+    oidc_client_id: String,
+    /// The client secret (prefer the environment variable).
+    #[arg(long, env = "SAMSKAB_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    oidc_client_secret: Option<String>,
+    /// The callback URL registered with the provider (default: http://LISTEN/log-ind/oidc/tilbage).
+    #[arg(long, env = "SAMSKAB_OIDC_REDIRECT_URL")]
+    oidc_redirect_url: Option<String>,
+    /// The claim that carries role names (administrator, executive, leader, facilitator, employee, or Danish).
+    #[arg(long, env = "SAMSKAB_OIDC_ROLE_CLAIM", default_value = "roles")]
+    oidc_role_claim: String,
 }
 
 #[derive(Subcommand)]
@@ -157,8 +179,16 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies } => {
-            serve(&cli.db, with_demo, demo_size as usize, listen, secure_cookies).await
+        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies, oidc } => {
+            let oidc = oidc.oidc_issuer.map(|issuer| app::platform::oidc::OidcConfig {
+                issuer,
+                client_id: oidc.oidc_client_id,
+                client_secret: oidc.oidc_client_secret,
+                redirect_url: oidc.oidc_redirect_url.unwrap_or_else(|| format!("http://{listen}/log-ind/oidc/tilbage")),
+                role_claim: oidc.oidc_role_claim,
+            });
+            let config = Config { secure_cookies, demo: with_demo, oidc };
+            serve(&cli.db, demo_size as usize, listen, config).await
         }
         Command::Migrate => {
             open(&cli.db).await?;
@@ -290,18 +320,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(
-    url: &str,
-    with_demo: bool,
-    demo_size: usize,
-    listen: SocketAddr,
-    secure_cookies: bool,
-) -> anyhow::Result<ExitCode> {
+async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) -> anyhow::Result<ExitCode> {
+    let with_demo = config.demo;
     let started = Instant::now();
     let db = open(url).await?;
     let m = tenant::ensure(&db, "Kommune").await?;
     let created = if with_demo { demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await? } else { false };
-    let state = AppState::new(db.clone(), Config { secure_cookies, demo: with_demo }).await?;
+    let oidc_issuer = config.oidc.as_ref().map(|o| o.issuer.clone());
+    let state = AppState::new(db.clone(), config).await?;
     let app = app::router(state);
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
@@ -321,6 +347,9 @@ async fn serve(
         for (user, role) in demo::DEMO_LOGINS {
             println!("  {user:<12} {role}");
         }
+    }
+    if let Some(issuer) = oidc_issuer {
+        println!("OIDC: {issuer}");
     }
     println!("{} {:.1} s", say("Klar efter", "Ready after"), started.elapsed().as_secs_f64());
 

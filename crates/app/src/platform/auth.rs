@@ -201,6 +201,79 @@ pub async fn actor_for(db: &Db, account: &Account) -> sqlx::Result<(Vec<Role>, A
     Ok((roles, actor))
 }
 
+/// The account of someone who logged in through OIDC: found by issuer and subject, or
+/// created on first login. Roles follow the provider's claim on every login; the person is
+/// linked by e-mail when the organisation knows it.
+pub async fn account_for_identity(
+    db: &Db,
+    municipality: Uuid,
+    id: &crate::platform::oidc::Identity,
+) -> anyhow::Result<(Account, bool)> {
+    let existing: Option<Uuid> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT id FROM account WHERE oidc_issuer = $1 AND oidc_subject = $2")
+            .bind(&id.issuer)
+            .bind(&id.subject)
+            .fetch_optional(p)
+            .await
+    })?;
+    let person = if id.email.is_empty() {
+        None
+    } else {
+        organisation::store::person_by_email(db, municipality, &id.email).await?.map(|p| p.id)
+    };
+    let now = Utc::now();
+    let created = existing.is_none();
+    let account_id = existing.unwrap_or_else(new_id);
+    // A local account may already use the name; never take it over, pick a distinct one.
+    let mut username = id.username.clone();
+    if created && let Some((other, _)) = account_for_login(db, &username).await? {
+        username = format!("{}-{}", other.username, &hash_token(&format!("{}|{}", id.issuer, id.subject))[..6]);
+    }
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        if created {
+            sqlx::query(
+                "INSERT INTO account (id, municipality_id, username, display_name, password_hash, person_id, oidc_issuer, oidc_subject, created_at)
+                 VALUES ($1, $2, $3, $4, NULL, $5, $6, $7, $8)",
+            )
+            .bind(account_id)
+            .bind(municipality)
+            .bind(&username)
+            .bind(&id.name)
+            .bind(person)
+            .bind(&id.issuer)
+            .bind(&id.subject)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query("UPDATE account SET display_name = $1, person_id = COALESCE(person_id, $2) WHERE id = $3")
+                .bind(&id.name)
+                .bind(person)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM role_grant WHERE account_id = $1 AND effect = 'allow'")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for role in &id.roles {
+            sqlx::query("INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at) VALUES ($1, $2, $3, NULL, 'allow', $4)")
+                .bind(new_id())
+                .bind(account_id)
+                .bind(role.key())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    let account = account(db, account_id).await?.ok_or_else(|| anyhow::anyhow!("account vanished"))?;
+    Ok((account, created))
+}
+
 /// Starts a session; returns the cookie token (only its hash is stored).
 pub async fn create_session(db: &Db, account: &Account) -> sqlx::Result<String> {
     let token = random_token();

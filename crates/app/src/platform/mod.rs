@@ -6,6 +6,7 @@ pub mod auth;
 pub mod db;
 pub mod i18n;
 pub mod layout;
+pub mod oidc;
 pub mod permissions;
 pub mod routes;
 pub mod tenant;

@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/log-ind", get(login_form).post(login))
+        .route("/log-ind/oidc", post(oidc_start))
+        .route("/log-ind/oidc/tilbage", get(oidc_callback))
         .route("/log-ud", post(logout))
         .route("/konto/adgangskode", get(password_form).post(change_password))
         .route("/sprog", post(switch_language))
@@ -65,6 +67,7 @@ struct LoginTemplate {
     next: String,
     errors: FormErrors,
     demo: bool,
+    oidc: bool,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +86,7 @@ async fn login_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Nex
         next: safe_next(q.next.as_deref()),
         errors: FormErrors::default(),
         demo: state.config.demo,
+        oidc: state.oidc.is_some(),
     }))
 }
 
@@ -112,6 +116,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
             next: next.clone(),
             errors,
             demo: state.config.demo,
+            oidc: state.oidc.is_some(),
         });
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         r
@@ -150,6 +155,100 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
     };
     let token = auth::create_session(&state.db, &account).await?;
     let mut entry = ctx.audit("login.succeeded").subject("account", account.id, &account.username);
+    entry.actor_account_id = Some(account.id);
+    entry.actor_name = account.username.clone();
+    audit::record(&state.db, Some(state.municipality), &entry).await?;
+    let mut r = Redirect::to(&next).into_response();
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
+    Ok(r)
+}
+
+#[derive(Deserialize)]
+struct OidcStart {
+    next: Option<String>,
+}
+
+async fn oidc_start(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfForm<OidcStart>) -> Result<Response> {
+    let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
+    match oidc.start(&state.db, &safe_next(input.next.as_deref())).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "OIDC login could not start");
+            Ok(login_problem(&state, &ctx, ctx.tr().t("login-oidc-unavailable"), axum::http::StatusCode::BAD_GATEWAY))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct OidcCallback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// The login page with one message at the top.
+fn login_problem(state: &AppState, ctx: &Ctx, message: String, status: axum::http::StatusCode) -> Response {
+    let tr = ctx.tr();
+    let mut r = render(&LoginTemplate {
+        page: ctx.page(state, tr.t("login-title"), "login"),
+        username: String::new(),
+        next: "/".into(),
+        errors: FormErrors::one("oidc", message),
+        demo: state.config.demo,
+        oidc: state.oidc.is_some(),
+    });
+    *r.status_mut() = status;
+    r
+}
+
+async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OidcCallback>) -> Result<Response> {
+    use crate::platform::oidc::OidcError;
+    let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
+    let tr = ctx.tr();
+    let (code, oidc_state) = match (q.code, q.state, q.error) {
+        (Some(code), Some(s), None) => (code, s),
+        (_, s, error) => {
+            // Consume the state so the pending login cannot be finished later.
+            if let Some(s) = s {
+                let _ = oidc.finish(&state.db, "", &s).await;
+            }
+            audit::record(
+                &state.db,
+                Some(state.municipality),
+                &ctx.audit("login.oidc_refused").detail(error.unwrap_or_default()),
+            )
+            .await?;
+            return Ok(login_problem(&state, &ctx, tr.t("login-oidc-refused"), axum::http::StatusCode::BAD_REQUEST));
+        }
+    };
+    let (identity, next) = match oidc.finish(&state.db, &code, &oidc_state).await {
+        Ok(x) => x,
+        Err(OidcError::State) => {
+            audit::record(&state.db, Some(state.municipality), &ctx.audit("login.oidc_bad_state")).await?;
+            return Ok(login_problem(&state, &ctx, tr.t("login-oidc-expired"), axum::http::StatusCode::BAD_REQUEST));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "OIDC login failed");
+            audit::record(&state.db, Some(state.municipality), &ctx.audit("login.oidc_failed").detail(e.to_string()))
+                .await?;
+            return Ok(login_problem(
+                &state,
+                &ctx,
+                tr.t("login-oidc-unavailable"),
+                axum::http::StatusCode::BAD_GATEWAY,
+            ));
+        }
+    };
+    let (account, created) = auth::account_for_identity(&state.db, state.municipality, &identity).await?;
+    if account.disabled {
+        return Ok(login_problem(&state, &ctx, tr.t("login-error-wrong"), axum::http::StatusCode::FORBIDDEN));
+    }
+    let token = auth::create_session(&state.db, &account).await?;
+    let mut entry = ctx
+        .audit(if created { "login.oidc_first" } else { "login.oidc" })
+        .subject("account", account.id, &account.username)
+        .detail(format!("roles: {}", identity.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")));
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;

@@ -233,16 +233,29 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
+/// The Content-Security-Policy: no inline script or style, nothing from elsewhere. Forms
+/// may post only here — and to the identity provider, since the OIDC login form is
+/// answered with a redirect there, which browsers check against `form-action`.
+pub fn content_security_policy(oidc_issuer: Option<&str>) -> String {
+    let provider = oidc_issuer
+        .and_then(|i| {
+            let (scheme, rest) = i.split_once("://")?;
+            Some(format!(" {scheme}://{}", rest.split('/').next().unwrap_or(rest)))
+        })
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'{provider}; frame-ancestors 'none'"
+    )
+}
+
 /// Security headers on every response.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-        ),
-    );
+    let csp = content_security_policy(state.config.oidc.as_ref().map(|o| o.issuer.as_str()));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -325,6 +338,15 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn csp_allows_forms_to_the_identity_provider_only() {
+        assert!(content_security_policy(None).contains("form-action 'self';"));
+        assert!(
+            content_security_policy(Some("https://login.kommune.dk/realms/x"))
+                .contains("form-action 'self' https://login.kommune.dk;")
+        );
     }
 
     #[test]

@@ -87,3 +87,44 @@ db_test!(a_password_change_ends_other_sessions, |db| {
     assert_eq!(third.login("medarbejder", "demo").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(third.login("medarbejder", new).await.status, StatusCode::SEE_OTHER);
 });
+
+db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
+    use app::platform::auth::account_for_identity;
+    use app::platform::oidc::Identity;
+    use app::platform::permissions::{Action, Role, can};
+    let app = demo_app(&db, 200).await;
+    let m = app.state.municipality;
+    let mut id = Identity {
+        issuer: "https://idp.samby.dk".into(),
+        subject: "s-1".into(),
+        username: "admin".into(),
+        name: "Ada Admin".into(),
+        email: String::new(),
+        roles: vec![Role::Employee],
+    };
+    let (first, created) = account_for_identity(&db, m, &id).await.expect("account");
+    assert!(created);
+    assert_ne!(first.username, "admin", "a local account's name is never taken over");
+    assert!(first.username.starts_with("admin-"));
+    let (_, actor) = app::platform::auth::actor_for(&db, &first).await.expect("actor");
+    assert!(!can(&actor, Action::ViewAuditLog));
+
+    id.roles = vec![Role::Administrator];
+    id.name = "Ada A. Admin".into();
+    let (again, created) = account_for_identity(&db, m, &id).await.expect("account");
+    assert!(!created);
+    assert_eq!(again.id, first.id, "the same issuer and subject is the same account");
+    assert_eq!(again.display_name, "Ada A. Admin");
+    let (roles, actor) = app::platform::auth::actor_for(&db, &again).await.expect("actor");
+    assert_eq!(roles, vec![Role::Administrator], "roles follow the claim at every login");
+    assert!(can(&actor, Action::ViewAuditLog));
+
+    let (local, hash) = app::platform::auth::account_for_login(&db, "admin").await.expect("q").expect("local admin");
+    assert_ne!(local.id, first.id);
+    assert!(hash.is_some());
+    let (_, no_password) =
+        app::platform::auth::account_for_login(&db, &first.username).await.expect("q").expect("oidc");
+    assert!(no_password.is_none(), "an OIDC account has no password to guess");
+    let mut c = app.client();
+    assert_eq!(c.login(&first.username, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+});

@@ -107,7 +107,8 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(db: &Db) -> TestApp {
-        let state = AppState::new(db.clone(), Config { secure_cookies: false, demo: true }).await.expect("state");
+        let state =
+            AppState::new(db.clone(), Config { secure_cookies: false, demo: true, oidc: None }).await.expect("state");
         TestApp { router: app::router(state.clone()), state }
     }
 

@@ -1,0 +1,304 @@
+//! Login through the municipality's identity provider with OpenID Connect (authorization
+//! code flow with PKCE and a nonce). The provider's metadata is discovered on first use;
+//! pending logins (state, PKCE verifier, nonce) live in the database, so any instance can
+//! receive the callback. Roles come from a configurable claim and are applied on every
+//! login; a user without a role claim is an employee.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use chrono::{Duration, Utc};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope,
+};
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use crate::on_db;
+use crate::platform::auth::hash_token;
+use crate::platform::db::Db;
+use crate::platform::permissions::Role;
+
+/// How long a started login may take to come back.
+const LOGIN_MINUTES: i64 = 10;
+
+/// What an operator configures.
+#[derive(Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    /// This installation's callback, e.g. https://samskab.kommune.dk/log-ind/oidc/tilbage
+    pub redirect_url: String,
+    /// The claim that carries role names (a string or a list), e.g. "roles" or "groups".
+    pub role_claim: String,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("redirect_url", &self.redirect_url)
+            .field("role_claim", &self.role_claim)
+            .finish()
+    }
+}
+
+/// Who the provider says logged in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub issuer: String,
+    pub subject: String,
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+}
+
+/// Why a login could not be finished; the user sees a message for the kind.
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    /// The state is unknown, used or expired (a replayed or forged callback).
+    #[error("unknown or expired login state")]
+    State,
+    /// The provider said no (the user cancelled, or was refused).
+    #[error("the provider refused: {0}")]
+    Refused(String),
+    /// The provider could not be reached or answered wrongly.
+    #[error("provider error: {0}")]
+    Provider(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub struct Oidc {
+    config: OidcConfig,
+    http: openidconnect::reqwest::Client,
+    metadata: RwLock<Option<CoreProviderMetadata>>,
+}
+
+impl std::fmt::Debug for Oidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the client secret.
+        f.debug_struct("Oidc").field("issuer", &self.config.issuer).field("client_id", &self.config.client_id).finish()
+    }
+}
+
+fn provider_error(e: impl std::fmt::Display) -> OidcError {
+    OidcError::Provider(e.to_string())
+}
+
+impl Oidc {
+    pub fn new(config: OidcConfig) -> anyhow::Result<Arc<Oidc>> {
+        IssuerUrl::new(config.issuer.clone())?;
+        RedirectUrl::new(config.redirect_url.clone())?;
+        let http = openidconnect::reqwest::ClientBuilder::new()
+            // Following redirects would open the client to SSRF.
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(15))
+            .build()?;
+        Ok(Arc::new(Oidc { config, http, metadata: RwLock::new(None) }))
+    }
+
+    async fn metadata(&self) -> Result<CoreProviderMetadata, OidcError> {
+        if let Some(m) = self.metadata.read().await.as_ref() {
+            return Ok(m.clone());
+        }
+        let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(provider_error)?;
+        let m = CoreProviderMetadata::discover_async(issuer, &self.http).await.map_err(provider_error)?;
+        *self.metadata.write().await = Some(m.clone());
+        Ok(m)
+    }
+
+    async fn client(
+        &self,
+    ) -> Result<
+        CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        OidcError,
+    > {
+        let metadata = self.metadata().await?;
+        let redirect = RedirectUrl::new(self.config.redirect_url.clone()).map_err(provider_error)?;
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.config.client_id.clone()),
+            self.config.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(redirect))
+    }
+
+    /// Starts a login: records the state and returns the provider's authorization URL.
+    pub async fn start(&self, db: &Db, next: &str) -> Result<String, OidcError> {
+        let client = self.client().await?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let (url, state, nonce) = client
+            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
+            .add_scope(Scope::new("email".into()))
+            .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new(self.config.role_claim.clone()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let expires = Utc::now() + Duration::minutes(LOGIN_MINUTES);
+        on_db!(db, |p| {
+            sqlx::query("DELETE FROM oidc_login WHERE expires_at < $1").bind(Utc::now()).execute(p).await?;
+            sqlx::query(
+                "INSERT INTO oidc_login (state_hash, pkce_verifier, nonce, next_path, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(hash_token(state.secret()))
+            .bind(verifier.secret())
+            .bind(nonce.secret())
+            .bind(next)
+            .bind(expires)
+            .execute(p)
+            .await?;
+            Ok::<_, sqlx::Error>(())
+        })?;
+        Ok(url.to_string())
+    }
+
+    /// Finishes a login from the provider's callback: checks the state (single use),
+    /// exchanges the code with the PKCE verifier, verifies the ID token and its nonce, and
+    /// reads the claims (ID token, then userinfo). Returns who logged in and where to go.
+    pub async fn finish(&self, db: &Db, code: &str, state: &str) -> Result<(Identity, String), OidcError> {
+        let state_hash = hash_token(state);
+        let pending: Option<(String, String, String, chrono::DateTime<Utc>)> = on_db!(db, |p| {
+            let row = sqlx::query_as(
+                "SELECT pkce_verifier, nonce, next_path, expires_at FROM oidc_login WHERE state_hash = $1",
+            )
+            .bind(&state_hash)
+            .fetch_optional(p)
+            .await?;
+            sqlx::query("DELETE FROM oidc_login WHERE state_hash = $1").bind(&state_hash).execute(p).await?;
+            Ok::<_, sqlx::Error>(row)
+        })?;
+        let Some((verifier, nonce, next, expires)) = pending else { return Err(OidcError::State) };
+        if expires < Utc::now() {
+            return Err(OidcError::State);
+        }
+        let client = self.client().await?;
+        let token = client
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .map_err(provider_error)?
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier))
+            .request_async(&self.http)
+            .await
+            .map_err(provider_error)?;
+        let id_token = openidconnect::TokenResponse::id_token(&token)
+            .ok_or_else(|| OidcError::Provider("no ID token in the answer".into()))?;
+        let verifier = client.id_token_verifier();
+        let claims = id_token.claims(&verifier, &Nonce::new(nonce)).map_err(provider_error)?;
+        let subject = claims.subject().to_string();
+        let issuer = claims.issuer().to_string();
+        // The token is verified, so its payload can be read as plain JSON for claims the
+        // library does not model (the role claim).
+        let mut all = jwt_payload(&id_token.to_string()).unwrap_or(Value::Null);
+        if let Some(url) = client.user_info_url() {
+            let info = self
+                .http
+                .get(url.url().clone())
+                .bearer_auth(token.access_token().secret())
+                .send()
+                .await
+                .map_err(provider_error)?;
+            if info.status().is_success() {
+                let body = info.bytes().await.map_err(provider_error)?;
+                let info: Value = serde_json::from_slice(&body).map_err(provider_error)?;
+                // The userinfo answer must be about the same subject.
+                if info.get("sub").and_then(Value::as_str) == Some(subject.as_str())
+                    && let (Some(base), Some(extra)) = (all.as_object_mut(), info.as_object())
+                {
+                    for (k, v) in extra {
+                        base.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+        }
+        Ok((identity_from_claims(&issuer, &subject, &all, &self.config.role_claim), next))
+    }
+}
+
+fn jwt_payload(jwt: &str) -> Option<Value> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Maps a role name from the provider to a Samskab role (English keys or Danish words).
+pub fn role_from_claim(value: &str) -> Option<Role> {
+    match value.trim().to_lowercase().as_str() {
+        "administrator" | "admin" | "hr" | "hr og udvikling" => Some(Role::Administrator),
+        "executive" | "direktion" => Some(Role::Executive),
+        "leader" | "leder" => Some(Role::Leader),
+        "facilitator" | "konsulent" => Some(Role::Facilitator),
+        "employee" | "medarbejder" => Some(Role::Employee),
+        other => other.rsplit('/').next().filter(|s| *s != other).and_then(role_from_claim),
+    }
+}
+
+/// Builds the identity from the merged claims.
+pub fn identity_from_claims(issuer: &str, subject: &str, claims: &Value, role_claim: &str) -> Identity {
+    let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").trim().to_string();
+    let email = text("email");
+    let username = [text("preferred_username"), email.clone(), subject.to_string()]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_default()
+        .to_lowercase();
+    let name =
+        [text("name"), format!("{} {}", text("given_name"), text("family_name")).trim().to_string(), username.clone()]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+    let values: Vec<String> = match claims.get(role_claim) {
+        Some(Value::String(s)) => s.split([' ', ',']).map(str::to_string).collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let mut roles: Vec<Role> = Vec::new();
+    for r in values.iter().filter_map(|v| role_from_claim(v)) {
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.is_empty() {
+        roles.push(Role::Employee);
+    }
+    Identity { issuer: issuer.to_string(), subject: subject.to_string(), username, name, email, roles }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn claims_become_an_identity() {
+        let c = json!({"preferred_username": "Anna", "email": "anna@k.dk", "name": "Anna Hansen", "roles": ["leder", "hr"]});
+        let id = identity_from_claims("https://idp", "s1", &c, "roles");
+        assert_eq!(id.username, "anna");
+        assert_eq!(id.name, "Anna Hansen");
+        assert_eq!(id.roles, vec![Role::Leader, Role::Administrator]);
+        let bare = identity_from_claims("https://idp", "s2", &json!({"groups": "x/direktion"}), "groups");
+        assert_eq!(bare.username, "s2");
+        assert_eq!(bare.roles, vec![Role::Executive]);
+        let none = identity_from_claims("https://idp", "s3", &json!({}), "roles");
+        assert_eq!(none.roles, vec![Role::Employee], "no role claim: employee");
+    }
+
+    #[test]
+    fn reads_a_jwt_payload() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"x","roles":["leder"]}"#);
+        let v = jwt_payload(&format!("h.{payload}.s")).expect("payload");
+        assert_eq!(v["roles"][0], "leder");
+    }
+}
