@@ -75,3 +75,4 @@ span-col-total = I alt under
 span-col-leaders = Heraf ledere
 span-col-hourly = Timelønnede
 span-col-salaried = Månedslønnede
+span-showing = Viser { $range }.

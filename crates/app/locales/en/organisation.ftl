@@ -75,3 +75,4 @@ span-col-total = Total below
 span-col-leaders = Of which leaders
 span-col-hourly = Hourly
 span-col-salaried = Salaried
+span-showing = Showing { $range }.

@@ -47,11 +47,19 @@ pub struct UnitLine {
     pub headcount: i64,
 }
 
-async fn unit_line(state: &AppState, unit: Unit) -> Result<UnitLine> {
-    let leaders = store::unit_leaders(&state.db, unit.id).await?;
-    let vacant = store::has_vacant_post(&state.db, unit.id).await?;
-    let headcount = unit.headcount;
-    Ok(UnitLine { unit, leaders, vacant, headcount })
+/// The list lines for `units`, with their leaders fetched in one query.
+async fn unit_lines(state: &AppState, units: Vec<Unit>) -> Result<Vec<UnitLine>> {
+    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
+    let (mut leaders, vacant) = store::leadership_of(&state.db, &ids).await?;
+    Ok(units
+        .into_iter()
+        .map(|unit| UnitLine {
+            leaders: leaders.remove(&unit.id).unwrap_or_default(),
+            vacant: vacant.contains(&unit.id),
+            headcount: unit.headcount,
+            unit,
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -81,14 +89,13 @@ async fn overview(State(state): State<AppState>, User(user, ctx): User) -> Resul
         units
     };
     let mut lines = Vec::new();
-    for top in tops.into_iter().filter(|u| may_view(&user, u)) {
-        let mut kids = Vec::new();
-        for child in store::children(db, state.municipality, top.id).await? {
-            if may_view(&user, &child) {
-                kids.push(unit_line(&state, child).await?);
-            }
-        }
-        lines.push((unit_line(&state, top).await?, kids));
+    for top in unit_lines(&state, tops.into_iter().filter(|u| may_view(&user, u)).collect()).await? {
+        let kids: Vec<Unit> = store::children(db, state.municipality, top.unit.id)
+            .await?
+            .into_iter()
+            .filter(|c| may_view(&user, c))
+            .collect();
+        lines.push((top, unit_lines(&state, kids).await?));
     }
     let title = ctx.tr().t("org-title");
     Ok(render(&OverviewTemplate {
@@ -144,19 +151,16 @@ async fn unit_page(
     let page_number = page_number(&tr, q.side.as_deref())?;
     let trail =
         store::ancestors(db, state.municipality, &unit).await?.into_iter().filter(|u| may_view(&user, u)).collect();
-    let mut children = Vec::new();
-    for child in store::children(db, state.municipality, unit.id).await? {
-        if may_view(&user, &child) {
-            children.push(unit_line(&state, child).await?);
-        }
-    }
+    let children: Vec<Unit> =
+        store::children(db, state.municipality, unit.id).await?.into_iter().filter(|c| may_view(&user, c)).collect();
+    let children = unit_lines(&state, children).await?;
     let staff_total = store::staff_count(db, unit.id).await?;
     let staff = store::staff(db, unit.id, STAFF_PAGE, (page_number - 1) * STAFF_PAGE).await?;
     let pages = (staff_total + STAFF_PAGE - 1) / STAFF_PAGE;
     let title = unit.name.clone();
     Ok(render(&UnitTemplate {
         page: ctx.page(&state, title, "organisation"),
-        line: unit_line(&state, unit).await?,
+        line: unit_lines(&state, vec![unit]).await?.pop().ok_or(AppError::NotFound)?,
         trail,
         children,
         staff,
@@ -262,6 +266,8 @@ pub struct SpanParams {
     graense: String,
     #[serde(default)]
     kun_over: Option<String>,
+    #[serde(default)]
+    side: Option<String>,
 }
 
 /// The default limit above which a span counts as large.
@@ -336,10 +342,10 @@ const BUCKETS: i64 = 13;
 
 /// Buckets of five direct reports (1–5, 6–10, …, 56–60, over 60); bars past the limit
 /// are drawn in the warning colour.
-fn distribution(rows: &[SpanRow], limit: i64) -> Vec<Bar> {
+fn distribution(direct: &[i64], limit: i64) -> Vec<Bar> {
     let mut counts = vec![0usize; BUCKETS as usize];
-    for r in rows {
-        let b = if r.direct_reports <= 0 { 0 } else { ((r.direct_reports - 1) / BUCKET).min(BUCKETS - 1) };
+    for d in direct {
+        let b = if *d <= 0 { 0 } else { ((d - 1) / BUCKET).min(BUCKETS - 1) };
         counts[b as usize] += 1;
     }
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
@@ -370,7 +376,14 @@ struct SpanTemplate {
     errors: FormErrors,
     export_query: String,
     chart_width: usize,
+    total: i64,
+    range: String,
+    page_number: i64,
+    pages: i64,
 }
+
+/// Leaders per page of the report table; the chart and the exports cover all of them.
+const SPAN_PAGE: i64 = 100;
 
 fn export_query(p: &SpanParams) -> String {
     let mut pairs =
@@ -391,12 +404,23 @@ async fn span_page(
     }
     let tr = ctx.tr();
     let req = parse_span(&tr, &user, &p);
-    let rows = if req.errors.is_empty() {
-        store::span_rows(&state.db, state.municipality, &req.filter).await?
+    let page_number = page_number(&tr, p.side.as_deref())?;
+    let (rows, direct) = if req.errors.is_empty() {
+        let db = &state.db;
+        let offset = (page_number - 1) * SPAN_PAGE;
+        (
+            store::span_page(db, state.municipality, &req.filter, SPAN_PAGE, offset).await?,
+            store::span_direct_counts(db, state.municipality, &req.filter).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let over_count = rows.iter().filter(|r| r.direct_reports > req.limit).count();
+    let total = direct.len() as i64;
+    let pages = ((total + SPAN_PAGE - 1) / SPAN_PAGE).max(1);
+    let first = ((page_number - 1) * SPAN_PAGE + 1).min(total);
+    let last = (page_number * SPAN_PAGE).min(total);
+    let range = format!("{}–{}", tr.num(first), tr.num(last));
+    let over_count = direct.iter().filter(|d| **d > req.limit).count();
     let mut departments = store::units_at_depth(&state.db, state.municipality, 2).await?;
     departments.retain(|d| {
         may_view(&user, d)
@@ -404,7 +428,7 @@ async fn span_page(
                 w.iter().any(|(l, r, _)| (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l))
             })
     });
-    let bars = distribution(&rows, req.limit);
+    let bars = distribution(&direct, req.limit);
     let chart_width = 40 + bars.len() * (BAR_WIDTH + 8) + 20;
     let bad = !req.errors.is_empty();
     let mut r = render(&SpanTemplate {
@@ -419,6 +443,10 @@ async fn span_page(
         over_count,
         errors: req.errors,
         chart_width,
+        total,
+        range,
+        page_number,
+        pages,
     });
     if bad {
         *r.status_mut() = axum::http::StatusCode::BAD_REQUEST;

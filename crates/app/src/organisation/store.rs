@@ -506,30 +506,40 @@ pub async fn ancestors(db: &Db, municipality: Uuid, unit: &Unit) -> sqlx::Result
     })
 }
 
-/// The people who hold a manager post in `unit` (empty: the post is vacant or missing).
-pub async fn unit_leaders(db: &Db, unit: Uuid) -> sqlx::Result<Vec<Person>> {
-    on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT p.id, p.name, p.email, p.phone FROM manager_post m JOIN person p ON p.id = m.person_id
-             WHERE m.unit_id = $1 AND NOT m.closed ORDER BY p.name_norm",
-        )
-        .bind(unit)
-        .fetch_all(p)
-        .await
-    })
-}
-
-/// Whether `unit` has a manager post with nobody in it.
-pub async fn has_vacant_post(db: &Db, unit: Uuid) -> sqlx::Result<bool> {
-    on_db!(db, |p| {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM manager_post WHERE unit_id = $1 AND NOT closed AND person_id IS NULL",
-        )
-        .bind(unit)
-        .fetch_one(p)
-        .await?;
-        Ok(n > 0)
-    })
+/// The leaders of several units at once, and which of them have a vacant post: one query
+/// for a whole list of units instead of two per unit.
+pub async fn leadership_of(db: &Db, units: &[Uuid]) -> sqlx::Result<(HashMap<Uuid, Vec<Person>>, HashSet<Uuid>)> {
+    let mut leaders: HashMap<Uuid, Vec<Person>> = HashMap::new();
+    let mut vacant = HashSet::new();
+    if units.is_empty() {
+        return Ok((leaders, vacant));
+    }
+    let rows: Vec<(Uuid, Option<Uuid>, Option<String>, Option<String>, Option<String>)> = on_db!(db, |p| {
+        let mut q = QueryBuilder::new(
+            "SELECT m.unit_id, p.id, p.name, p.email, p.phone FROM manager_post m LEFT JOIN person p ON p.id = m.person_id
+             WHERE NOT m.closed AND m.unit_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for u in units {
+            list.push_bind(*u);
+        }
+        q.push(") ORDER BY p.name_norm");
+        q.build_query_as().fetch_all(p).await
+    })?;
+    for (unit, id, name, email, phone) in rows {
+        match id {
+            Some(id) => leaders.entry(unit).or_default().push(Person {
+                id,
+                name: name.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
+            }),
+            None => {
+                vacant.insert(unit);
+            }
+        }
+    }
+    Ok((leaders, vacant))
 }
 
 /// The people engaged directly in `unit`, by name, one page.
@@ -664,46 +674,80 @@ pub struct SpanFilter {
     pub within: Option<Vec<(i64, i64, i64)>>,
 }
 
-/// The span-of-control report in hierarchy order.
+/// Adds the filter's conditions to a query on `span_of_control`.
+fn push_span_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, municipality: Uuid, filter: &SpanFilter)
+where
+    for<'t> Uuid: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push(" FROM span_of_control WHERE municipality_id = ").push_bind(municipality);
+    if let Some(d) = filter.department {
+        q.push(" AND department_id = ").push_bind(d);
+    }
+    if let Some(l) = filter.level {
+        q.push(" AND level = ").push_bind(l);
+    }
+    if let Some(o) = filter.over {
+        q.push(" AND direct_reports > ").push_bind(o);
+    }
+    if let Some(within) = &filter.within {
+        if within.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND (");
+            for (i, (left, right, max_level)) in within.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("(tree_left BETWEEN ")
+                    .push_bind(*left)
+                    .push(" AND ")
+                    .push_bind(*right)
+                    .push(" AND level <= ")
+                    .push_bind(*max_level)
+                    .push(")");
+            }
+            q.push(")");
+        }
+    }
+}
+
+const SPAN_COLUMNS: &str = "SELECT person_id, unit_id, leader_name, email, unit_name, level, direct_reports, \
+     total_reports, leader_reports, hourly, salaried";
+
+/// The span-of-control report in hierarchy order (all rows; for exports and the CLI).
 pub async fn span_rows(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<SpanRow>> {
     on_db!(db, |p| {
-        let mut q = QueryBuilder::new(
-            "SELECT person_id, unit_id, leader_name, email, unit_name, level, direct_reports, total_reports,
-                    leader_reports, hourly, salaried
-             FROM span_of_control WHERE municipality_id = ",
-        );
-        q.push_bind(municipality);
-        if let Some(d) = filter.department {
-            q.push(" AND department_id = ").push_bind(d);
-        }
-        if let Some(l) = filter.level {
-            q.push(" AND level = ").push_bind(l);
-        }
-        if let Some(o) = filter.over {
-            q.push(" AND direct_reports > ").push_bind(o);
-        }
-        if let Some(within) = &filter.within {
-            if within.is_empty() {
-                q.push(" AND FALSE");
-            } else {
-                q.push(" AND (");
-                for (i, (left, right, max_level)) in within.iter().enumerate() {
-                    if i > 0 {
-                        q.push(" OR ");
-                    }
-                    q.push("(tree_left BETWEEN ")
-                        .push_bind(*left)
-                        .push(" AND ")
-                        .push_bind(*right)
-                        .push(" AND level <= ")
-                        .push_bind(*max_level)
-                        .push(")");
-                }
-                q.push(")");
-            }
-        }
+        let mut q = QueryBuilder::new(SPAN_COLUMNS);
+        push_span_filter(&mut q, municipality, filter);
         q.push(" ORDER BY position");
         q.build_query_as().fetch_all(p).await
+    })
+}
+
+/// One page of the report, in hierarchy order.
+pub async fn span_page(
+    db: &Db,
+    municipality: Uuid,
+    filter: &SpanFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<SpanRow>> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new(SPAN_COLUMNS);
+        push_span_filter(&mut q, municipality, filter);
+        q.push(" ORDER BY position LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        q.build_query_as().fetch_all(p).await
+    })
+}
+
+/// The direct-report counts of every row the filter selects: enough for the chart and
+/// the totals without loading the rows.
+pub async fn span_direct_counts(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<i64>> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new("SELECT direct_reports");
+        push_span_filter(&mut q, municipality, filter);
+        q.build_query_scalar().fetch_all(p).await
     })
 }
 

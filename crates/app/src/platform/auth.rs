@@ -300,28 +300,39 @@ pub async fn create_session(db: &Db, account: &Account) -> sqlx::Result<String> 
 pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> {
     let token_hash = hash_token(token);
     let now = Utc::now();
-    let row: Option<(String, i64, DateTime<Utc>, Uuid)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT csrf_token, session_version, expires_at, account_id FROM session WHERE token_hash = $1")
-            .bind(&token_hash)
-            .fetch_optional(p)
-            .await
+    // One query for the session and its account.
+    type Row = (String, i64, DateTime<Utc>, Uuid, Uuid, String, String, Option<Uuid>, bool, i64);
+    let row: Option<Row> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT s.csrf_token, s.session_version, s.expires_at, a.id, a.municipality_id, a.username,
+                    a.display_name, a.person_id, a.disabled, a.session_version
+             FROM session s JOIN account a ON a.id = s.account_id WHERE s.token_hash = $1",
+        )
+        .bind(&token_hash)
+        .fetch_optional(p)
+        .await
     })?;
-    let Some((csrf_token, version, expires_at, account_id)) = row else {
+    let Some((
+        csrf_token,
+        version,
+        expires_at,
+        id,
+        municipality_id,
+        username,
+        display_name,
+        person_id,
+        disabled,
+        current,
+    )) = row
+    else {
         return Ok(None);
     };
     if expires_at <= now {
         delete_session(db, &token_hash).await?;
         return Ok(None);
     }
-    let account: Option<Account> = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM account WHERE id = $1")))
-            .bind(account_id)
-            .fetch_optional(p)
-            .await
-    })?;
-    let Some(account) = account else {
-        return Ok(None);
-    };
+    let account =
+        Account { id, municipality_id, username, display_name, person_id, disabled, session_version: current };
     // A password change bumps session_version and so ends every other session.
     if account.disabled || account.session_version != version {
         delete_session(db, &token_hash).await?;

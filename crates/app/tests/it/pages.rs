@@ -182,3 +182,35 @@ db_test!(assets_headers_and_accessibility_statement, |db| {
     assert!(was.body.contains("Tilgængelighedserklæring"));
     assert_eq!(c.get("/was").await.location(), "/tilgaengelighed");
 });
+
+db_test!(the_report_table_is_paged_but_chart_and_exports_cover_everyone, |db| {
+    let app = demo_app(&db, 4000).await;
+    let mut c = app.login("direktion").await;
+    let first = c.get("/organisation/ledelsesspaend").await;
+    let rows = |body: &str| body.matches("<td><a href=\"/organisation/person/").count();
+    assert_eq!(rows(&first.body), 100);
+    assert!(first.body.contains("Viser 1–100."), "the status line says which rows are shown");
+    assert!(first.body.contains("side=2"), "a link to the next page");
+    let csv = c.get("/organisation/ledelsesspaend.csv").await;
+    let leaders = csv.body.lines().count() - 1;
+    assert!(leaders > 100, "{leaders} leaders");
+    assert!(
+        first.body.contains(&format!("{leaders} ledere."))
+            || first.body.contains(&format!(
+                "{} ledere.",
+                app::platform::i18n::format_number(app::platform::i18n::Lang::Da, leaders as i64)
+            ))
+    );
+    let last_page = leaders.div_ceil(100);
+    let last = c.get(&format!("/organisation/ledelsesspaend?side={last_page}")).await;
+    assert_eq!(rows(&last.body), leaders - (last_page - 1) * 100);
+    // The chart counts every leader, not just the shown page.
+    let counted: usize = first
+        .body
+        .split("<desc id=\"chart-desc\">")
+        .nth(1)
+        .and_then(|d| d.split("</desc>").next())
+        .map(|d| d.split(": ").skip(1).filter_map(|p| p.split('.').next()?.trim().parse::<usize>().ok()).sum())
+        .unwrap_or(0);
+    assert_eq!(counted, leaders);
+});
