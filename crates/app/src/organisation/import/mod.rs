@@ -1,0 +1,306 @@
+//! Reading an organisation from the formats municipalities have: the Kolding leader CSV,
+//! OS2mo GraphQL JSON pages, and Samskab's own `units.csv` + `people.csv`. Every reader
+//! returns an [`OrgSnapshot`] or every problem it found, each naming file, line and column;
+//! nothing is written until a snapshot is complete and valid.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+pub use super::model::*;
+
+mod kolding;
+mod os2mo;
+mod samskab_csv;
+mod validate;
+
+pub use kolding::read_kolding_csv;
+pub use os2mo::read_os2mo_json;
+pub use samskab_csv::read_samskab_csv;
+pub use validate::validate;
+
+/// The import formats `samskab import org --format` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    KoldingCsv,
+    Os2moJson,
+    SamskabCsv,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "kolding-csv" => Some(Format::KoldingCsv),
+            "os2mo-json" => Some(Format::Os2moJson),
+            "samskab-csv" => Some(Format::SamskabCsv),
+            _ => None,
+        }
+    }
+}
+
+/// One problem in an input file. `da` and `en` are the same message in each language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub da: String,
+    pub en: String,
+}
+
+impl ImportError {
+    fn new(file: &str, line: Option<u64>, column: Option<u64>, da: String, en: String) -> Self {
+        ImportError { file: file.to_string(), line, column, da, en }
+    }
+
+    /// The message in `lang` ("da" or "en"), prefixed with file, line and column.
+    pub fn render(&self, lang: &str) -> String {
+        let (l, c, msg) = if lang == "en" { ("line", "column", &self.en) } else { ("linje", "kolonne", &self.da) };
+        let mut s = self.file.clone();
+        if let Some(line) = self.line {
+            s.push_str(&format!(", {l} {line}"));
+        }
+        if let Some(col) = self.column {
+            s.push_str(&format!(", {c} {col}"));
+        }
+        format!("{s}: {msg}")
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render("en"))
+    }
+}
+
+/// Every problem found; reading stops collecting after this many.
+const MAX_ERRORS: usize = 50;
+
+/// Reads `path` in `format` into a validated snapshot.
+pub fn read(format: Format, path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
+    let snapshot = match format {
+        Format::KoldingCsv => read_kolding_csv(path)?,
+        Format::SamskabCsv => read_samskab_csv(path)?,
+        Format::Os2moJson => read_os2mo_json(path)?,
+    };
+    validate(&snapshot)?;
+    Ok(snapshot)
+}
+
+fn display_name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> ImportError {
+    ImportError::new(&display_name(path), None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
+}
+
+fn csv_error(file: &str, e: &csv::Error, line: Option<u64>) -> ImportError {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::new(
+            file,
+            line,
+            Some(len.min(expected_len) + 1),
+            format!("rækken har {len} felter, men overskriften har {expected_len}"),
+            format!("the row has {len} fields but the header has {expected_len}"),
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => ImportError::new(
+            file,
+            line,
+            Some(err.field() as u64 + 1),
+            "teksten er ikke gyldig UTF-8".to_string(),
+            "the text is not valid UTF-8".to_string(),
+        ),
+        _ => ImportError::new(file, line, None, format!("ugyldig CSV: {e}"), format!("invalid CSV: {e}")),
+    }
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count drifts on files that mix
+/// CRLF and LF endings, so lines are counted here from the bytes.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(bytes: &[u8]) -> Lines {
+        Lines(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect())
+    }
+
+    /// The 1-based line of a record. After a CRLF, csv reports a record as starting on
+    /// the LF, so a newline at the start byte belongs to the previous line.
+    fn of(&self, record: &csv::StringRecord) -> u64 {
+        record.position().map(|p| self.0.partition_point(|nl| (*nl as u64) <= p.byte()) as u64 + 1).unwrap_or(0)
+    }
+
+    fn of_error(&self, e: &csv::Error) -> Option<u64> {
+        e.position().map(|p| self.0.partition_point(|nl| (*nl as u64) <= p.byte()) as u64 + 1)
+    }
+}
+
+/// Opens a CSV file, choosing ';' or ',' from the header line.
+fn csv_reader(path: &Path) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, Lines), ImportError> {
+    let mut bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let semicolons = first_line.iter().filter(|b| **b == b';').count();
+    let commas = first_line.iter().filter(|b| **b == b',').count();
+    let delimiter = if semicolons > commas { b';' } else { b',' };
+    let lines = Lines::new(&bytes);
+    Ok((
+        csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(std::io::Cursor::new(bytes)),
+        lines,
+    ))
+}
+
+/// Finds the named columns in a header, or reports the missing ones.
+fn columns(
+    file: &str,
+    header: &csv::StringRecord,
+    wanted: &[&str],
+    optional: &[&str],
+) -> Result<HashMap<String, usize>, Vec<ImportError>> {
+    let mut map = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        map.insert(h.trim().to_lowercase(), i);
+    }
+    let missing: Vec<ImportError> = wanted
+        .iter()
+        .filter(|w| !map.contains_key(**w))
+        .map(|w| {
+            ImportError::new(
+                file,
+                Some(1),
+                None,
+                format!("kolonnen '{w}' mangler i overskriften"),
+                format!("the header lacks the column '{w}'"),
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    let _ = optional;
+    Ok(map)
+}
+
+fn field<'r>(record: &'r csv::StringRecord, cols: &HashMap<String, usize>, name: &str) -> &'r str {
+    cols.get(name).and_then(|i| record.get(*i)).unwrap_or("").trim()
+}
+
+fn parse_date(
+    file: &str,
+    line: u64,
+    column: Option<usize>,
+    value: &str,
+    errors: &mut Vec<ImportError>,
+) -> Option<NaiveDate> {
+    if value.is_empty() {
+        return None;
+    }
+    // OS2mo sends timestamps such as 2021-01-01T00:00:00+01:00; the date is the first part.
+    let date_part = value.get(..10).unwrap_or(value);
+    match NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(ImportError::new(
+                file,
+                Some(line),
+                column.map(|c| c as u64 + 1),
+                format!("'{value}' er ikke en dato (ÅÅÅÅ-MM-DD)"),
+                format!("'{value}' is not a date (YYYY-MM-DD)"),
+            ));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kolding() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+    }
+
+    #[test]
+    fn reads_the_kolding_chart() {
+        let s = read(Format::KoldingCsv, &kolding()).expect("the shipped file is valid");
+        assert_eq!(s.units.iter().filter(|u| u.parent_key.is_none()).count(), 1);
+        assert!(s.units.iter().any(|u| u.key == "Kolding Kommune / Teknik og Miljø / Kloakering / Kantine"));
+        // 62 data rows; rows without a name are units without a manager.
+        assert_eq!(s.units.len(), 62);
+        assert_eq!(s.managers.len(), 54);
+        assert!(s.managers.iter().all(|m| m.person_key.is_some()));
+    }
+
+    #[test]
+    fn kolding_errors_name_line_and_column() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bad.csv");
+        std::fs::write(
+            &path,
+            "\"root\";\"org\";\"sub org\";\"2xsub org\";\"3xsub org\";\"Ansvar\";\"Navn\";\"Telefon\";\"E-mail\"\n\
+             \"K\";\"\";\"\";\"\";\"\";\"\";\"A\";\"\";\"a@k.dk\"\n\
+             \"K\";\"\";\"Orphan\";\"\";\"\";\"\";\"\";\"\";\"\"\n\
+             \"K\";\"X\";\"\";\"\"\n",
+        )
+        .expect("write");
+        let errors = read(Format::KoldingCsv, &path).expect_err("invalid");
+        assert_eq!(errors.len(), 2);
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(3)));
+        assert!(errors[0].render("da").contains("linje 3, kolonne 3"));
+        assert_eq!(errors[1].line, Some(4));
+    }
+
+    #[test]
+    fn samskab_csv_reports_bad_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("units.csv"), "id,parent_id,name\nK,,Kommune\nA,K,Afdeling\nB,Z,Forkert\n")
+            .expect("write");
+        std::fs::write(
+            dir.path().join("people.csv"),
+            "person_id,name,email,unit_id,job_title,pay_type,manager\n\
+             p1,Anne,anne@k.dk,K,Direktør,salaried,ja\n\
+             p2,Bo,bo@k.dk,A,Pædagog,weekly,nej\n",
+        )
+        .expect("write");
+        let errors = read(Format::SamskabCsv, dir.path()).expect_err("invalid");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(6)));
+        std::fs::write(
+            dir.path().join("people.csv"),
+            "person_id;name;email;unit_id;job_title;pay_type;manager\np1;Anne;anne@k.dk;K;Direktør;salaried;ja\n",
+        )
+        .expect("write");
+        let errors = read(Format::SamskabCsv, dir.path()).expect_err("unknown parent");
+        assert!(errors[0].en.contains("parent unit 'Z'"), "{errors:?}");
+        assert_eq!(errors[0].line, Some(4));
+    }
+
+    #[test]
+    fn os2mo_json_errors_carry_positions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["managers", "engagements", "employees"] {
+            std::fs::write(
+                dir.path().join(format!("{name}-1.json")),
+                format!("{{\"data\":{{\"{name}\":{{\"objects\":[]}}}}}}"),
+            )
+            .expect("write");
+        }
+        std::fs::write(
+            dir.path().join("org_units-1.json"),
+            "{\"data\":{\"org_units\":{\"objects\":[\n{\"uuid\":\"a\",\"current\":{\"nam\":\"x\"}}\n]}}}",
+        )
+        .expect("write");
+        let errors = read(Format::Os2moJson, dir.path()).expect_err("missing name");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[0].column.is_some());
+    }
+}

@@ -1,0 +1,145 @@
+//! Checks common to all formats: unique keys, references that resolve, no cycles.
+
+use std::collections::{HashMap, HashSet};
+
+use super::*;
+
+fn at(origin: &Origin) -> (String, Option<u64>) {
+    (origin.file.clone(), (origin.line > 0).then_some(origin.line))
+}
+
+/// Checks keys are unique, references resolve and the unit tree has no cycles.
+pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
+    let mut errors = Vec::new();
+    let mut units: HashMap<&str, &UnitRecord> = HashMap::new();
+    for u in &s.units {
+        if units.insert(u.key.as_str(), u).is_some() {
+            let (f, l) = at(&u.origin);
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("enheden '{}' findes to gange", u.key),
+                format!("the unit '{}' occurs twice", u.key),
+            ));
+        }
+    }
+    for u in &s.units {
+        if let Some(p) = &u.parent_key
+            && !units.contains_key(p.as_str())
+        {
+            let (f, l) = at(&u.origin);
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("den overordnede enhed '{p}' findes ikke"),
+                format!("the parent unit '{p}' does not exist"),
+            ));
+        }
+    }
+    // Cycle check: walk up from each unit; a walk longer than the unit count is a cycle.
+    for u in &s.units {
+        let mut current = u.parent_key.as_deref();
+        let mut steps = 0;
+        while let Some(p) = current {
+            steps += 1;
+            if p == u.key || steps > units.len() {
+                let (f, l) = at(&u.origin);
+                errors.push(ImportError::new(
+                    &f,
+                    l,
+                    None,
+                    format!("enheden '{}' ligger under sig selv", u.key),
+                    format!("the unit '{}' lies beneath itself", u.key),
+                ));
+                break;
+            }
+            current = units.get(p).and_then(|x| x.parent_key.as_deref());
+        }
+        if errors.len() >= MAX_ERRORS {
+            return Err(errors);
+        }
+    }
+    let people: HashSet<&str> = s.people.iter().map(|p| p.key.as_str()).collect();
+    let mut keys = HashSet::new();
+    for e in &s.engagements {
+        let (f, l) = at(&e.origin);
+        if !keys.insert(e.key.as_str()) {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("ansættelsen '{}' findes to gange", e.key),
+                format!("the engagement '{}' occurs twice", e.key),
+            ));
+        }
+        if !people.contains(e.person_key.as_str()) {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("personen '{}' findes ikke", e.person_key),
+                format!("the person '{}' does not exist", e.person_key),
+            ));
+        }
+        if !units.contains_key(e.unit_key.as_str()) {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("enheden '{}' findes ikke", e.unit_key),
+                format!("the unit '{}' does not exist", e.unit_key),
+            ));
+        }
+        if errors.len() >= MAX_ERRORS {
+            return Err(errors);
+        }
+    }
+    let mut keys = HashSet::new();
+    for m in &s.managers {
+        let (f, l) = at(&m.origin);
+        if !keys.insert(m.key.as_str()) {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("lederposten '{}' findes to gange", m.key),
+                format!("the manager post '{}' occurs twice", m.key),
+            ));
+        }
+        if !units.contains_key(m.unit_key.as_str()) {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("enheden '{}' findes ikke", m.unit_key),
+                format!("the unit '{}' does not exist", m.unit_key),
+            ));
+        }
+        if let Some(p) = &m.person_key
+            && !people.contains(p.as_str())
+        {
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("personen '{p}' findes ikke"),
+                format!("the person '{p}' does not exist"),
+            ));
+        }
+        if errors.len() >= MAX_ERRORS {
+            return Err(errors);
+        }
+    }
+    if s.units.is_empty() {
+        errors.push(ImportError::new(
+            "",
+            None,
+            None,
+            "der er ingen enheder at indlæse".into(),
+            "there are no units to import".into(),
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}

@@ -1,0 +1,354 @@
+//! The organisation's tables. Only this folder writes SQL for them; other modules call
+//! these functions. Reads are here; the write path is [`apply`].
+
+mod apply;
+pub use apply::apply_snapshot;
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::model::*;
+use crate::on_db;
+use crate::platform::db::Db;
+
+// ---------------------------------------------------------------------------------------
+// Reads
+
+const UNIT_COLUMNS: &str =
+    "id, parent_id, name, unit_type, depth, tree_left, tree_right, headcount, valid_from, valid_to";
+
+pub async fn unit(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND id = $2 AND NOT closed"
+        )))
+        .bind(municipality)
+        .bind(id)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+/// The unit whose subtree starts at `tree_left`.
+pub async fn unit_at(db: &Db, municipality: Uuid, tree_left: i64) -> sqlx::Result<Option<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND tree_left = $2 AND NOT closed"
+        )))
+        .bind(municipality)
+        .bind(tree_left)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+/// Units at `depth` (1 = the top), in hierarchy order.
+pub async fn units_at_depth(db: &Db, municipality: Uuid, depth: i64) -> sqlx::Result<Vec<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND depth = $2 AND NOT closed ORDER BY tree_left"
+        )))
+        .bind(municipality)
+        .bind(depth)
+        .fetch_all(p)
+        .await
+    })
+}
+
+pub async fn children(db: &Db, municipality: Uuid, parent: Uuid) -> sqlx::Result<Vec<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND parent_id = $2 AND NOT closed ORDER BY tree_left"
+        )))
+        .bind(municipality)
+        .bind(parent)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// The units above `unit`, top first.
+pub async fn ancestors(db: &Db, municipality: Uuid, unit: &Unit) -> sqlx::Result<Vec<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND NOT closed
+             AND tree_left < $2 AND tree_right > $3 ORDER BY tree_left"
+        )))
+        .bind(municipality)
+        .bind(unit.tree_left)
+        .bind(unit.tree_right)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// The leaders of several units at once, and which of them have a vacant post: one query
+/// for a whole list of units instead of two per unit.
+pub async fn leadership_of(db: &Db, units: &[Uuid]) -> sqlx::Result<(HashMap<Uuid, Vec<Person>>, HashSet<Uuid>)> {
+    let mut leaders: HashMap<Uuid, Vec<Person>> = HashMap::new();
+    let mut vacant = HashSet::new();
+    if units.is_empty() {
+        return Ok((leaders, vacant));
+    }
+    let rows: Vec<(Uuid, Option<Uuid>, Option<String>, Option<String>, Option<String>)> = on_db!(db, |p| {
+        let mut q = QueryBuilder::new(
+            "SELECT m.unit_id, p.id, p.name, p.email, p.phone FROM manager_post m LEFT JOIN person p ON p.id = m.person_id
+             WHERE NOT m.closed AND m.unit_id IN (",
+        );
+        let mut list = q.separated(", ");
+        for u in units {
+            list.push_bind(*u);
+        }
+        q.push(") ORDER BY p.name_norm");
+        q.build_query_as().fetch_all(p).await
+    })?;
+    for (unit, id, name, email, phone) in rows {
+        match id {
+            Some(id) => leaders.entry(unit).or_default().push(Person {
+                id,
+                name: name.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
+            }),
+            None => {
+                vacant.insert(unit);
+            }
+        }
+    }
+    Ok((leaders, vacant))
+}
+
+/// The people engaged directly in `unit`, by name, one page.
+pub async fn staff(db: &Db, unit: Uuid, limit: i64, offset: i64) -> sqlx::Result<Vec<StaffMember>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT p.id AS person_id, p.name, p.email, e.job_title, e.pay_type
+             FROM engagement e JOIN person p ON p.id = e.person_id
+             WHERE e.unit_id = $1 AND NOT e.closed ORDER BY p.name_norm, p.id LIMIT $2 OFFSET $3",
+        )
+        .bind(unit)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await
+    })
+}
+
+pub async fn staff_count(db: &Db, unit: Uuid) -> sqlx::Result<i64> {
+    on_db!(db, |p| {
+        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM engagement WHERE unit_id = $1 AND NOT closed")
+            .bind(unit)
+            .fetch_one(p)
+            .await
+    })
+}
+
+pub async fn person(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Person>> {
+    on_db!(db, |p| {
+        sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND id = $2")
+            .bind(municipality)
+            .bind(id)
+            .fetch_optional(p)
+            .await
+    })
+}
+
+pub async fn person_by_key(db: &Db, municipality: Uuid, key: &str) -> sqlx::Result<Option<Person>> {
+    on_db!(db, |p| {
+        sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND external_key = $2")
+            .bind(municipality)
+            .bind(key)
+            .fetch_optional(p)
+            .await
+    })
+}
+
+pub async fn person_by_email(db: &Db, municipality: Uuid, email: &str) -> sqlx::Result<Option<Person>> {
+    on_db!(db, |p| {
+        sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND lower(email) = $2 ORDER BY id LIMIT 1")
+            .bind(municipality)
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// A person's current engagements and manager posts, with the units' tree positions.
+pub async fn person_posts(db: &Db, person: Uuid) -> sqlx::Result<Vec<(PersonPost, i64, i64)>> {
+    let rows: Vec<(Uuid, String, String, String, bool, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT u.id, u.name, e.job_title, e.pay_type, FALSE, u.tree_left, u.depth
+             FROM engagement e JOIN org_unit u ON u.id = e.unit_id
+             WHERE e.person_id = $1 AND NOT e.closed AND NOT u.closed
+             UNION ALL
+             SELECT u.id, u.name, m.title, '', TRUE, u.tree_left, u.depth
+             FROM manager_post m JOIN org_unit u ON u.id = m.unit_id
+             WHERE m.person_id = $1 AND NOT m.closed AND NOT u.closed
+             ORDER BY 6",
+        )
+        .bind(person)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit_id, unit_name, title, pay_type, is_manager, left, depth)| {
+            (PersonPost { unit_id, unit_name, title, pay_type, is_manager }, left, depth)
+        })
+        .collect())
+}
+
+/// The units a person leads (current posts), as (tree_left, tree_right, depth).
+pub async fn led_subtrees(db: &Db, person: Uuid) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT u.tree_left, u.tree_right, u.depth FROM manager_post m JOIN org_unit u ON u.id = m.unit_id
+             WHERE m.person_id = $1 AND NOT m.closed AND NOT u.closed",
+        )
+        .bind(person)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// People whose name contains `query` (case-insensitive), by name.
+pub async fn search_people(
+    db: &Db,
+    municipality: Uuid,
+    query: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<(Person, String, i64, i64)>> {
+    let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows: Vec<(Uuid, String, String, String, String, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT p.id, p.name, p.email, p.phone, u.name, u.tree_left, u.depth
+             FROM person p JOIN engagement e ON e.person_id = p.id AND NOT e.closed AND e.is_primary
+             JOIN org_unit u ON u.id = e.unit_id AND NOT u.closed
+             WHERE p.municipality_id = $1 AND p.name_norm LIKE $2 ESCAPE '\\'
+             ORDER BY p.name_norm, p.id LIMIT $3",
+        )
+        .bind(municipality)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email, phone, unit, left, depth)| (Person { id, name, email, phone }, unit, left, depth))
+        .collect())
+}
+
+/// Which rows of the span-of-control report to return.
+#[derive(Clone, Debug, Default)]
+pub struct SpanFilter {
+    pub department: Option<Uuid>,
+    pub level: Option<i64>,
+    /// Only leaders with more direct reports than this.
+    pub over: Option<i64>,
+    /// Only leaders in these subtrees, each (left, right, deepest level) — a leader's scope.
+    pub within: Option<Vec<(i64, i64, i64)>>,
+}
+
+/// Adds the filter's conditions to a query on `span_of_control`.
+fn push_span_filter<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, municipality: Uuid, filter: &SpanFilter)
+where
+    for<'t> Uuid: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    q.push(" FROM span_of_control WHERE municipality_id = ").push_bind(municipality);
+    if let Some(d) = filter.department {
+        q.push(" AND department_id = ").push_bind(d);
+    }
+    if let Some(l) = filter.level {
+        q.push(" AND level = ").push_bind(l);
+    }
+    if let Some(o) = filter.over {
+        q.push(" AND direct_reports > ").push_bind(o);
+    }
+    if let Some(within) = &filter.within {
+        if within.is_empty() {
+            q.push(" AND 1 = 0");
+        } else {
+            q.push(" AND (");
+            for (i, (left, right, max_level)) in within.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("(tree_left BETWEEN ")
+                    .push_bind(*left)
+                    .push(" AND ")
+                    .push_bind(*right)
+                    .push(" AND level <= ")
+                    .push_bind(*max_level)
+                    .push(")");
+            }
+            q.push(")");
+        }
+    }
+}
+
+const SPAN_COLUMNS: &str = "SELECT person_id, unit_id, leader_name, email, unit_name, level, direct_reports, \
+     total_reports, leader_reports, hourly, salaried";
+
+/// The span-of-control report in hierarchy order (all rows; for exports and the CLI).
+pub async fn span_rows(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<SpanRow>> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new(SPAN_COLUMNS);
+        push_span_filter(&mut q, municipality, filter);
+        q.push(" ORDER BY position");
+        q.build_query_as().fetch_all(p).await
+    })
+}
+
+/// One page of the report, in hierarchy order.
+pub async fn span_page(
+    db: &Db,
+    municipality: Uuid,
+    filter: &SpanFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<SpanRow>> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new(SPAN_COLUMNS);
+        push_span_filter(&mut q, municipality, filter);
+        q.push(" ORDER BY position LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        q.build_query_as().fetch_all(p).await
+    })
+}
+
+/// The direct-report counts of every row the filter selects: enough for the chart and
+/// the totals without loading the rows.
+pub async fn span_direct_counts(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<i64>> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new("SELECT direct_reports");
+        push_span_filter(&mut q, municipality, filter);
+        q.build_query_scalar().fetch_all(p).await
+    })
+}
+
+/// Counts of what the organisation holds, for the overview page.
+pub async fn totals(db: &Db, municipality: Uuid) -> sqlx::Result<(i64, i64, i64)> {
+    on_db!(db, |p| {
+        let units: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM org_unit WHERE municipality_id = $1 AND NOT closed",
+        )
+        .bind(municipality)
+        .fetch_one(p)
+        .await?;
+        let people: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(DISTINCT person_id) AS BIGINT) FROM engagement WHERE municipality_id = $1 AND NOT closed",
+        )
+        .bind(municipality)
+        .fetch_one(p)
+        .await?;
+        let leaders: i64 =
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM span_of_control WHERE municipality_id = $1")
+                .bind(municipality)
+                .fetch_one(p)
+                .await?;
+        Ok((units, people, leaders))
+    })
+}
