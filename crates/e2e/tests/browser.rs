@@ -81,8 +81,20 @@ async fn fill(c: &Client, id: &str, value: &str) {
     field.send_keys(value).await.expect("type");
 }
 
+/// Clicks an element, retrying while the page is still being replaced (a stale element).
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("element {css}")).click().await.expect("click");
+    let mut last = String::new();
+    for _ in 0..50 {
+        match c.find(Locator::Css(css)).await {
+            Ok(el) => match el.click().await {
+                Ok(()) => return,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("could not click {css}: {last}");
 }
 
 /// Waits (up to 10 s) until the browser's URL satisfies `ok`: a click that submits a form
