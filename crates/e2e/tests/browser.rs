@@ -81,6 +81,17 @@ async fn fill(c: &Client, id: &str, value: &str) {
     field.send_keys(value).await.expect("type");
 }
 
+/// Finds an element, waiting (up to 10 s) for the page that shows it to load.
+async fn find(c: &Client, css: &str) -> fantoccini::elements::Element {
+    for _ in 0..100 {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            return el;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no element {css}");
+}
+
 /// Clicks an element, retrying while the page is still being replaced (a stale element).
 async fn click(c: &Client, css: &str) {
     let mut last = String::new();
@@ -126,7 +137,7 @@ async fn login(c: &Client, base: &str, username: &str) {
 }
 
 async fn heading(c: &Client) -> String {
-    c.find(Locator::Css("main h1")).await.expect("an h1").text().await.expect("text")
+    find(c, "main h1").await.text().await.expect("text")
 }
 
 #[tokio::test]
@@ -142,7 +153,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         }
         // A wrong password shows the error summary.
         submit_login(&c, "admin", "forkert").await;
-        let summary = c.find(Locator::Css(".alert-error")).await.expect("error summary").text().await.expect("t");
+        let summary = find(&c, ".alert-error").await.text().await.expect("t");
         assert!(summary.contains("forkert"), "{mode}: {summary}");
         if javascript {
             assert_accessible(&c, &e.axe, "login with errors").await;
@@ -196,7 +207,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         assert!(over >= 1 && over < rows, "{mode}: {over} of {rows} over the limit");
         // Bad input gets an error summary.
         c.goto(&format!("{}/organisation/ledelsesspaend?graense=mange", e.base)).await.expect("bad");
-        c.find(Locator::Css(".alert-error")).await.expect("error summary");
+        find(&c, ".alert-error").await;
         if javascript {
             assert_accessible(&c, &e.axe, "span of control with errors").await;
         }
