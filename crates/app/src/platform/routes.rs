@@ -158,10 +158,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;
-    let mut r = Redirect::to(&next).into_response();
-    r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
-    Ok(r)
+    Ok(signed_in(&state, &token, &next))
 }
 
 #[derive(Deserialize)]
@@ -252,10 +249,15 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;
-    let mut r = Redirect::to(&next).into_response();
+    Ok(signed_in(&state, &token, &next))
+}
+
+/// A redirect to `next` that carries a new session cookie.
+fn signed_in(state: &AppState, token: &str, next: &str) -> Response {
+    let mut r = Redirect::to(next).into_response();
     r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
-    Ok(r)
+        .append(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, token, Some(auth::SESSION_HOURS * 3600)));
+    r
 }
 
 #[derive(Deserialize)]
@@ -355,10 +357,7 @@ async fn change_password(
     // Every session ended with the change; this browser gets a fresh one.
     let account = auth::account(&state.db, user.account.id).await?.ok_or(AppError::NotFound)?;
     let token = auth::create_session(&state.db, &account).await?;
-    let mut r = Redirect::to("/konto/adgangskode?done=1").into_response();
-    r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, Some(auth::SESSION_HOURS * 3600)));
-    Ok(r)
+    Ok(signed_in(&state, &token, "/konto/adgangskode?done=1"))
 }
 
 // ---------------------------------------------------------------------------------------
