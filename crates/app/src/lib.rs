@@ -28,8 +28,9 @@ pub struct Config {
     pub oidc: Option<platform::oidc::OidcConfig>,
 }
 
-/// What every handler shares. Nothing here is mutable: shared state lives in the database,
-/// so several instances can serve one installation.
+/// What every handler shares. Shared state lives in the database, so several instances can
+/// serve one installation; the two caches here are checked against it (see
+/// [`organisation::view`] and [`platform::auth::SessionCache`]).
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -37,6 +38,8 @@ pub struct AppState {
     pub municipality_name: String,
     pub config: Config,
     pub oidc: Option<std::sync::Arc<platform::oidc::Oidc>>,
+    pub org: std::sync::Arc<organisation::view::OrgCache>,
+    pub sessions: std::sync::Arc<platform::auth::SessionCache>,
 }
 
 impl AppState {
@@ -44,7 +47,15 @@ impl AppState {
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let m = platform::tenant::ensure(&db, "Kommune").await?;
         let oidc = config.oidc.clone().map(platform::oidc::Oidc::new).transpose()?;
-        Ok(AppState { db, municipality: m.id, municipality_name: m.name, config, oidc })
+        Ok(AppState {
+            org: std::sync::Arc::new(organisation::view::OrgCache::new(m.id)),
+            sessions: std::sync::Arc::new(platform::auth::SessionCache::default()),
+            db,
+            municipality: m.id,
+            municipality_name: m.name,
+            config,
+            oidc,
+        })
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`store`]: applies snapshots (one transaction) and answers queries.
 //! - [`span`]: the pure tree index and span-of-control computation.
 //! - [`demo`]: the deterministic demo municipality "Samby Kommune".
+//! - [`view`]: the in-memory view of the current organisation the pages read.
 //! - [`routes`]: the pages and exports.
 
 pub mod demo;
@@ -15,3 +16,4 @@ pub mod model;
 pub mod routes;
 pub mod span;
 pub mod store;
+pub mod view;

@@ -156,6 +156,15 @@ pub struct SpanRow {
     pub salaried: i64,
 }
 
+/// A report line with what filtering needs: the department it belongs to and its place in
+/// the tree.
+#[derive(Clone, Debug)]
+pub struct SpanEntry {
+    pub row: SpanRow,
+    pub department: Option<Uuid>,
+    pub tree_left: i64,
+}
+
 /// A person in a unit's staff list.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct StaffMember {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::model::{Person, PersonPost, SpanRow, StaffMember, Unit};
 use super::store::{self, SpanFilter};
+use super::view::OrgView;
 use crate::AppState;
 use crate::platform::audit;
 use crate::platform::auth::CurrentUser;
@@ -47,19 +48,17 @@ pub struct UnitLine {
     pub headcount: i64,
 }
 
-/// The list lines for `units`, with their leaders fetched in one query.
-async fn unit_lines(state: &AppState, units: Vec<Unit>) -> Result<Vec<UnitLine>> {
-    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
-    let (mut leaders, vacant) = store::leadership_of(&state.db, &ids).await?;
-    Ok(units
+/// The list lines for `units`, with their leaders from the view.
+fn unit_lines<'a>(view: &OrgView, units: impl IntoIterator<Item = &'a Unit>) -> Vec<UnitLine> {
+    units
         .into_iter()
         .map(|unit| UnitLine {
-            leaders: leaders.remove(&unit.id).unwrap_or_default(),
-            vacant: vacant.contains(&unit.id),
+            leaders: view.leaders(unit.id).to_vec(),
+            vacant: view.is_vacant(unit.id),
             headcount: unit.headcount,
-            unit,
+            unit: unit.clone(),
         })
-        .collect())
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -76,27 +75,22 @@ async fn overview(State(state): State<AppState>, User(user, ctx): User) -> Resul
     if !can(&user.actor, Action::BrowseOrganisation) {
         return Err(AppError::Forbidden);
     }
-    let db = &state.db;
+    let view = state.org.get(&state.db).await?;
     // Those who see everything start at the top; a leader starts at the units they lead.
     let any_unit = Action::ViewUnit(UnitRef { left: 0, depth: 0 });
-    let tops: Vec<Unit> = if sees_everything(&user.actor, any_unit) {
-        store::units_at_depth(db, state.municipality, 1).await?
+    let tops: Vec<&Unit> = if sees_everything(&user.actor, any_unit) {
+        view.units_at_depth(1).collect()
     } else {
-        let mut units = Vec::new();
-        for t in visible_subtrees(&user.actor, any_unit) {
-            units.extend(store::unit_at(db, state.municipality, t.left).await?);
-        }
-        units
+        visible_subtrees(&user.actor, any_unit).iter().filter_map(|t| view.unit_at(t.left)).collect()
     };
-    let mut lines = Vec::new();
-    for top in unit_lines(&state, tops.into_iter().filter(|u| may_view(&user, u)).collect()).await? {
-        let kids: Vec<Unit> = store::children(db, state.municipality, top.unit.id)
-            .await?
-            .into_iter()
-            .filter(|c| may_view(&user, c))
-            .collect();
-        lines.push((top, unit_lines(&state, kids).await?));
-    }
+    let lines = tops
+        .into_iter()
+        .filter(|u| may_view(&user, u))
+        .map(|top| {
+            let kids = unit_lines(&view, view.children(top.id).filter(|c| may_view(&user, c)));
+            (unit_lines(&view, [top]).remove(0), kids)
+        })
+        .collect();
     let title = ctx.tr().t("org-title");
     Ok(render(&OverviewTemplate {
         page: ctx.page(&state, title, "organisation"),
@@ -142,25 +136,26 @@ async fn unit_page(
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let db = &state.db;
-    let unit = store::unit(db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
-    if !may_view(&user, &unit) {
+    let view = state.org.get(&state.db).await?;
+    let unit = view.unit(id).ok_or(AppError::NotFound)?;
+    if !may_view(&user, unit) {
         return Err(AppError::Forbidden);
     }
     let tr = ctx.tr();
     let page_number = page_number(&tr, q.side.as_deref())?;
-    let trail =
-        store::ancestors(db, state.municipality, &unit).await?.into_iter().filter(|u| may_view(&user, u)).collect();
-    let children: Vec<Unit> =
-        store::children(db, state.municipality, unit.id).await?.into_iter().filter(|c| may_view(&user, c)).collect();
-    let children = unit_lines(&state, children).await?;
-    let staff_total = store::staff_count(db, unit.id).await?;
-    let staff = store::staff(db, unit.id, STAFF_PAGE, (page_number - 1) * STAFF_PAGE).await?;
+    let trail = view.ancestors(unit).into_iter().filter(|u| may_view(&user, u)).cloned().collect();
+    let children = unit_lines(&view, view.children(unit.id).filter(|c| may_view(&user, c)));
+    let staff_total = view.direct_staff(unit.id);
+    let staff = if staff_total > 0 {
+        store::staff(&state.db, unit.id, STAFF_PAGE, (page_number - 1) * STAFF_PAGE).await?
+    } else {
+        Vec::new()
+    };
     let pages = (staff_total + STAFF_PAGE - 1) / STAFF_PAGE;
     let title = unit.name.clone();
     Ok(render(&UnitTemplate {
         page: ctx.page(&state, title, "organisation"),
-        line: unit_lines(&state, vec![unit]).await?.pop().ok_or(AppError::NotFound)?,
+        line: unit_lines(&view, [unit]).remove(0),
         trail,
         children,
         staff,
@@ -405,13 +400,11 @@ async fn span_page(
     let tr = ctx.tr();
     let req = parse_span(&tr, &user, &p);
     let page_number = page_number(&tr, p.side.as_deref())?;
-    let (rows, direct) = if req.errors.is_empty() {
-        let db = &state.db;
-        let offset = (page_number - 1) * SPAN_PAGE;
-        (
-            store::span_page(db, state.municipality, &req.filter, SPAN_PAGE, offset).await?,
-            store::span_direct_counts(db, state.municipality, &req.filter).await?,
-        )
+    let view = state.org.get(&state.db).await?;
+    let (rows, direct): (Vec<SpanRow>, Vec<i64>) = if req.errors.is_empty() {
+        let offset = ((page_number - 1) * SPAN_PAGE) as usize;
+        let rows = view.span(&req.filter).skip(offset).take(SPAN_PAGE as usize).cloned().collect();
+        (rows, view.span(&req.filter).map(|r| r.direct_reports).collect())
     } else {
         (Vec::new(), Vec::new())
     };
@@ -421,13 +414,17 @@ async fn span_page(
     let last = (page_number * SPAN_PAGE).min(total);
     let range = format!("{}–{}", tr.num(first), tr.num(last));
     let over_count = direct.iter().filter(|d| **d > req.limit).count();
-    let mut departments = store::units_at_depth(&state.db, state.municipality, 2).await?;
-    departments.retain(|d| {
-        may_view(&user, d)
-            || req.filter.within.as_ref().is_some_and(|w| {
-                w.iter().any(|(l, r, _)| (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l))
-            })
-    });
+    let departments = view
+        .units_at_depth(2)
+        .filter(|d| {
+            may_view(&user, d)
+                || req.filter.within.as_ref().is_some_and(|w| {
+                    w.iter()
+                        .any(|(l, r, _)| (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l))
+                })
+        })
+        .cloned()
+        .collect();
     let bars = distribution(&direct, req.limit);
     let chart_width = 40 + bars.len() * (BAR_WIDTH + 8) + 20;
     let bad = !req.errors.is_empty();
@@ -462,7 +459,7 @@ async fn span_export_rows(state: &AppState, user: &CurrentUser, tr: &Tr, p: &Spa
     if let Some(e) = req.errors.all().first() {
         return Err(AppError::BadRequest(e.message.clone()));
     }
-    Ok(store::span_rows(&state.db, state.municipality, &req.filter).await?)
+    Ok(state.org.get(&state.db).await?.span(&req.filter).cloned().collect())
 }
 
 /// The report's column headings in the user's language.

@@ -296,9 +296,10 @@ pub async fn create_session(db: &Db, account: &Account) -> sqlx::Result<String> 
     Ok(token)
 }
 
-/// The user behind a session token, if the session is live and the account still valid.
-pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<CurrentUser>> {
-    let token_hash = hash_token(token);
+/// The user behind a session, if the session is live and the account still valid, with
+/// the session's expiry.
+async fn load_session(db: &Db, token_hash: &str) -> sqlx::Result<Option<(CurrentUser, DateTime<Utc>)>> {
+    let token_hash = token_hash.to_string();
     let now = Utc::now();
     // One query for the session and its account.
     type Row = (String, i64, DateTime<Utc>, Uuid, Uuid, String, String, Option<Uuid>, bool, i64);
@@ -339,7 +340,77 @@ pub async fn user_for_session(db: &Db, token: &str) -> sqlx::Result<Option<Curre
         return Ok(None);
     }
     let (roles, actor) = actor_for(db, &account).await?;
-    Ok(Some(CurrentUser { account, roles, actor, csrf_token, token_hash }))
+    Ok(Some((CurrentUser { account, roles, actor, csrf_token, token_hash }, expires_at)))
+}
+
+/// How long a loaded session is trusted before it is read again. Logout and password
+/// change in this process take effect at once; on another instance within this time.
+pub const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(2);
+/// Entries kept at most; the cache is emptied when it grows past this.
+const SESSION_CACHE_MAX: usize = 20_000;
+
+struct CachedSession {
+    user: std::sync::Arc<CurrentUser>,
+    loaded: std::time::Instant,
+    expires_at: DateTime<Utc>,
+    /// The organisation version the user's permissions were worked out against; a leader's
+    /// scope moves with the tree.
+    org_version: i64,
+}
+
+/// Recently loaded sessions, so a busy user costs one database round trip per
+/// [`SESSION_RECHECK`] instead of one per request.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedSession>>,
+}
+
+impl SessionCache {
+    /// The user behind a session token, from the cache when recently loaded.
+    pub async fn user(
+        &self,
+        db: &Db,
+        token: &str,
+        org_version: i64,
+    ) -> sqlx::Result<Option<std::sync::Arc<CurrentUser>>> {
+        let token_hash = hash_token(token);
+        if let Ok(entries) = self.entries.lock()
+            && let Some(c) = entries.get(&token_hash)
+            && c.loaded.elapsed() < SESSION_RECHECK
+            && c.org_version == org_version
+            && c.expires_at > Utc::now()
+        {
+            return Ok(Some(c.user.clone()));
+        }
+        let Some((user, expires_at)) = load_session(db, &token_hash).await? else {
+            self.forget(&token_hash);
+            return Ok(None);
+        };
+        let user = std::sync::Arc::new(user);
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= SESSION_CACHE_MAX {
+                entries.clear();
+            }
+            let cached =
+                CachedSession { user: user.clone(), loaded: std::time::Instant::now(), expires_at, org_version };
+            entries.insert(token_hash, cached);
+        }
+        Ok(Some(user))
+    }
+
+    /// Drops one session (logout).
+    pub fn forget(&self, token_hash: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(token_hash);
+        }
+    }
+
+    /// Drops every session of an account (password change, account disabled).
+    pub fn forget_account(&self, account: Uuid) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, c| c.user.account.id != account);
+        }
+    }
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> sqlx::Result<()> {

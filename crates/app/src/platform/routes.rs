@@ -266,6 +266,7 @@ struct Empty {}
 async fn logout(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<Empty>) -> Result<Response> {
     if let Some(user) = &ctx.user {
         auth::delete_session(&state.db, &user.token_hash).await?;
+        state.sessions.forget(&user.token_hash);
         audit::record(
             &state.db,
             Some(state.municipality),
@@ -348,6 +349,7 @@ async fn change_password(
         return Ok(r);
     }
     auth::change_password(&state.db, user.account.id, &input.new_password).await?;
+    state.sessions.forget_account(user.account.id);
     audit::record(
         &state.db,
         Some(state.municipality),

@@ -191,8 +191,15 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
     });
     let mut user = None;
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        match auth::user_for_session(&state.db, &token).await {
-            Ok(u) => user = u.map(Arc::new),
+        let org_version = match state.org.get(&state.db).await {
+            Ok(view) => view.version,
+            Err(e) => {
+                tracing::error!(error = %e, "could not load the organisation");
+                -1
+            }
+        };
+        match state.sessions.user(&state.db, &token, org_version).await {
+            Ok(u) => user = u,
             Err(e) => tracing::error!(error = %e, "could not load the session"),
         }
     }

@@ -214,3 +214,30 @@ db_test!(the_report_table_is_paged_but_chart_and_exports_cover_everyone, |db| {
         .unwrap_or(0);
     assert_eq!(counted, leaders);
 });
+
+db_test!(another_instances_change_shows_within_the_recheck_time, |db| {
+    // A change written by another process (here: straight into the tables, with the version
+    // bump an import makes) is invisible to this process's in-process signal, so only the
+    // version check can bring it in.
+    let app = demo_app(&db, 300).await;
+    let m = app.state.municipality;
+    let top = store::units_at_depth(&db, m, 1).await.expect("top")[0].id;
+    let mut c = app.login("admin").await;
+    let before = c.get(&format!("/organisation/enhed/{top}")).await;
+    assert!(!before.body.contains("Omdøbt Kommune"));
+    app::on_db!(&db, |p| {
+        sqlx::query("UPDATE org_unit SET name = 'Omdøbt Kommune' WHERE id = $1")
+            .bind(top)
+            .execute(p)
+            .await
+            .expect("rename");
+        sqlx::query("UPDATE municipality SET org_version = org_version + 1 WHERE id = $1")
+            .bind(m)
+            .execute(p)
+            .await
+            .expect("bump");
+    });
+    tokio::time::sleep(app::organisation::view::RECHECK + std::time::Duration::from_millis(100)).await;
+    let after = c.get(&format!("/organisation/enhed/{top}")).await;
+    assert!(after.body.contains("Omdøbt Kommune"), "the renamed unit shows after the recheck time");
+});

@@ -410,9 +410,16 @@ pub async fn apply_snapshot(
         let mut entry = audit_entry;
         entry.detail = serde_json::to_string(&summary).unwrap_or_default();
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        // Every instance's read model reloads when it sees the counter move.
+        sqlx::query("UPDATE municipality SET org_version = org_version + 1 WHERE id = $1")
+            .bind(municipality)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok(summary)
-    })
+        Ok::<_, sqlx::Error>(())
+    })?;
+    super::super::view::note_local_write();
+    Ok(summary)
 }
 
 /// Orders units so that each parent comes before its children (unknown parents first).

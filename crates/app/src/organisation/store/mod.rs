@@ -69,57 +69,6 @@ pub async fn children(db: &Db, municipality: Uuid, parent: Uuid) -> sqlx::Result
     })
 }
 
-/// The units above `unit`, top first.
-pub async fn ancestors(db: &Db, municipality: Uuid, unit: &Unit) -> sqlx::Result<Vec<Unit>> {
-    on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND NOT closed
-             AND tree_left < $2 AND tree_right > $3 ORDER BY tree_left"
-        )))
-        .bind(municipality)
-        .bind(unit.tree_left)
-        .bind(unit.tree_right)
-        .fetch_all(p)
-        .await
-    })
-}
-
-/// The leaders of several units at once, and which of them have a vacant post: one query
-/// for a whole list of units instead of two per unit.
-pub async fn leadership_of(db: &Db, units: &[Uuid]) -> sqlx::Result<(HashMap<Uuid, Vec<Person>>, HashSet<Uuid>)> {
-    let mut leaders: HashMap<Uuid, Vec<Person>> = HashMap::new();
-    let mut vacant = HashSet::new();
-    if units.is_empty() {
-        return Ok((leaders, vacant));
-    }
-    let rows: Vec<(Uuid, Option<Uuid>, Option<String>, Option<String>, Option<String>)> = on_db!(db, |p| {
-        let mut q = QueryBuilder::new(
-            "SELECT m.unit_id, p.id, p.name, p.email, p.phone FROM manager_post m LEFT JOIN person p ON p.id = m.person_id
-             WHERE NOT m.closed AND m.unit_id IN (",
-        );
-        let mut list = q.separated(", ");
-        for u in units {
-            list.push_bind(*u);
-        }
-        q.push(") ORDER BY p.name_norm");
-        q.build_query_as().fetch_all(p).await
-    })?;
-    for (unit, id, name, email, phone) in rows {
-        match id {
-            Some(id) => leaders.entry(unit).or_default().push(Person {
-                id,
-                name: name.unwrap_or_default(),
-                email: email.unwrap_or_default(),
-                phone: phone.unwrap_or_default(),
-            }),
-            None => {
-                vacant.insert(unit);
-            }
-        }
-    }
-    Ok((leaders, vacant))
-}
-
 /// The people engaged directly in `unit`, by name, one page.
 pub async fn staff(db: &Db, unit: Uuid, limit: i64, offset: i64) -> sqlx::Result<Vec<StaffMember>> {
     on_db!(db, |p| {
@@ -133,15 +82,6 @@ pub async fn staff(db: &Db, unit: Uuid, limit: i64, offset: i64) -> sqlx::Result
         .bind(offset)
         .fetch_all(p)
         .await
-    })
-}
-
-pub async fn staff_count(db: &Db, unit: Uuid) -> sqlx::Result<i64> {
-    on_db!(db, |p| {
-        sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM engagement WHERE unit_id = $1 AND NOT closed")
-            .bind(unit)
-            .fetch_one(p)
-            .await
     })
 }
 
@@ -303,32 +243,6 @@ pub async fn span_rows(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx
     })
 }
 
-/// One page of the report, in hierarchy order.
-pub async fn span_page(
-    db: &Db,
-    municipality: Uuid,
-    filter: &SpanFilter,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<SpanRow>> {
-    on_db!(db, |p| {
-        let mut q = QueryBuilder::new(SPAN_COLUMNS);
-        push_span_filter(&mut q, municipality, filter);
-        q.push(" ORDER BY position LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        q.build_query_as().fetch_all(p).await
-    })
-}
-
-/// The direct-report counts of every row the filter selects: enough for the chart and
-/// the totals without loading the rows.
-pub async fn span_direct_counts(db: &Db, municipality: Uuid, filter: &SpanFilter) -> sqlx::Result<Vec<i64>> {
-    on_db!(db, |p| {
-        let mut q = QueryBuilder::new("SELECT direct_reports");
-        push_span_filter(&mut q, municipality, filter);
-        q.build_query_scalar().fetch_all(p).await
-    })
-}
-
 /// Counts of what the organisation holds, for the overview page.
 pub async fn totals(db: &Db, municipality: Uuid) -> sqlx::Result<(i64, i64, i64)> {
     on_db!(db, |p| {
@@ -351,4 +265,92 @@ pub async fn totals(db: &Db, municipality: Uuid) -> sqlx::Result<(i64, i64, i64)
                 .await?;
         Ok((units, people, leaders))
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole-organisation reads for the in-memory view (see `organisation::view`)
+
+/// The organisation's version counter; every import bumps it.
+pub async fn org_version(db: &Db, municipality: Uuid) -> sqlx::Result<i64> {
+    on_db!(db, |p| {
+        sqlx::query_scalar("SELECT org_version FROM municipality WHERE id = $1").bind(municipality).fetch_one(p).await
+    })
+}
+
+/// Every open unit, in hierarchy order.
+pub async fn all_units(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<Unit>> {
+    on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM org_unit WHERE municipality_id = $1 AND NOT closed ORDER BY tree_left"
+        )))
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// The leaders of every open unit and which units have a vacant post.
+pub async fn all_leadership(db: &Db, municipality: Uuid) -> sqlx::Result<(HashMap<Uuid, Vec<Person>>, HashSet<Uuid>)> {
+    let rows: Vec<(Uuid, Option<Uuid>, Option<String>, Option<String>, Option<String>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT m.unit_id, p.id, p.name, p.email, p.phone FROM manager_post m LEFT JOIN person p ON p.id = m.person_id
+             WHERE m.municipality_id = $1 AND NOT m.closed ORDER BY p.name_norm",
+        )
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut leaders: HashMap<Uuid, Vec<Person>> = HashMap::new();
+    let mut vacant = HashSet::new();
+    for (unit, id, name, email, phone) in rows {
+        match id {
+            Some(id) => leaders.entry(unit).or_default().push(Person {
+                id,
+                name: name.unwrap_or_default(),
+                email: email.unwrap_or_default(),
+                phone: phone.unwrap_or_default(),
+            }),
+            None => {
+                vacant.insert(unit);
+            }
+        }
+    }
+    Ok((leaders, vacant))
+}
+
+/// How many open engagements each unit has directly (not counting units below).
+pub async fn direct_staff_counts(db: &Db, municipality: Uuid) -> sqlx::Result<HashMap<Uuid, i64>> {
+    let rows: Vec<(Uuid, i64)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT unit_id, CAST(COUNT(*) AS BIGINT) FROM engagement WHERE municipality_id = $1 AND NOT closed
+             GROUP BY unit_id",
+        )
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The whole span-of-control report in hierarchy order, each row with its department and
+/// tree position so the view can filter without SQL.
+pub async fn all_span_entries(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<SpanEntry>> {
+    let rows: Vec<(Option<Uuid>, i64, SpanRow)> = on_db!(db, |p| {
+        let rows: Vec<SpanEntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{SPAN_COLUMNS}, department_id, tree_left FROM span_of_control WHERE municipality_id = $1 ORDER BY position"
+        )))
+        .bind(municipality)
+        .fetch_all(p)
+        .await?;
+        Ok::<_, sqlx::Error>(rows.into_iter().map(|r| (r.department_id, r.tree_left, r.row)).collect())
+    })?;
+    Ok(rows.into_iter().map(|(department, tree_left, row)| SpanEntry { row, department, tree_left }).collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct SpanEntryRow {
+    #[sqlx(flatten)]
+    row: SpanRow,
+    department_id: Option<Uuid>,
+    tree_left: i64,
 }
