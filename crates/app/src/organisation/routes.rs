@@ -145,12 +145,10 @@ async fn unit_page(
     let page_number = page_number(&tr, q.side.as_deref())?;
     let trail = view.ancestors(unit).into_iter().filter(|u| may_view(&user, u)).cloned().collect();
     let children = unit_lines(&view, view.children(unit.id).filter(|c| may_view(&user, c)));
-    let staff_total = view.direct_staff(unit.id);
-    let staff = if staff_total > 0 {
-        store::staff(&state.db, unit.id, STAFF_PAGE, (page_number - 1) * STAFF_PAGE).await?
-    } else {
-        Vec::new()
-    };
+    let all_staff = view.staff(unit.id);
+    let staff_total = all_staff.len() as i64;
+    let staff =
+        all_staff.iter().skip(((page_number - 1) * STAFF_PAGE) as usize).take(STAFF_PAGE as usize).cloned().collect();
     let pages = (staff_total + STAFF_PAGE - 1) / STAFF_PAGE;
     let title = unit.name.clone();
     Ok(render(&UnitTemplate {
@@ -359,9 +357,9 @@ fn distribution(direct: &[i64], limit: i64) -> Vec<Bar> {
 
 #[derive(Template)]
 #[template(path = "organisation/span.html")]
-struct SpanTemplate {
+struct SpanTemplate<'a> {
     page: Page,
-    rows: Vec<SpanRow>,
+    rows: Vec<&'a SpanRow>,
     bars: Vec<Bar>,
     departments: Vec<Unit>,
     levels: Vec<i64>,
@@ -401,10 +399,17 @@ async fn span_page(
     let req = parse_span(&tr, &user, &p);
     let page_number = page_number(&tr, p.side.as_deref())?;
     let view = state.org.get(&state.db).await?;
-    let (rows, direct): (Vec<SpanRow>, Vec<i64>) = if req.errors.is_empty() {
-        let offset = ((page_number - 1) * SPAN_PAGE) as usize;
-        let rows = view.span(&req.filter).skip(offset).take(SPAN_PAGE as usize).cloned().collect();
-        (rows, view.span(&req.filter).map(|r| r.direct_reports).collect())
+    let (rows, direct): (Vec<&SpanRow>, Vec<i64>) = if req.errors.is_empty() {
+        let window = ((page_number - 1) * SPAN_PAGE) as usize..(page_number * SPAN_PAGE) as usize;
+        let mut rows = Vec::new();
+        let mut direct = Vec::new();
+        for (i, r) in view.span(&req.filter).enumerate() {
+            if window.contains(&i) {
+                rows.push(r);
+            }
+            direct.push(r.direct_reports);
+        }
+        (rows, direct)
     } else {
         (Vec::new(), Vec::new())
     };

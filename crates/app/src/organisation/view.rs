@@ -1,5 +1,5 @@
-//! An in-memory view of the current organisation: units, their leaders, direct staff
-//! counts and the whole span-of-control report. Pages read it instead of running several
+//! An in-memory view of the current organisation: units, their leaders, their staff
+//! and the whole span-of-control report. Pages read it instead of running several
 //! queries per request.
 //!
 //! It stays correct with several instances on one database: every import bumps the
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::model::{Person, SpanEntry, SpanRow, Unit};
+use super::model::{Person, SpanEntry, SpanRow, StaffMember, Unit};
 use super::store::{self, SpanFilter};
 use crate::platform::db::Db;
 
@@ -40,7 +40,7 @@ pub struct OrgView {
     children: HashMap<Uuid, Vec<usize>>,
     leaders: HashMap<Uuid, Vec<Person>>,
     vacant: HashSet<Uuid>,
-    direct_staff: HashMap<Uuid, i64>,
+    staff: HashMap<Uuid, Vec<StaffMember>>,
     span: Vec<SpanEntry>,
 }
 
@@ -48,9 +48,9 @@ impl OrgView {
     async fn load(db: &Db, municipality: Uuid, version: i64) -> sqlx::Result<OrgView> {
         let units = store::all_units(db, municipality).await?;
         let (leaders, vacant) = store::all_leadership(db, municipality).await?;
-        let direct_staff = store::direct_staff_counts(db, municipality).await?;
+        let staff = store::all_staff(db, municipality).await?;
         let span = store::all_span_entries(db, municipality).await?;
-        Ok(OrgView::build(version, units, leaders, vacant, direct_staff, span))
+        Ok(OrgView::build(version, units, leaders, vacant, staff, span))
     }
 
     fn build(
@@ -58,7 +58,7 @@ impl OrgView {
         units: Vec<Unit>,
         leaders: HashMap<Uuid, Vec<Person>>,
         vacant: HashSet<Uuid>,
-        direct_staff: HashMap<Uuid, i64>,
+        staff: HashMap<Uuid, Vec<StaffMember>>,
         span: Vec<SpanEntry>,
     ) -> OrgView {
         let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
@@ -70,7 +70,7 @@ impl OrgView {
                 children.entry(parent).or_default().push(i);
             }
         }
-        OrgView { version, units, by_id, by_left, children, leaders, vacant, direct_staff, span }
+        OrgView { version, units, by_id, by_left, children, leaders, vacant, staff, span }
     }
 
     pub fn unit(&self, id: Uuid) -> Option<&Unit> {
@@ -114,9 +114,9 @@ impl OrgView {
         self.vacant.contains(&unit)
     }
 
-    /// Engagements directly in the unit, not below it.
-    pub fn direct_staff(&self, unit: Uuid) -> i64 {
-        self.direct_staff.get(&unit).copied().unwrap_or(0)
+    /// Everyone engaged directly in the unit (not below it), by name.
+    pub fn staff(&self, unit: Uuid) -> &[StaffMember] {
+        self.staff.get(&unit).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// The report rows the filter selects, in hierarchy order.

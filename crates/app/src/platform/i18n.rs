@@ -113,8 +113,8 @@ impl Tr {
     }
 
     /// A whole number in this language's format (Danish: 12.345).
-    pub fn num(&self, value: impl Count) -> String {
-        format_number(self.lang, value.count())
+    pub fn num(&self, value: impl Count) -> Number {
+        Number { lang: self.lang, value: value.count() }
     }
 
     /// A date and time in Copenhagen time.
@@ -168,19 +168,42 @@ impl<T: Count + ?Sized> Count for &T {
 
 /// 1234567 → "1.234.567" (Danish) or "1,234,567" (English).
 pub fn format_number(lang: Lang, value: i64) -> String {
-    let sep = if lang == Lang::Da { '.' } else { ',' };
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
+    Number { lang, value }.to_string()
+}
+
+/// A number written in a language's format without allocating (tables print hundreds).
+#[derive(Clone, Copy, Debug)]
+pub struct Number {
+    lang: Lang,
+    value: i64,
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        let sep = if self.lang == Lang::Da { '.' } else { ',' };
+        let mut buf = [0u8; 20];
+        let mut n = self.value.unsigned_abs();
+        let mut len = 0;
+        loop {
+            buf[len] = b'0' + (n % 10) as u8;
+            len += 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
-        out.push(c);
+        if self.value < 0 {
+            f.write_char('-')?;
+        }
+        for i in (0..len).rev() {
+            f.write_char(buf[i] as char)?;
+            if i > 0 && i % 3 == 0 {
+                f.write_char(sep)?;
+            }
+        }
+        Ok(())
     }
-    if value < 0 {
-        out.insert(0, '-');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -214,6 +237,10 @@ mod tests {
     fn danish_numbers_and_dates() {
         assert_eq!(format_number(Lang::Da, 1234567), "1.234.567");
         assert_eq!(format_number(Lang::En, -1234), "-1,234");
+        assert_eq!(format_number(Lang::Da, 0), "0");
+        assert_eq!(format_number(Lang::Da, 999), "999");
+        assert_eq!(format_number(Lang::Da, 1000), "1.000");
+        assert_eq!(format_number(Lang::Da, -100000), "-100.000");
         let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
         assert_eq!(Tr::new(Lang::Da).date(&d), "22. november 2026");
     }

@@ -69,22 +69,6 @@ pub async fn children(db: &Db, municipality: Uuid, parent: Uuid) -> sqlx::Result
     })
 }
 
-/// The people engaged directly in `unit`, by name, one page.
-pub async fn staff(db: &Db, unit: Uuid, limit: i64, offset: i64) -> sqlx::Result<Vec<StaffMember>> {
-    on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT p.id AS person_id, p.name, p.email, e.job_title, e.pay_type
-             FROM engagement e JOIN person p ON p.id = e.person_id
-             WHERE e.unit_id = $1 AND NOT e.closed ORDER BY p.name_norm, p.id LIMIT $2 OFFSET $3",
-        )
-        .bind(unit)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await
-    })
-}
-
 pub async fn person(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Person>> {
     on_db!(db, |p| {
         sqlx::query_as("SELECT id, name, email, phone FROM person WHERE municipality_id = $1 AND id = $2")
@@ -318,18 +302,23 @@ pub async fn all_leadership(db: &Db, municipality: Uuid) -> sqlx::Result<(HashMa
     Ok((leaders, vacant))
 }
 
-/// How many open engagements each unit has directly (not counting units below).
-pub async fn direct_staff_counts(db: &Db, municipality: Uuid) -> sqlx::Result<HashMap<Uuid, i64>> {
-    let rows: Vec<(Uuid, i64)> = on_db!(db, |p| {
+/// Everyone engaged directly in each unit, by name.
+pub async fn all_staff(db: &Db, municipality: Uuid) -> sqlx::Result<HashMap<Uuid, Vec<StaffMember>>> {
+    let rows: Vec<(Uuid, Uuid, String, String, String, String)> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT unit_id, CAST(COUNT(*) AS BIGINT) FROM engagement WHERE municipality_id = $1 AND NOT closed
-             GROUP BY unit_id",
+            "SELECT e.unit_id, p.id, p.name, p.email, e.job_title, e.pay_type
+             FROM engagement e JOIN person p ON p.id = e.person_id
+             WHERE e.municipality_id = $1 AND NOT e.closed ORDER BY e.unit_id, p.name_norm, p.id",
         )
         .bind(municipality)
         .fetch_all(p)
         .await
     })?;
-    Ok(rows.into_iter().collect())
+    let mut staff: HashMap<Uuid, Vec<StaffMember>> = HashMap::new();
+    for (unit, person_id, name, email, job_title, pay_type) in rows {
+        staff.entry(unit).or_default().push(StaffMember { person_id, name, email, job_title, pay_type });
+    }
+    Ok(staff)
 }
 
 /// The whole span-of-control report in hierarchy order, each row with its department and
