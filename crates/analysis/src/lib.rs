@@ -1,1 +1,10 @@
-//! Samskab analysis engines.
+//! Samskab's analysis engines: pure computation on data handed to them, no I/O.
+//!
+//! - [`opinions`]: opinion groups the Pol.is way (vote matrix, PCA, clustering,
+//!   representative statements, consensus).
+//! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
+//! - [`linalg`]: the eigen-solvers the engines share.
+
+pub mod linalg;
+pub mod metrics;
+pub mod opinions;

@@ -1,0 +1,137 @@
+//! Mean-imputed PCA with two components, computed exactly at every size, and the
+//! projections Pol.is draws: participants with the sparsity scaling, statements with their
+//! extremity.
+//!
+//! Imputing a missing vote with its column mean and then centring makes that cell exactly
+//! zero, so the centred matrix X is as sparse as the votes. The components are the top
+//! eigenvectors of XᵀX, found from products with the sparse X (Lanczos) or, for few
+//! statements, from the dense XᵀX (Jacobi).
+
+use super::matrix::VoteMatrix;
+use crate::linalg;
+
+/// Statements up to which XᵀX is formed densely.
+const DENSE_LIMIT: usize = 256;
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Pca {
+    /// Column means of the rating matrix (agree = +1), 0 for moderated-out statements.
+    pub center: Vec<f64>,
+    /// Unit vectors, one per component (two, or fewer for tiny conversations).
+    pub components: Vec<Vec<f64>>,
+}
+
+/// Centred rows: (column, vote − column mean) for every rated cell.
+fn centred_rows(m: &VoteMatrix, center: &[f64]) -> Vec<Vec<(u32, f64)>> {
+    (0..m.n_rows()).map(|r| m.rated(r).map(|(c, v)| (c as u32, f64::from(v) - center[c])).collect()).collect()
+}
+
+pub fn column_means(m: &VoteMatrix) -> Vec<f64> {
+    let mut sum = vec![0.0; m.n_cols()];
+    let mut count = vec![0usize; m.n_cols()];
+    for r in 0..m.n_rows() {
+        for (c, v) in m.rated(r) {
+            sum[c] += f64::from(v);
+            count[c] += 1;
+        }
+    }
+    sum.iter().zip(&count).map(|(s, &n)| if n == 0 { 0.0 } else { s / n as f64 }).collect()
+}
+
+/// The PCA of the conversation. With `previous` components (the last run's), each new
+/// component takes the sign that agrees with its predecessor, so maps do not flip between
+/// runs; otherwise the entry with the largest magnitude is made positive (scikit-learn's
+/// rule), which does not depend on how statements are numbered.
+pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
+    let n = m.n_cols();
+    let center = column_means(m);
+    let k = 2.min(n).min(m.n_rows());
+    if k == 0 {
+        return Pca { center, components: Vec::new() };
+    }
+    let rows = centred_rows(m, &center);
+    let (_, mut components) = if n <= DENSE_LIMIT {
+        let mut gram = vec![0.0; n * n];
+        for row in &rows {
+            for &(i, xi) in row {
+                for &(j, xj) in row {
+                    gram[i as usize * n + j as usize] += xi * xj;
+                }
+            }
+        }
+        let (values, vectors) = linalg::symmetric_eigen(&gram, n);
+        (values[..k].to_vec(), vectors[..k].to_vec())
+    } else {
+        // A start that depends only on the data, not on column order: each column's
+        // number of ratings, plus one.
+        let mut start = vec![1.0; n];
+        for row in &rows {
+            for &(c, _) in row {
+                start[c as usize] += 1.0;
+            }
+        }
+        linalg::top_eigen(n, k, &start, |v, out| {
+            out.iter_mut().for_each(|x| *x = 0.0);
+            for row in &rows {
+                let s: f64 = row.iter().map(|&(c, x)| x * v[c as usize]).sum();
+                if s != 0.0 {
+                    for &(c, x) in row {
+                        out[c as usize] += s * x;
+                    }
+                }
+            }
+        })
+    };
+    for (i, comp) in components.iter_mut().enumerate() {
+        let flip = match previous.and_then(|p| p.get(i)).filter(|p| p.len() == comp.len()) {
+            Some(prev) => linalg::dot(prev, comp) < 0.0,
+            None => {
+                let largest = comp.iter().copied().fold(0.0f64, |best, x| if x.abs() > best.abs() { x } else { best });
+                largest < 0.0
+            }
+        };
+        if flip {
+            comp.iter_mut().for_each(|x| *x = -*x);
+        }
+    }
+    Pca { center, components }
+}
+
+/// Every participant's position: the centred row projected on the components, scaled by
+/// √(statements / votes) so that people who voted on little are not pulled to the middle.
+/// Votes here count every moderated-out statement (Pol.is zeroes those columns for all).
+pub fn project_participants(m: &VoteMatrix, pca: &Pca) -> Vec<[f64; 2]> {
+    let n_cols = m.n_cols() as f64;
+    let moderated = m.n_moderated_out();
+    (0..m.n_rows())
+        .map(|r| {
+            let mut p = [0.0; 2];
+            let mut rated = 0usize;
+            for (c, v) in m.rated(r) {
+                rated += 1;
+                let x = f64::from(v) - pca.center[c];
+                for (k, comp) in pca.components.iter().enumerate().take(2) {
+                    p[k] += x * comp[c];
+                }
+            }
+            let votes = (rated + moderated).max(1) as f64;
+            let scale = (n_cols / votes).sqrt();
+            [p[0] * scale, p[1] * scale]
+        })
+        .collect()
+}
+
+/// Where a participant who agreed with only statement c would sit, and how far that is
+/// from the centre (the statement's extremity).
+pub fn project_statements(m: &VoteMatrix, pca: &Pca) -> (Vec<[f64; 2]>, Vec<f64>) {
+    let scale = (m.n_cols() as f64).sqrt();
+    let projections: Vec<[f64; 2]> = (0..m.n_cols())
+        .map(|c| {
+            let x = 1.0 - pca.center[c];
+            let at = |k: usize| pca.components.get(k).map_or(0.0, |comp| scale * x * comp[c]);
+            [at(0), at(1)]
+        })
+        .collect();
+    let extremity = projections.iter().map(|p| (p[0] * p[0] + p[1] * p[1]).sqrt()).collect();
+    (projections, extremity)
+}
