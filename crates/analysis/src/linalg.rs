@@ -117,7 +117,7 @@ pub fn top_eigen(
         let m = basis.len();
         let scale = alpha.iter().fold(0.0f64, |s, x| s.max(x.abs())).max(f64::MIN_POSITIVE);
         let breakdown = b <= 1e-12 * scale;
-        let check = m == n || breakdown || m % 8 == 0 || m >= k + 2 && m < 16;
+        let check = m == n || breakdown || m.is_multiple_of(8) || (m >= k + 2 && m < 16);
         if check && m >= k {
             let (values, vectors) = ritz(&alpha, &beta, m);
             let converged =
