@@ -1,5 +1,8 @@
 //! The `samskab` command: serve the web application, migrate, import the organisation,
-//! generate the demo municipality, print reports and manage accounts.
+//! generate the demo municipality, print reports, manage accounts and run the analysis
+//! engines on exported files.
+
+mod analyse;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,6 +71,11 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Run an analysis engine on exported files (no database needed).
+    Analyse {
+        #[command(subcommand)]
+        what: analyse::Analyse,
     },
 }
 
@@ -190,6 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config { secure_cookies, demo: with_demo, oidc };
             serve(&cli.db, demo_size as usize, listen, config).await
         }
+        Command::Analyse { what } => analyse::run(what, english()),
         Command::Migrate => {
             open(&cli.db).await?;
             println!("{}", say("Databasen er opdateret.", "The database is up to date."));

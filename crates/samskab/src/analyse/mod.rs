@@ -1,0 +1,62 @@
+//! `samskab analyse …`: the analysis engines on exported files, for analysts. Output is
+//! JSON (`--format json`, a fixed contract) or a summary for a person in the operator's
+//! language. A bad file is reported with file, line and column and exit code 2.
+
+mod input;
+mod opinions;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Subcommand, ValueEnum};
+
+#[derive(Subcommand)]
+pub enum Analyse {
+    /// Opinion groups the Pol.is way: PCA of the votes, groups, representative statements,
+    /// consensus. Votes in Pol.is' export format (agree = 1, disagree = -1, pass = 0).
+    Opinions {
+        /// votes.csv: timestamp,datetime,comment-id,voter-id,vote (a later vote replaces an earlier one).
+        #[arg(long, conflicts_with = "matrix", required_unless_present = "matrix")]
+        votes: Option<PathBuf>,
+        /// participants-votes.csv instead of --votes: one row per participant, one column per statement.
+        #[arg(long)]
+        matrix: Option<PathBuf>,
+        /// comments.csv: statement texts; moderated = -1 (and is-meta) leaves a statement out.
+        #[arg(long)]
+        comments: Option<PathBuf>,
+        /// Groups to describe instead of finding them: a CSV with columns participant,group.
+        #[arg(long)]
+        groups: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A summary for a person.
+    Text,
+    /// The JSON contract in docs/analysis.md.
+    Json,
+}
+
+pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
+    match what {
+        Analyse::Opinions { votes, matrix, comments, groups, format } => {
+            let req = opinions::Request { votes, matrix, comments, groups };
+            match opinions::run(&req) {
+                Ok(outcome) => {
+                    match format {
+                        Format::Json => println!("{}", serde_json::to_string(&outcome.analysis)?),
+                        Format::Text => print!("{}", opinions::summary(&outcome, english)),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}", e.render(english));
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! `samskab analyse` as an analyst uses it: the JSON contract, given groups, the wide
+//! matrix input, summaries in both languages, and bad files (exit code 2, file, line and
+//! column named).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn samskab(args: &[&str], lang: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_samskab")).args(args).env("LANG", lang).output().expect("run samskab")
+}
+
+fn polis(conversation: &str, file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/polis")
+        .join(conversation)
+        .join(file)
+        .display()
+        .to_string()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn opinions_json_follows_the_contract() {
+    let votes = polis("15-per-hour-seattle", "votes.csv");
+    let comments = polis("15-per-hour-seattle", "comments.csv");
+    let out = samskab(&["analyse", "opinions", "--votes", &votes, "--comments", &comments, "--format", "json"], "da");
+    let a = json(&out);
+    assert_eq!(a["participants"], 339);
+    assert_eq!(a["statements"], 54);
+    let columns = a["pca"]["statements"].as_array().expect("statement ids");
+    assert_eq!(columns.len(), 54);
+    assert!(columns.iter().all(Value::is_number), "ids keep the input's form");
+    assert_eq!(a["pca"]["center"].as_array().expect("center").len(), 54);
+    assert_eq!(a["pca"]["components"].as_array().expect("components").len(), 2);
+    assert_eq!(a["projections"].as_object().expect("projections").len(), 339);
+    let groups = a["groups"].as_array().expect("groups");
+    assert!((2..=5).contains(&groups.len()));
+    let clustered: usize = groups.iter().map(|g| g["members"].as_array().expect("members").len()).sum();
+    assert_eq!(clustered, a["in_conv"].as_array().expect("in_conv").len(), "every clustered person is in one group");
+    for g in groups {
+        for r in g["repness"].as_array().expect("repness") {
+            assert!(r["direction"] == "agree" || r["direction"] == "disagree");
+            for key in ["statement", "p", "p_test", "r", "r_test"] {
+                assert!(!r[key].is_null(), "repness has {key}");
+            }
+        }
+    }
+    assert!(a["consensus"]["agree"].is_array() && a["consensus"]["disagree"].is_array());
+    assert_eq!(a["group_informed_consensus"].as_object().expect("gac").len(), 54);
+    // The same input gives the same output.
+    let again = samskab(&["analyse", "opinions", "--votes", &votes, "--comments", &comments, "--format", "json"], "da");
+    assert_eq!(out.stdout, again.stdout);
+}
+
+#[test]
+fn given_groups_are_described_not_found() {
+    let matrix = polis("brexit-consensus", "participants-votes.csv");
+    let votes = polis("brexit-consensus", "votes.csv");
+    let out = samskab(&["analyse", "opinions", "--votes", &votes, "--groups", &matrix, "--format", "json"], "da");
+    let a = json(&out);
+    assert!(a.get("clustering").is_none());
+    let groups = a["groups"].as_array().expect("groups");
+    assert!(!groups.is_empty());
+    assert!(groups.iter().all(|g| g["name"].is_string()), "given groups keep their names");
+}
+
+#[test]
+fn the_wide_matrix_gives_the_same_map_as_the_votes() {
+    let by_votes = json(&samskab(
+        &["analyse", "opinions", "--votes", &polis("brexit-consensus", "votes.csv"), "--format", "json"],
+        "da",
+    ));
+    let by_matrix = json(&samskab(
+        &["analyse", "opinions", "--matrix", &polis("brexit-consensus", "participants-votes.csv"), "--format", "json"],
+        "da",
+    ));
+    assert_eq!(by_votes["statements"], by_matrix["statements"]);
+    let center = |a: &Value| {
+        a["pca"]["center"].as_array().expect("c").iter().map(|x| x.as_f64().expect("f")).collect::<Vec<_>>()
+    };
+    for (x, y) in center(&by_votes).iter().zip(center(&by_matrix)) {
+        assert!((x - y).abs() < 1e-9);
+    }
+    let p = |a: &Value, id: &str| {
+        a["projections"][id].as_array().expect("xy").iter().map(|x| x.as_f64().expect("f")).collect::<Vec<_>>()
+    };
+    for id in by_votes["projections"].as_object().expect("map").keys() {
+        let (x, y) = (p(&by_votes, id), p(&by_matrix, id));
+        assert!((x[0] - y[0]).abs() < 1e-6 && (x[1] - y[1]).abs() < 1e-6, "participant {id}");
+    }
+}
+
+#[test]
+fn summaries_in_danish_and_english() {
+    let votes = polis("brexit-consensus", "votes.csv");
+    let da = samskab(&["analyse", "opinions", "--votes", &votes], "da_DK.UTF-8");
+    let da = String::from_utf8(da.stdout).expect("utf-8");
+    assert!(da.starts_with("Meningsgrupper: ") && da.contains("Gruppe 1"), "{da}");
+    let en = samskab(&["analyse", "opinions", "--votes", &votes], "en_GB.UTF-8");
+    let en = String::from_utf8(en.stdout).expect("utf-8");
+    assert!(en.starts_with("Opinion groups: ") && en.contains("Group 1"), "{en}");
+}
+
+#[test]
+fn a_bad_vote_names_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("votes.csv");
+    std::fs::write(&path, "timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,1,0,ja\n").expect("write");
+    let out = samskab(&["analyse", "opinions", "--votes", path.to_str().expect("path"), "--format", "json"], "da");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("votes.csv:3:5") && err.contains("«ja» er ikke en stemme"), "{err}");
+    let missing = samskab(&["analyse", "opinions", "--votes", "/nonexistent/votes.csv"], "en");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot be read"));
+    let header = dir.path().join("h.csv");
+    std::fs::write(&header, "a,b\n1,2\n").expect("write");
+    let out = samskab(&["analyse", "opinions", "--votes", header.to_str().expect("path")], "da");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kolonnen «comment-id» mangler"));
+}
