@@ -40,17 +40,17 @@ fn planted(people: usize, statements: usize, groups: usize, share: f64, seed: u6
     for p in 0..people {
         let g = p % groups;
         truth.push(g);
-        for s in 0..statements {
+        for (s, &side) in stance[g].iter().enumerate() {
             if rng.unit() >= share {
                 continue;
             }
             let r = rng.unit();
             let value = if r < 0.85 {
-                stance[g][s]
+                side
             } else if r < 0.93 {
                 0
             } else {
-                -stance[g][s]
+                -side
             };
             t += 1;
             votes.push(Vote { participant: format!("p{p}"), statement: format!("{s}"), value, timestamp: t });
