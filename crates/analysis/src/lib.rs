@@ -2,9 +2,11 @@
 //!
 //! - [`opinions`]: opinion groups the Pol.is way (vote matrix, PCA, clustering,
 //!   representative statements, consensus).
+//! - [`groups`]: cohorts, learning groups and buddy pairs across units and roles.
 //! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
 //! - [`linalg`]: the eigen-solvers the engines share.
 
+pub mod groups;
 pub mod linalg;
 pub mod metrics;
 pub mod opinions;
