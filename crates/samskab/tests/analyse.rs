@@ -128,3 +128,73 @@ fn a_bad_vote_names_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kolonnen «comment-id» mangler"));
 }
+
+fn people_file(dir: &tempfile::TempDir, text: &str) -> String {
+    let path = dir.path().join("people.csv");
+    std::fs::write(&path, text).expect("write");
+    path.display().to_string()
+}
+
+#[test]
+fn groups_json_follows_the_contract_and_mixes_units() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut csv = String::from("id,unit,role\n");
+    for i in 0..60 {
+        csv.push_str(&format!("e{i},u{},{}\n", i % 12, if i % 10 == 0 { "leder" } else { "" }));
+    }
+    let people = people_file(&dir, &csv);
+    let out = samskab(
+        &[
+            "analyse", "groups", "--people", &people, "--size", "4-6", "--mix", "unit", "--mix", "role", "--format",
+            "json",
+        ],
+        "da",
+    );
+    let a = json(&out);
+    let groups = a["groups"].as_array().expect("groups");
+    let mut everyone: Vec<String> = Vec::new();
+    for g in groups {
+        let members = g["members"].as_array().expect("members");
+        assert!((4..=6).contains(&members.len()));
+        let units: std::collections::HashSet<String> = members
+            .iter()
+            .map(|m| m.as_str().expect("id")[1..].parse::<usize>().expect("n") % 12)
+            .map(|u| u.to_string())
+            .collect();
+        assert_eq!(units.len(), members.len(), "no two from the same unit");
+        everyone.extend(members.iter().map(|m| m.as_str().expect("id").to_string()));
+    }
+    everyone.sort();
+    everyone.dedup();
+    assert_eq!(everyone.len(), 60, "everyone placed once");
+    assert!(a["score"].is_number() && a["violations"].as_array().expect("violations").is_empty());
+    let text = String::from_utf8(samskab(&["analyse", "groups", "--people", &people, "--size", "4-6"], "da").stdout)
+        .expect("utf-8");
+    assert!(text.contains("personer i") && text.contains("Gruppe 0"), "{text}");
+}
+
+#[test]
+fn groups_reject_bad_arguments_and_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let people = people_file(&dir, "id,unit\na,u1\nb,u2\na,u3\n");
+    let out = samskab(&["analyse", "groups", "--people", &people, "--size", "4-6"], "da");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("people.csv:4:1"), "duplicate id named with its place");
+    let ok = people_file(&dir, "id,unit\na,u1\nb,u2\n");
+    for (args, expect) in [
+        (vec!["--size", "6-4"], "--size «6-4»"),
+        (vec!["--size", "x"], "--size «x»"),
+        (vec!["--size", "2", "--mix", "afdeling"], "kolonnen «afdeling» mangler"),
+        (vec!["--size", "2", "--together", "a"], "--together «a»"),
+    ] {
+        let mut all = vec!["analyse", "groups", "--people", ok.as_str()];
+        all.extend(args);
+        let out = samskab(&all, "da");
+        assert_eq!(out.status.code(), Some(2), "{all:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expect),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

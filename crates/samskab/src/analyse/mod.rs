@@ -2,6 +2,7 @@
 //! JSON (`--format json`, a fixed contract) or a summary for a person in the operator's
 //! language. A bad file is reported with file, line and column and exit code 2.
 
+mod groups;
 mod input;
 mod opinions;
 
@@ -30,6 +31,29 @@ pub enum Analyse {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Form cohorts (--size 20-24), learning groups (--size 4-6) or buddy pairs (--size 2)
+    /// from a CSV of people with an `id` column, mixing units and roles. A `group` column
+    /// locks a person into that group (0-based, as in the output).
+    Groups {
+        /// people.csv: id plus the columns named by --mix (e.g. unit, role).
+        #[arg(long)]
+        people: PathBuf,
+        /// Group size, MIN-MAX (e.g. 4-6) or one number.
+        #[arg(long)]
+        size: String,
+        /// A column whose values should differ within a group (repeatable; the first weighs
+        /// most). Default: the `unit` column, if there is one.
+        #[arg(long)]
+        mix: Vec<String>,
+        /// Two ids that must be in the same group: A,B (repeatable).
+        #[arg(long)]
+        together: Vec<String>,
+        /// Two ids that must be in different groups: A,B (repeatable).
+        #[arg(long)]
+        apart: Vec<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +73,21 @@ pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
                     match format {
                         Format::Json => println!("{}", serde_json::to_string(&outcome.analysis)?),
                         Format::Text => print!("{}", opinions::summary(&outcome, english)),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}", e.render(english));
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Analyse::Groups { people, size, mix, together, apart, format } => {
+            match groups::run(&groups::Args { people, size, mix, together, apart }) {
+                Ok((req, outcome)) => {
+                    match format {
+                        Format::Json => println!("{}", serde_json::to_string(&outcome)?),
+                        Format::Text => print!("{}", groups::summary(&req, &outcome, english)),
                     }
                     Ok(ExitCode::SUCCESS)
                 }
