@@ -3,6 +3,7 @@
 //! - [`opinions`]: opinion groups the Pol.is way (vote matrix, PCA, clustering,
 //!   representative statements, consensus).
 //! - [`groups`]: cohorts, learning groups and buddy pairs across units and roles.
+//! - [`themes`]: themes in Danish free text (TF-IDF, spherical k-means, pins).
 //! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
 //! - [`linalg`]: the eigen-solvers the engines share.
 
@@ -10,3 +11,4 @@ pub mod groups;
 pub mod linalg;
 pub mod metrics;
 pub mod opinions;
+pub mod themes;

@@ -1,0 +1,554 @@
+//! Themes in what people wrote: Danish terms (stems), TF-IDF vectors, spherical k-means
+//! (cosine) with k chosen by the silhouette or given, a label per theme from its top terms
+//! in the words people used, the most representative inputs, and near-duplicate groups.
+//!
+//! Pins let a person correct the result and keep the correction: a pin is a set of inputs
+//! that must be one theme (assigning inputs, or merging two themes by pinning an input of
+//! each), optionally with a name. A recomputation keeps every pin.
+
+pub mod text;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use text::{Analyzer, SurfaceForms};
+
+/// Inputs that must form (part of) one theme, optionally with the theme's name.
+#[derive(Clone, Debug, Default)]
+pub struct Pin {
+    pub rows: Vec<usize>,
+    pub name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub texts: Vec<String>,
+    /// The number of themes; None chooses it (2..=12) by the silhouette.
+    pub k: Option<usize>,
+    pub pins: Vec<Pin>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Theme {
+    pub id: usize,
+    pub label: String,
+    /// Top terms, each in its most frequent surface form.
+    pub terms: Vec<String>,
+    pub size: usize,
+    /// The inputs nearest the theme's centre (row indices).
+    pub examples: Vec<usize>,
+    /// Groups of (near-)identical inputs in the theme (row indices).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicates: Vec<Vec<usize>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub themes: Vec<Theme>,
+    /// Theme id per input, −1 for an input without content words.
+    pub assignments: Vec<i64>,
+}
+
+/// A unit-length sparse vector: (term, weight), by term.
+type Vector = Vec<(u32, f64)>;
+
+const TERMS_PER_THEME: usize = 8;
+const LABEL_TERMS: usize = 3;
+const EXAMPLES: usize = 3;
+const RESTARTS: usize = 8;
+const ITERATIONS: usize = 50;
+const MAX_AUTO_K: usize = 12;
+const SILHOUETTE_SAMPLE: usize = 800;
+/// Cosine above which two inputs count as near-duplicates.
+const DUPLICATE: f64 = 0.9;
+
+/// TF-IDF of the inputs: sublinear term frequency, smoothed idf, unit length; terms seen
+/// in only one input are left out once there are 50 inputs or more.
+pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
+    let analyzer = Analyzer::default();
+    let mut forms = SurfaceForms::default();
+    let docs: Vec<Vec<String>> = texts
+        .iter()
+        .map(|t| {
+            analyzer
+                .terms(t)
+                .into_iter()
+                .map(|(stem, surface)| {
+                    forms.add(&stem, &surface);
+                    stem
+                })
+                .collect()
+        })
+        .collect();
+    let mut df: HashMap<&str, usize> = HashMap::new();
+    for d in &docs {
+        let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for t in seen {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    let min_df = if texts.len() >= 50 { 2 } else { 1 };
+    let mut vocabulary: Vec<&str> = df.iter().filter(|(_, n)| **n >= min_df).map(|(t, _)| *t).collect();
+    vocabulary.sort_unstable();
+    let index: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+    let n = texts.len() as f64;
+    let vectors = docs
+        .iter()
+        .map(|d| {
+            let mut tf: HashMap<u32, f64> = HashMap::new();
+            for t in d {
+                if let Some(&i) = index.get(t.as_str()) {
+                    *tf.entry(i).or_default() += 1.0;
+                }
+            }
+            let mut v: Vector = tf
+                .into_iter()
+                .map(|(i, c)| {
+                    let idf = ((1.0 + n) / (1.0 + df[vocabulary[i as usize]] as f64)).ln() + 1.0;
+                    (i, (1.0 + c.ln()) * idf)
+                })
+                .collect();
+            v.sort_unstable_by_key(|(i, _)| *i);
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|(_, w)| *w /= norm);
+            }
+            v
+        })
+        .collect();
+    (vectors, vocabulary.into_iter().map(str::to_string).collect(), forms)
+}
+
+fn dot_dense(v: &Vector, c: &[f64]) -> f64 {
+    v.iter().map(|(i, w)| w * c[*i as usize]).sum()
+}
+
+fn dot_sparse(a: &Vector, b: &Vector) -> f64 {
+    let (mut i, mut j, mut s) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Spherical k-means: assign to the most similar centre, centres = normalised sums.
+/// `fixed[i]` keeps input i in that cluster (pins). Returns (labels, centres, cohesion).
+fn spherical_kmeans(
+    docs: &[&Vector],
+    dims: usize,
+    k: usize,
+    fixed: &[Option<usize>],
+    rng: &mut Rng,
+) -> (Vec<usize>, Vec<Vec<f64>>, f64) {
+    let n = docs.len();
+    let mut centres: Vec<Vec<f64>> = vec![vec![0.0; dims]; k];
+    // Pinned clusters start at their pinned inputs; the rest by k-means++ on cosine distance.
+    let mut seeded = vec![false; k];
+    for (i, f) in fixed.iter().enumerate() {
+        if let Some(c) = f {
+            for (t, w) in docs[i] {
+                centres[*c][*t as usize] += w;
+            }
+            seeded[*c] = true;
+        }
+    }
+    let mut best_sim = vec![f64::NEG_INFINITY; n];
+    for c in 0..k {
+        if seeded[c] {
+            normalise(&mut centres[c]);
+            for (i, d) in docs.iter().enumerate() {
+                best_sim[i] = best_sim[i].max(dot_dense(d, &centres[c]));
+            }
+        }
+    }
+    for c in 0..k {
+        if seeded[c] {
+            continue;
+        }
+        let weights: Vec<f64> =
+            best_sim.iter().map(|&s| if s == f64::NEG_INFINITY { 1.0 } else { (1.0 - s).max(0.0) }).collect();
+        let total: f64 = weights.iter().sum();
+        let mut pick = rng.unit() * total;
+        let mut chosen = n.saturating_sub(1);
+        for (i, w) in weights.iter().enumerate() {
+            pick -= w;
+            if pick <= 0.0 && *w > 0.0 {
+                chosen = i;
+                break;
+            }
+        }
+        if total <= 0.0 {
+            chosen = (rng.next() % n.max(1) as u64) as usize;
+        }
+        for (t, w) in docs[chosen] {
+            centres[c][*t as usize] = *w;
+        }
+        for (i, d) in docs.iter().enumerate() {
+            best_sim[i] = best_sim[i].max(dot_dense(d, &centres[c]));
+        }
+    }
+    let mut labels = vec![0usize; n];
+    let mut cohesion = 0.0;
+    for _ in 0..ITERATIONS {
+        let mut changed = false;
+        cohesion = 0.0;
+        for (i, d) in docs.iter().enumerate() {
+            let (label, sim) = match fixed[i] {
+                Some(c) => (c, dot_dense(d, &centres[c])),
+                None => (0..k)
+                    .map(|c| (c, dot_dense(d, &centres[c])))
+                    .fold((0, f64::NEG_INFINITY), |b, x| if x.1 > b.1 { x } else { b }),
+            };
+            if labels[i] != label {
+                changed = true;
+                labels[i] = label;
+            }
+            cohesion += sim;
+        }
+        let mut next = vec![vec![0.0; dims]; k];
+        for (i, d) in docs.iter().enumerate() {
+            for (t, w) in d.iter() {
+                next[labels[i]][*t as usize] += w;
+            }
+        }
+        for (c, centre) in next.iter_mut().enumerate() {
+            if !normalise(centre) {
+                // An empty cluster takes the input least like its own centre.
+                let far = (0..n).filter(|&i| fixed[i].is_none()).min_by(|&a, &b| {
+                    dot_dense(docs[a], &centres[labels[a]]).total_cmp(&dot_dense(docs[b], &centres[labels[b]]))
+                });
+                if let Some(i) = far {
+                    for (t, w) in docs[i] {
+                        centre[*t as usize] = *w;
+                    }
+                    labels[i] = c;
+                    changed = true;
+                }
+            }
+        }
+        centres = next;
+        if !changed {
+            break;
+        }
+    }
+    (labels, centres, cohesion)
+}
+
+fn normalise(v: &mut [f64]) -> bool {
+    let n = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+    if n <= 0.0 {
+        return false;
+    }
+    v.iter_mut().for_each(|x| *x /= n);
+    true
+}
+
+/// Best of several restarts (highest total similarity to the centres).
+fn cluster(
+    docs: &[&Vector],
+    dims: usize,
+    k: usize,
+    fixed: &[Option<usize>],
+    restarts: usize,
+) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let mut rng = Rng(0x7E3E_5EED ^ k as u64);
+    let mut best: Option<(f64, Vec<usize>, Vec<Vec<f64>>)> = None;
+    for _ in 0..restarts.max(1) {
+        let (labels, centres, cohesion) = spherical_kmeans(docs, dims, k, fixed, &mut rng);
+        if best.as_ref().is_none_or(|(b, _, _)| cohesion > *b + 1e-12) {
+            best = Some((cohesion, labels, centres));
+        }
+    }
+    best.map(|(_, l, c)| (l, c)).unwrap_or_default()
+}
+
+/// Mean silhouette with cosine distance over an evenly spaced sample.
+fn silhouette(docs: &[&Vector], labels: &[usize], k: usize) -> f64 {
+    let step = (docs.len() / SILHOUETTE_SAMPLE).max(1);
+    let sample: Vec<usize> = (0..docs.len()).step_by(step).collect();
+    let mut total = 0.0;
+    for &i in &sample {
+        let mut sum = vec![0.0; k];
+        let mut count = vec![0usize; k];
+        for &j in &sample {
+            if i != j {
+                sum[labels[j]] += 1.0 - dot_sparse(docs[i], docs[j]);
+                count[labels[j]] += 1;
+            }
+        }
+        let own = labels[i];
+        if count[own] == 0 {
+            continue;
+        }
+        let a = sum[own] / count[own] as f64;
+        let b = (0..k)
+            .filter(|&c| c != own && count[c] > 0)
+            .map(|c| sum[c] / count[c] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if b.is_finite() && a.max(b) > 0.0 {
+            total += (b - a) / a.max(b);
+        }
+    }
+    total / sample.len().max(1) as f64
+}
+
+/// Pins as disjoint row sets (pins sharing a row are one), each with its name.
+fn merge_pins(pins: &[Pin], n: usize) -> Vec<(Vec<usize>, Option<String>)> {
+    let mut parent: Vec<usize> = (0..pins.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[x] = r;
+        r
+    }
+    let mut owner: HashMap<usize, usize> = HashMap::new();
+    for (pi, pin) in pins.iter().enumerate() {
+        for &r in pin.rows.iter().filter(|&&r| r < n) {
+            if let Some(&other) = owner.get(&r) {
+                let (a, b) = (find(&mut parent, pi), find(&mut parent, other));
+                parent[a] = b;
+            } else {
+                owner.insert(r, pi);
+            }
+        }
+    }
+    let mut groups: Vec<(usize, Vec<usize>, Option<String>)> = Vec::new();
+    for (pi, pin) in pins.iter().enumerate() {
+        let root = find(&mut parent, pi);
+        let pos = match groups.iter().position(|g| g.0 == root) {
+            Some(p) => p,
+            None => {
+                groups.push((root, Vec::new(), None));
+                groups.len() - 1
+            }
+        };
+        groups[pos].1.extend(pin.rows.iter().copied().filter(|&r| r < n));
+        if pin.name.is_some() {
+            groups[pos].2 = pin.name.clone();
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut rows, name)| {
+            rows.sort_unstable();
+            rows.dedup();
+            (rows, name)
+        })
+        .collect()
+}
+
+/// Finds the themes.
+pub fn themes(req: &Request) -> Outcome {
+    let (vectors, vocabulary, forms) = vectorise(&req.texts);
+    let rows: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
+    let docs: Vec<&Vector> = rows.iter().map(|&i| &vectors[i]).collect();
+    let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(p, &r)| (r, p)).collect();
+    let pins: Vec<(Vec<usize>, Option<String>)> = merge_pins(&req.pins, req.texts.len())
+        .into_iter()
+        .map(|(r, name)| (r.into_iter().filter_map(|x| position.get(&x).copied()).collect::<Vec<_>>(), name))
+        .filter(|(r, _)| !r.is_empty())
+        .collect();
+    let mut fixed = vec![None; docs.len()];
+    for (c, (members, _)) in pins.iter().enumerate() {
+        for &p in members {
+            fixed[p] = Some(c);
+        }
+    }
+    let dims = vocabulary.len();
+    let n = docs.len();
+    let mut assignments = vec![-1i64; req.texts.len()];
+    if n == 0 {
+        return Outcome { themes: Vec::new(), assignments };
+    }
+    let k = match req.k {
+        Some(k) => k.max(pins.len()).min(n.max(1)),
+        None => {
+            let upper = MAX_AUTO_K.min(n / 2).max(pins.len()).max(2).min(n.max(1));
+            let lower = 2.max(pins.len()).min(upper);
+            let mut best = (lower, f64::NEG_INFINITY);
+            for k in lower..=upper {
+                let (labels, _) = cluster(&docs, dims, k, &fixed, 3);
+                let s = silhouette(&docs, &labels, k);
+                if s > best.1 + 1e-9 {
+                    best = (k, s);
+                }
+            }
+            best.0
+        }
+    };
+    let (labels, centres) = cluster(&docs, dims, k, &fixed, RESTARTS);
+
+    // Themes in order of size (largest first), pinned ones keep their names.
+    let mut order: Vec<usize> = (0..k).collect();
+    let sizes: Vec<usize> = (0..k).map(|c| labels.iter().filter(|&&l| l == c).count()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    order.retain(|&c| sizes[c] > 0);
+    let mut themes = Vec::new();
+    for (id, &c) in order.iter().enumerate() {
+        let members: Vec<usize> = (0..n).filter(|&p| labels[p] == c).collect();
+        for &p in &members {
+            assignments[rows[p]] = id as i64;
+        }
+        let mut top: Vec<(usize, f64)> = centres[c].iter().copied().enumerate().filter(|(_, w)| *w > 0.0).collect();
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let terms: Vec<String> = top.iter().take(TERMS_PER_THEME).map(|(t, _)| forms.best(&vocabulary[*t])).collect();
+        let mut nearest: Vec<(usize, f64)> = members.iter().map(|&p| (p, dot_dense(docs[p], &centres[c]))).collect();
+        nearest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let name = pins.get(c).and_then(|(_, name)| name.clone());
+        themes.push(Theme {
+            id,
+            label: name.unwrap_or_else(|| terms.iter().take(LABEL_TERMS).cloned().collect::<Vec<_>>().join(", ")),
+            terms,
+            size: members.len(),
+            examples: nearest.iter().take(EXAMPLES).map(|(p, _)| rows[*p]).collect(),
+            duplicates: duplicates(&docs, &members)
+                .into_iter()
+                .map(|g| g.into_iter().map(|p| rows[p]).collect())
+                .collect(),
+        });
+    }
+    Outcome { themes, assignments }
+}
+
+/// Near-duplicate groups among `members`: inputs are compared only with those sharing
+/// their strongest term, which near-duplicates always do.
+fn duplicates(docs: &[&Vector], members: &[usize]) -> Vec<Vec<usize>> {
+    let mut buckets: HashMap<u32, Vec<usize>> = HashMap::new();
+    for &p in members {
+        if let Some((t, _)) = docs[p].iter().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0))) {
+            buckets.entry(*t).or_default().push(p);
+        }
+    }
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    fn root(parent: &HashMap<usize, usize>, mut x: usize) -> usize {
+        while let Some(&p) = parent.get(&x) {
+            if p == x {
+                break;
+            }
+            x = p;
+        }
+        x
+    }
+    let mut bucket_list: Vec<&Vec<usize>> = buckets.values().collect();
+    bucket_list.sort();
+    for bucket in bucket_list {
+        for (i, &a) in bucket.iter().enumerate() {
+            for &b in &bucket[i + 1..] {
+                if dot_sparse(docs[a], docs[b]) >= DUPLICATE {
+                    let (ra, rb) = (root(&parent, a), root(&parent, b));
+                    if ra != rb {
+                        parent.insert(ra.max(rb), ra.min(rb));
+                        parent.entry(ra.min(rb)).or_insert(ra.min(rb));
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &p in parent.keys() {
+        groups.entry(root(&parent, p)).or_default().push(p);
+    }
+    let mut out: Vec<Vec<usize>> = groups
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|mut g| {
+            g.sort_unstable();
+            g
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn corpus() -> Vec<String> {
+        let mut t = Vec::new();
+        for i in 0..12 {
+            t.push(format!("Møderne er for lange og møder starter for sent, mødekulturen {i}"));
+            t.push(format!("Vi mangler parkering ved rådhuset, parkeringspladser er fyldt {i}"));
+            t.push(format!("Kantinen serverer god mad, maden i kantinen er billig {i}"));
+        }
+        t
+    }
+
+    #[test]
+    fn clear_themes_are_found_and_labelled_in_surface_forms() {
+        let out = themes(&Request { texts: corpus(), k: None, pins: Vec::new() });
+        assert_eq!(out.themes.len(), 3, "{:?}", out.themes.iter().map(|t| &t.label).collect::<Vec<_>>());
+        for (i, a) in out.assignments.iter().enumerate() {
+            assert_eq!(*a, out.assignments[i % 3], "input {i} with its kind");
+        }
+        let labels: Vec<&str> = out.themes.iter().map(|t| t.label.as_str()).collect();
+        assert!(labels.iter().any(|l| l.contains("kantinen") || l.contains("maden")), "{labels:?}");
+        assert!(labels.iter().all(|l| !l.contains("kantin,")), "labels use words, not stems: {labels:?}");
+    }
+
+    #[test]
+    fn pins_are_kept_and_named() {
+        // Pin a parking input together with a canteen input: they must share a theme.
+        let pins = vec![Pin { rows: vec![1, 2], name: Some("Hverdagen".into()) }];
+        let out = themes(&Request { texts: corpus(), k: Some(3), pins });
+        assert_eq!(out.assignments[1], out.assignments[2]);
+        let theme = &out.themes[out.assignments[1] as usize];
+        assert_eq!(theme.label, "Hverdagen");
+    }
+
+    #[test]
+    fn duplicates_and_empty_inputs() {
+        let t = texts(&[
+            "Bedre kaffe i kantinen",
+            "bedre kaffe i kantinen!",
+            "og det er",
+            "",
+            "Længere åbningstid i kantinen",
+        ]);
+        let out = themes(&Request { texts: t, k: Some(1), pins: Vec::new() });
+        assert_eq!(out.assignments[2], -1, "only stop words");
+        assert_eq!(out.assignments[3], -1, "empty");
+        assert!(out.themes[0].duplicates.contains(&vec![0, 1]));
+    }
+
+    #[test]
+    fn nothing_to_cluster() {
+        let out = themes(&Request { texts: Vec::new(), k: None, pins: Vec::new() });
+        assert!(out.themes.is_empty());
+        let out = themes(&Request { texts: texts(&["kantine"]), k: Some(5), pins: Vec::new() });
+        assert_eq!(out.themes.len(), 1);
+    }
+}
