@@ -198,3 +198,79 @@ fn groups_reject_bad_arguments_and_files() {
         );
     }
 }
+
+fn sib200(file: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data/danish-topics/sib200-da")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn themes_json_follows_the_contract() {
+    let out = samskab(
+        &["analyse", "themes", "--input", &sib200("dev.tsv"), "--text-column", "text", "--k", "4", "--format", "json"],
+        "da",
+    );
+    let a = json(&out);
+    let assignments = a["assignments"].as_array().expect("assignments");
+    assert_eq!(assignments.len(), 99, "one per data row of dev.tsv");
+    let themes = a["themes"].as_array().expect("themes");
+    assert_eq!(themes.len(), 4);
+    let mut total = 0;
+    for (i, t) in themes.iter().enumerate() {
+        assert_eq!(t["id"], i);
+        assert!(!t["label"].as_str().expect("label").is_empty());
+        assert!(!t["terms"].as_array().expect("terms").is_empty());
+        let size = t["size"].as_u64().expect("size") as usize;
+        assert_eq!(assignments.iter().filter(|x| x.as_i64() == Some(i as i64)).count(), size);
+        for e in t["examples"].as_array().expect("examples") {
+            assert_eq!(assignments[e.as_u64().expect("row") as usize], i, "an example belongs to its theme");
+        }
+        total += size;
+    }
+    assert_eq!(total, 99);
+}
+
+#[test]
+fn themes_keep_pins_and_reject_bad_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let input = dir.path().join("svar.csv");
+    std::fs::write(&input, "id, svar\n1, Bedre kaffe i kantinen\n2, Flere parkeringspladser ved rådhuset\n3, Kortere møder\n4, Billigere mad i kantinen\n").expect("write");
+    let pins = dir.path().join("pins.csv");
+    std::fs::write(&pins, "row,theme\n1,Hverdag\n2,Hverdag\n").expect("write");
+    let input = input.display().to_string();
+    let a = json(&samskab(
+        &[
+            "analyse",
+            "themes",
+            "--input",
+            &input,
+            "--text-column",
+            "svar",
+            "--k",
+            "2",
+            "--pins",
+            &pins.display().to_string(),
+            "--format",
+            "json",
+        ],
+        "da",
+    ));
+    let assignments = a["assignments"].as_array().expect("assignments");
+    assert_eq!(assignments[1], assignments[2], "pinned rows share a theme");
+    let pinned = assignments[1].as_u64().expect("theme") as usize;
+    assert_eq!(a["themes"][pinned]["label"], "Hverdag");
+
+    let out = samskab(&["analyse", "themes", "--input", &input, "--text-column", "tekst"], "da");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kolonnen «tekst» mangler"));
+    std::fs::write(&pins, "row,theme\n9,Hverdag\n").expect("write");
+    let out = samskab(
+        &["analyse", "themes", "--input", &input, "--text-column", "svar", "--pins", &pins.display().to_string()],
+        "en",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pins.csv:2:1"), "{}", String::from_utf8_lossy(&out.stderr));
+}

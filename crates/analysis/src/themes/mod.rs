@@ -63,8 +63,8 @@ const SILHOUETTE_SAMPLE: usize = 800;
 /// Cosine above which two inputs count as near-duplicates.
 const DUPLICATE: f64 = 0.9;
 
-/// TF-IDF of the inputs: sublinear term frequency, smoothed idf, unit length; terms seen
-/// in only one input are left out once there are 50 inputs or more.
+/// TF-IDF of the inputs: sublinear term frequency, smoothed idf, unit length. Every term
+/// is kept, so every input with a content word gets a theme.
 pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
     let analyzer = Analyzer::default();
     let mut forms = SurfaceForms::default();
@@ -90,8 +90,7 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
             *df.entry(t).or_default() += 1;
         }
     }
-    let min_df = if texts.len() >= 50 { 2 } else { 1 };
-    let mut vocabulary: Vec<&str> = df.iter().filter(|(_, n)| **n >= min_df).map(|(t, _)| *t).collect();
+    let mut vocabulary: Vec<&str> = df.keys().copied().collect();
     vocabulary.sort_unstable();
     let index: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
     let n = texts.len() as f64;

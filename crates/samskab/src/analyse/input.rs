@@ -47,7 +47,7 @@ impl InputError {
 
 pub type Result<T> = std::result::Result<T, InputError>;
 
-/// A delimited file: CSV, or TSV by the `.tsv` extension; spaces after delimiters are
+/// A delimited file: CSV, or TSV (unquoted) by the `.tsv` extension; spaces after delimiters are
 /// tolerated and a UTF-8 BOM is skipped.
 pub struct Table {
     pub path: std::path::PathBuf,
@@ -65,6 +65,8 @@ impl Table {
         let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
+            // TSV has no quoting: a quote is part of the text.
+            .quoting(!tsv)
             .trim(csv::Trim::All)
             .flexible(true)
             .from_reader(bytes);

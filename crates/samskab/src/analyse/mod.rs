@@ -5,6 +5,7 @@
 mod groups;
 mod input;
 mod opinions;
+mod themes;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,25 @@ pub enum Analyse {
         /// Groups to describe instead of finding them: a CSV with columns participant,group.
         #[arg(long)]
         groups: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Themes in free text: Danish terms, TF-IDF and spherical k-means, a label per theme
+    /// in the words people used, examples and near-duplicates.
+    Themes {
+        /// A CSV file (or TSV by the .tsv extension) with a header.
+        #[arg(long)]
+        input: PathBuf,
+        /// The column holding the text.
+        #[arg(long)]
+        text_column: String,
+        /// The number of themes (default: chosen by the silhouette, 2 to 12).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=500))]
+        k: Option<u32>,
+        /// Pinned themes: a CSV with row,theme (0-based data rows); rows with the same theme
+        /// name stay together in a theme of that name.
+        #[arg(long)]
+        pins: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -73,6 +93,21 @@ pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
                     match format {
                         Format::Json => println!("{}", serde_json::to_string(&outcome.analysis)?),
                         Format::Text => print!("{}", opinions::summary(&outcome, english)),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{}", e.render(english));
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Analyse::Themes { input, text_column, k, pins, format } => {
+            match themes::run(&themes::Args { input, text_column, k: k.map(|k| k as usize), pins }) {
+                Ok((texts, outcome)) => {
+                    match format {
+                        Format::Json => println!("{}", serde_json::to_string(&outcome)?),
+                        Format::Text => print!("{}", themes::summary(&texts, &outcome, english)),
                     }
                     Ok(ExitCode::SUCCESS)
                 }
