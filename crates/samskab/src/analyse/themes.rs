@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use analysis::themes::{Outcome, Pin, Request, themes};
 
@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 /// `row,theme`: rows (0-based data rows) with the same theme name form one pinned theme.
-fn read_pins(path: &PathBuf, rows: usize) -> Result<Vec<Pin>, InputError> {
+fn read_pins(path: &Path, rows: usize) -> Result<Vec<Pin>, InputError> {
     let t = Table::read(path)?;
     let row = t.require(&["row", "række"])?;
     let theme = t.require(&["theme", "tema"])?;
