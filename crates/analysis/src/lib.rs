@@ -5,10 +5,11 @@
 //! - [`groups`]: cohorts, learning groups and buddy pairs across units and roles.
 //! - [`themes`]: themes in Danish free text (TF-IDF, spherical k-means, pins).
 //! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
-//! - [`linalg`]: the eigen-solvers the engines share.
+//! - [`linalg`]: the eigen-solvers the engines share; [`rng`]: their seeded generator.
 
 pub mod groups;
 pub mod linalg;
 pub mod metrics;
 pub mod opinions;
+pub mod rng;
 pub mod themes;

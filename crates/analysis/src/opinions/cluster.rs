@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::rng::SplitMix64 as Rng;
+
 /// Base clusters Pol.is makes.
 pub const BASE_K: usize = 100;
 const BASE_ITERS: usize = 100;
@@ -182,23 +184,6 @@ fn mean(points: &[[f64; 2]], members: &[usize]) -> [f64; 2] {
 /// The largest number of groups tried for this many base clusters: min(5, 2 + ⌊n/12⌋).
 pub fn max_k(n_base: usize) -> usize {
     5.min(2 + n_base / 12)
-}
-
-/// A deterministic generator for the extra k-means starts (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// k-means++ seeding with weights.

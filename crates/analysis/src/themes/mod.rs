@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::rng::SplitMix64 as Rng;
 use text::{Analyzer, SurfaceForms};
 
 /// Inputs that must form (part of) one theme, optionally with the theme's name.
@@ -141,22 +142,6 @@ fn dot_sparse(a: &Vector, b: &Vector) -> f64 {
     s
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Spherical k-means: assign to the most similar centre, centres = normalised sums.
 /// `fixed[i]` keeps input i in that cluster (pins). Returns (labels, centres, cohesion).
 fn spherical_kmeans(
@@ -204,7 +189,7 @@ fn spherical_kmeans(
             }
         }
         if total <= 0.0 {
-            chosen = (rng.next() % n.max(1) as u64) as usize;
+            chosen = (rng.next_u64() % n.max(1) as u64) as usize;
         }
         for (t, w) in docs[chosen] {
             centres[c][*t as usize] = *w;
