@@ -350,6 +350,104 @@ fn merge_pins(pins: &[Pin], n: usize) -> Vec<(Vec<usize>, Option<String>)> {
         .collect()
 }
 
+/// Dimensions of the reduced (LSA) space the inputs are clustered in.
+const LSA_DIMS: usize = 100;
+/// Inputs from which the reduced space is used; fewer are clustered on the terms directly.
+const LSA_FROM: usize = 50;
+
+/// Latent semantic analysis: each input's coordinates on the leading singular directions
+/// of the TF-IDF matrix (scaled by the singular values, unit length), found by a seeded
+/// randomised range finder with four power iterations and an exact eigen-decomposition of
+/// the small projected matrix. Inputs that share no word but share neighbours come close.
+fn lsa(docs: &[&Vector], dims: usize, rank: usize) -> Vec<Vector> {
+    let n = docs.len();
+    let l = (rank + 10).min(n).min(dims.max(1));
+    let mut rng = Rng(0x15A_5EED);
+    // Y = X Ω, Ω a random dims × l matrix (row-major by term).
+    let omega: Vec<f64> = (0..dims * l).map(|_| rng.unit() - 0.5).collect();
+    let times_x = |m: &[f64]| -> Vec<f64> {
+        let mut y = vec![0.0; n * l];
+        for (i, d) in docs.iter().enumerate() {
+            let row = &mut y[i * l..(i + 1) * l];
+            for (t, w) in d.iter() {
+                let src = &m[*t as usize * l..(*t as usize + 1) * l];
+                for (r, s) in row.iter_mut().zip(src) {
+                    *r += w * s;
+                }
+            }
+        }
+        y
+    };
+    let times_xt = |y: &[f64]| -> Vec<f64> {
+        let mut m = vec![0.0; dims * l];
+        for (i, d) in docs.iter().enumerate() {
+            let src = &y[i * l..(i + 1) * l];
+            for (t, w) in d.iter() {
+                let row = &mut m[*t as usize * l..(*t as usize + 1) * l];
+                for (r, s) in row.iter_mut().zip(src) {
+                    *r += w * s;
+                }
+            }
+        }
+        m
+    };
+    let mut q = orthonormal_columns(times_x(&omega), n, l);
+    for _ in 0..4 {
+        q = orthonormal_columns(times_x(&times_xt(&q)), n, l);
+    }
+    // B = Qᵀ X (l × dims, stored dims × l); B Bᵀ = W Λ Wᵀ; coordinates = Q W √Λ.
+    let b = times_xt(&q);
+    let mut bbt = vec![0.0; l * l];
+    for t in 0..dims {
+        let row = &b[t * l..(t + 1) * l];
+        for a in 0..l {
+            if row[a] == 0.0 {
+                continue;
+            }
+            for c in 0..l {
+                bbt[a * l + c] += row[a] * row[c];
+            }
+        }
+    }
+    let (values, vectors) = crate::linalg::symmetric_eigen(&bbt, l);
+    let keep = rank.min(l);
+    (0..n)
+        .map(|i| {
+            let qi = &q[i * l..(i + 1) * l];
+            let mut v: Vector = (0..keep)
+                .map(|c| {
+                    let coord: f64 = qi.iter().zip(&vectors[c]).map(|(a, b)| a * b).sum();
+                    (c as u32, coord * values[c].max(0.0).sqrt())
+                })
+                .collect();
+            let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                v.iter_mut().for_each(|(_, x)| *x /= norm);
+            }
+            v
+        })
+        .collect()
+}
+
+/// Gram–Schmidt (twice) on the columns of an n × l row-major matrix.
+fn orthonormal_columns(mut m: Vec<f64>, n: usize, l: usize) -> Vec<f64> {
+    for c in 0..l {
+        for _ in 0..2 {
+            for p in 0..c {
+                let d: f64 = (0..n).map(|i| m[i * l + c] * m[i * l + p]).sum();
+                for i in 0..n {
+                    m[i * l + c] -= d * m[i * l + p];
+                }
+            }
+        }
+        let norm = (0..n).map(|i| m[i * l + c].powi(2)).sum::<f64>().sqrt();
+        for i in 0..n {
+            m[i * l + c] = if norm > 1e-12 { m[i * l + c] / norm } else { 0.0 };
+        }
+    }
+    m
+}
+
 /// Finds the themes.
 pub fn themes(req: &Request) -> Outcome {
     let (vectors, vocabulary, forms) = vectorise(&req.texts);
@@ -373,6 +471,10 @@ pub fn themes(req: &Request) -> Outcome {
     if n == 0 {
         return Outcome { themes: Vec::new(), assignments };
     }
+    // Clustered in the reduced space when there are enough inputs, else on the terms.
+    let reduced: Vec<Vector> = if n >= LSA_FROM { lsa(&docs, dims, LSA_DIMS.min(n / 2)) } else { Vec::new() };
+    let (space, space_dims): (Vec<&Vector>, usize) =
+        if reduced.is_empty() { (docs.clone(), dims) } else { (reduced.iter().collect(), LSA_DIMS.min(n / 2)) };
     let k = match req.k {
         Some(k) => k.max(pins.len()).min(n.max(1)),
         None => {
@@ -380,8 +482,8 @@ pub fn themes(req: &Request) -> Outcome {
             let lower = 2.max(pins.len()).min(upper);
             let mut best = (lower, f64::NEG_INFINITY);
             for k in lower..=upper {
-                let (labels, _) = cluster(&docs, dims, k, &fixed, 3);
-                let s = silhouette(&docs, &labels, k);
+                let (labels, _) = cluster(&space, space_dims, k, &fixed, 3);
+                let s = silhouette(&space, &labels, k);
                 if s > best.1 + 1e-9 {
                     best = (k, s);
                 }
@@ -389,7 +491,17 @@ pub fn themes(req: &Request) -> Outcome {
             best.0
         }
     };
-    let (labels, centres) = cluster(&docs, dims, k, &fixed, RESTARTS);
+    let (labels, _) = cluster(&space, space_dims, k, &fixed, RESTARTS);
+    // Labels and examples come from the terms: each theme's centre in TF-IDF space.
+    let mut centres = vec![vec![0.0; dims]; k];
+    for (p, d) in docs.iter().enumerate() {
+        for (t, w) in d.iter() {
+            centres[labels[p]][*t as usize] += w;
+        }
+    }
+    for c in &mut centres {
+        normalise(c);
+    }
 
     // Themes in order of size (largest first), pinned ones keep their names.
     let mut order: Vec<usize> = (0..k).collect();
