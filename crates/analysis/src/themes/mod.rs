@@ -189,7 +189,7 @@ fn spherical_kmeans(
             }
         }
         if total <= 0.0 {
-            chosen = (rng.next_u64() % n.max(1) as u64) as usize;
+            chosen = rng.below(n);
         }
         for (t, w) in docs[chosen] {
             centres[c][*t as usize] = *w;

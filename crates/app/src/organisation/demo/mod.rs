@@ -5,6 +5,9 @@
 
 use std::collections::HashSet;
 
+// The same seed gives the same municipality.
+use analysis::rng::SplitMix64 as Rng;
+
 use super::model::*;
 
 mod catalogue;
@@ -15,41 +18,6 @@ pub const DEFAULT_SIZE: usize = 4000;
 pub const MAX_SIZE: usize = 60_000;
 pub const MIN_SIZE: usize = 200;
 pub const DEFAULT_SEED: u64 = 2026;
-
-/// A small, fast, deterministic generator (SplitMix64); the demo needs repeatability,
-/// not cryptographic quality.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n.max(1) as u64) as usize
-    }
-
-    pub fn range(&mut self, low: usize, high: usize) -> usize {
-        low + self.below(high.saturating_sub(low) + 1)
-    }
-
-    pub fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
 
 /// The people the demo logins belong to.
 #[derive(Clone, Debug, Default)]
@@ -164,7 +132,7 @@ pub fn generate(employees: usize, seed: u64) -> (OrgSnapshot, DemoPeople) {
     let employees = employees.clamp(MIN_SIZE, MAX_SIZE);
     let scale = employees as f64 / DEFAULT_SIZE as f64;
     let mut b =
-        Builder { snapshot: OrgSnapshot::default(), rng: Rng::new(seed), used_emails: HashSet::new(), next_person: 0 };
+        Builder { snapshot: OrgSnapshot::default(), rng: Rng(seed), used_emails: HashSet::new(), next_person: 0 };
     let mut who = DemoPeople::default();
 
     // Place names for institutions, shuffled once.
