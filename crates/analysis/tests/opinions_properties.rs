@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use analysis::metrics::adjusted_rand_index;
-use analysis::opinions::{Analysis, Options, Vote, analyse};
+use analysis::opinions::{Analysis, Id, Options, Vote, analyse};
 use analysis::rng::SplitMix64 as Rng;
 
 /// `groups` planted opinion groups: each statement has a stance per group; a participant
@@ -43,24 +43,18 @@ fn planted(people: usize, statements: usize, groups: usize, share: f64, seed: u6
     (votes, truth)
 }
 
-fn json_ids(v: &impl serde::Serialize) -> Vec<String> {
-    serde_json::to_value(v)
-        .expect("json")
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|x| x.to_string().trim_matches('"').to_string())
-        .collect()
+fn ids(v: &[Id]) -> Vec<String> {
+    v.iter().map(|id| id.0.clone()).collect()
 }
 
 /// Each participant's group, as sets of participant ids (labels do not matter).
 fn partition(a: &Analysis) -> BTreeSet<BTreeSet<String>> {
-    a.groups.iter().map(|g| json_ids(&g.members).into_iter().collect()).collect()
+    a.groups.iter().map(|g| ids(&g.members).into_iter().collect()).collect()
 }
 
 fn ari_against(a: &Analysis, truth: &[usize], id_of: impl Fn(usize) -> String) -> f64 {
     let group_of: HashMap<String, usize> =
-        a.groups.iter().flat_map(|g| json_ids(&g.members).into_iter().map(move |m| (m, g.id))).collect();
+        a.groups.iter().flat_map(|g| ids(&g.members).into_iter().map(move |m| (m, g.id))).collect();
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for (p, t) in truth.iter().enumerate() {
         if let Some(g) = group_of.get(&id_of(p)) {
@@ -154,8 +148,8 @@ fn the_update_path_continues_the_previous_run() {
     let (first, state) = analyse(&votes[..half], &Options::default(), None);
     let (next, next_state) = analyse(&votes, &Options::default(), Some(&state));
     // Once in, always in.
-    let before: BTreeSet<String> = json_ids(&first.in_conv).into_iter().collect();
-    let after: BTreeSet<String> = json_ids(&next.in_conv).into_iter().collect();
+    let before: BTreeSet<String> = ids(&first.in_conv).into_iter().collect();
+    let after: BTreeSet<String> = ids(&next.in_conv).into_iter().collect();
     assert!(before.is_subset(&after));
     // Components keep their direction.
     for k in 0..2 {

@@ -93,13 +93,7 @@ fn reference_groups(math: &Value) -> Vec<(String, String)> {
 }
 
 fn column(a: &Analysis, tid: &str) -> usize {
-    serde_json::to_value(&a.pca.statements)
-        .expect("ids")
-        .as_array()
-        .expect("list")
-        .iter()
-        .position(|v| v.to_string().trim_matches('"') == tid)
-        .unwrap_or_else(|| panic!("statement {tid} missing"))
+    a.pca.statements.iter().position(|s| s.0 == tid).unwrap_or_else(|| panic!("statement {tid} missing"))
 }
 
 fn check_pca(case: &Case, a: &Analysis) -> [f64; 2] {
@@ -190,16 +184,15 @@ fn report_agreement(case: &Case, a: &Analysis) {
     let mut x = Vec::new();
     let mut y = Vec::new();
     for g in &a.groups {
-        for m in serde_json::to_value(&g.members).expect("ids").as_array().expect("list") {
-            if let Some(t) = theirs.get(&int(m).to_string()) {
+        for m in &g.members {
+            if let Some(t) = theirs.get(&m.0) {
                 x.push(g.id);
                 y.push(t.parse::<usize>().expect("group id"));
             }
         }
     }
     let in_conv: HashSet<i64> = case.math["in-conv"].as_array().expect("in-conv").iter().map(int).collect();
-    let ours: HashSet<i64> =
-        serde_json::to_value(&a.in_conv).expect("ids").as_array().expect("list").iter().map(int).collect();
+    let ours: HashSet<i64> = a.in_conv.iter().map(|id| id.0.parse().expect("numeric id")).collect();
     assert!(ours.is_subset(&in_conv), "{}: a cold run clusters only people Pol.is clustered", case.name);
     println!(
         "{}: {} groups (Pol.is {}), ARI {:.3} over {} participants",

@@ -372,10 +372,10 @@ fn explain(req: &Request, p: &Problem, pl: &Placement, groups: &[Group], feasibl
             avoidable: actual > least + 1e-9,
         });
     }
+    let index: HashMap<&str, usize> = req.people.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
     for (kind, list, wrong) in
         [(ViolationKind::Together, &req.together, true), (ViolationKind::Apart, &req.apart, false)]
     {
-        let index: HashMap<&str, usize> = req.people.iter().enumerate().map(|(i, x)| (x.id.as_str(), i)).collect();
         for (a, b) in list {
             let (Some(&i), Some(&j)) = (index.get(a.as_str()), index.get(b.as_str())) else { continue };
             let separated = pl.group_of[i] != pl.group_of[j];

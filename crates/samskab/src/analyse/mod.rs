@@ -86,51 +86,49 @@ pub enum Format {
 
 pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
     match what {
-        Analyse::Opinions { votes, matrix, comments, groups, format } => {
-            let req = opinions::Request { votes, matrix, comments, groups };
-            match opinions::run(&req) {
-                Ok(outcome) => {
-                    match format {
-                        Format::Json => println!("{}", serde_json::to_string(&outcome.analysis)?),
-                        Format::Text => print!("{}", opinions::summary(&outcome, english)),
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{}", e.render(english));
-                    Ok(ExitCode::from(2))
-                }
+        Analyse::Opinions { votes, matrix, comments, groups, format } => finish(
+            opinions::run(&opinions::Request { votes, matrix, comments, groups }),
+            format,
+            english,
+            |o| &o.analysis,
+            |o| opinions::summary(o, english),
+        ),
+        Analyse::Themes { input, text_column, k, pins, format } => finish(
+            themes::run(&themes::Args { input, text_column, k: k.map(|k| k as usize), pins }),
+            format,
+            english,
+            |(_, outcome)| outcome,
+            |(texts, outcome)| themes::summary(texts, outcome, english),
+        ),
+        Analyse::Groups { people, size, mix, together, apart, format } => finish(
+            groups::run(&groups::Args { people, size, mix, together, apart }),
+            format,
+            english,
+            |(_, outcome)| outcome,
+            |(req, outcome)| groups::summary(req, outcome, english),
+        ),
+    }
+}
+
+/// Prints a result as JSON or as a summary; a bad input becomes its message and exit code 2.
+fn finish<T, J: serde::Serialize>(
+    result: Result<T, input::InputError>,
+    format: Format,
+    english: bool,
+    json: impl Fn(&T) -> &J,
+    text: impl Fn(&T) -> String,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(outcome) => {
+            match format {
+                Format::Json => println!("{}", serde_json::to_string(json(&outcome))?),
+                Format::Text => print!("{}", text(&outcome)),
             }
+            Ok(ExitCode::SUCCESS)
         }
-        Analyse::Themes { input, text_column, k, pins, format } => {
-            match themes::run(&themes::Args { input, text_column, k: k.map(|k| k as usize), pins }) {
-                Ok((texts, outcome)) => {
-                    match format {
-                        Format::Json => println!("{}", serde_json::to_string(&outcome)?),
-                        Format::Text => print!("{}", themes::summary(&texts, &outcome, english)),
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{}", e.render(english));
-                    Ok(ExitCode::from(2))
-                }
-            }
-        }
-        Analyse::Groups { people, size, mix, together, apart, format } => {
-            match groups::run(&groups::Args { people, size, mix, together, apart }) {
-                Ok((req, outcome)) => {
-                    match format {
-                        Format::Json => println!("{}", serde_json::to_string(&outcome)?),
-                        Format::Text => print!("{}", groups::summary(&req, &outcome, english)),
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    eprintln!("{}", e.render(english));
-                    Ok(ExitCode::from(2))
-                }
-            }
+        Err(e) => {
+            eprintln!("{}", e.render(english));
+            Ok(ExitCode::from(2))
         }
     }
 }

@@ -63,10 +63,6 @@ fn statement(texts: &HashMap<String, String>, id: &str) -> String {
     }
 }
 
-fn id_text(id: &impl serde::Serialize) -> String {
-    serde_json::to_value(id).map(|v| v.to_string().trim_matches('"').to_string()).unwrap_or_default()
-}
-
 /// A summary for a person, in Danish or English.
 pub fn summary(o: &Outcome, english: bool) -> String {
     let a = &o.analysis;
@@ -122,13 +118,13 @@ pub fn summary(o: &Outcome, english: bool) -> String {
             let line = if english {
                 format!(
                     "  {verb} with {} ({} of the group; {times} times the share among the others)",
-                    statement(&o.texts, &id_text(&r.statement)),
+                    statement(&o.texts, &r.statement.0),
                     percent(r.stats.p)
                 )
             } else {
                 format!(
                     "  {verb} i {} ({} af gruppen; {} gange så stor en andel som blandt de andre)",
-                    statement(&o.texts, &id_text(&r.statement)),
+                    statement(&o.texts, &r.statement.0),
                     percent(r.stats.p),
                     times.replace('.', ",")
                 )
@@ -144,7 +140,7 @@ pub fn summary(o: &Outcome, english: bool) -> String {
             let _ = writeln!(s);
             let _ = writeln!(s, "{}:", t(da, en));
             for id in list {
-                let _ = writeln!(s, "  {}", statement(&o.texts, &id_text(id)));
+                let _ = writeln!(s, "  {}", statement(&o.texts, &id.0));
             }
         }
     }
