@@ -21,6 +21,9 @@ pub const MAX_FAILED_PER_USER: i64 = 5;
 /// Failed logins from one address within [`THROTTLE_MINUTES`] before logins are refused.
 pub const MAX_FAILED_PER_IP: i64 = 30;
 pub const THROTTLE_MINUTES: i64 = 15;
+/// A municipality-wide allow grant of one role; local and OIDC accounts both write it.
+const INSERT_ALLOW_GRANT: &str = "INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at)
+     VALUES ($1, $2, $3, NULL, 'allow', $4)";
 /// The shortest password a user may choose.
 pub const MIN_PASSWORD_LEN: usize = 12;
 
@@ -139,7 +142,7 @@ pub async fn create_account(
         .execute(&mut *tx)
         .await?;
         for role in roles {
-            sqlx::query("INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at) VALUES ($1, $2, $3, NULL, 'allow', $4)")
+            sqlx::query(INSERT_ALLOW_GRANT)
                 .bind(new_id())
                 .bind(id)
                 .bind(role.key())
@@ -259,7 +262,7 @@ pub async fn account_for_identity(
                 .await?;
         }
         for role in &id.roles {
-            sqlx::query("INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at) VALUES ($1, $2, $3, NULL, 'allow', $4)")
+            sqlx::query(INSERT_ALLOW_GRANT)
                 .bind(new_id())
                 .bind(account_id)
                 .bind(role.key())
