@@ -69,7 +69,7 @@ fn ari_against(a: &Analysis, truth: &[usize], id_of: impl Fn(usize) -> String) -
 fn planted_three_groups_come_out_as_three_groups() {
     for seed in [1, 2, 3] {
         let (votes, truth) = planted(300, 40, 3, 0.6, seed);
-        let (a, _) = analyse(&votes, &Options::default(), None);
+        let (a, _) = analyse(&votes[..].into(), &Options::default(), None);
         assert_eq!(a.groups.len(), 3, "seed {seed}: {:?}", a.clustering);
         let ari = ari_against(&a, &truth, |p| format!("p{p}"));
         assert!(ari > 0.99, "seed {seed}: ARI {ari}");
@@ -80,7 +80,7 @@ fn planted_three_groups_come_out_as_three_groups() {
 fn planted_groups_with_many_statements_use_the_sparse_solver() {
     // 400 statements is above the dense limit: the Lanczos path must find the same groups.
     let (votes, truth) = planted(240, 400, 3, 0.2, 9);
-    let (a, _) = analyse(&votes, &Options::default(), None);
+    let (a, _) = analyse(&votes[..].into(), &Options::default(), None);
     assert_eq!(a.groups.len(), 3);
     assert!(ari_against(&a, &truth, |p| format!("p{p}")) > 0.99);
 }
@@ -88,7 +88,7 @@ fn planted_groups_with_many_statements_use_the_sparse_solver() {
 #[test]
 fn renumbering_participants_and_statements_changes_nothing() {
     let (votes, _) = planted(200, 30, 3, 0.5, 4);
-    let (a, _) = analyse(&votes, &Options::default(), None);
+    let (a, _) = analyse(&votes[..].into(), &Options::default(), None);
     // New ids in a different order, the votes shuffled; timestamps kept.
     let renamed: Vec<Vote> = votes
         .iter()
@@ -99,7 +99,7 @@ fn renumbering_participants_and_statements_changes_nothing() {
             ..v.clone()
         })
         .collect();
-    let (b, _) = analyse(&renamed, &Options::default(), None);
+    let (b, _) = analyse(&renamed[..].into(), &Options::default(), None);
     let back = |id: &str| format!("p{}", 1000 - id[1..].parse::<i64>().expect("id"));
     let renamed_partition: BTreeSet<BTreeSet<String>> =
         partition(&b).into_iter().map(|g| g.into_iter().map(|m| back(&m)).collect()).collect();
@@ -113,8 +113,8 @@ fn renumbering_participants_and_statements_changes_nothing() {
 #[test]
 fn the_same_input_gives_the_same_output() {
     let (votes, _) = planted(180, 25, 4, 0.5, 5);
-    let (a, sa) = analyse(&votes, &Options::default(), None);
-    let (b, sb) = analyse(&votes, &Options::default(), None);
+    let (a, sa) = analyse(&votes[..].into(), &Options::default(), None);
+    let (b, sb) = analyse(&votes[..].into(), &Options::default(), None);
     assert_eq!(serde_json::to_string(&a).expect("json"), serde_json::to_string(&b).expect("json"));
     assert_eq!(sa, sb);
 }
@@ -127,8 +127,8 @@ fn duplicating_every_participant_keeps_the_map() {
         .cloned()
         .chain(votes.iter().map(|v| Vote { participant: format!("{}-twin", v.participant), ..v.clone() }))
         .collect();
-    let (a, _) = analyse(&votes, &Options::default(), None);
-    let (b, _) = analyse(&twins, &Options::default(), None);
+    let (a, _) = analyse(&votes[..].into(), &Options::default(), None);
+    let (b, _) = analyse(&twins[..].into(), &Options::default(), None);
     for k in 0..2 {
         for (x, y) in a.pca.components[k].iter().zip(&b.pca.components[k]) {
             assert!((x - y).abs() < 1e-9, "component {k}");
@@ -145,8 +145,8 @@ fn duplicating_every_participant_keeps_the_map() {
 fn the_update_path_continues_the_previous_run() {
     let (votes, truth) = planted(300, 40, 3, 0.6, 7);
     let half = votes.len() / 2;
-    let (first, state) = analyse(&votes[..half], &Options::default(), None);
-    let (next, next_state) = analyse(&votes, &Options::default(), Some(&state));
+    let (first, state) = analyse(&votes[..half].into(), &Options::default(), None);
+    let (next, next_state) = analyse(&votes[..].into(), &Options::default(), Some(&state));
     // Once in, always in.
     let before: BTreeSet<String> = ids(&first.in_conv).into_iter().collect();
     let after: BTreeSet<String> = ids(&next.in_conv).into_iter().collect();
@@ -193,17 +193,17 @@ fn degenerate_conversations_get_an_answer() {
         ("two people", vec![vote("a", "1", 1, 1), vote("b", "1", -1, 2)]),
     ];
     for (name, votes) in cases {
-        let (a, state) = analyse(&votes, &Options::default(), None);
+        let (a, state) = analyse(&votes[..].into(), &Options::default(), None);
         let text = serde_json::to_string(&a).expect("serialisable");
         assert!(!text.contains("NaN") && !text.contains("null"), "{name}: {text}");
         for g in &a.groups {
             assert!(!g.members.is_empty(), "{name}: empty group");
         }
         // And a second run from that state.
-        let (b, _) = analyse(&votes, &Options::default(), Some(&state));
+        let (b, _) = analyse(&votes[..].into(), &Options::default(), Some(&state));
         assert_eq!(a.participants, b.participants, "{name}");
     }
     let moderated = Options { moderated_out: ["1".to_string()].into_iter().collect(), ..Options::default() };
-    let (a, _) = analyse(&[vote("a", "1", 1, 1), vote("b", "1", 1, 2)], &moderated, None);
+    let (a, _) = analyse(&[vote("a", "1", 1, 1), vote("b", "1", 1, 2)][..].into(), &moderated, None);
     assert!(a.consensus.agree.is_empty(), "a moderated statement is never consensus");
 }

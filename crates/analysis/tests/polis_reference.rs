@@ -142,7 +142,7 @@ fn check_positions(case: &Case, a: &Analysis, signs: [f64; 2]) {
 
 fn check_group_statistics(case: &Case) {
     let options = Options { groups: Some(reference_groups(&case.math)), ..case.options.clone() };
-    let (a, _) = analyse(&case.votes, &options, None);
+    let (a, _) = analyse(&case.votes[..].into(), &options, None);
     for g in &a.groups {
         let name = g.name.clone().expect("given groups are named");
         let theirs = case.math["repness"][&name].as_array().expect("repness");
@@ -206,7 +206,7 @@ fn report_agreement(case: &Case, a: &Analysis) {
 
 fn run(name: &'static str) {
     let case = load(name);
-    let (a, _) = analyse(&case.votes, &case.options, None);
+    let (a, _) = analyse(&case.votes[..].into(), &case.options, None);
     let signs = check_pca(&case, &a);
     check_positions(&case, &a, signs);
     check_group_statistics(&case);
@@ -230,7 +230,7 @@ fn twenty_five_participants_with_meta_statements() {
 fn fifty_participants_strict_moderation_with_votes_missing_from_the_fixture() {
     let case = load("50ptpt-3gp-strict-no-meta");
     let counted: i64 = case.math["user-vote-counts"].as_object().expect("counts").values().map(int).sum();
-    let (a, _) = analyse(&case.votes, &case.options, None);
+    let (a, _) = analyse(&case.votes[..].into(), &case.options, None);
     assert_eq!((counted, int(&case.math["n"])), (945, 52));
     assert_eq!(a.participants, 51);
     let tids: Vec<String> = case.math["tids"].as_array().expect("tids").iter().map(|t| int(t).to_string()).collect();

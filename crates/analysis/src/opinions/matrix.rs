@@ -5,6 +5,79 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Vote, id_order};
 
+/// Votes as read, with participant and statement ids stored once: a conversation of
+/// 20,000 people and 2,000 statements has millions of votes, and two strings per vote would
+/// cost more than the whole analysis.
+#[derive(Clone, Debug, Default)]
+pub struct Votes {
+    participants: Interner,
+    statements: Interner,
+    cast: Vec<Cast>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Cast {
+    participant: u32,
+    statement: u32,
+    timestamp: i64,
+    value: i8,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Interner {
+    ids: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, id: &str) -> u32 {
+        if let Some(&i) = self.index.get(id) {
+            return i;
+        }
+        let i = self.ids.len() as u32;
+        self.ids.push(id.to_string());
+        self.index.insert(id.to_string(), i);
+        i
+    }
+}
+
+impl Votes {
+    pub fn new() -> Votes {
+        Votes::default()
+    }
+
+    /// Adds one vote (agree = +1, disagree = −1, pass = 0; other values count by their sign).
+    pub fn push(&mut self, participant: &str, statement: &str, value: i8, timestamp: i64) {
+        let participant = self.participants.intern(participant);
+        let statement = self.statements.intern(statement);
+        self.cast.push(Cast { participant, statement, timestamp, value: value.signum() });
+    }
+
+    pub fn len(&self) -> usize {
+        self.cast.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cast.is_empty()
+    }
+}
+
+impl<'a> FromIterator<&'a Vote> for Votes {
+    fn from_iter<I: IntoIterator<Item = &'a Vote>>(iter: I) -> Votes {
+        let mut votes = Votes::new();
+        for v in iter {
+            votes.push(&v.participant, &v.statement, v.value, v.timestamp);
+        }
+        votes
+    }
+}
+
+impl From<&[Vote]> for Votes {
+    fn from(votes: &[Vote]) -> Votes {
+        votes.iter().collect()
+    }
+}
+
 /// A participant's row: (column, value) for every statement they voted on, by column.
 pub type Row = Vec<(u32, i8)>;
 
@@ -20,41 +93,67 @@ pub struct VoteMatrix {
 }
 
 impl VoteMatrix {
-    /// Builds the matrix from votes in any order; a later vote (by timestamp, then by input
-    /// order) on the same statement replaces an earlier one.
-    pub fn build(votes: &[Vote], moderated_out: &HashSet<String>) -> VoteMatrix {
-        let mut latest: HashMap<(&str, &str), (i64, usize)> = HashMap::new();
-        let mut first_seen: HashMap<&str, (i64, usize)> = HashMap::new();
-        for (i, v) in votes.iter().enumerate() {
-            let key = (v.participant.as_str(), v.statement.as_str());
-            match latest.get(&key) {
-                Some(&(t, _)) if t > v.timestamp => {}
-                _ => {
-                    latest.insert(key, (v.timestamp, i));
-                }
-            }
-            let seen = first_seen.entry(v.participant.as_str()).or_insert((v.timestamp, i));
+    /// Builds the matrix; a later vote (by timestamp, then by input order) on the same
+    /// statement replaces an earlier one.
+    pub fn build(votes: &Votes, moderated_out: &HashSet<String>) -> VoteMatrix {
+        let n_people = votes.participants.ids.len();
+        // Each participant's first vote decides the row order.
+        let mut first_seen: Vec<(i64, usize)> = vec![(i64::MAX, usize::MAX); n_people];
+        let mut per_person = vec![0usize; n_people + 1];
+        for (i, v) in votes.cast.iter().enumerate() {
+            let seen = &mut first_seen[v.participant as usize];
             if (v.timestamp, i) < *seen {
                 *seen = (v.timestamp, i);
             }
+            per_person[v.participant as usize + 1] += 1;
         }
-        let mut participants: Vec<&str> = first_seen.keys().copied().collect();
-        participants.sort_by(|a, b| first_seen[a].0.cmp(&first_seen[b].0).then_with(|| id_order(a, b)));
-        let mut statements: Vec<&str> = latest.keys().map(|(_, s)| *s).collect::<HashSet<_>>().into_iter().collect();
-        statements.sort_by(|a, b| id_order(a, b));
-        let row_of: HashMap<&str, usize> = participants.iter().enumerate().map(|(i, p)| (*p, i)).collect();
-        let col_of: HashMap<&str, u32> = statements.iter().enumerate().map(|(i, s)| (*s, i as u32)).collect();
-        let mut rows: Vec<Row> = vec![Vec::new(); participants.len()];
-        for ((p, s), (_, i)) in &latest {
-            rows[row_of[p]].push((col_of[s], votes[*i].value.signum()));
+        let mut people: Vec<u32> = (0..n_people as u32).collect();
+        people.sort_by(|&a, &b| {
+            first_seen[a as usize]
+                .0
+                .cmp(&first_seen[b as usize].0)
+                .then_with(|| id_order(&votes.participants.ids[a as usize], &votes.participants.ids[b as usize]))
+        });
+        let mut statements: Vec<u32> = (0..votes.statements.ids.len() as u32).collect();
+        statements.sort_by(|&a, &b| id_order(&votes.statements.ids[a as usize], &votes.statements.ids[b as usize]));
+        let mut column_of = vec![0u32; statements.len()];
+        for (c, &s) in statements.iter().enumerate() {
+            column_of[s as usize] = c as u32;
         }
-        for r in &mut rows {
-            r.sort_unstable_by_key(|(c, _)| *c);
+
+        // Bucket the votes by participant (input order kept within a bucket), then sort
+        // each bucket by column and time: the last of each column is the vote that counts.
+        for p in 0..n_people {
+            per_person[p + 1] += per_person[p];
         }
-        let moderated_out = statements.iter().map(|s| moderated_out.contains(*s)).collect();
+        let mut next = per_person.clone();
+        let mut bucket: Vec<(u32, i64, i8)> = vec![(0, 0, 0); votes.cast.len()];
+        for v in &votes.cast {
+            let at = &mut next[v.participant as usize];
+            bucket[*at] = (column_of[v.statement as usize], v.timestamp, v.value);
+            *at += 1;
+        }
+        let mut row_of_person = vec![0usize; n_people];
+        for (r, &p) in people.iter().enumerate() {
+            row_of_person[p as usize] = r;
+        }
+        let mut rows: Vec<Row> = vec![Vec::new(); n_people];
+        for p in 0..n_people {
+            let cells = &mut bucket[per_person[p]..per_person[p + 1]];
+            // Stable: equal (column, time) keep input order, so the later input wins.
+            cells.sort_by_key(|&(c, t, _)| (c, t));
+            let row = &mut rows[row_of_person[p]];
+            for (i, &(c, _, v)) in cells.iter().enumerate() {
+                if cells.get(i + 1).is_none_or(|next| next.0 != c) {
+                    row.push((c, v));
+                }
+            }
+        }
+        let statements: Vec<String> = statements.iter().map(|&s| votes.statements.ids[s as usize].clone()).collect();
+        let moderated_out = statements.iter().map(|s| moderated_out.contains(s)).collect();
         VoteMatrix {
-            participants: participants.into_iter().map(str::to_string).collect(),
-            statements: statements.into_iter().map(str::to_string).collect(),
+            participants: people.iter().map(|&p| votes.participants.ids[p as usize].clone()).collect(),
+            statements,
             rows,
             moderated_out,
         }
@@ -95,7 +194,7 @@ mod tests {
     #[test]
     fn latest_vote_wins_and_rows_follow_first_votes() {
         let votes = vec![vote("b", "2", 1, 5), vote("a", "10", -1, 7), vote("b", "2", -1, 9), vote("a", "2", 0, 8)];
-        let m = VoteMatrix::build(&votes, &HashSet::new());
+        let m = VoteMatrix::build(&votes.as_slice().into(), &HashSet::new());
         assert_eq!(m.participants, ["b", "a"]);
         assert_eq!(m.statements, ["2", "10"], "numeric ids sort as numbers");
         assert_eq!(m.rows[0], vec![(0, -1)]);
@@ -105,7 +204,7 @@ mod tests {
     #[test]
     fn moderated_statements_are_not_rated() {
         let votes = vec![vote("a", "1", 1, 1), vote("a", "2", 1, 2)];
-        let m = VoteMatrix::build(&votes, &["2".to_string()].into_iter().collect());
+        let m = VoteMatrix::build(&votes.as_slice().into(), &["2".to_string()].into_iter().collect());
         assert_eq!(m.rated(0).collect::<Vec<_>>(), vec![(0, 1)]);
         assert_eq!(m.vote_counts(), vec![2]);
     }

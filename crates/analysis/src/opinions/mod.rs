@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use cluster::{Cluster, KSmoother};
 use matrix::VoteMatrix;
+pub use matrix::Votes;
 use stats::{Repness, Tally};
 
 /// One vote: agree = +1, disagree = −1, pass = 0. A later vote (by timestamp) on the same
@@ -174,7 +175,7 @@ const IN_CONV_MIN: usize = 15;
 const SEED: u64 = 0x5A3D_C0DE;
 
 /// One run over all votes so far, continuing from `previous` when given.
-pub fn analyse(votes: &[Vote], options: &Options, previous: Option<&State>) -> (Analysis, State) {
+pub fn analyse(votes: &Votes, options: &Options, previous: Option<&State>) -> (Analysis, State) {
     let out: HashSet<String> = options.moderated_out.union(&options.meta).cloned().collect();
     let m = VoteMatrix::build(votes, &out);
     let row_of: HashMap<&str, usize> = m.participants.iter().enumerate().map(|(i, p)| (p.as_str(), i)).collect();

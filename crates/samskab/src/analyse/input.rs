@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use analysis::opinions::{Options, Vote};
+use analysis::opinions::{Options, Votes};
 
 /// A problem in an input file, in both languages.
 #[derive(Debug)]
@@ -56,12 +56,28 @@ pub struct Table {
     pub rows: Vec<(u64, Vec<String>)>,
 }
 
-impl Table {
-    pub fn read(path: &Path) -> Result<Table> {
-        let bytes = std::fs::read(path).map_err(|e| {
+/// The same file read row by row, for exports too large to hold as strings (a vote
+/// export can have millions of rows).
+pub struct Stream {
+    pub path: std::path::PathBuf,
+    pub headers: Vec<String>,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    record: csv::StringRecord,
+}
+
+impl Stream {
+    pub fn open(path: &Path) -> Result<Stream> {
+        use std::io::Read;
+        let cannot = |e: std::io::Error| {
             InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
-        })?;
-        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+        };
+        let mut file = std::fs::File::open(path).map_err(cannot)?;
+        let mut start = Vec::with_capacity(3);
+        (&mut file).take(3).read_to_end(&mut start).map_err(cannot)?;
+        if start == "\u{feff}".as_bytes() {
+            start.clear();
+        }
+        let source: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(start).chain(file));
         let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
@@ -69,48 +85,85 @@ impl Table {
             .quoting(!tsv)
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(bytes);
+            .buffer_capacity(1 << 20)
+            .from_reader(source);
         let headers: Vec<String> =
             reader.headers().map_err(|e| csv_error(path, &e))?.iter().map(|h| h.trim().to_string()).collect();
         if headers.iter().all(String::is_empty) {
             return Err(InputError::new(path, Some(1), None, "filen er tom", "the file is empty"));
         }
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| csv_error(path, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() != headers.len() && !(record.len() == 1 && record[0].is_empty()) {
+        Ok(Stream { path: path.to_path_buf(), headers, reader, record: csv::StringRecord::new() })
+    }
+
+    /// The next data row with its line number; blank rows are skipped, a row with another
+    /// number of fields than the header is an error.
+    pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>> {
+        loop {
+            if !self.reader.read_record(&mut self.record).map_err(|e| csv_error(&self.path, &e))? {
+                return Ok(None);
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            let fields = self.record.len();
+            let width = self.headers.len();
+            if fields != width && !(fields == 1 && self.record[0].is_empty()) {
                 return Err(InputError::new(
-                    path,
+                    &self.path,
                     Some(line),
-                    Some(record.len().min(headers.len()) + 1),
-                    format!("rækken har {} felter, overskriften {}", record.len(), headers.len()),
-                    format!("the row has {} fields, the header {}", record.len(), headers.len()),
+                    Some(fields.min(width) + 1),
+                    format!("rækken har {fields} felter, overskriften {width}"),
+                    format!("the row has {fields} fields, the header {width}"),
                 ));
             }
-            if record.iter().all(str::is_empty) {
+            if self.record.iter().all(str::is_empty) {
                 continue;
             }
-            rows.push((line, record.iter().map(str::to_string).collect()));
+            return Ok(Some((line, &self.record)));
         }
-        Ok(Table { path: path.to_path_buf(), headers, rows })
     }
 
     /// The index of the first of `names` the header has.
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
+        column(&self.headers, names)
     }
 
     pub fn require(&self, names: &[&str]) -> Result<usize> {
-        self.column(names).ok_or_else(|| {
-            InputError::new(
-                &self.path,
-                Some(1),
-                None,
-                format!("kolonnen «{}» mangler i overskriften", names[0]),
-                format!("the header has no «{}» column", names[0]),
-            )
-        })
+        require(&self.path, &self.headers, names)
+    }
+}
+
+fn column(headers: &[String], names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| headers.iter().position(|h| h.eq_ignore_ascii_case(n)))
+}
+
+fn require(path: &Path, headers: &[String], names: &[&str]) -> Result<usize> {
+    column(headers, names).ok_or_else(|| {
+        InputError::new(
+            path,
+            Some(1),
+            None,
+            format!("kolonnen «{}» mangler i overskriften", names[0]),
+            format!("the header has no «{}» column", names[0]),
+        )
+    })
+}
+
+impl Table {
+    pub fn read(path: &Path) -> Result<Table> {
+        let mut stream = Stream::open(path)?;
+        let mut rows = Vec::new();
+        while let Some((line, record)) = stream.next_row()? {
+            rows.push((line, record.iter().map(str::to_string).collect()));
+        }
+        Ok(Table { path: stream.path, headers: stream.headers, rows })
+    }
+
+    /// The index of the first of `names` the header has.
+    pub fn column(&self, names: &[&str]) -> Option<usize> {
+        column(&self.headers, names)
+    }
+
+    pub fn require(&self, names: &[&str]) -> Result<usize> {
+        require(&self.path, &self.headers, names)
     }
 
     pub fn error(&self, line: u64, column: usize, da: impl Into<String>, en: impl Into<String>) -> InputError {
@@ -132,82 +185,97 @@ fn csv_error(path: &Path, e: &csv::Error) -> InputError {
     }
 }
 
-fn parse_vote(t: &Table, line: u64, column: usize, raw: &str) -> Result<i8> {
-    match raw.trim() {
+fn parse_vote(path: &Path, line: u64, column: usize, raw: &str) -> Result<i8> {
+    match raw {
         "1" | "1.0" | "+1" => Ok(1),
         "-1" | "-1.0" => Ok(-1),
         "0" | "0.0" | "-0" => Ok(0),
-        other => Err(t.error(
-            line,
-            column,
+        other => Err(InputError::new(
+            path,
+            Some(line),
+            Some(column + 1),
             format!("«{other}» er ikke en stemme (1 = enig, -1 = uenig, 0 = spring over)"),
             format!("«{other}» is not a vote (1 = agree, -1 = disagree, 0 = pass)"),
         )),
     }
 }
 
-fn non_empty(t: &Table, line: u64, column: usize, raw: &str, what_da: &str, what_en: &str) -> Result<String> {
+fn non_empty<'a>(path: &Path, line: u64, column: usize, raw: &'a str, what_da: &str, what_en: &str) -> Result<&'a str> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err(t.error(line, column, format!("{what_da} mangler"), format!("the {what_en} is missing")));
+        return Err(InputError::new(
+            path,
+            Some(line),
+            Some(column + 1),
+            format!("{what_da} mangler"),
+            format!("the {what_en} is missing"),
+        ));
     }
-    Ok(v.to_string())
+    Ok(v)
 }
 
-/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1).
-pub fn votes(path: &Path) -> Result<Vec<Vote>> {
-    let t = Table::read(path)?;
-    let statement = t.require(&["comment-id", "statement-id", "tid"])?;
-    let voter = t.require(&["voter-id", "participant", "pid"])?;
-    let vote = t.require(&["vote"])?;
-    let timestamp = t.column(&["timestamp", "modified"]);
-    let mut out = Vec::with_capacity(t.rows.len());
-    for (i, (line, row)) in t.rows.iter().enumerate() {
+/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1), read
+/// row by row.
+pub fn votes(path: &Path) -> Result<Votes> {
+    let mut rows = Stream::open(path)?;
+    let statement = rows.require(&["comment-id", "statement-id", "tid"])?;
+    let voter = rows.require(&["voter-id", "participant", "pid"])?;
+    let vote = rows.require(&["vote"])?;
+    let timestamp = rows.column(&["timestamp", "modified"]);
+    let path = rows.path.clone();
+    let mut out = Votes::new();
+    let mut index = 0i64;
+    while let Some((line, row)) = rows.next_row()? {
         let ts = match timestamp {
-            Some(c) => row[c].trim().parse::<f64>().map(|f| f as i64).map_err(|_| {
-                t.error(
-                    *line,
-                    c,
-                    format!("«{}» er ikke et tidsstempel", row[c]),
-                    format!("«{}» is not a timestamp", row[c]),
+            Some(c) => parse_timestamp(&row[c]).ok_or_else(|| {
+                InputError::new(
+                    &path,
+                    Some(line),
+                    Some(c + 1),
+                    format!("«{}» er ikke et tidsstempel", &row[c]),
+                    format!("«{}» is not a timestamp", &row[c]),
                 )
             })?,
-            None => i as i64,
+            None => index,
         };
-        out.push(Vote {
-            participant: non_empty(&t, *line, voter, &row[voter], "deltageren", "participant")?,
-            statement: non_empty(&t, *line, statement, &row[statement], "udsagnet", "statement")?,
-            value: parse_vote(&t, *line, vote, &row[vote])?,
-            timestamp: ts,
-        });
+        out.push(
+            non_empty(&path, line, voter, &row[voter], "deltageren", "participant")?,
+            non_empty(&path, line, statement, &row[statement], "udsagnet", "statement")?,
+            parse_vote(&path, line, vote, &row[vote])?,
+            ts,
+        );
+        index += 1;
     }
     Ok(out)
 }
 
+/// Milliseconds since 1970 as Pol.is writes them; a fraction is tolerated.
+fn parse_timestamp(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().or_else(|| raw.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
+}
+
 /// The wide `participants-votes.csv`: one row per participant, one column per statement,
 /// empty = not voted. Rows keep the file's order.
-pub fn matrix(path: &Path) -> Result<Vec<Vote>> {
+pub fn matrix(path: &Path) -> Result<Votes> {
     const NOT_STATEMENTS: [&str; 7] =
         ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree", "xid"];
-    let t = Table::read(path)?;
-    let participant = t.require(&["participant", "voter-id"])?;
-    let statements: Vec<usize> = (0..t.headers.len())
-        .filter(|&c| !NOT_STATEMENTS.iter().any(|n| t.headers[c].eq_ignore_ascii_case(n)))
-        .collect();
-    let mut out = Vec::new();
-    for (i, (line, row)) in t.rows.iter().enumerate() {
-        let p = non_empty(&t, *line, participant, &row[participant], "deltageren", "participant")?;
+    let mut rows = Stream::open(path)?;
+    let participant = rows.require(&["participant", "voter-id"])?;
+    let headers = rows.headers.clone();
+    let statements: Vec<usize> =
+        (0..headers.len()).filter(|&c| !NOT_STATEMENTS.iter().any(|n| headers[c].eq_ignore_ascii_case(n))).collect();
+    let path = rows.path.clone();
+    let mut out = Votes::new();
+    let mut index = 0i64;
+    while let Some((line, row)) = rows.next_row()? {
+        let p = non_empty(&path, line, participant, &row[participant], "deltageren", "participant")?;
         for &c in &statements {
-            if row[c].trim().is_empty() {
+            if row[c].is_empty() {
                 continue;
             }
-            out.push(Vote {
-                participant: p.clone(),
-                statement: t.headers[c].clone(),
-                value: parse_vote(&t, *line, c, &row[c])?,
-                timestamp: i as i64,
-            });
+            out.push(p, &headers[c], parse_vote(&path, line, c, &row[c])?, index);
         }
+        index += 1;
     }
     Ok(out)
 }
@@ -225,7 +293,7 @@ pub fn comments(path: &Path, options: &mut Options) -> Result<Comments> {
     let body = t.column(&["comment-body", "txt", "text"]);
     let mut texts = HashMap::new();
     for (line, row) in &t.rows {
-        let tid = non_empty(&t, *line, id, &row[id], "udsagnets id", "statement id")?;
+        let tid = non_empty(&t.path, *line, id, &row[id], "udsagnets id", "statement id")?.to_string();
         if let Some(c) = moderated {
             match row[c].trim() {
                 "-1" => {
@@ -266,7 +334,7 @@ pub fn groups(path: &Path) -> Result<Vec<(String, String)>> {
             continue;
         }
         out.push((
-            non_empty(&t, *line, participant, &row[participant], "deltageren", "participant")?,
+            non_empty(&t.path, *line, participant, &row[participant], "deltageren", "participant")?.to_string(),
             row[group].trim().to_string(),
         ));
     }

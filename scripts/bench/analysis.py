@@ -1,0 +1,384 @@
+"""Analysis benchmarks (issue 3, section 5): Samskab's `analyse` commands as whole processes
+next to the Python references on the same input, measured in the same run.
+
+- opinions: every conversation in data/polis and a synthetic 20,000 x 2,000 conversation at
+  30 % voted, against red-dwarf's Pol.is pipeline (PCA solver "full"), timing only
+  `run_pipeline` (no interpreter start, no CSV reading).
+- themes: SIB-200 Danish (all three files, 7 topics): NMI and ARI against the labels, next to
+  scikit-learn TfidfVectorizer + KMeans on the same Snowball stems with the same k; then the
+  time for 10,000 inputs.
+- groups: 2,000 people into groups of 4-6, the share of groups whose members all come from
+  different units next to random assignments of the same sizes.
+
+Run through scripts/bench-analysis.sh, which builds the binary and the virtual environment.
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def run_samskab(binary, args, repeat=1):
+    """Runs the CLI `repeat` times; returns (best wall seconds, peak RSS MB of that run, stdout)."""
+    best = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate()
+        # communicate() has reaped the child; its rusage comes from wait4 on the pid below.
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            sys.exit(f"samskab {' '.join(args)} failed ({proc.returncode}): {err.decode()}")
+        if best is None or wall < best[0]:
+            best = (wall, out)
+    return best[0], best[1]
+
+
+def peak_rss_mb(binary, args):
+    """Peak resident memory of one run, from the kernel's accounting of the child."""
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execv(binary, [binary, *args])
+    _, status, usage = os.wait4(pid, 0)
+    if status != 0:
+        sys.exit(f"samskab {' '.join(args)} failed for the memory run")
+    return usage.ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- opinions
+
+
+def read_votes(path):
+    """Pol.is export votes, latest vote per (voter, statement) as red-dwarf expects them."""
+    latest = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            key = (int(row["voter-id"]), int(row["comment-id"]))
+            t = int(row["timestamp"])
+            if key not in latest or latest[key][0] <= t:
+                latest[key] = (t, int(row["vote"]))
+    return [
+        {"participant_id": p, "statement_id": s, "vote": v, "modified": t}
+        for (p, s), (t, v) in latest.items()
+    ]
+
+
+def moderated_out(path):
+    if not path.exists():
+        return []
+    with open(path, newline="") as f:
+        return [int(r["comment-id"]) for r in csv.DictReader(f) if r.get("moderated", "").strip() == "-1"]
+
+
+def red_dwarf(votes, mod_out):
+    from reddwarf.implementations.polis import run_pipeline
+
+    start = time.perf_counter()
+    result = run_pipeline(
+        votes=votes,
+        reducer_kwargs={"svd_solver": "full"},
+        mod_out_statement_ids=mod_out,
+        random_state=0,
+    )
+    seconds = time.perf_counter() - start
+    labels = result.participants_df["cluster_id"].dropna()
+    return seconds, {int(p): int(g) for p, g in labels.items()}
+
+
+def agreement(ours_json, theirs):
+    """ARI between our groups and red-dwarf's on the participants both clustered."""
+    from sklearn.metrics import adjusted_rand_score
+
+    ours = {}
+    for g in ours_json["groups"]:
+        for m in g["members"]:
+            ours[int(m)] = g["id"]
+    common = sorted(set(ours) & set(theirs))
+    if len(common) < 2:
+        return float("nan")
+    return adjusted_rand_score([ours[p] for p in common], [theirs[p] for p in common])
+
+
+def bench_conversation(binary, name, votes_path, comments_path, repeat):
+    votes = read_votes(votes_path)
+    mod_out = moderated_out(comments_path)
+    rd_seconds = min(red_dwarf(votes, mod_out)[0] for _ in range(repeat))
+    _, theirs = red_dwarf(votes, mod_out)
+    args = ["analyse", "opinions", "--votes", str(votes_path), "--format", "json"]
+    if comments_path.exists():
+        args += ["--comments", str(comments_path)]
+    ours_seconds, out = run_samskab(binary, args, repeat)
+    ours = json.loads(out)
+    rss = peak_rss_mb(binary, args)
+    participants = len({v["participant_id"] for v in votes})
+    statements = len({v["statement_id"] for v in votes})
+    return {
+        "name": name,
+        "participants": participants,
+        "statements": statements,
+        "votes": len(votes),
+        "red_dwarf": rd_seconds,
+        "samskab": ours_seconds,
+        "ratio": rd_seconds / ours_seconds,
+        "rss": rss,
+        "groups": (len(ours["groups"]), len(set(theirs.values()))),
+        "ari": agreement(ours, theirs),
+    }
+
+
+def synthetic_votes(path, participants, statements, voted, seed=7):
+    """A conversation with 4 planted opinion groups: each person votes on a random `voted`
+    share of the statements; agree/disagree/pass by their group's leaning on the statement."""
+    rng = np.random.default_rng(seed)
+    groups = rng.integers(0, 4, size=participants)
+    leaning = rng.uniform(0.1, 0.9, size=(4, statements))
+    rows = []
+    t = 1_700_000_000_000
+    for p in range(participants):
+        cols = np.flatnonzero(rng.random(statements) < voted)
+        u = rng.random(cols.size)
+        agree = leaning[groups[p], cols]
+        pass_ = rng.random(cols.size) < 0.15
+        vote = np.where(pass_, 0, np.where(u < agree, 1, -1))
+        rows.append(np.column_stack([np.full(cols.size, p), cols, vote]))
+    data = np.concatenate(rows)
+    order = rng.permutation(len(data))
+    data = data[order]
+    stamps = t + np.arange(len(data))
+    with open(path, "w") as f:
+        f.write("timestamp,datetime,comment-id,voter-id,vote\n")
+        lines = [f"{s},,{c},{p},{v}\n" for s, (p, c, v) in zip(stamps.tolist(), data.tolist())]
+        f.writelines(lines)
+    votes = [
+        {"participant_id": p, "statement_id": c, "vote": v, "modified": s}
+        for s, (p, c, v) in zip(stamps.tolist(), data.tolist())
+    ]
+    return votes
+
+
+def opinions(binary, data, repeat, synthetic):
+    print("== Opinion groups: samskab analyse opinions (whole process) vs red-dwarf run_pipeline (PCA 'full')")
+    # One warm-up so red-dwarf's lazy imports do not count against it.
+    first = sorted(p for p in (data / "polis").iterdir() if (p / "votes.csv").exists())
+    red_dwarf(read_votes(first[0] / "votes.csv"), [])
+    rows = []
+    for conv in first:
+        rows.append(bench_conversation(binary, conv.name, conv / "votes.csv", conv / "comments.csv", repeat))
+    if synthetic:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "votes.csv"
+            p, s = synthetic
+            print(f"   (writing synthetic {p:,} x {s:,} at 30 % voted ...)", flush=True)
+            votes = synthetic_votes(path, p, s, 0.30)
+            n_votes = len(votes)
+            rd_seconds, theirs = red_dwarf(votes, [])
+            del votes
+            args = ["analyse", "opinions", "--votes", str(path), "--format", "json"]
+            ours_seconds, out = run_samskab(binary, args, 1)
+            ours = json.loads(out)
+            rss = peak_rss_mb(binary, args)
+            rows.append(
+                {
+                    "name": f"synthetic {p // 1000}k x {s // 1000}k, 30 %",
+                    "participants": p,
+                    "statements": s,
+                    "votes": n_votes,
+                    "red_dwarf": rd_seconds,
+                    "samskab": ours_seconds,
+                    "ratio": rd_seconds / ours_seconds,
+                    "rss": rss,
+                    "groups": (len(ours["groups"]), len(set(theirs.values()))),
+                    "ari": agreement(ours, theirs),
+                }
+            )
+    header = f"{'conversation':<44}{'ptpts':>7}{'stmts':>7}{'votes':>12}{'red-dwarf s':>13}{'samskab s':>11}{'ratio':>8}{'peak MB':>9}{'k ours/rd':>11}{'ARI':>6}"
+    print(header)
+    for r in rows:
+        votes = f"{r['votes']:,}" if r["votes"] else "-"
+        print(
+            f"{r['name'][:43]:<44}{r['participants']:>7,}{r['statements']:>7,}{votes:>12}"
+            f"{r['red_dwarf']:>13.3f}{r['samskab']:>11.3f}{r['ratio']:>7.1f}x{r['rss']:>9.0f}"
+            f"{r['groups'][0]:>6}/{r['groups'][1]:<4}{r['ari']:>6.2f}"
+        )
+    ratios = [r["ratio"] for r in rows]
+    print(f"   smallest ratio {min(ratios):.1f}x, median {statistics.median(ratios):.1f}x")
+    print()
+
+
+# ---------------------------------------------------------------- themes
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def sib200(data):
+    texts, labels = [], []
+    for name in ("train.tsv", "dev.tsv", "test.tsv"):
+        with open(data / "danish-topics" / "sib200-da" / name, newline="") as f:
+            for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                texts.append(row["text"])
+                labels.append(row["category"])
+    return texts, labels
+
+
+def stop_words(root):
+    """The engine's own Danish stop-word list, so both sides drop the same words."""
+    source = (root / "crates" / "analysis" / "src" / "themes" / "text.rs").read_text()
+    block = source.split("STOP_WORDS", 1)[1].split("];", 1)[0]
+    return set(re.findall(r'"([^"]+)"', block))
+
+
+def baseline(texts, k, seed, stops):
+    import snowballstemmer
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    stemmer = snowballstemmer.stemmer("danish")
+
+    def analyzer(text):
+        words = [w for w in WORD.findall(text.lower()) if not w.isdigit() and w not in stops]
+        return stemmer.stemWords(words)
+
+    start = time.perf_counter()
+    matrix = TfidfVectorizer(analyzer=analyzer).fit_transform(texts)
+    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
+    return time.perf_counter() - start, labels
+
+
+def write_tsv(path, texts):
+    with open(path, "w", newline="") as f:
+        f.write("text\n")
+        for t in texts:
+            f.write(t.replace("\t", " ").replace("\n", " ") + "\n")
+
+
+def themes(binary, data, root):
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    print("== Themes: SIB-200 Danish, all three files, k = 7")
+    texts, labels = sib200(data)
+    stops = stop_words(root)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "sib200.tsv"
+        write_tsv(path, texts)
+        seconds, out = run_samskab(binary, ["analyse", "themes", "--input", str(path), "--text-column", "text", "--k", "7", "--format", "json"], 3)
+        ours = json.loads(out)["assignments"]
+        nmi, ari = normalized_mutual_info_score(labels, ours), adjusted_rand_score(labels, ours)
+        print(f"   {len(texts)} sentences, {len(set(labels))} labelled topics")
+        print(f"   {'method':<58}{'NMI':>7}{'ARI':>7}{'seconds':>9}")
+        print(f"   {'samskab (LSA + spherical k-means, whole process)':<58}{nmi:>7.3f}{ari:>7.3f}{seconds:>9.3f}")
+        scores = []
+        for seed in range(5):
+            s, predicted = baseline(texts, 7, seed, stops)
+            scores.append((normalized_mutual_info_score(labels, predicted), adjusted_rand_score(labels, predicted), s))
+            print(f"   {f'TfidfVectorizer + KMeans(n_init=10), seed {seed}':<58}{scores[-1][0]:>7.3f}{scores[-1][1]:>7.3f}{s:>9.3f}")
+        mean_nmi = statistics.mean(x[0] for x in scores)
+        mean_ari = statistics.mean(x[1] for x in scores)
+        print(f"   {'baseline mean of 5 seeds':<58}{mean_nmi:>7.3f}{mean_ari:>7.3f}")
+        print(f"   samskab - baseline mean: NMI {nmi - mean_nmi:+.3f}, ARI {ari - mean_ari:+.3f}")
+
+        # 10,000 inputs: sentences made of two SIB-200 half-sentences, so none repeats.
+        rng = np.random.default_rng(3)
+        halves = []
+        for t in texts:
+            words = t.split()
+            halves.append((" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])))
+        big = [halves[a][0] + " " + halves[b][1] for a, b in rng.integers(0, len(texts), size=(10_000, 2))]
+        path = Path(tmp) / "big.tsv"
+        write_tsv(path, big)
+        args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--k", "7", "--format", "json"]
+        seconds, _ = run_samskab(binary, args, 3)
+        rss = peak_rss_mb(binary, args)
+        base = min(baseline(big, 7, seed, stops)[0] for seed in range(3))
+        print(f"   10,000 inputs, k = 7: samskab {seconds:.3f} s (whole process, peak {rss:.0f} MB), baseline {base:.3f} s (vectorise + fit only): {base / seconds:.1f}x")
+        args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--format", "json"]
+        seconds, out = run_samskab(binary, args, 1)
+        print(f"   10,000 inputs, k chosen by silhouette: samskab {seconds:.3f} s, k = {len(json.loads(out)['themes'])}")
+    print()
+
+
+# ---------------------------------------------------------------- groups
+
+
+def people(path, n, units, seed=11):
+    """People over skewed units (a few large, many small) with roles, as a municipality has."""
+    rng = np.random.default_rng(seed)
+    weights = 1.0 / np.arange(1, units + 1) ** 0.8
+    unit = rng.choice(units, size=n, p=weights / weights.sum())
+    role = rng.choice(["", "", "", "", "", "", "leder", "nøgleperson", "tillidsrepræsentant", "arbejdsmiljørepræsentant"], size=n)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "unit", "role"])
+        for i in range(n):
+            w.writerow([f"p{i}", f"enhed-{unit[i]}", role[i]])
+    return {f"p{i}": f"enhed-{unit[i]}" for i in range(n)}
+
+
+def all_different(groups, unit_of):
+    return sum(len({unit_of[m] for m in g}) == len(g) for g in groups) / len(groups)
+
+
+def groups(binary):
+    print("== Groups: 2,000 people into groups of 4-6, mixing units and roles")
+    for units in (200, 40):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "people.csv"
+            unit_of = people(path, 2000, units)
+            args = ["analyse", "groups", "--people", str(path), "--size", "4-6", "--mix", "unit", "--mix", "role", "--format", "json"]
+            seconds, out = run_samskab(binary, args, 3)
+            result = json.loads(out)
+            ours = [g["members"] for g in result["groups"]]
+            sizes = [len(g) for g in ours]
+            rng = np.random.default_rng(5)
+            ids = list(unit_of)
+            shares = []
+            for _ in range(100):
+                order = rng.permutation(len(ids))
+                random_groups, at = [], 0
+                for size in sizes:
+                    random_groups.append([ids[i] for i in order[at : at + size]])
+                    at += size
+                shares.append(all_different(random_groups, unit_of))
+            largest = max(np.bincount([int(u.split("-")[1]) for u in unit_of.values()]))
+            print(
+                f"   {units} units (largest {largest} people): {len(ours)} groups of {min(sizes)}-{max(sizes)} in {seconds:.3f} s (whole process); "
+                f"all members from different units: samskab {all_different(ours, unit_of):.1%}, random {statistics.mean(shares):.1%} (mean of 100); "
+                f"{len(result['violations'])} violations reported"
+            )
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", required=True, help="the release samskab binary")
+    parser.add_argument("--data", required=True, help="the shared data folder")
+    parser.add_argument("--only", choices=["opinions", "themes", "groups"])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per small conversation (best is kept)")
+    parser.add_argument("--synthetic", default="20000x2000", help="PxS of the synthetic conversation, or 'none'")
+    args = parser.parse_args()
+    data = Path(args.data)
+    root = Path(__file__).resolve().parents[2]
+    print(f"cores: {os.cpu_count()}, python {sys.version.split()[0]}")
+    synthetic = None if args.synthetic == "none" else tuple(int(x) for x in args.synthetic.split("x"))
+    if args.only in (None, "groups"):
+        groups(args.bin)
+    if args.only in (None, "themes"):
+        themes(args.bin, data, root)
+    if args.only in (None, "opinions"):
+        opinions(args.bin, data, args.repeat, synthetic)
+
+
+if __name__ == "__main__":
+    main()
