@@ -165,14 +165,27 @@ fn say(da: &str, en: &str) -> String {
     if english() { en.to_string() } else { da.to_string() }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SAMSKAB_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
+    // The analyses are plain computations on files: no runtime, no log, so a small export
+    // is answered in the time it takes to read it.
+    let result = match cli.command {
+        Command::Analyse { what } => analyse::run(what, english()),
+        command => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("SAMSKAB_LOG").unwrap_or_else(|_| "info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(anyhow::Error::from)
+                .and_then(|runtime| runtime.block_on(run(Cli { command, ..cli })))
+        }
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("{}: {e:#}", say("fejl", "error"));

@@ -18,19 +18,50 @@ pub struct Votes {
 #[derive(Clone, Copy, Debug)]
 struct Cast {
     participant: u32,
-    statement: u32,
+    /// The statement's index, with the vote in the two lowest bits (0 pass, 1 agree,
+    /// 2 disagree): 16 bytes a vote instead of 24.
+    statement_vote: u32,
     timestamp: i64,
-    value: i8,
 }
 
+impl Cast {
+    fn statement(self) -> u32 {
+        self.statement_vote >> 2
+    }
+
+    fn value(self) -> i8 {
+        match self.statement_vote & 3 {
+            1 => 1,
+            2 => -1,
+            _ => 0,
+        }
+    }
+}
+
+/// Ids to dense indices. Pol.is ids are small whole numbers, so those are looked up in a
+/// table instead of hashed: reading millions of votes is then mostly parsing.
 #[derive(Clone, Debug, Default)]
 struct Interner {
     ids: Vec<String>,
+    numeric: Vec<u32>,
     index: HashMap<String, u32>,
 }
 
+/// Whole-number ids below this are looked up in the table.
+const NUMERIC_IDS: usize = 1 << 22;
+
 impl Interner {
     fn intern(&mut self, id: &str) -> u32 {
+        if let Some(n) = small_number(id) {
+            if n >= self.numeric.len() {
+                self.numeric.resize((n + 1).next_power_of_two().min(NUMERIC_IDS), u32::MAX);
+            }
+            if self.numeric[n] == u32::MAX {
+                self.numeric[n] = self.ids.len() as u32;
+                self.ids.push(id.to_string());
+            }
+            return self.numeric[n];
+        }
         if let Some(&i) = self.index.get(id) {
             return i;
         }
@@ -39,6 +70,16 @@ impl Interner {
         self.index.insert(id.to_string(), i);
         i
     }
+}
+
+/// The id as a number when it is written as one in its shortest form ("7", not "07").
+fn small_number(id: &str) -> Option<usize> {
+    let b = id.as_bytes();
+    if b.is_empty() || b.len() > 7 || (b.len() > 1 && b[0] == b'0') || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = b.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0'));
+    (n < NUMERIC_IDS).then_some(n)
 }
 
 impl Votes {
@@ -50,7 +91,12 @@ impl Votes {
     pub fn push(&mut self, participant: &str, statement: &str, value: i8, timestamp: i64) {
         let participant = self.participants.intern(participant);
         let statement = self.statements.intern(statement);
-        self.cast.push(Cast { participant, statement, timestamp, value: value.signum() });
+        let vote = match value.signum() {
+            1 => 1,
+            -1 => 2,
+            _ => 0,
+        };
+        self.cast.push(Cast { participant, statement_vote: statement << 2 | vote, timestamp });
     }
 
     pub fn len(&self) -> usize {
@@ -121,8 +167,8 @@ impl VoteMatrix {
             column_of[s as usize] = c as u32;
         }
 
-        // Bucket the votes by participant (input order kept within a bucket), then sort
-        // each bucket by column and time: the last of each column is the vote that counts.
+        // Bucket the votes by participant, keeping input order within a bucket; in each
+        // bucket the latest vote per column counts.
         for p in 0..n_people {
             per_person[p + 1] += per_person[p];
         }
@@ -130,7 +176,7 @@ impl VoteMatrix {
         let mut bucket: Vec<(u32, i64, i8)> = vec![(0, 0, 0); votes.cast.len()];
         for v in &votes.cast {
             let at = &mut next[v.participant as usize];
-            bucket[*at] = (column_of[v.statement as usize], v.timestamp, v.value);
+            bucket[*at] = (column_of[v.statement() as usize], v.timestamp, v.value());
             *at += 1;
         }
         let mut row_of_person = vec![0usize; n_people];
@@ -138,16 +184,25 @@ impl VoteMatrix {
             row_of_person[p as usize] = r;
         }
         let mut rows: Vec<Row> = vec![Vec::new(); n_people];
+        // Per column: the person who last touched it, and their latest (time, vote) there.
+        let mut touched_by = vec![usize::MAX; column_of.len()];
+        let mut latest = vec![(0i64, 0i8); column_of.len()];
+        let mut columns: Vec<u32> = Vec::new();
         for p in 0..n_people {
-            let cells = &mut bucket[per_person[p]..per_person[p + 1]];
-            // Stable: equal (column, time) keep input order, so the later input wins.
-            cells.sort_by_key(|&(c, t, _)| (c, t));
-            let row = &mut rows[row_of_person[p]];
-            for (i, &(c, _, v)) in cells.iter().enumerate() {
-                if cells.get(i + 1).is_none_or(|next| next.0 != c) {
-                    row.push((c, v));
+            columns.clear();
+            for &(c, t, v) in &bucket[per_person[p]..per_person[p + 1]] {
+                let cu = c as usize;
+                if touched_by[cu] != p {
+                    touched_by[cu] = p;
+                    latest[cu] = (t, v);
+                    columns.push(c);
+                } else if t >= latest[cu].0 {
+                    // Same time: the later row of the input wins.
+                    latest[cu] = (t, v);
                 }
             }
+            columns.sort_unstable();
+            rows[row_of_person[p]] = columns.iter().map(|&c| (c, latest[c as usize].1)).collect();
         }
         let statements: Vec<String> = statements.iter().map(|&s| votes.statements.ids[s as usize].clone()).collect();
         let moderated_out = statements.iter().map(|s| moderated_out.contains(s)).collect();

@@ -4,8 +4,9 @@
 //!
 //! Imputing a missing vote with its column mean and then centring makes that cell exactly
 //! zero, so the centred matrix X is as sparse as the votes. The components are the top
-//! eigenvectors of XᵀX, found from products with the sparse X (Lanczos) or, for few
-//! statements, from the dense XᵀX (Jacobi).
+//! eigenvectors of XᵀX, found by Lanczos iteration (with full reorthogonalisation, run to
+//! a residual of 1e-10) from products with the sparse X, or, for few statements, with XᵀX
+//! formed once.
 
 use super::matrix::VoteMatrix;
 use crate::linalg;
@@ -19,11 +20,6 @@ pub struct Pca {
     pub center: Vec<f64>,
     /// Unit vectors, one per component (two, or fewer for tiny conversations).
     pub components: Vec<Vec<f64>>,
-}
-
-/// Centred rows: (column, vote − column mean) for every rated cell.
-fn centred_rows(m: &VoteMatrix, center: &[f64]) -> Vec<Vec<(u32, f64)>> {
-    (0..m.n_rows()).map(|r| m.rated(r).map(|(c, v)| (c as u32, f64::from(v) - center[c])).collect()).collect()
 }
 
 pub fn column_means(m: &VoteMatrix) -> Vec<f64> {
@@ -49,39 +45,45 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
     if k == 0 {
         return Pca { center, components: Vec::new() };
     }
-    let rows = centred_rows(m, &center);
-    let (_, mut components) = if n <= DENSE_LIMIT {
+    // The centred matrix X is read straight from the vote rows: x = vote − column mean on
+    // every rated cell (moderated-out columns are not rated).
+    let rows: Vec<&[(u32, i8)]> = m.rows.iter().map(Vec::as_slice).collect();
+    let rated = |c: u32| !m.moderated_out[c as usize];
+    // A start that depends only on the data, not on column order: each column's number of
+    // ratings, plus one.
+    let mut start = vec![1.0; n];
+    for row in &rows {
+        for &(c, _) in row.iter().filter(|(c, _)| rated(*c)) {
+            start[c as usize] += 1.0;
+        }
+    }
+    // Few statements: XᵀX is small enough to form once, and each product is then cheaper
+    // than a pass over the votes.
+    let gram = (n <= DENSE_LIMIT).then(|| {
         let mut gram = vec![0.0; n * n];
+        let mut cells: Vec<(usize, f64)> = Vec::new();
         for row in &rows {
-            for &(i, xi) in row {
-                for &(j, xj) in row {
-                    gram[i as usize * n + j as usize] += xi * xj;
+            cells.clear();
+            cells.extend(
+                row.iter().filter(|(c, _)| rated(*c)).map(|&(c, v)| (c as usize, f64::from(v) - center[c as usize])),
+            );
+            for &(i, xi) in &cells {
+                let at = i * n;
+                for &(j, xj) in &cells {
+                    gram[at + j] += xi * xj;
                 }
             }
         }
-        let (values, vectors) = linalg::symmetric_eigen(&gram, n);
-        (values[..k].to_vec(), vectors[..k].to_vec())
-    } else {
-        // A start that depends only on the data, not on column order: each column's
-        // number of ratings, plus one.
-        let mut start = vec![1.0; n];
-        for row in &rows {
-            for &(c, _) in row {
-                start[c as usize] += 1.0;
+        gram
+    });
+    let (_, mut components) = linalg::top_eigen(n, k, &start, |v, out| match &gram {
+        Some(gram) => {
+            for (o, g) in out.iter_mut().zip(gram.chunks_exact(n)) {
+                *o = linalg::dot(g, v);
             }
         }
-        linalg::top_eigen(n, k, &start, |v, out| {
-            out.iter_mut().for_each(|x| *x = 0.0);
-            for row in &rows {
-                let s: f64 = row.iter().map(|&(c, x)| x * v[c as usize]).sum();
-                if s != 0.0 {
-                    for &(c, x) in row {
-                        out[c as usize] += s * x;
-                    }
-                }
-            }
-        })
-    };
+        None => gram_product(&rows, &m.moderated_out, &center, v, out),
+    });
     for (i, comp) in components.iter_mut().enumerate() {
         let flip = match previous.and_then(|p| p.get(i)).filter(|p| p.len() == comp.len()) {
             Some(prev) => linalg::dot(prev, comp) < 0.0,
@@ -96,6 +98,48 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
     }
     Pca { center, components }
 }
+
+/// out = XᵀX v from the vote rows; large matrices in two halves on two threads, each half
+/// summing into its own vector.
+fn gram_product(rows: &[&[(u32, i8)]], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
+    fn part(rows: &[&[(u32, i8)]], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
+        out.iter_mut().for_each(|x| *x = 0.0);
+        for row in rows {
+            let mut s = 0.0;
+            for &(c, vote) in *row {
+                let c = c as usize;
+                if !moderated_out[c] {
+                    s += (f64::from(vote) - center[c]) * v[c];
+                }
+            }
+            if s != 0.0 {
+                for &(c, vote) in *row {
+                    let c = c as usize;
+                    if !moderated_out[c] {
+                        out[c] += s * (f64::from(vote) - center[c]);
+                    }
+                }
+            }
+        }
+    }
+    let cells: usize = rows.iter().map(|r| r.len()).sum();
+    if cells < PARALLEL_CELLS {
+        part(rows, moderated_out, center, v, out);
+        return;
+    }
+    let (first, second) = rows.split_at(rows.len() / 2);
+    let mut other = vec![0.0; out.len()];
+    std::thread::scope(|scope| {
+        scope.spawn(|| part(second, moderated_out, center, v, &mut other));
+        part(first, moderated_out, center, v, out);
+    });
+    for (o, x) in out.iter_mut().zip(&other) {
+        *o += x;
+    }
+}
+
+/// Votes from which a product is split over two threads.
+const PARALLEL_CELLS: usize = 200_000;
 
 /// Every participant's position: the centred row projected on the components, scaled by
 /// √(statements / votes) so that people who voted on little are not pulled to the middle.

@@ -62,7 +62,8 @@ pub struct Stream {
     pub path: std::path::PathBuf,
     pub headers: Vec<String>,
     reader: csv::Reader<Box<dyn std::io::Read>>,
-    record: csv::StringRecord,
+    record: csv::ByteRecord,
+    line: u64,
 }
 
 impl Stream {
@@ -83,7 +84,7 @@ impl Stream {
             .delimiter(if tsv { b'\t' } else { b',' })
             // TSV has no quoting: a quote is part of the text.
             .quoting(!tsv)
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(source);
@@ -92,33 +93,50 @@ impl Stream {
         if headers.iter().all(String::is_empty) {
             return Err(InputError::new(path, Some(1), None, "filen er tom", "the file is empty"));
         }
-        Ok(Stream { path: path.to_path_buf(), headers, reader, record: csv::StringRecord::new() })
+        Ok(Stream { path: path.to_path_buf(), headers, reader, record: csv::ByteRecord::new(), line: 1 })
     }
 
-    /// The next data row with its line number; blank rows are skipped, a row with another
-    /// number of fields than the header is an error.
-    pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>> {
+    /// Moves to the next data row and returns its line number; blank rows are skipped, a
+    /// row with another number of fields than the header is an error.
+    pub fn next_row(&mut self) -> Result<Option<u64>> {
         loop {
-            if !self.reader.read_record(&mut self.record).map_err(|e| csv_error(&self.path, &e))? {
+            if !self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.path, &e))? {
                 return Ok(None);
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            self.line = self.record.position().map_or(0, |p| p.line());
             let fields = self.record.len();
             let width = self.headers.len();
-            if fields != width && !(fields == 1 && self.record[0].is_empty()) {
+            let blank = self.record.iter().all(|f| f.trim_ascii().is_empty());
+            if fields != width && !(fields == 1 && blank) {
                 return Err(InputError::new(
                     &self.path,
-                    Some(line),
+                    Some(self.line),
                     Some(fields.min(width) + 1),
                     format!("rækken har {fields} felter, overskriften {width}"),
                     format!("the row has {fields} fields, the header {width}"),
                 ));
             }
-            if self.record.iter().all(str::is_empty) {
-                continue;
+            if !blank {
+                return Ok(Some(self.line));
             }
-            return Ok(Some((line, &self.record)));
         }
+    }
+
+    /// Field `i` of the current row, without surrounding spaces.
+    pub fn field(&self, i: usize) -> Result<&str> {
+        std::str::from_utf8(self.record[i].trim_ascii()).map_err(|_| {
+            InputError::new(
+                &self.path,
+                Some(self.line),
+                Some(i + 1),
+                "teksten er ikke gyldig UTF-8",
+                "the text is not valid UTF-8",
+            )
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        self.record.len()
     }
 
     /// The index of the first of `names` the header has.
@@ -151,8 +169,9 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let mut stream = Stream::open(path)?;
         let mut rows = Vec::new();
-        while let Some((line, record)) = stream.next_row()? {
-            rows.push((line, record.iter().map(str::to_string).collect()));
+        while let Some(line) = stream.next_row()? {
+            let fields = (0..stream.width()).map(|i| stream.field(i).map(str::to_string)).collect::<Result<_>>()?;
+            rows.push((line, fields));
         }
         Ok(Table { path: stream.path, headers: stream.headers, rows })
     }
@@ -225,23 +244,26 @@ pub fn votes(path: &Path) -> Result<Votes> {
     let path = rows.path.clone();
     let mut out = Votes::new();
     let mut index = 0i64;
-    while let Some((line, row)) = rows.next_row()? {
+    while let Some(line) = rows.next_row()? {
         let ts = match timestamp {
-            Some(c) => parse_timestamp(&row[c]).ok_or_else(|| {
-                InputError::new(
-                    &path,
-                    Some(line),
-                    Some(c + 1),
-                    format!("«{}» er ikke et tidsstempel", &row[c]),
-                    format!("«{}» is not a timestamp", &row[c]),
-                )
-            })?,
+            Some(c) => {
+                let raw = rows.field(c)?;
+                parse_timestamp(raw).ok_or_else(|| {
+                    InputError::new(
+                        &path,
+                        Some(line),
+                        Some(c + 1),
+                        format!("«{raw}» er ikke et tidsstempel"),
+                        format!("«{raw}» is not a timestamp"),
+                    )
+                })?
+            }
             None => index,
         };
         out.push(
-            non_empty(&path, line, voter, &row[voter], "deltageren", "participant")?,
-            non_empty(&path, line, statement, &row[statement], "udsagnet", "statement")?,
-            parse_vote(&path, line, vote, &row[vote])?,
+            non_empty(&path, line, voter, rows.field(voter)?, "deltageren", "participant")?,
+            non_empty(&path, line, statement, rows.field(statement)?, "udsagnet", "statement")?,
+            parse_vote(&path, line, vote, rows.field(vote)?)?,
             ts,
         );
         index += 1;
@@ -267,13 +289,14 @@ pub fn matrix(path: &Path) -> Result<Votes> {
     let path = rows.path.clone();
     let mut out = Votes::new();
     let mut index = 0i64;
-    while let Some((line, row)) = rows.next_row()? {
-        let p = non_empty(&path, line, participant, &row[participant], "deltageren", "participant")?;
+    while let Some(line) = rows.next_row()? {
+        let p = non_empty(&path, line, participant, rows.field(participant)?, "deltageren", "participant")?;
         for &c in &statements {
-            if row[c].is_empty() {
+            let raw = rows.field(c)?;
+            if raw.is_empty() {
                 continue;
             }
-            out.push(p, &headers[c], parse_vote(&path, line, c, &row[c])?, index);
+            out.push(p, &headers[c], parse_vote(&path, line, c, raw)?, index);
         }
         index += 1;
     }
