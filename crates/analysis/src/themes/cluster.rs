@@ -163,13 +163,13 @@ fn iterate(space: &Dense, k: usize, fixed: &[Option<usize>], mut centres: Vec<Ve
                 *x += y;
             }
         }
-        for c in 0..k {
-            if !normalise(&mut next[c]) {
+        for (c, centre) in next.iter_mut().enumerate() {
+            if !normalise(centre) {
                 // An empty cluster takes the free input least like its own centre.
                 let far =
                     (0..n).filter(|&i| fixed[i].is_none()).min_by(|&a, &b| similarity[a].total_cmp(&similarity[b]));
                 if let Some(i) = far {
-                    next[c].copy_from_slice(space.row(i));
+                    centre.copy_from_slice(space.row(i));
                     labels[i] = c;
                     similarity[i] = 1.0;
                     changed = true;
