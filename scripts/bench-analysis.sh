@@ -4,7 +4,8 @@
 # pinned below) and prints Samskab's figures next to theirs from one run.
 #
 # Usage: scripts/bench-analysis.sh [--only opinions|themes|groups] [--synthetic 20000x2000|none]
-# Needs: python3 with venv (apt-get install python3-venv), network access to PyPI once.
+# Needs: python3 with venv (apt-get install python3-venv), GNU time for peak memory
+# (apt-get install time), network access to PyPI once.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

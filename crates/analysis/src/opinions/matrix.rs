@@ -8,14 +8,14 @@ use super::{Vote, id_order};
 /// Votes as read, with participant and statement ids stored once: a conversation of
 /// 20,000 people and 2,000 statements has millions of votes, and two strings per vote would
 /// cost more than the whole analysis.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Votes {
     participants: Interner,
     statements: Interner,
     cast: Vec<Cast>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Cast {
     participant: u32,
     /// The statement's index, with the vote in the two lowest bits (0 pass, 1 agree,
@@ -40,7 +40,7 @@ impl Cast {
 
 /// Ids to dense indices. Pol.is ids are small whole numbers, so those are looked up in a
 /// table instead of hashed: reading millions of votes is then mostly parsing.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 struct Interner {
     ids: Vec<String>,
     numeric: Vec<u32>,
@@ -87,6 +87,11 @@ impl Votes {
         Votes::default()
     }
 
+    /// Room for `n` votes, so a large file is read without growing the store.
+    pub fn with_capacity(n: usize) -> Votes {
+        Votes { cast: Vec::with_capacity(n), ..Votes::default() }
+    }
+
     /// Adds one vote (agree = +1, disagree = −1, pass = 0; other values count by their sign).
     pub fn push(&mut self, participant: &str, statement: &str, value: i8, timestamp: i64) {
         let participant = self.participants.intern(participant);
@@ -101,6 +106,17 @@ impl Votes {
 
     pub fn len(&self) -> usize {
         self.cast.len()
+    }
+
+    /// Adds votes read separately (e.g. the second half of a file), as if pushed one by one.
+    pub fn append(&mut self, other: &Votes) {
+        let participants: Vec<u32> = other.participants.ids.iter().map(|id| self.participants.intern(id)).collect();
+        let statements: Vec<u32> = other.statements.ids.iter().map(|id| self.statements.intern(id)).collect();
+        self.cast.extend(other.cast.iter().map(|c| Cast {
+            participant: participants[c.participant as usize],
+            statement_vote: statements[c.statement() as usize] << 2 | c.statement_vote & 3,
+            timestamp: c.timestamp,
+        }));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -123,6 +139,9 @@ impl From<&[Vote]> for Votes {
         votes.iter().collect()
     }
 }
+
+/// Votes from which the matrix is built on two threads.
+const PARALLEL_VOTES: usize = 500_000;
 
 /// A participant's row: (column, value) for every statement they voted on, by column.
 pub type Row = Vec<(u32, i8)>;
@@ -167,42 +186,65 @@ impl VoteMatrix {
             column_of[s as usize] = c as u32;
         }
 
-        // Bucket the votes by participant, keeping input order within a bucket; in each
-        // bucket the latest vote per column counts.
         for p in 0..n_people {
             per_person[p + 1] += per_person[p];
         }
-        let mut next = per_person.clone();
-        let mut bucket: Vec<(u32, i64, i8)> = vec![(0, 0, 0); votes.cast.len()];
-        for v in &votes.cast {
-            let at = &mut next[v.participant as usize];
-            bucket[*at] = (column_of[v.statement() as usize], v.timestamp, v.value());
-            *at += 1;
-        }
+        // For the people in `range`: their votes bucketed by person (input order kept), then
+        // the latest vote per column in each bucket. Two halves of the people run on two
+        // threads when there are many votes.
+        let rows_of = |range: std::ops::Range<usize>| -> Vec<Row> {
+            let base = per_person[range.start];
+            let mut next: Vec<usize> = per_person[range.clone()].iter().map(|&o| o - base).collect();
+            let mut bucket: Vec<(u32, i64, i8)> = vec![(0, 0, 0); per_person[range.end] - base];
+            for v in &votes.cast {
+                let p = v.participant as usize;
+                if range.contains(&p) {
+                    let at = &mut next[p - range.start];
+                    bucket[*at] = (column_of[v.statement() as usize], v.timestamp, v.value());
+                    *at += 1;
+                }
+            }
+            // Per column: the person who last touched it, and their latest (time, vote) there.
+            let mut touched_by = vec![usize::MAX; column_of.len()];
+            let mut latest = vec![(0i64, 0i8); column_of.len()];
+            let mut columns: Vec<u32> = Vec::new();
+            range
+                .map(|p| {
+                    columns.clear();
+                    for &(c, t, v) in &bucket[per_person[p] - base..per_person[p + 1] - base] {
+                        let cu = c as usize;
+                        if touched_by[cu] != p {
+                            touched_by[cu] = p;
+                            latest[cu] = (t, v);
+                            columns.push(c);
+                        } else if t >= latest[cu].0 {
+                            // Same time: the later row of the input wins.
+                            latest[cu] = (t, v);
+                        }
+                    }
+                    columns.sort_unstable();
+                    columns.iter().map(|&c| (c, latest[c as usize].1)).collect()
+                })
+                .collect()
+        };
+        let by_person: Vec<Row> = if votes.cast.len() < PARALLEL_VOTES {
+            rows_of(0..n_people)
+        } else {
+            let half = n_people / 2;
+            std::thread::scope(|scope| {
+                let later = scope.spawn(|| rows_of(half..n_people));
+                let mut rows = rows_of(0..half);
+                rows.extend(later.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+                rows
+            })
+        };
         let mut row_of_person = vec![0usize; n_people];
         for (r, &p) in people.iter().enumerate() {
             row_of_person[p as usize] = r;
         }
         let mut rows: Vec<Row> = vec![Vec::new(); n_people];
-        // Per column: the person who last touched it, and their latest (time, vote) there.
-        let mut touched_by = vec![usize::MAX; column_of.len()];
-        let mut latest = vec![(0i64, 0i8); column_of.len()];
-        let mut columns: Vec<u32> = Vec::new();
-        for p in 0..n_people {
-            columns.clear();
-            for &(c, t, v) in &bucket[per_person[p]..per_person[p + 1]] {
-                let cu = c as usize;
-                if touched_by[cu] != p {
-                    touched_by[cu] = p;
-                    latest[cu] = (t, v);
-                    columns.push(c);
-                } else if t >= latest[cu].0 {
-                    // Same time: the later row of the input wins.
-                    latest[cu] = (t, v);
-                }
-            }
-            columns.sort_unstable();
-            rows[row_of_person[p]] = columns.iter().map(|&c| (c, latest[c as usize].1)).collect();
+        for (p, row) in by_person.into_iter().enumerate() {
+            rows[row_of_person[p]] = row;
         }
         let statements: Vec<String> = statements.iter().map(|&s| votes.statements.ids[s as usize].clone()).collect();
         let moderated_out = statements.iter().map(|s| moderated_out.contains(s)).collect();

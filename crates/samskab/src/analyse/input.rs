@@ -47,6 +47,8 @@ impl InputError {
 
 pub type Result<T> = std::result::Result<T, InputError>;
 
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
 /// A delimited file: CSV, or TSV (unquoted) by the `.tsv` extension; spaces after delimiters are
 /// tolerated and a UTF-8 BOM is skipped.
 pub struct Table {
@@ -58,16 +60,16 @@ pub struct Table {
 
 /// The same file read row by row, for exports too large to hold as strings (a vote
 /// export can have millions of rows).
-pub struct Stream {
+pub struct Stream<'a> {
     pub path: std::path::PathBuf,
     pub headers: Vec<String>,
-    reader: csv::Reader<Box<dyn std::io::Read>>,
+    reader: csv::Reader<Box<dyn std::io::Read + 'a>>,
     record: csv::ByteRecord,
     line: u64,
 }
 
-impl Stream {
-    pub fn open(path: &Path) -> Result<Stream> {
+impl<'a> Stream<'a> {
+    pub fn open(path: &Path) -> Result<Stream<'static>> {
         use std::io::Read;
         let cannot = |e: std::io::Error| {
             InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
@@ -75,10 +77,14 @@ impl Stream {
         let mut file = std::fs::File::open(path).map_err(cannot)?;
         let mut start = Vec::with_capacity(3);
         (&mut file).take(3).read_to_end(&mut start).map_err(cannot)?;
-        if start == "\u{feff}".as_bytes() {
+        if start == BOM {
             start.clear();
         }
-        let source: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(start).chain(file));
+        Stream::from_reader(path, Box::new(std::io::Cursor::new(start).chain(file)))
+    }
+
+    /// Reads `source` (header line first) as if it were the file at `path`.
+    fn from_reader(path: &Path, source: Box<dyn std::io::Read + 'a>) -> Result<Stream<'a>> {
         let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
@@ -96,9 +102,44 @@ impl Stream {
         Ok(Stream { path: path.to_path_buf(), headers, reader, record: csv::ByteRecord::new(), line: 1 })
     }
 
+    pub fn width(&self) -> usize {
+        self.record.len()
+    }
+}
+
+/// Rows of a delimited file, read one at a time: the csv crate's reader ([`Stream`]) or,
+/// for large quote-free files read in parts, [`super::lines::Lines`].
+pub trait Rows {
+    fn path(&self) -> &Path;
+    fn headers(&self) -> &[String];
+
     /// Moves to the next data row and returns its line number; blank rows are skipped, a
     /// row with another number of fields than the header is an error.
-    pub fn next_row(&mut self) -> Result<Option<u64>> {
+    fn next_row(&mut self) -> Result<Option<u64>>;
+
+    /// Field `i` of the current row, without surrounding spaces.
+    fn field(&self, i: usize) -> Result<&str>;
+
+    /// The index of the first of `names` the header has.
+    fn column(&self, names: &[&str]) -> Option<usize> {
+        column(self.headers(), names)
+    }
+
+    fn require(&self, names: &[&str]) -> Result<usize> {
+        require(self.path(), self.headers(), names)
+    }
+}
+
+impl Rows for Stream<'_> {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn next_row(&mut self) -> Result<Option<u64>> {
         loop {
             if !self.reader.read_byte_record(&mut self.record).map_err(|e| csv_error(&self.path, &e))? {
                 return Ok(None);
@@ -122,8 +163,7 @@ impl Stream {
         }
     }
 
-    /// Field `i` of the current row, without surrounding spaces.
-    pub fn field(&self, i: usize) -> Result<&str> {
+    fn field(&self, i: usize) -> Result<&str> {
         std::str::from_utf8(self.record[i].trim_ascii()).map_err(|_| {
             InputError::new(
                 &self.path,
@@ -133,19 +173,6 @@ impl Stream {
                 "the text is not valid UTF-8",
             )
         })
-    }
-
-    pub fn width(&self) -> usize {
-        self.record.len()
-    }
-
-    /// The index of the first of `names` the header has.
-    pub fn column(&self, names: &[&str]) -> Option<usize> {
-        column(&self.headers, names)
-    }
-
-    pub fn require(&self, names: &[&str]) -> Result<usize> {
-        require(&self.path, &self.headers, names)
     }
 }
 
@@ -233,16 +260,60 @@ fn non_empty<'a>(path: &Path, line: u64, column: usize, raw: &'a str, what_da: &
     Ok(v)
 }
 
-/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1), read
-/// row by row.
+/// Files from this size are read by two threads when they can be split safely.
+const PARALLEL_BYTES: usize = 8 << 20;
+
+/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1). A large
+/// file without quotes (as Pol.is writes it) is split at the line break nearest its middle
+/// and the halves are read by two threads; otherwise it is read row by row.
 pub fn votes(path: &Path) -> Result<Votes> {
-    let mut rows = Stream::open(path)?;
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size < PARALLEL_BYTES as u64 {
+        return votes_from(Stream::open(path)?, 0);
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
+    })?;
+    votes_in(path, bytes.strip_prefix(BOM).unwrap_or(&bytes), true)
+}
+
+/// The votes in a file's text; `split` allows reading it in two halves.
+fn votes_in(path: &Path, text: &[u8], split: bool) -> Result<Votes> {
+    let header_end = memchr::memchr(b'\n', text).map_or(text.len(), |i| i + 1);
+    let header = Stream::from_reader(path, Box::new(&text[..header_end]))?;
+    // Quotes or carriage returns need the full CSV grammar; without a time column the row
+    // number orders the votes, which the halves would have to carry over.
+    if !split || memchr::memchr2(b'"', b'\r', text).is_some() || header.column(&["timestamp", "modified"]).is_none() {
+        return votes_from(Stream::from_reader(path, Box::new(text))?, 0);
+    }
+    let delimiter = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) { b'\t' } else { b',' };
+    let body = &text[header_end..];
+    let middle = body.len() / 2;
+    let (first, second) = body.split_at(memchr::memchr(b'\n', &body[middle..]).map_or(body.len(), |i| middle + i + 1));
+    let headers = &header.headers;
+    let (first, second) = std::thread::scope(|scope| {
+        let later = scope.spawn(|| {
+            let lines_before = memchr::memchr_iter(b'\n', first).count() as u64;
+            let lines = memchr::memchr_iter(b'\n', second).count() + 1;
+            votes_from(super::lines::Lines::new(path, headers, delimiter, second, 2 + lines_before), lines)
+        });
+        let lines = memchr::memchr_iter(b'\n', first).count() + 1;
+        let first = votes_from(super::lines::Lines::new(path, headers, delimiter, first, 2), lines);
+        (first, later.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let mut votes = first?;
+    votes.append(&second?);
+    Ok(votes)
+}
+
+/// The votes of one stream of at most `lines` rows (0 if not known).
+fn votes_from(mut rows: impl Rows, lines: usize) -> Result<Votes> {
     let statement = rows.require(&["comment-id", "statement-id", "tid"])?;
     let voter = rows.require(&["voter-id", "participant", "pid"])?;
     let vote = rows.require(&["vote"])?;
     let timestamp = rows.column(&["timestamp", "modified"]);
-    let path = rows.path.clone();
-    let mut out = Votes::new();
+    let path = rows.path().to_path_buf();
+    let mut out = Votes::with_capacity(lines);
     let mut index = 0i64;
     while let Some(line) = rows.next_row()? {
         let ts = match timestamp {
@@ -365,4 +436,51 @@ pub fn groups(path: &Path) -> Result<Vec<(String, String)>> {
         return Err(InputError::new(path, None, None, "filen har ingen grupper", "the file has no groups"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export(rows: usize, bad_at: Option<usize>) -> String {
+        let mut text = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+        for i in 0..rows {
+            let vote = if Some(i) == bad_at { "maybe" } else { ["1", "-1", "0"][i % 3] };
+            // Repeated (voter, statement) pairs, so the latest vote must win across halves.
+            text.push_str(&format!("{},,{},{},{vote}\n", 1000 + i / 2, i % 17, i % 101));
+            if i % 250 == 0 {
+                text.push('\n');
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn halves_read_the_same_votes_as_one_pass() {
+        let path = Path::new("votes.csv");
+        let text = export(5_000, None);
+        let split = votes_in(path, text.as_bytes(), true).expect("split");
+        let whole = votes_in(path, text.as_bytes(), false).expect("whole");
+        assert_eq!(split.len(), 5_000);
+        assert!(split == whole, "the halves must give the votes of one pass, in the same order");
+    }
+
+    #[test]
+    fn an_error_in_the_second_half_names_its_line_in_the_file() {
+        let path = Path::new("votes.csv");
+        let text = export(5_000, Some(4_000));
+        let split = votes_in(path, text.as_bytes(), true).err().expect("bad vote");
+        let whole = votes_in(path, text.as_bytes(), false).err().expect("bad vote");
+        assert_eq!((split.line, split.column), (whole.line, whole.column));
+        let line = text.lines().position(|l| l.ends_with(",maybe")).expect("bad line") as u64 + 1;
+        assert_eq!((split.line, split.column), (Some(line), Some(5)));
+    }
+
+    #[test]
+    fn quoted_files_are_read_whole() {
+        let path = Path::new("votes.csv");
+        let text = export(3_000, None).replacen(",,", ",\"Wed, Jun 18\",", 1);
+        let votes = votes_in(path, text.as_bytes(), true).expect("quoted");
+        assert_eq!(votes.len(), 3_000);
+    }
 }

@@ -4,6 +4,7 @@
 
 mod groups;
 mod input;
+mod lines;
 mod opinions;
 mod themes;
 
