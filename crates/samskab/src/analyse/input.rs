@@ -469,8 +469,8 @@ mod tests {
     fn an_error_in_the_second_half_names_its_line_in_the_file() {
         let path = Path::new("votes.csv");
         let text = export(5_000, Some(4_000));
-        let split = votes_in(path, text.as_bytes(), true).err().expect("bad vote");
-        let whole = votes_in(path, text.as_bytes(), false).err().expect("bad vote");
+        let split = votes_in(path, text.as_bytes(), true).expect_err("bad vote");
+        let whole = votes_in(path, text.as_bytes(), false).expect_err("bad vote");
         assert_eq!((split.line, split.column), (whole.line, whole.column));
         let line = text.lines().position(|l| l.ends_with(",maybe")).expect("bad line") as u64 + 1;
         assert_eq!((split.line, split.column), (Some(line), Some(5)));
