@@ -65,53 +65,73 @@ const MAX_AUTO_K: usize = 12;
 const DUPLICATE: f64 = 0.9;
 
 /// TF-IDF of the inputs: sublinear term frequency, smoothed idf, unit length. Every term
-/// is kept, so every input with a content word gets a theme.
+/// is kept, so every input with a content word gets a theme. Terms are numbered in
+/// alphabetical order of their stems, so the result does not depend on input order.
 pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
     let analyzer = Analyzer::default();
-    let mut forms = SurfaceForms::default();
-    let docs: Vec<Vec<String>> = texts
+    // Each distinct word is stemmed once: (its stem's provisional number, how often seen).
+    let mut known: HashMap<String, (u32, usize)> = HashMap::new();
+    let mut stems: HashMap<String, u32> = HashMap::new();
+    let docs: Vec<Vec<u32>> = texts
         .iter()
         .map(|t| {
             analyzer
-                .terms(t)
-                .into_iter()
-                .map(|(stem, surface)| {
-                    forms.add(&stem, &surface);
-                    stem
+                .words(t)
+                .map(|w| {
+                    if let Some(entry) = known.get_mut(&w) {
+                        entry.1 += 1;
+                        return entry.0;
+                    }
+                    let stem = analyzer.stem(&w);
+                    let next = stems.len() as u32;
+                    let id = *stems.entry(stem).or_insert(next);
+                    known.insert(w, (id, 1));
+                    id
                 })
                 .collect()
         })
         .collect();
-    let mut df: HashMap<&str, usize> = HashMap::new();
+    let mut vocabulary: Vec<(String, u32)> = stems.into_iter().collect();
+    vocabulary.sort_unstable();
+    let mut renumber = vec![0u32; vocabulary.len()];
+    for (i, (_, provisional)) in vocabulary.iter().enumerate() {
+        renumber[*provisional as usize] = i as u32;
+    }
+    let vocabulary: Vec<String> = vocabulary.into_iter().map(|(stem, _)| stem).collect();
+    let mut forms = SurfaceForms::default();
+    for (word, (id, count)) in &known {
+        forms.add(&vocabulary[renumber[*id as usize] as usize], word, *count);
+    }
+    let docs: Vec<Vec<u32>> = docs
+        .into_iter()
+        .map(|d| {
+            let mut d: Vec<u32> = d.into_iter().map(|t| renumber[t as usize]).collect();
+            d.sort_unstable();
+            d
+        })
+        .collect();
+    let mut df = vec![0usize; vocabulary.len()];
     for d in &docs {
-        let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for t in seen {
-            *df.entry(t).or_default() += 1;
+        for (i, &t) in d.iter().enumerate() {
+            if i == 0 || d[i - 1] != t {
+                df[t as usize] += 1;
+            }
         }
     }
-    let mut vocabulary: Vec<&str> = df.keys().copied().collect();
-    vocabulary.sort_unstable();
-    let index: HashMap<&str, u32> = vocabulary.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
     let n = texts.len() as f64;
     let vectors = docs
         .iter()
         .map(|d| {
-            let mut tf: HashMap<u32, f64> = HashMap::new();
-            for t in d {
-                if let Some(&i) = index.get(t.as_str()) {
-                    *tf.entry(i).or_default() += 1.0;
+            // Runs of equal terms in the sorted document are its term counts.
+            let mut v: Vector = Vec::new();
+            for (i, &t) in d.iter().enumerate() {
+                if i > 0 && d[i - 1] == t {
+                    continue;
                 }
+                let count = d[i..].iter().take_while(|&&x| x == t).count() as f64;
+                let idf = ((1.0 + n) / (1.0 + df[t as usize] as f64)).ln() + 1.0;
+                v.push((t, (1.0 + count.ln()) * idf));
             }
-            let mut v: Vector = tf
-                .into_iter()
-                .map(|(i, c)| {
-                    let idf = ((1.0 + n) / (1.0 + df[vocabulary[i as usize]] as f64)).ln() + 1.0;
-                    (i, (1.0 + c.ln()) * idf)
-                })
-                .collect();
-            v.sort_unstable_by_key(|(i, _)| *i);
             let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
             if norm > 0.0 {
                 v.iter_mut().for_each(|(_, w)| *w /= norm);
@@ -119,7 +139,7 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
             v
         })
         .collect();
-    (vectors, vocabulary.into_iter().map(str::to_string).collect(), forms)
+    (vectors, vocabulary, forms)
 }
 
 fn dot_dense(v: &Vector, c: &[f64]) -> f64 {

@@ -36,12 +36,18 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Analyzer {
+    /// The content words of a text: lowercased, longer than one letter, not stop words.
+    pub fn words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = String> + 'a {
+        words(text).filter(|w| w.chars().count() > 1 && !self.stop.contains(w.as_str()))
+    }
+
+    pub fn stem(&self, word: &str) -> String {
+        self.stemmer.stem(word).into_owned()
+    }
+
     /// (stem, surface form) of each content word.
     pub fn terms(&self, text: &str) -> Vec<(String, String)> {
-        words(text)
-            .filter(|w| w.chars().count() > 1 && !self.stop.contains(w.as_str()))
-            .map(|w| (self.stemmer.stem(&w).into_owned(), w))
-            .collect()
+        self.words(text).map(|w| (self.stem(&w), w)).collect()
     }
 }
 
@@ -53,8 +59,9 @@ pub struct SurfaceForms {
 }
 
 impl SurfaceForms {
-    pub fn add(&mut self, stem: &str, surface: &str) {
-        *self.counts.entry(stem.to_string()).or_default().entry(surface.to_string()).or_default() += 1;
+    /// `surface` was written `count` times for `stem`.
+    pub fn add(&mut self, stem: &str, surface: &str, count: usize) {
+        *self.counts.entry(stem.to_string()).or_default().entry(surface.to_string()).or_default() += count;
     }
 
     pub fn best(&self, stem: &str) -> String {
@@ -96,7 +103,7 @@ mod tests {
     fn the_most_frequent_surface_form_labels_a_stem() {
         let mut f = SurfaceForms::default();
         for w in ["møder", "møderne", "møder"] {
-            f.add("mød", w);
+            f.add("mød", w, 1);
         }
         assert_eq!(f.best("mød"), "møder");
         assert_eq!(words("Æbler, 2024 og å").collect::<Vec<_>>(), ["æbler", "og", "å"]);
