@@ -228,22 +228,12 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         // Switch to English and back; the page follows.
         c.goto(&format!("{}/", e.base)).await.expect("home");
         click(&c, "form.language-form button").await;
-        for _ in 0..50 {
-            if c.find(Locator::Css("html")).await.expect("html").attr("lang").await.ok().flatten().as_deref()
-                == Some("en")
-            {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        assert_eq!(
-            c.find(Locator::Css("html")).await.expect("html").attr("lang").await.expect("lang").as_deref(),
-            Some("en")
-        );
+        wait_for_lang(&c, "en").await;
         if javascript {
             assert_accessible(&c, &e.axe, "front page in English").await;
         }
         click(&c, "form.language-form button").await;
+        wait_for_lang(&c, "da").await;
 
         // Log out.
         click(&c, "button.log-off").await;
@@ -264,6 +254,23 @@ async fn a_leader_is_refused_outside_their_scope() {
     let rows = c.find_all(Locator::Css("main table tbody tr")).await.expect("rows").len();
     assert!((1..20).contains(&rows), "a leader sees their own part: {rows} rows");
     c.close().await.expect("close");
+}
+
+/// Waits (up to 5 s) until the page's language is `lang`; while the browser is between two
+/// pages there may be no document to ask, which counts as not yet.
+async fn wait_for_lang(c: &Client, lang: &str) {
+    let mut seen = None;
+    for _ in 0..50 {
+        seen = match c.find(Locator::Css("html")).await {
+            Ok(html) => html.attr("lang").await.ok().flatten(),
+            Err(_) => None,
+        };
+        if seen.as_deref() == Some(lang) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the page did not switch to {lang} (last seen: {seen:?})");
 }
 
 /// Logs in through the OIDC provider's development pages: the login name is the account.
