@@ -210,7 +210,8 @@ fn merge_pins(pins: &[Pin], n: usize) -> Vec<(Vec<usize>, Option<String>)> {
 }
 
 /// Dimensions of the reduced (LSA) space the inputs are clustered in (at least twice the
-/// themes asked for). On SIB-200, 20 to 50 dimensions found the topics better than 100.
+/// themes asked for). On SIB-200, 20 to 50 dimensions found the topics better than 100
+/// (docs/benchmark.md).
 const LSA_DIMS: usize = 30;
 /// Inputs from which the reduced space is used; fewer are clustered on the terms directly.
 const LSA_FROM: usize = 50;
