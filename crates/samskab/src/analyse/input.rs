@@ -149,13 +149,7 @@ impl Rows for Stream<'_> {
             let width = self.headers.len();
             let blank = self.record.iter().all(|f| f.trim_ascii().is_empty());
             if fields != width && !(fields == 1 && blank) {
-                return Err(InputError::new(
-                    &self.path,
-                    Some(self.line),
-                    Some(fields.min(width) + 1),
-                    format!("rækken har {fields} felter, overskriften {width}"),
-                    format!("the row has {fields} fields, the header {width}"),
-                ));
+                return Err(width_error(&self.path, self.line, fields, width));
             }
             if !blank {
                 return Ok(Some(self.line));
@@ -164,16 +158,24 @@ impl Rows for Stream<'_> {
     }
 
     fn field(&self, i: usize) -> Result<&str> {
-        std::str::from_utf8(self.record[i].trim_ascii()).map_err(|_| {
-            InputError::new(
-                &self.path,
-                Some(self.line),
-                Some(i + 1),
-                "teksten er ikke gyldig UTF-8",
-                "the text is not valid UTF-8",
-            )
-        })
+        std::str::from_utf8(self.record[i].trim_ascii()).map_err(|_| utf8_error(&self.path, self.line, i))
     }
+}
+
+/// A row whose number of fields differs from the header's.
+pub fn width_error(path: &Path, line: u64, fields: usize, width: usize) -> InputError {
+    InputError::new(
+        path,
+        Some(line),
+        Some(fields.min(width) + 1),
+        format!("rækken har {fields} felter, overskriften {width}"),
+        format!("the row has {fields} fields, the header {width}"),
+    )
+}
+
+/// Field `i` (0-based) of a row is not UTF-8.
+pub fn utf8_error(path: &Path, line: u64, i: usize) -> InputError {
+    InputError::new(path, Some(line), Some(i + 1), "teksten er ikke gyldig UTF-8", "the text is not valid UTF-8")
 }
 
 fn column(headers: &[String], names: &[&str]) -> Option<usize> {

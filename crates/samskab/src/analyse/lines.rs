@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::input::{InputError, Result, Rows};
+use super::input::{Result, Rows, utf8_error, width_error};
 
 pub struct Lines<'a> {
     path: &'a Path,
@@ -60,13 +60,7 @@ impl Rows for Lines<'_> {
                 || self.fields.iter().all(|&(s, e)| self.row[s..e].trim_ascii().is_empty());
             let (fields, width) = (self.fields.len(), self.headers.len());
             if fields != width && !(fields == 1 && blank) {
-                return Err(InputError::new(
-                    self.path,
-                    Some(self.line),
-                    Some(fields.min(width) + 1),
-                    format!("rækken har {fields} felter, overskriften {width}"),
-                    format!("the row has {fields} fields, the header {width}"),
-                ));
+                return Err(width_error(self.path, self.line, fields, width));
             }
             if !blank {
                 return Ok(Some(self.line));
@@ -77,14 +71,6 @@ impl Rows for Lines<'_> {
 
     fn field(&self, i: usize) -> Result<&str> {
         let (s, e) = self.fields[i];
-        std::str::from_utf8(self.row[s..e].trim_ascii()).map_err(|_| {
-            InputError::new(
-                self.path,
-                Some(self.line),
-                Some(i + 1),
-                "teksten er ikke gyldig UTF-8",
-                "the text is not valid UTF-8",
-            )
-        })
+        std::str::from_utf8(self.row[s..e].trim_ascii()).map_err(|_| utf8_error(self.path, self.line, i))
     }
 }
