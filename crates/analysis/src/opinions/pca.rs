@@ -8,7 +8,7 @@
 //! a residual of 1e-10) from products with the sparse X, or, for few statements, with XᵀX
 //! formed once.
 
-use super::matrix::VoteMatrix;
+use super::matrix::{Row, VoteMatrix};
 use crate::linalg;
 
 /// Statements up to which XᵀX is formed densely.
@@ -46,15 +46,12 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
         return Pca { center, components: Vec::new() };
     }
     // The centred matrix X is read straight from the vote rows: x = vote − column mean on
-    // every rated cell (moderated-out columns are not rated).
-    let rows: Vec<&[(u32, i8)]> = m.rows.iter().map(Vec::as_slice).collect();
-    let rated = |c: u32| !m.moderated_out[c as usize];
-    // A start that depends only on the data, not on column order: each column's number of
-    // ratings, plus one.
+    // every rated cell (moderated-out columns are not rated). Lanczos starts from a vector
+    // that depends only on the data, not on column order: each column's ratings, plus one.
     let mut start = vec![1.0; n];
-    for row in &rows {
-        for &(c, _) in row.iter().filter(|(c, _)| rated(*c)) {
-            start[c as usize] += 1.0;
+    for r in 0..m.n_rows() {
+        for (c, _) in m.rated(r) {
+            start[c] += 1.0;
         }
     }
     // Few statements: XᵀX is small enough to form once, and each product is then cheaper
@@ -62,11 +59,9 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
     let gram = (n <= DENSE_LIMIT).then(|| {
         let mut gram = vec![0.0; n * n];
         let mut cells: Vec<(usize, f64)> = Vec::new();
-        for row in &rows {
+        for r in 0..m.n_rows() {
             cells.clear();
-            cells.extend(
-                row.iter().filter(|(c, _)| rated(*c)).map(|&(c, v)| (c as usize, f64::from(v) - center[c as usize])),
-            );
+            cells.extend(m.rated(r).map(|(c, v)| (c, f64::from(v) - center[c])));
             for &(i, xi) in &cells {
                 let at = i * n;
                 for &(j, xj) in &cells {
@@ -82,7 +77,7 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
                 *o = linalg::dot(g, v);
             }
         }
-        None => gram_product(&rows, &m.moderated_out, &center, v, out),
+        None => gram_product(&m.rows, &m.moderated_out, &center, v, out),
     });
     for (i, comp) in components.iter_mut().enumerate() {
         let flip = match previous.and_then(|p| p.get(i)).filter(|p| p.len() == comp.len()) {
@@ -101,19 +96,19 @@ pub fn pca(m: &VoteMatrix, previous: Option<&[Vec<f64>]>) -> Pca {
 
 /// out = XᵀX v from the vote rows; large matrices in two halves on two threads, each half
 /// summing into its own vector.
-fn gram_product(rows: &[&[(u32, i8)]], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
-    fn part(rows: &[&[(u32, i8)]], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
+fn gram_product(rows: &[Row], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
+    fn part(rows: &[Row], moderated_out: &[bool], center: &[f64], v: &[f64], out: &mut [f64]) {
         out.iter_mut().for_each(|x| *x = 0.0);
         for row in rows {
             let mut s = 0.0;
-            for &(c, vote) in *row {
+            for &(c, vote) in row {
                 let c = c as usize;
                 if !moderated_out[c] {
                     s += (f64::from(vote) - center[c]) * v[c];
                 }
             }
             if s != 0.0 {
-                for &(c, vote) in *row {
+                for &(c, vote) in row {
                     let c = c as usize;
                     if !moderated_out[c] {
                         out[c] += s * (f64::from(vote) - center[c]);
