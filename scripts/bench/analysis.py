@@ -110,31 +110,36 @@ def agreement(ours_json, theirs):
     return adjusted_rand_score([ours[p] for p in common], [theirs[p] for p in common])
 
 
-def bench_conversation(binary, name, votes_path, comments_path, repeat):
-    votes = read_votes(votes_path)
-    mod_out = moderated_out(comments_path)
-    rd_seconds = min(red_dwarf(votes, mod_out)[0] for _ in range(repeat))
-    _, theirs = red_dwarf(votes, mod_out)
-    args = ["analyse", "opinions", "--votes", str(votes_path), "--format", "json"]
-    if comments_path.exists():
-        args += ["--comments", str(comments_path)]
-    ours_seconds, out = run_samskab(binary, args, repeat * 3)
-    ours = json.loads(out)
-    rss = peak_rss_mb(binary, args)
+def compare(binary, name, votes, mod_out, args, rd_runs, our_runs):
+    """One table row: red-dwarf's best of `rd_runs` pipelines (its groups from the run
+    kept) next to our best of `our_runs` whole processes on the same votes."""
+    runs = [red_dwarf(votes, mod_out) for _ in range(rd_runs)]
+    rd_seconds, theirs = min(runs, key=lambda r: r[0])
     participants = len({v["participant_id"] for v in votes})
     statements = len({v["statement_id"] for v in votes})
+    n_votes = len(votes)
+    ours_seconds, out = run_samskab(binary, args, our_runs)
+    ours = json.loads(out)
     return {
         "name": name,
         "participants": participants,
         "statements": statements,
-        "votes": len(votes),
+        "votes": n_votes,
         "red_dwarf": rd_seconds,
         "samskab": ours_seconds,
         "ratio": rd_seconds / ours_seconds,
-        "rss": rss,
+        "rss": peak_rss_mb(binary, args),
         "groups": (len(ours["groups"]), len(set(theirs.values()))),
         "ari": agreement(ours, theirs),
     }
+
+
+def bench_conversation(binary, name, votes_path, comments_path, repeat):
+    args = ["analyse", "opinions", "--votes", str(votes_path), "--format", "json"]
+    if comments_path.exists():
+        args += ["--comments", str(comments_path)]
+    votes = read_votes(votes_path)
+    return compare(binary, name, votes, moderated_out(comments_path), args, repeat, repeat * 3)
 
 
 def synthetic_votes(path, participants, statements, voted, seed=7):
@@ -170,10 +175,10 @@ def synthetic_votes(path, participants, statements, voted, seed=7):
 def opinions(binary, data, repeat, synthetic):
     print("== Opinion groups: samskab analyse opinions (whole process) vs red-dwarf run_pipeline (PCA 'full')")
     # One warm-up so red-dwarf's lazy imports do not count against it.
-    first = sorted(p for p in (data / "polis").iterdir() if (p / "votes.csv").exists())
-    red_dwarf(read_votes(first[0] / "votes.csv"), [])
+    conversations = sorted(p for p in (data / "polis").iterdir() if (p / "votes.csv").exists())
+    red_dwarf(read_votes(conversations[0] / "votes.csv"), [])
     rows = []
-    for conv in first:
+    for conv in conversations:
         rows.append(bench_conversation(binary, conv.name, conv / "votes.csv", conv / "comments.csv", repeat))
     if synthetic:
         with tempfile.TemporaryDirectory() as tmp:
@@ -181,35 +186,15 @@ def opinions(binary, data, repeat, synthetic):
             p, s = synthetic
             print(f"   (writing synthetic {p:,} x {s:,} at 30 % voted ...)", flush=True)
             votes = synthetic_votes(path, p, s, 0.30)
-            n_votes = len(votes)
-            # Best of two for both sides (a red-dwarf run takes half a minute here).
-            rd_seconds, theirs = red_dwarf(votes, [])
-            rd_seconds = min(rd_seconds, red_dwarf(votes, [])[0])
-            del votes
             args = ["analyse", "opinions", "--votes", str(path), "--format", "json"]
-            ours_seconds, out = run_samskab(binary, args, 2)
-            ours = json.loads(out)
-            rss = peak_rss_mb(binary, args)
-            rows.append(
-                {
-                    "name": f"synthetic {p // 1000}k x {s // 1000}k, 30 %",
-                    "participants": p,
-                    "statements": s,
-                    "votes": n_votes,
-                    "red_dwarf": rd_seconds,
-                    "samskab": ours_seconds,
-                    "ratio": rd_seconds / ours_seconds,
-                    "rss": rss,
-                    "groups": (len(ours["groups"]), len(set(theirs.values()))),
-                    "ari": agreement(ours, theirs),
-                }
-            )
+            # Best of two for both sides (a red-dwarf run takes half a minute here).
+            rows.append(compare(binary, f"synthetic {p:,} x {s:,}, 30 %", votes, [], args, 2, 2))
+            del votes
     header = f"{'conversation':<44}{'ptpts':>7}{'stmts':>7}{'votes':>12}{'red-dwarf s':>13}{'samskab s':>11}{'ratio':>8}{'peak MB':>9}{'k ours/rd':>11}{'ARI':>6}"
     print(header)
     for r in rows:
-        votes = f"{r['votes']:,}" if r["votes"] else "-"
         print(
-            f"{r['name'][:43]:<44}{r['participants']:>7,}{r['statements']:>7,}{votes:>12}"
+            f"{r['name'][:43]:<44}{r['participants']:>7,}{r['statements']:>7,}{r['votes']:>12,}"
             f"{r['red_dwarf']:>13.3f}{r['samskab']:>11.3f}{r['ratio']:>7.1f}x{r['rss']:>9.0f}"
             f"{r['groups'][0]:>6}/{r['groups'][1]:<4}{r['ari']:>6.2f}"
         )
