@@ -56,8 +56,7 @@ impl Rows for Lines<'_> {
             self.rest = &self.rest[(end + 1).min(self.rest.len())..];
             self.line = self.next_line;
             self.next_line += 1;
-            let blank = self.row.trim_ascii().is_empty()
-                || self.fields.iter().all(|&(s, e)| self.row[s..e].trim_ascii().is_empty());
+            let blank = self.fields.iter().all(|&(s, e)| self.row[s..e].trim_ascii().is_empty());
             let (fields, width) = (self.fields.len(), self.headers.len());
             if fields != width && !(fields == 1 && blank) {
                 return Err(width_error(self.path, self.line, fields, width));
