@@ -38,6 +38,22 @@ impl Cast {
     }
 }
 
+/// Which id of a vote was not UTF-8.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotUtf8 {
+    Participant,
+    Statement,
+}
+
+/// A vote in the two lowest bits of [`Cast::statement_vote`].
+fn vote_bits(value: i8) -> u32 {
+    match value.signum() {
+        1 => 1,
+        -1 => 2,
+        _ => 0,
+    }
+}
+
 /// Ids to dense indices. Pol.is ids are small whole numbers, so those are looked up in a
 /// table instead of hashed: reading millions of votes is then mostly parsing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -52,16 +68,33 @@ const NUMERIC_IDS: usize = 1 << 22;
 
 impl Interner {
     fn intern(&mut self, id: &str) -> u32 {
-        if let Some(n) = small_number(id) {
-            if n >= self.numeric.len() {
-                self.numeric.resize((n + 1).next_power_of_two().min(NUMERIC_IDS), u32::MAX);
-            }
-            if self.numeric[n] == u32::MAX {
-                self.numeric[n] = self.ids.len() as u32;
-                self.ids.push(id.to_string());
-            }
-            return self.numeric[n];
+        match small_number(id.as_bytes()) {
+            Some(n) => self.intern_number(n, id.as_bytes()),
+            None => self.intern_text(id),
         }
+    }
+
+    /// An id as read from a file; `None` when it is neither a small number nor UTF-8.
+    fn intern_bytes(&mut self, id: &[u8]) -> Option<u32> {
+        match small_number(id) {
+            Some(n) => Some(self.intern_number(n, id)),
+            None => std::str::from_utf8(id).ok().map(|id| self.intern_text(id)),
+        }
+    }
+
+    /// `n` written as `digits` (ASCII).
+    fn intern_number(&mut self, n: usize, digits: &[u8]) -> u32 {
+        if n >= self.numeric.len() {
+            self.numeric.resize((n + 1).next_power_of_two().min(NUMERIC_IDS), u32::MAX);
+        }
+        if self.numeric[n] == u32::MAX {
+            self.numeric[n] = self.ids.len() as u32;
+            self.ids.push(String::from_utf8_lossy(digits).into_owned());
+        }
+        self.numeric[n]
+    }
+
+    fn intern_text(&mut self, id: &str) -> u32 {
         if let Some(&i) = self.index.get(id) {
             return i;
         }
@@ -73,8 +106,7 @@ impl Interner {
 }
 
 /// The id as a number when it is written as one in its shortest form ("7", not "07").
-fn small_number(id: &str) -> Option<usize> {
-    let b = id.as_bytes();
+fn small_number(b: &[u8]) -> Option<usize> {
     if b.is_empty() || b.len() > 7 || (b.len() > 1 && b[0] == b'0') || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -96,12 +128,22 @@ impl Votes {
     pub fn push(&mut self, participant: &str, statement: &str, value: i8, timestamp: i64) {
         let participant = self.participants.intern(participant);
         let statement = self.statements.intern(statement);
-        let vote = match value.signum() {
-            1 => 1,
-            -1 => 2,
-            _ => 0,
-        };
-        self.cast.push(Cast { participant, statement_vote: statement << 2 | vote, timestamp });
+        self.cast.push(Cast { participant, statement_vote: statement << 2 | vote_bits(value), timestamp });
+    }
+
+    /// Adds one vote whose ids are given as bytes read from a file (numeric ids, as Pol.is
+    /// writes them, need no UTF-8 check); refused when an id is not UTF-8.
+    pub fn push_bytes(
+        &mut self,
+        participant: &[u8],
+        statement: &[u8],
+        value: i8,
+        timestamp: i64,
+    ) -> Result<(), NotUtf8> {
+        let participant = self.participants.intern_bytes(participant).ok_or(NotUtf8::Participant)?;
+        let statement = self.statements.intern_bytes(statement).ok_or(NotUtf8::Statement)?;
+        self.cast.push(Cast { participant, statement_vote: statement << 2 | vote_bits(value), timestamp });
+        Ok(())
     }
 
     pub fn len(&self) -> usize {

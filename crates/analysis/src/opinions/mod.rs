@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use cluster::{Cluster, KSmoother};
 use matrix::VoteMatrix;
-pub use matrix::Votes;
+pub use matrix::{NotUtf8, Votes};
 use stats::{Repness, Tally};
 
 /// One vote: agree = +1, disagree = −1, pass = 0. A later vote (by timestamp) on the same

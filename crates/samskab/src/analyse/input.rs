@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use analysis::opinions::{Options, Votes};
+use analysis::opinions::{NotUtf8, Options, Votes};
+
+use super::lines;
 
 /// A problem in an input file, in both languages.
 #[derive(Debug)]
@@ -117,8 +119,16 @@ pub trait Rows {
     /// row with another number of fields than the header is an error.
     fn next_row(&mut self) -> Result<Option<u64>>;
 
+    /// The file line of the current row.
+    fn line(&self) -> u64;
+
+    /// Field `i` of the current row as bytes, without surrounding ASCII spaces.
+    fn bytes(&self, i: usize) -> &[u8];
+
     /// Field `i` of the current row, without surrounding spaces.
-    fn field(&self, i: usize) -> Result<&str>;
+    fn field(&self, i: usize) -> Result<&str> {
+        std::str::from_utf8(self.bytes(i)).map_err(|_| utf8_error(self.path(), self.line(), i))
+    }
 
     /// The index of the first of `names` the header has.
     fn column(&self, names: &[&str]) -> Option<usize> {
@@ -157,8 +167,12 @@ impl Rows for Stream<'_> {
         }
     }
 
-    fn field(&self, i: usize) -> Result<&str> {
-        std::str::from_utf8(self.record[i].trim_ascii()).map_err(|_| utf8_error(&self.path, self.line, i))
+    fn line(&self) -> u64 {
+        self.line
+    }
+
+    fn bytes(&self, i: usize) -> &[u8] {
+        self.record[i].trim_ascii()
     }
 }
 
@@ -233,108 +247,161 @@ fn csv_error(path: &Path, e: &csv::Error) -> InputError {
     }
 }
 
-fn parse_vote(path: &Path, line: u64, column: usize, raw: &str) -> Result<i8> {
+fn parse_vote(path: &Path, line: u64, column: usize, raw: &[u8]) -> Result<i8> {
     match raw {
-        "1" | "1.0" | "+1" => Ok(1),
-        "-1" | "-1.0" => Ok(-1),
-        "0" | "0.0" | "-0" => Ok(0),
-        other => Err(InputError::new(
-            path,
-            Some(line),
-            Some(column + 1),
-            format!("«{other}» er ikke en stemme (1 = enig, -1 = uenig, 0 = spring over)"),
-            format!("«{other}» is not a vote (1 = agree, -1 = disagree, 0 = pass)"),
-        )),
+        b"1" | b"1.0" | b"+1" => Ok(1),
+        b"-1" | b"-1.0" => Ok(-1),
+        b"0" | b"0.0" | b"-0" => Ok(0),
+        other => {
+            let other = String::from_utf8_lossy(other);
+            Err(InputError::new(
+                path,
+                Some(line),
+                Some(column + 1),
+                format!("«{other}» er ikke en stemme (1 = enig, -1 = uenig, 0 = spring over)"),
+                format!("«{other}» is not a vote (1 = agree, -1 = disagree, 0 = pass)"),
+            ))
+        }
     }
 }
 
 fn non_empty<'a>(path: &Path, line: u64, column: usize, raw: &'a str, what_da: &str, what_en: &str) -> Result<&'a str> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err(InputError::new(
-            path,
-            Some(line),
-            Some(column + 1),
-            format!("{what_da} mangler"),
-            format!("the {what_en} is missing"),
-        ));
+        return Err(missing(path, line, column, what_da, what_en));
     }
     Ok(v)
 }
 
-/// Files from this size are read by two threads when they can be split safely.
-const PARALLEL_BYTES: usize = 8 << 20;
+fn missing(path: &Path, line: u64, column: usize, what_da: &str, what_en: &str) -> InputError {
+    InputError::new(
+        path,
+        Some(line),
+        Some(column + 1),
+        format!("{what_da} mangler"),
+        format!("the {what_en} is missing"),
+    )
+}
 
-/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1). A large
-/// file without quotes (as Pol.is writes it) is split at the line break nearest its middle
-/// and the halves are read by two threads; otherwise it is read row by row.
+/// Field `column` of the current row as an id: without surrounding spaces (Unicode ones
+/// too), not empty.
+fn id_bytes<'a>(rows: &'a impl Rows, column: usize, what_da: &str, what_en: &str) -> Result<&'a [u8]> {
+    let raw = rows.bytes(column);
+    match (raw.first(), raw.last()) {
+        (Some(first), Some(last)) if first.is_ascii() && last.is_ascii() => Ok(raw),
+        (None, _) | (_, None) => Err(missing(rows.path(), rows.line(), column, what_da, what_en)),
+        _ => Ok(non_empty(rows.path(), rows.line(), column, rows.field(column)?, what_da, what_en)?.as_bytes()),
+    }
+}
+
+/// Files from this size are read and parsed by two threads (starting a thread costs less
+/// than parsing half of such a file).
+const PARALLEL_BYTES: u64 = 2 << 20;
+
+/// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1). Text
+/// without quotes (as Pol.is writes it) is split into lines and fields directly, in small
+/// chunks, a large file in two halves by two threads; text with quotes goes through the
+/// csv crate.
 pub fn votes(path: &Path) -> Result<Votes> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size < PARALLEL_BYTES as u64 {
-        return votes_from(Stream::open(path)?, 0);
-    }
-    let bytes = read_in_two(path, size).map_err(|e| {
-        InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
-    })?;
-    votes_in(path, bytes.strip_prefix(BOM).unwrap_or(&bytes), true)
+    votes_with(path, PARALLEL_BYTES)
 }
 
-/// The whole file, its two halves read by two threads (copying a large file out of the
-/// page cache takes as long as parsing a third of it).
-fn read_in_two(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+fn votes_with(path: &Path, parallel_bytes: u64) -> Result<Votes> {
     use std::io::{Read, Seek, SeekFrom};
-    let size = usize::try_from(size).map_err(std::io::Error::other)?;
-    let mut bytes = vec![0u8; size];
-    let (first, second) = bytes.split_at_mut(size / 2);
-    let mut file = std::fs::File::open(path)?;
-    let mut other = file.try_clone()?;
-    let offset = first.len() as u64;
-    std::thread::scope(|scope| {
-        let later = scope.spawn(move || {
-            other.seek(SeekFrom::Start(offset))?;
-            other.read_exact(second)
-        });
-        file.read_exact(first)?;
-        later.join().unwrap_or_else(|e| std::panic::resume_unwind(e))
-    })?;
-    // A file that changed size while being read: read it again in one piece.
-    if file.metadata()?.len() != size as u64 {
-        return std::fs::read(path);
+    let cannot = |e: std::io::Error| lines::cannot_read(path, &e);
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let size = file.metadata().map_err(cannot)?.len();
+    let mut head = Vec::new();
+    let header_end = loop {
+        let before = head.len();
+        let n = (&mut file).take(64 << 10).read_to_end(&mut head).map_err(cannot)?;
+        if let Some(i) = memchr::memchr(b'\n', &head[before..]) {
+            break before + i + 1;
+        }
+        if n == 0 {
+            break head.len();
+        }
+    };
+    if memchr::memchr2(b'"', b'\r', &head[..header_end]).is_some() {
+        return through_csv(path);
     }
-    Ok(bytes)
-}
-
-/// The votes in a file's text; `split` allows reading it in two halves.
-fn votes_in(path: &Path, text: &[u8], split: bool) -> Result<Votes> {
-    let header_end = memchr::memchr(b'\n', text).map_or(text.len(), |i| i + 1);
-    let header = Stream::from_reader(path, Box::new(&text[..header_end]))?;
-    // Quotes or carriage returns need the full CSV grammar; without a time column the row
-    // number orders the votes, which the halves would have to carry over.
-    if !split || memchr::memchr2(b'"', b'\r', text).is_some() || header.column(&["timestamp", "modified"]).is_none() {
-        return votes_from(Stream::from_reader(path, Box::new(text))?, 0);
-    }
+    let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
+    let headers = Stream::from_reader(path, Box::new(&head[bom..header_end]))?.headers;
     let delimiter = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) { b'\t' } else { b',' };
-    let body = &text[header_end..];
-    let middle = body.len() / 2;
-    let (first, second) = body.split_at(memchr::memchr(b'\n', &body[middle..]).map_or(body.len(), |i| middle + i + 1));
-    let headers = &header.headers;
+    let read = head.len() as u64;
+    let rest = head.split_off(header_end);
+    // Room for the votes from the length of the lines read so far (room not used costs
+    // no memory, only address space).
+    let lines = if rest.is_empty() {
+        0
+    } else {
+        let average = rest.len() as f64 / (memchr::memchr_iter(b'\n', &rest).count() + 1) as f64;
+        (size as f64 / average * 1.1) as usize
+    };
+    // Without a time column the row number orders the votes, which the halves would have
+    // to carry over.
+    let split = if size >= parallel_bytes && column(&headers, &["timestamp", "modified"]).is_some() {
+        line_start_after(&file, size / 2).map_err(cannot)?.filter(|&at| at > read)
+    } else {
+        None
+    };
+    let Some(split) = split else {
+        let mut rows =
+            lines::Lines::new(path, &headers, delimiter, Box::new(std::io::Cursor::new(rest).chain(file)), 2);
+        let votes = votes_from(&mut rows, lines)?;
+        return if rows.needs_csv { through_csv(path) } else { Ok(votes) };
+    };
+    let mut other = std::fs::File::open(path).map_err(cannot)?;
+    other.seek(SeekFrom::Start(split)).map_err(cannot)?;
+    let first_source = std::io::Cursor::new(rest).chain(file.take(split - read));
     let (first, second) = std::thread::scope(|scope| {
         let later = scope.spawn(|| {
-            let lines_before = memchr::memchr_iter(b'\n', first).count() as u64;
-            let lines = memchr::memchr_iter(b'\n', second).count() + 1;
-            votes_from(super::lines::Lines::new(path, headers, delimiter, second, 2 + lines_before), lines)
+            // Lines are counted from 1 here and moved after the first half's lines below.
+            let mut rows = lines::Lines::new(path, &headers, delimiter, Box::new(other), 1);
+            (votes_from(&mut rows, lines / 2), rows.needs_csv)
         });
-        let lines = memchr::memchr_iter(b'\n', first).count() + 1;
-        let first = votes_from(super::lines::Lines::new(path, headers, delimiter, first, 2), lines);
+        let mut rows = lines::Lines::new(path, &headers, delimiter, Box::new(first_source), 2);
+        let first = (votes_from(&mut rows, lines / 2), rows.needs_csv, rows.next_line());
         (first, later.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
+    let ((first, first_needs_csv, lines_before), (second, second_needs_csv)) = (first, second);
+    // A row the first half could not read came before any quote, so its error stands.
     let mut votes = first?;
-    votes.append(&second?);
+    if first_needs_csv || second_needs_csv {
+        return through_csv(path);
+    }
+    let second = second.map_err(|mut e| {
+        e.line = e.line.map(|l| l + lines_before - 1);
+        e
+    })?;
+    votes.append(&second);
     Ok(votes)
 }
 
+/// Where the first line starting after `offset` begins, if any.
+fn line_start_after(file: &std::fs::File, offset: u64) -> std::io::Result<Option<u64>> {
+    use std::os::unix::fs::FileExt;
+    let mut window = vec![0u8; 4096];
+    let mut at = offset;
+    loop {
+        let n = file.read_at(&mut window, at)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &window[..n]) {
+            return Ok(Some(at + i as u64 + 1));
+        }
+        at += n as u64;
+    }
+}
+
+/// The votes as the csv crate reads them (text with quotes or carriage returns).
+fn through_csv(path: &Path) -> Result<Votes> {
+    votes_from(&mut Stream::open(path)?, 0)
+}
+
 /// The votes of one stream of at most `lines` rows (0 if not known).
-fn votes_from(mut rows: impl Rows, lines: usize) -> Result<Votes> {
+fn votes_from(rows: &mut impl Rows, lines: usize) -> Result<Votes> {
     let statement = rows.require(&["comment-id", "statement-id", "tid"])?;
     let voter = rows.require(&["voter-id", "participant", "pid"])?;
     let vote = rows.require(&["vote"])?;
@@ -345,8 +412,9 @@ fn votes_from(mut rows: impl Rows, lines: usize) -> Result<Votes> {
     while let Some(line) = rows.next_row()? {
         let ts = match timestamp {
             Some(c) => {
-                let raw = rows.field(c)?;
+                let raw = rows.bytes(c);
                 parse_timestamp(raw).ok_or_else(|| {
+                    let raw = String::from_utf8_lossy(raw);
                     InputError::new(
                         &path,
                         Some(line),
@@ -358,19 +426,23 @@ fn votes_from(mut rows: impl Rows, lines: usize) -> Result<Votes> {
             }
             None => index,
         };
-        out.push(
-            non_empty(&path, line, voter, rows.field(voter)?, "deltageren", "participant")?,
-            non_empty(&path, line, statement, rows.field(statement)?, "udsagnet", "statement")?,
-            parse_vote(&path, line, vote, rows.field(vote)?)?,
-            ts,
-        );
+        let participant = id_bytes(rows, voter, "deltageren", "participant")?;
+        let statement_id = id_bytes(rows, statement, "udsagnet", "statement")?;
+        let value = parse_vote(&path, line, vote, rows.bytes(vote))?;
+        out.push_bytes(participant, statement_id, value, ts)
+            .map_err(|which| utf8_error(&path, line, if which == NotUtf8::Participant { voter } else { statement }))?;
         index += 1;
     }
     Ok(out)
 }
 
-/// Milliseconds since 1970 as Pol.is writes them; a fraction is tolerated.
-fn parse_timestamp(raw: &str) -> Option<i64> {
+/// Milliseconds since 1970 as Pol.is writes them; a sign or a fraction is tolerated.
+fn parse_timestamp(raw: &[u8]) -> Option<i64> {
+    // Whole numbers of up to 18 digits (all Pol.is writes) without going through text.
+    if !raw.is_empty() && raw.len() <= 18 && raw.iter().all(u8::is_ascii_digit) {
+        return Some(raw.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')));
+    }
+    let raw = std::str::from_utf8(raw).ok()?;
     raw.parse::<i64>().ok().or_else(|| raw.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
 }
 
@@ -390,7 +462,7 @@ pub fn matrix(path: &Path) -> Result<Votes> {
     while let Some(line) = rows.next_row()? {
         let p = non_empty(&path, line, participant, rows.field(participant)?, "deltageren", "participant")?;
         for &c in &statements {
-            let raw = rows.field(c)?;
+            let raw = rows.bytes(c);
             if raw.is_empty() {
                 continue;
             }
@@ -482,32 +554,104 @@ mod tests {
         text
     }
 
+    /// The votes of `text` read in two halves, in one pass, and by the csv crate (the
+    /// reference grammar).
+    fn three_ways(text: &str) -> [Result<Votes>; 3] {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("votes.csv");
+        std::fs::write(&path, text).expect("write");
+        [votes_with(&path, 0), votes_with(&path, u64::MAX), votes_from(&mut Stream::open(&path).expect("open"), 0)]
+    }
+
     #[test]
-    fn halves_read_the_same_votes_as_one_pass() {
-        let path = Path::new("votes.csv");
-        let text = export(5_000, None);
-        let split = votes_in(path, text.as_bytes(), true).expect("split");
-        let whole = votes_in(path, text.as_bytes(), false).expect("whole");
-        assert_eq!(split.len(), 5_000);
-        assert!(split == whole, "the halves must give the votes of one pass, in the same order");
+    fn halves_and_one_pass_read_the_votes_the_csv_crate_reads() {
+        // More than one chunk of text, so lines are cut between reads.
+        let [split, whole, reference] = three_ways(&export(5_000, None)).map(|v| v.expect("votes"));
+        assert_eq!(reference.len(), 5_000);
+        assert!(split == reference, "the halves must give the csv crate's votes, in the same order");
+        assert!(whole == reference, "one pass must give the csv crate's votes, in the same order");
     }
 
     #[test]
     fn an_error_in_the_second_half_names_its_line_in_the_file() {
-        let path = Path::new("votes.csv");
         let text = export(5_000, Some(4_000));
-        let split = votes_in(path, text.as_bytes(), true).expect_err("bad vote");
-        let whole = votes_in(path, text.as_bytes(), false).expect_err("bad vote");
-        assert_eq!((split.line, split.column), (whole.line, whole.column));
         let line = text.lines().position(|l| l.ends_with(",maybe")).expect("bad line") as u64 + 1;
-        assert_eq!((split.line, split.column), (Some(line), Some(5)));
+        for e in three_ways(&text).map(|v| v.expect_err("bad vote")) {
+            assert_eq!((e.line, e.column), (Some(line), Some(5)));
+        }
     }
 
     #[test]
-    fn quoted_files_are_read_whole() {
-        let path = Path::new("votes.csv");
-        let text = export(3_000, None).replacen(",,", ",\"Wed, Jun 18\",", 1);
-        let votes = votes_in(path, text.as_bytes(), true).expect("quoted");
-        assert_eq!(votes.len(), 3_000);
+    fn a_short_row_is_named_by_its_line_in_every_reader() {
+        let text = export(3_000, None).replacen("1100,,", "1100,", 1);
+        let line =
+            text.lines().position(|l| l.starts_with("1100,") && l.matches(',').count() == 3).expect("short") as u64 + 1;
+        for e in three_ways(&text).map(|v| v.expect_err("short row")) {
+            assert_eq!(e.line, Some(line));
+        }
+    }
+
+    #[test]
+    fn quoted_text_anywhere_is_read_by_the_csv_crate() {
+        // A quoted field with a comma near the end: the quote-free reader must hand over.
+        let mut text = export(5_000, None);
+        let at = text.len() - 200;
+        let at = at + text[at..].find(",,").expect("empty datetime");
+        text.replace_range(at..at + 2, ",\"Wed, Jun 18\",");
+        let [split, whole, reference] = three_ways(&text).map(|v| v.expect("votes"));
+        assert_eq!(reference.len(), 5_000);
+        assert!(split == reference && whole == reference);
+    }
+
+    #[test]
+    fn a_last_line_without_a_line_break_is_read() {
+        let text = export(10, None);
+        let [split, whole, reference] = three_ways(text.trim_end()).map(|v| v.expect("votes"));
+        assert_eq!(reference.len(), 10);
+        assert!(split == reference && whole == reference);
+    }
+
+    /// `three_ways` for bytes that need not be UTF-8.
+    fn three_ways_bytes(text: &[u8]) -> [Result<Votes>; 3] {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("votes.csv");
+        std::fs::write(&path, text).expect("write");
+        [votes_with(&path, 0), votes_with(&path, u64::MAX), votes_from(&mut Stream::open(&path).expect("open"), 0)]
+    }
+
+    #[test]
+    fn text_ids_and_unicode_spaces_read_as_the_csv_crate_reads_them() {
+        let mut text = String::from("timestamp,datetime,comment-id,voter-id,vote\n");
+        for i in 0..3_000 {
+            // Text ids, some padded with no-break spaces, which are not part of the id.
+            let voter = if i % 7 == 0 { format!("\u{a0}anne-{}\u{a0}", i % 40) } else { format!("anne-{}", i % 40) };
+            text.push_str(&format!("{},,s{}, {voter} ,{}\n", 10 * i, i % 23, ["1", "-1", "0"][i % 3]));
+        }
+        let [split, whole, reference] = three_ways(&text).map(|v| v.expect("votes"));
+        assert_eq!(reference.len(), 3_000);
+        assert!(split == reference && whole == reference);
+    }
+
+    #[test]
+    fn an_id_that_is_not_utf8_is_named_by_line_and_column() {
+        let mut text = export(3_000, None).into_bytes();
+        let at = text.len() - 100;
+        let at = at + text[at..].iter().position(|&b| b == b'\n').expect("line") + 1;
+        // The next line's voter id becomes invalid UTF-8.
+        let comma = at + text[at..].iter().enumerate().filter(|(_, b)| **b == b',').nth(2).expect("comma").0;
+        text.insert(comma + 1, 0xff);
+        let line = text[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        for e in three_ways_bytes(&text).map(|v| v.expect_err("not UTF-8")) {
+            assert_eq!((e.line, e.column), (Some(line), Some(4)), "{}", e.render(true));
+        }
+    }
+
+    #[test]
+    fn zero_bytes_marks_exactly_the_zero_bytes() {
+        for word in [0u64, u64::MAX, 0x0100_0000_0000_0001, 0x8000_0000_0000_0080, 0x0101_0100_0001_0000] {
+            let expected =
+                (0..8).fold(0u64, |m, i| if (word >> (8 * i)) & 0xff == 0 { m | 0x80 << (8 * i) } else { m });
+            assert_eq!(super::lines::zero_bytes(word), expected, "{word:#x}");
+        }
     }
 }
