@@ -52,46 +52,81 @@ pub fn kmeans(points: &[[f64; 2]], weights: &[f64], init: Vec<(usize, [f64; 2])>
     if points.is_empty() || clusters.is_empty() {
         return Vec::new();
     }
+    // Centres ordered by x: a point's nearest centre is searched outwards from its own x,
+    // stopping where the x distance alone exceeds the best distance found.
+    let mut by_x: Vec<(f64, f64, usize)> = Vec::with_capacity(clusters.len());
+    let mut nearest = vec![0usize; points.len()];
     for _ in 0..=iters {
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); clusters.len()];
-        for (i, p) in points.iter().enumerate() {
-            let mut best = 0;
-            let mut best_d = f64::INFINITY;
-            for (j, c) in clusters.iter().enumerate() {
-                let d = dist2(*p, c.center);
-                if d < best_d {
-                    best = j;
-                    best_d = d;
-                }
-            }
-            members[best].push(i);
+        by_x.clear();
+        by_x.extend(clusters.iter().enumerate().map(|(j, c)| (c.center[0], c.center[1], j)));
+        by_x.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        for (p, nearest) in points.iter().zip(nearest.iter_mut()) {
+            *nearest = nearest_center(*p, &by_x);
         }
-        let next: Vec<Cluster> = clusters
-            .iter()
-            .zip(members)
-            .filter(|(_, m)| !m.is_empty())
-            .map(|(c, m)| {
-                let total: f64 = m.iter().map(|&i| weights[i]).sum();
-                let mut center = [0.0; 2];
-                for &i in &m {
-                    center[0] += points[i][0] * weights[i];
-                    center[1] += points[i][1] * weights[i];
-                }
-                if total > 0.0 {
-                    center = [center[0] / total, center[1] / total];
-                } else {
-                    center = c.center;
-                }
-                Cluster { id: c.id, members: m, center }
-            })
-            .collect();
+        // Per centre, its members in point order: (Σ w·x, Σ w·y, Σ w, count).
+        let mut sums = vec![([0.0f64; 3], 0usize); clusters.len()];
+        for ((p, &w), &j) in points.iter().zip(weights).zip(&nearest) {
+            let (s, count) = &mut sums[j];
+            s[0] += p[0] * w;
+            s[1] += p[1] * w;
+            s[2] += w;
+            *count += 1;
+        }
+        // Clusters left empty are dropped; the others move to the weighted mean of their
+        // members (or stay where they are when those weigh nothing).
+        let mut next = Vec::with_capacity(clusters.len());
+        let mut index_in_next = vec![usize::MAX; clusters.len()];
+        for (j, (c, &([sx, sy, total], count))) in clusters.iter().zip(&sums).enumerate() {
+            if count > 0 {
+                index_in_next[j] = next.len();
+                let center = if total > 0.0 { [sx / total, sy / total] } else { c.center };
+                next.push(Cluster { id: c.id, members: Vec::new(), center });
+            }
+        }
+        if next.len() < clusters.len() {
+            nearest.iter_mut().for_each(|j| *j = index_in_next[*j]);
+        }
         let same = same_clustering(&clusters, &next);
         clusters = next;
         if same {
             break;
         }
     }
+    for (i, &j) in nearest.iter().enumerate() {
+        clusters[j].members.push(i);
+    }
     clusters
+}
+
+/// The index of the centre nearest to `p` (the first on ties, as a scan of all of them in
+/// index order finds it; 0 when no distance is finite), given the centres as (x, y, index)
+/// ordered by x. Exact: a centre whose squared x distance alone exceeds the best squared
+/// distance cannot be nearer or tied, and further ones in that direction are further still.
+fn nearest_center(p: [f64; 2], by_x: &[(f64, f64, usize)]) -> usize {
+    let mut best = (f64::INFINITY, usize::MAX);
+    let mut consider = |&(x, y, j): &(f64, f64, usize)| {
+        let dx2 = (p[0] - x).powi(2);
+        if dx2 > best.0 {
+            return false;
+        }
+        let d = dx2 + (p[1] - y).powi(2);
+        if d < best.0 || (d == best.0 && j < best.1) {
+            best = (d, j);
+        }
+        true
+    };
+    let from = by_x.partition_point(|c| c.0 < p[0]);
+    for c in &by_x[from..] {
+        if !consider(c) {
+            break;
+        }
+    }
+    for c in by_x[..from].iter().rev() {
+        if !consider(c) {
+            break;
+        }
+    }
+    if best.0 < f64::INFINITY { best.1 } else { 0 }
 }
 
 fn same_clustering(a: &[Cluster], b: &[Cluster]) -> bool {
@@ -265,19 +300,32 @@ pub fn group_kmeans(
     groups
 }
 
+/// Distances between the base clusters' centres, row by row: computed once and shared by
+/// the silhouettes of every k.
+pub fn distances(centers: &[[f64; 2]]) -> Vec<f64> {
+    centers.iter().flat_map(|a| centers.iter().map(move |b| dist2(*a, *b).sqrt())).collect()
+}
+
 /// Mean silhouette over the base clusters (unweighted, as Pol.is), with Euclidean
-/// distances between their centres; a base cluster alone in its group scores 0.
-pub fn silhouette(centers: &[[f64; 2]], groups: &[Cluster]) -> f64 {
-    silhouette_of(centers.len(), |i, j| dist2(centers[i], centers[j]).sqrt(), groups)
+/// distances between their centres (from [`distances`]); a base cluster alone in its group
+/// scores 0.
+pub fn silhouette(distances: &[f64], groups: &[Cluster]) -> f64 {
+    let n = distances.len().isqrt();
+    silhouette_of(n, |i, j| distances[i * n + j], groups)
 }
 
 fn silhouette_of(n: usize, dist: impl Fn(usize, usize) -> f64, groups: &[Cluster]) -> f64 {
     if n == 0 {
         return 0.0;
     }
+    // Mean distance from i to the members other than itself.
     let mean_to = |i: usize, members: &[usize]| {
-        let others: Vec<usize> = members.iter().copied().filter(|&j| j != i).collect();
-        others.iter().map(|&j| dist(i, j)).sum::<f64>() / others.len().max(1) as f64
+        let (mut sum, mut count) = (0.0, 0usize);
+        for &j in members.iter().filter(|&&j| j != i) {
+            sum += dist(i, j);
+            count += 1;
+        }
+        sum / count.max(1) as f64
     };
     let mut total = 0.0;
     for g in groups.iter().filter(|g| g.members.len() > 1) {
@@ -362,5 +410,29 @@ mod tests {
         let mut sets: Vec<Vec<usize>> = groups.iter().map(|g| g.members.clone()).collect();
         sets.sort();
         assert_eq!(sets, vec![(0..10).collect::<Vec<_>>(), (10..20).collect(), (20..30).collect()]);
+    }
+
+    #[test]
+    fn nearest_center_finds_what_a_full_scan_finds_ties_included() {
+        let mut rng = Rng(5);
+        for round in 0..200 {
+            // Whole-number coordinates on a small grid make ties and shared x values common.
+            let grid = if round % 2 == 0 { 5 } else { 1000 };
+            let coordinate = |rng: &mut Rng| rng.below(grid) as f64 - (grid / 2) as f64;
+            let centers: Vec<[f64; 2]> =
+                (0..1 + rng.below(120)).map(|_| [coordinate(&mut rng), coordinate(&mut rng)]).collect();
+            let mut by_x: Vec<(f64, f64, usize)> = centers.iter().enumerate().map(|(j, c)| (c[0], c[1], j)).collect();
+            by_x.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+            for _ in 0..50 {
+                let p = [coordinate(&mut rng) + 0.5 * rng.below(2) as f64, coordinate(&mut rng)];
+                let mut scan = (f64::INFINITY, 0);
+                for (j, c) in centers.iter().enumerate() {
+                    if dist2(p, *c) < scan.0 {
+                        scan = (dist2(p, *c), j);
+                    }
+                }
+                assert_eq!(nearest_center(p, &by_x), scan.1, "point {p:?} among {centers:?}");
+            }
+        }
     }
 }

@@ -360,12 +360,13 @@ fn find_groups(
     let centers: Vec<[f64; 2]> = base.iter().map(|b| b.center).collect();
     let weights: Vec<f64> = base.iter().map(|b| b.members.len() as f64).collect();
     let max_k = cluster::max_k(base.len()).min(base.len());
+    let distances = cluster::distances(&centers);
     let mut silhouettes = BTreeMap::new();
     let mut clusterings = BTreeMap::new();
     for k in 2..=max_k {
         let prev = previous.and_then(|p| p.group_centers.get(&k)).map(Vec::as_slice);
         let groups = cluster::group_kmeans(&centers, &weights, k, prev, SEED);
-        silhouettes.insert(k, cluster::silhouette(&centers, &groups));
+        silhouettes.insert(k, cluster::silhouette(&distances, &groups));
         state.group_centers.insert(k, groups.iter().map(|g| g.center).collect());
         clusterings.insert(k, groups);
     }
