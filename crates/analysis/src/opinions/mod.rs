@@ -173,6 +173,8 @@ const VOTES_TO_JOIN: usize = 7;
 const IN_CONV_MIN: usize = 15;
 /// Seed of the extra group k-means starts.
 const SEED: u64 = 0x5A3D_C0DE;
+/// Base clusters from which the group k-means for the candidate ks run on two threads.
+const PARALLEL_BASE_CLUSTERS: usize = 50;
 
 /// One run over all votes so far, continuing from `previous` when given.
 pub fn analyse(votes: &Votes, options: &Options, previous: Option<&State>) -> (Analysis, State) {
@@ -363,10 +365,37 @@ fn find_groups(
     let distances = cluster::distances(&centers);
     let mut silhouettes = BTreeMap::new();
     let mut clusterings = BTreeMap::new();
-    for k in 2..=max_k {
-        let prev = previous.and_then(|p| p.group_centers.get(&k)).map(Vec::as_slice);
-        let groups = cluster::group_kmeans(&centers, &weights, k, prev, SEED);
-        silhouettes.insert(k, cluster::silhouette(&distances, &groups));
+    let groups_for = |ks: &[usize]| -> Vec<(usize, Vec<Cluster>, f64)> {
+        ks.iter()
+            .map(|&k| {
+                let prev = previous.and_then(|p| p.group_centers.get(&k)).map(Vec::as_slice);
+                let groups = cluster::group_kmeans(&centers, &weights, k, prev, SEED);
+                let silhouette = cluster::silhouette(&distances, &groups);
+                (k, groups, silhouette)
+            })
+            .collect()
+    };
+    let ks: Vec<usize> = (2..=max_k).collect();
+    // Each k is independent (its own seed): with enough base clusters the ks are shared
+    // between two threads.
+    let found = if centers.len() < PARALLEL_BASE_CLUSTERS || ks.len() < 2 {
+        groups_for(&ks)
+    } else {
+        // The work grows with k: the largest k first, each to the thread with less so far.
+        let (mut one, mut other) = (Vec::new(), Vec::new());
+        for &k in ks.iter().rev() {
+            let load = |ks: &Vec<usize>| ks.iter().sum::<usize>();
+            if load(&one) <= load(&other) { one.push(k) } else { other.push(k) }
+        }
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| groups_for(&other));
+            let mut found = groups_for(&one);
+            found.extend(later.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            found
+        })
+    };
+    for (k, groups, silhouette) in found {
+        silhouettes.insert(k, silhouette);
         state.group_centers.insert(k, groups.iter().map(|g| g.center).collect());
         clusterings.insert(k, groups);
     }
