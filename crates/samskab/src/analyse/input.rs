@@ -110,7 +110,7 @@ impl<'a> Stream<'a> {
 }
 
 /// Rows of a delimited file, read one at a time: the csv crate's reader ([`Stream`]) or,
-/// for large quote-free files read in parts, [`super::lines::Lines`].
+/// for quote-free vote exports, [`super::lines::Lines`].
 pub trait Rows {
     fn path(&self) -> &Path;
     fn headers(&self) -> &[String];
