@@ -73,9 +73,7 @@ pub struct Stream<'a> {
 impl<'a> Stream<'a> {
     pub fn open(path: &Path) -> Result<Stream<'static>> {
         use std::io::Read;
-        let cannot = |e: std::io::Error| {
-            InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
-        };
+        let cannot = |e: std::io::Error| cannot_read(path, &e);
         let mut file = std::fs::File::open(path).map_err(cannot)?;
         let mut start = Vec::with_capacity(3);
         (&mut file).take(3).read_to_end(&mut start).map_err(cannot)?;
@@ -87,7 +85,7 @@ impl<'a> Stream<'a> {
 
     /// Reads `source` (header line first) as if it were the file at `path`.
     fn from_reader(path: &Path, source: Box<dyn std::io::Read + 'a>) -> Result<Stream<'a>> {
-        let tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        let tsv = is_tsv(path);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(if tsv { b'\t' } else { b',' })
             // TSV has no quoting: a quote is part of the text.
@@ -174,6 +172,16 @@ impl Rows for Stream<'_> {
     fn bytes(&self, i: usize) -> &[u8] {
         self.record[i].trim_ascii()
     }
+}
+
+/// TSV (tab-separated, unquoted) by the `.tsv` extension, CSV otherwise.
+fn is_tsv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+}
+
+/// The file cannot be read (any more).
+pub fn cannot_read(path: &Path, e: &std::io::Error) -> InputError {
+    InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
 }
 
 /// A row whose number of fields differs from the header's.
@@ -308,7 +316,7 @@ pub fn votes(path: &Path) -> Result<Votes> {
 
 fn votes_with(path: &Path, parallel_bytes: u64) -> Result<Votes> {
     use std::io::{Read, Seek, SeekFrom};
-    let cannot = |e: std::io::Error| lines::cannot_read(path, &e);
+    let cannot = |e: std::io::Error| cannot_read(path, &e);
     let mut file = std::fs::File::open(path).map_err(cannot)?;
     let size = file.metadata().map_err(cannot)?.len();
     let mut head = Vec::new();
@@ -327,7 +335,7 @@ fn votes_with(path: &Path, parallel_bytes: u64) -> Result<Votes> {
     }
     let bom = if head.starts_with(BOM) { BOM.len() } else { 0 };
     let headers = Stream::from_reader(path, Box::new(&head[bom..header_end]))?.headers;
-    let delimiter = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv")) { b'\t' } else { b',' };
+    let delimiter = if is_tsv(path) { b'\t' } else { b',' };
     let read = head.len() as u64;
     let rest = head.split_off(header_end);
     // Room for the votes from the length of the lines read so far (room not used costs
@@ -566,10 +574,7 @@ mod tests {
     /// The votes of `text` read in two halves, in one pass, and by the csv crate (the
     /// reference grammar).
     fn three_ways(text: &str) -> [Result<Votes>; 3] {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let path = dir.path().join("votes.csv");
-        std::fs::write(&path, text).expect("write");
-        [votes_with(&path, 0), votes_with(&path, u64::MAX), votes_from(&mut Stream::open(&path).expect("open"), 0)]
+        three_ways_bytes(text.as_bytes())
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::input::{InputError, Result, Rows, width_error};
+use super::input::{Result, Rows, cannot_read, width_error};
 
 /// Bytes read at a time; a line longer than this grows the buffer.
 const CHUNK: usize = 64 << 10;
@@ -144,11 +144,6 @@ impl<'a> Lines<'a> {
             }
         }
     }
-}
-
-/// The file cannot be read (any more).
-pub fn cannot_read(path: &Path, e: &std::io::Error) -> InputError {
-    InputError::new(path, None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
 }
 
 impl Rows for Lines<'_> {
