@@ -54,12 +54,9 @@ pub fn kmeans(points: &[[f64; 2]], weights: &[f64], init: Vec<(usize, [f64; 2])>
     }
     // Centres ordered by x: a point's nearest centre is searched outwards from its own x,
     // stopping where the x distance alone exceeds the best distance found.
-    let mut by_x: Vec<(f64, f64, usize)> = Vec::with_capacity(clusters.len());
     let mut nearest = vec![0usize; points.len()];
     for _ in 0..=iters {
-        by_x.clear();
-        by_x.extend(clusters.iter().enumerate().map(|(j, c)| (c.center[0], c.center[1], j)));
-        by_x.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+        let by_x = by_x(clusters.iter().map(|c| c.center));
         for (p, nearest) in points.iter().zip(nearest.iter_mut()) {
             *nearest = nearest_center(*p, &by_x);
         }
@@ -96,6 +93,13 @@ pub fn kmeans(points: &[[f64; 2]], weights: &[f64], init: Vec<(usize, [f64; 2])>
         clusters[j].members.push(i);
     }
     clusters
+}
+
+/// Centres as (x, y, index), ordered by x (then index), for [`nearest_center`].
+fn by_x(centers: impl Iterator<Item = [f64; 2]>) -> Vec<(f64, f64, usize)> {
+    let mut by_x: Vec<(f64, f64, usize)> = centers.enumerate().map(|(j, c)| (c[0], c[1], j)).collect();
+    by_x.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+    by_x
 }
 
 /// The index of the centre nearest to `p` (the first on ties, as a scan of all of them in
@@ -421,8 +425,7 @@ mod tests {
             let coordinate = |rng: &mut Rng| rng.below(grid) as f64 - (grid / 2) as f64;
             let centers: Vec<[f64; 2]> =
                 (0..1 + rng.below(120)).map(|_| [coordinate(&mut rng), coordinate(&mut rng)]).collect();
-            let mut by_x: Vec<(f64, f64, usize)> = centers.iter().enumerate().map(|(j, c)| (c[0], c[1], j)).collect();
-            by_x.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.2.cmp(&b.2)));
+            let by_x = by_x(centers.iter().copied());
             for _ in 0..50 {
                 let p = [coordinate(&mut rng) + 0.5 * rng.below(2) as f64, coordinate(&mut rng)];
                 let mut scan = (f64::INFINITY, 0);
