@@ -302,8 +302,8 @@ fn id_bytes<'a>(rows: &'a impl Rows, column: usize, what_da: &str, what_en: &str
     }
 }
 
-/// Files from this size are read and parsed by two threads (starting a thread costs less
-/// than parsing half of such a file).
+/// Files from this size are read and parsed by two threads: measured on this project's
+/// 2-core machine, a 1.75 MB export was slower on two threads and a 3.2 MB one faster.
 const PARALLEL_BYTES: u64 = 2 << 20;
 
 /// Pol.is votes export: `timestamp,datetime,comment-id,voter-id,vote` (agree = +1). Text
