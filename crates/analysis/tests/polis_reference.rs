@@ -1,5 +1,5 @@
 //! The engine against the original Pol.is (Clojure) output in
-//! `../shared/data/polis-reference/`: PCA equal up to sign, participants' positions,
+//! `tests/data/polis-reference/`: PCA equal up to sign, participants' positions,
 //! and — given Pol.is' own groups — the same representative statements, consensus and
 //! group-informed consensus. The reference outputs are end states of incremental runs, so
 //! the cold run's own partition is only reported (ARI), not required to match.
@@ -14,7 +14,7 @@ use analysis::opinions::{Analysis, Options, Vote, analyse};
 use serde_json::Value;
 
 fn reference_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/polis-reference").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/polis-reference").join(name)
 }
 
 fn read_json(path: PathBuf) -> Value {

@@ -15,7 +15,7 @@ fn samskab(args: &[&str], lang: &str) -> Output {
 
 fn polis(conversation: &str, file: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/polis")
+        .join("../../tests/data/polis")
         .join(conversation)
         .join(file)
         .display()
@@ -201,7 +201,7 @@ fn groups_reject_bad_arguments_and_files() {
 
 fn sib200(file: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/danish-topics/sib200-da")
+        .join("../../tests/data/sib200-da")
         .join(file)
         .display()
         .to_string()

@@ -19,7 +19,7 @@ fn samskab(db: &str, args: &[&str]) -> Output {
 }
 
 fn kolding() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/os2mo-kolding/alle_ledere.csv")
 }
 
 /// A fresh database URL per backend; the guard removes it.

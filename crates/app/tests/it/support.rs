@@ -90,7 +90,7 @@ impl TestDb {
 
 /// The shipped Kolding test organisation.
 pub fn kolding_csv() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/os2mo-kolding/alle_ledere.csv")
 }
 
 /// The app over `db`, with the demo municipality installed at `size` employees.

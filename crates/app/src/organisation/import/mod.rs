@@ -225,7 +225,7 @@ mod tests {
     use super::*;
 
     fn kolding() -> std::path::PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/os2mo-kolding/alle_ledere.csv")
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/os2mo-kolding/alle_ledere.csv")
     }
 
     #[test]
