@@ -200,11 +200,7 @@ fn groups_reject_bad_arguments_and_files() {
 }
 
 fn sib200(file: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/sib200-da")
-        .join(file)
-        .display()
-        .to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/sib200-da").join(file).display().to_string()
 }
 
 #[test]

@@ -32,6 +32,7 @@ person-engagement = Ansættelse
 people-title = Find person
 people-search-label = Søg efter navn
 people-search-button = Søg
+people-error-long = Søgningen må højst være på { $max } tegn.
 people-error-short = Skriv mindst to tegn.
 people-found = { $count ->
     [one] Én person fundet.

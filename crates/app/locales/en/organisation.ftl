@@ -32,6 +32,7 @@ person-engagement = Engagement
 people-title = Find a person
 people-search-label = Search by name
 people-search-button = Search
+people-error-long = The search may be at most { $max } characters.
 people-error-short = Enter at least two characters.
 people-found = { $count ->
     [one] One person found.

@@ -11,13 +11,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::model::{Person, PersonPost, SpanRow, StaffMember, Unit};
-use super::store::{self, SpanFilter};
+use super::store::{self, SpanFilter, Visible};
 use super::view::OrgView;
 use crate::AppState;
 use crate::platform::audit;
 use crate::platform::auth::CurrentUser;
 use crate::platform::i18n::Tr;
-use crate::platform::layout::{FormErrors, Page, render};
+use crate::platform::layout::{Crumb, FormErrors, Page, render};
 use crate::platform::permissions::{Action, UnitRef, can, sees_everything, visible_subtrees};
 use crate::platform::web::{AppError, Result, User};
 
@@ -38,6 +38,11 @@ fn parse_id(s: &str) -> Result<Uuid> {
 
 fn may_view(user: &CurrentUser, unit: &Unit) -> bool {
     can(&user.actor, Action::ViewUnit(UnitRef { left: unit.tree_left, depth: unit.depth }))
+}
+
+/// Whether the user may see pay types and engagement kinds in `unit` (not only the phone book).
+fn may_see_employment(user: &CurrentUser, left: i64, depth: i64) -> bool {
+    can(&user.actor, Action::ViewEmploymentDetails(UnitRef { left, depth }))
 }
 
 /// A unit in a list, with its leaders and head count.
@@ -106,12 +111,16 @@ async fn overview(State(state): State<AppState>, User(user, ctx): User) -> Resul
 struct UnitTemplate {
     page: Page,
     line: UnitLine,
-    trail: Vec<Unit>,
+    /// The breadcrumb trail: the organisation, then the units above this one.
+    crumbs: Vec<Crumb>,
+    current: String,
     children: Vec<UnitLine>,
     staff: Vec<StaffMember>,
     staff_total: i64,
     page_number: i64,
     pages: i64,
+    /// Pay types are shown only to those who may see employment details here.
+    show_pay: bool,
 }
 
 #[derive(Deserialize)]
@@ -143,7 +152,14 @@ async fn unit_page(
     }
     let tr = ctx.tr();
     let page_number = page_number(&tr, q.side.as_deref())?;
-    let trail = view.ancestors(unit).into_iter().filter(|u| may_view(&user, u)).cloned().collect();
+    let crumbs = std::iter::once(Crumb { href: "/organisation".into(), label: tr.t("org-title") })
+        .chain(
+            view.ancestors(unit)
+                .into_iter()
+                .filter(|u| may_view(&user, u))
+                .map(|u| Crumb { href: format!("/organisation/enhed/{}", u.id), label: u.name.clone() }),
+        )
+        .collect();
     let children = unit_lines(&view, view.children(unit.id).filter(|c| may_view(&user, c)));
     let all_staff = view.staff(unit.id);
     let staff_total = all_staff.len() as i64;
@@ -154,12 +170,14 @@ async fn unit_page(
     Ok(render(&UnitTemplate {
         page: ctx.page(&state, title, "organisation"),
         line: unit_lines(&view, [unit]).remove(0),
-        trail,
+        crumbs,
+        current: unit.name.clone(),
         children,
         staff,
         staff_total,
         page_number,
         pages: pages.max(1),
+        show_pay: may_see_employment(&user, unit.tree_left, unit.depth),
     }))
 }
 
@@ -170,7 +188,8 @@ async fn unit_page(
 struct PersonTemplate {
     page: Page,
     person: Person,
-    posts: Vec<PersonPost>,
+    /// Each post the user may see, and whether they may see its employment details.
+    posts: Vec<(PersonPost, bool)>,
 }
 
 async fn person_page(State(state): State<AppState>, User(user, ctx): User, Path(id): Path<String>) -> Result<Response> {
@@ -178,10 +197,10 @@ async fn person_page(State(state): State<AppState>, User(user, ctx): User, Path(
     let person = store::person(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     let posts = store::person_posts(&state.db, id).await?;
     // A person is visible if one of their posts is in a unit the user may see.
-    let visible: Vec<PersonPost> = posts
+    let visible: Vec<(PersonPost, bool)> = posts
         .into_iter()
         .filter(|(_, left, depth)| can(&user.actor, Action::ViewUnit(UnitRef { left: *left, depth: *depth })))
-        .map(|(p, _, _)| p)
+        .map(|(p, left, depth)| (p, may_see_employment(&user, left, depth)))
         .collect();
     if visible.is_empty() {
         return Err(AppError::Forbidden);
@@ -196,17 +215,38 @@ struct PeopleTemplate {
     page: Page,
     q: String,
     results: Vec<(Person, String)>,
+    /// All matches the user may see, on every page.
+    total: i64,
+    page_number: i64,
+    pages: i64,
     searched: bool,
     errors: FormErrors,
+    query_encoded: String,
 }
 
 #[derive(Deserialize)]
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    side: Option<String>,
 }
 
-const SEARCH_LIMIT: i64 = 100;
+const SEARCH_PAGE: i64 = 100;
+/// Longer than any name; a longer query is refused rather than searched.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// The part of the organisation whose people `user` may find: everything, or the subtrees
+/// they may see units in (a leader's own part).
+fn people_scope(user: &CurrentUser) -> Visible {
+    let any_unit = Action::ViewUnit(UnitRef { left: 0, depth: 0 });
+    if sees_everything(&user.actor, any_unit) {
+        Visible::Everything
+    } else {
+        Visible::Within(
+            visible_subtrees(&user.actor, any_unit).into_iter().map(|t| (t.left, t.right, t.max_depth)).collect(),
+        )
+    }
+}
 
 async fn people_search(
     State(state): State<AppState>,
@@ -217,31 +257,44 @@ async fn people_search(
         return Err(AppError::Forbidden);
     }
     let tr = ctx.tr();
+    let page_number = page_number(&tr, q.side.as_deref())?;
     let query = q.q.trim().to_string();
     let mut errors = FormErrors::default();
-    let mut results = Vec::new();
     let searched = !query.is_empty();
-    if searched && query.chars().count() < 2 {
+    let length = query.chars().count();
+    if searched && length < 2 {
         errors.push("q", tr.t("people-error-short"));
-    } else if searched {
-        for (person, unit, left, depth) in
-            store::search_people(&state.db, state.municipality, &query, SEARCH_LIMIT * 4).await?
-        {
-            if can(&user.actor, Action::ViewUnit(UnitRef { left, depth })) {
-                results.push((person, unit));
-            }
-            if results.len() as i64 >= SEARCH_LIMIT {
-                break;
-            }
-        }
+    } else if length > SEARCH_MAX_CHARS {
+        errors.push("q", tr.t1("people-error-long", "max", SEARCH_MAX_CHARS));
     }
-    Ok(render(&PeopleTemplate {
+    let (results, total) = if searched && errors.is_empty() {
+        let found = store::search_people(
+            &state.db,
+            state.municipality,
+            &query,
+            &people_scope(&user),
+            SEARCH_PAGE,
+            (page_number - 1) * SEARCH_PAGE,
+        )
+        .await?;
+        (found.people, found.total)
+    } else {
+        (Vec::new(), 0)
+    };
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
+    let mut response = render(&PeopleTemplate {
         page: ctx.page(&state, tr.t("people-title"), "organisation"),
-        q: query,
+        query_encoded: serde_urlencoded::to_string([("q", &query)]).unwrap_or_default(),
+        q: if length > SEARCH_MAX_CHARS { String::new() } else { query },
         results,
+        total,
+        page_number,
+        pages: ((total + SEARCH_PAGE - 1) / SEARCH_PAGE).max(1),
         searched,
         errors,
-    }))
+    });
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -525,7 +578,7 @@ async fn span_csv(
     audit::record(
         &state.db,
         Some(state.municipality),
-        &ctx.audit("organisation.span_export").detail(format!("csv, {} rows", rows.len())),
+        &ctx.audit("organisation.span_export").fields([("format", "CSV".into()), ("rows", rows.len().into())]),
     )
     .await?;
     Ok((
@@ -577,7 +630,7 @@ async fn span_xlsx(
     audit::record(
         &state.db,
         Some(state.municipality),
-        &ctx.audit("organisation.span_export").detail(format!("xlsx, {} rows", rows.len())),
+        &ctx.audit("organisation.span_export").fields([("format", "XLSX".into()), ("rows", rows.len().into())]),
     )
     .await?;
     Ok((

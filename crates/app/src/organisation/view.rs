@@ -119,6 +119,16 @@ impl OrgView {
         self.staff.get(&unit).map(Vec::as_slice).unwrap_or_default()
     }
 
+    /// (units, people, leaders) in the given subtrees, each (left, right, deepest level):
+    /// the figures of a leader's own part of the organisation.
+    pub fn totals_within(&self, trees: &[(i64, i64, i64)]) -> (i64, i64, i64) {
+        let inside = |left: i64, depth: i64| trees.iter().any(|(l, r, d)| (*l..=*r).contains(&left) && depth <= *d);
+        let units: Vec<&Unit> = self.units.iter().filter(|u| inside(u.tree_left, u.depth)).collect();
+        let people: HashSet<Uuid> = units.iter().flat_map(|u| self.staff(u.id)).map(|s| s.person_id).collect();
+        let filter = SpanFilter { within: Some(trees.to_vec()), ..SpanFilter::default() };
+        (units.len() as i64, people.len() as i64, self.span(&filter).count() as i64)
+    }
+
     /// The report rows the filter selects, in hierarchy order.
     pub fn span(&self, filter: &SpanFilter) -> impl Iterator<Item = &SpanRow> {
         self.span.iter().filter(move |e| span_matches(e, filter)).map(|e| &e.row)

@@ -38,6 +38,15 @@ impl AuditEntry {
         self.detail = detail.into();
         self
     }
+
+    /// Details as named fields, stored as one JSON object so the log page can show each
+    /// with a label in the reader's language (`audit-field-<name>` in platform.ftl).
+    pub fn fields<K: Into<String>>(mut self, fields: impl IntoIterator<Item = (K, serde_json::Value)>) -> AuditEntry {
+        let object: serde_json::Map<String, serde_json::Value> =
+            fields.into_iter().map(|(k, v)| (k.into(), v)).collect();
+        self.detail = serde_json::Value::Object(object).to_string();
+        self
+    }
 }
 
 /// A recorded entry.

@@ -103,6 +103,12 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id`, or `None` if no message has that id (for names built from data,
+    /// such as audit actions, whose newer values may not be translated yet).
+    pub fn find(&self, id: &str) -> Option<String> {
+        bundle(self.lang).has_message(id).then(|| self.t(id))
+    }
+
     fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
         let bundle = bundle(self.lang);
         let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
@@ -121,8 +127,8 @@ impl Tr {
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         let local = at.with_timezone(&chrono_tz::Europe::Copenhagen);
         match self.lang {
-            Lang::Da => local.format("%d.%m.%Y kl. %H:%M:%S").to_string(),
-            Lang::En => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Lang::Da => format!("{} kl. {}", self.date(&local.date_naive()), local.format("%H.%M.%S")),
+            Lang::En => format!("{} at {}", self.date(&local.date_naive()), local.format("%H:%M:%S")),
         }
     }
 

@@ -54,6 +54,12 @@ pub struct NavItem {
     pub section: &'static str,
 }
 
+/// One step of a breadcrumb trail (see templates/breadcrumbs.html).
+pub struct Crumb {
+    pub href: String,
+    pub label: String,
+}
+
 pub struct UserChrome {
     pub name: String,
     pub roles: String,
@@ -69,6 +75,8 @@ pub struct Page {
     pub user: Option<UserChrome>,
     pub csrf: String,
     pub path: String,
+    /// `path` percent-encoded, for a `next=` parameter.
+    pub path_encoded: String,
     pub nav: Vec<NavItem>,
     pub other_lang: &'static str,
     pub other_lang_label: &'static str,
@@ -113,6 +121,7 @@ pub fn page(ctx: &Ctx, state: &AppState, title: String, section: &'static str) -
         user,
         csrf: ctx.csrf.clone(),
         path: ctx.path.clone(),
+        path_encoded: crate::platform::web::url_encode(&ctx.path),
         other_lang,
         other_lang_label,
         dkfds: DKFDS,

@@ -95,8 +95,13 @@ pub struct UnitRef {
 pub enum Action {
     /// See the organisation overview and search people.
     BrowseOrganisation,
-    /// See one unit, its leaders and staff.
+    /// See one unit, its leaders and staff: the phone book (names, job titles, units, work
+    /// contact details).
     ViewUnit(UnitRef),
+    /// See the employment details of the staff of a unit: pay type (hourly or salaried) and
+    /// engagement kind. Data minimisation: only those who manage the unit, HR and the
+    /// executive board, not every colleague.
+    ViewEmploymentDetails(UnitRef),
     /// See the span-of-control report (scoped rows for leaders).
     ViewSpanReport,
     ExportSpanReport,
@@ -111,8 +116,14 @@ fn role_allows(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Administrator => true,
-        Role::Executive => matches!(action, BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport),
-        Role::Leader => matches!(action, BrowseOrganisation | ViewUnit(_) | ViewSpanReport | ExportSpanReport),
+        Role::Executive => matches!(
+            action,
+            BrowseOrganisation | ViewUnit(_) | ViewEmploymentDetails(_) | ViewSpanReport | ExportSpanReport
+        ),
+        Role::Leader => matches!(
+            action,
+            BrowseOrganisation | ViewUnit(_) | ViewEmploymentDetails(_) | ViewSpanReport | ExportSpanReport
+        ),
         Role::Facilitator => matches!(action, BrowseOrganisation | ViewUnit(_)),
         Role::Employee => matches!(action, BrowseOrganisation | ViewUnit(_)),
     }
@@ -123,7 +134,9 @@ fn role_allows(role: Role, action: Action) -> bool {
 fn in_scope(role: Role, scope: &Scope, action: Action) -> bool {
     match (scope, action) {
         (Scope::Municipality, _) => true,
-        (Scope::Subtrees(trees), Action::ViewUnit(unit)) => trees.iter().any(|t| t.contains(unit.left, unit.depth)),
+        (Scope::Subtrees(trees), Action::ViewUnit(unit) | Action::ViewEmploymentDetails(unit)) => {
+            trees.iter().any(|t| t.contains(unit.left, unit.depth))
+        }
         // A leader with nothing to lead sees no unit, so no report either.
         (Scope::Subtrees(trees), _) => !(role == Role::Leader && trees.is_empty()),
     }
@@ -185,13 +198,21 @@ mod tests {
     #[test]
     fn role_by_action_matrix() {
         use Action::*;
-        let unit = ViewUnit(UnitRef { left: 1, depth: 1 });
-        let actions = [BrowseOrganisation, unit, ViewSpanReport, ExportSpanReport, ManageOrganisation, ViewAuditLog];
-        let expected: [(Role, [bool; 6]); 4] = [
-            (Role::Administrator, [true, true, true, true, true, true]),
-            (Role::Executive, [true, true, true, true, false, false]),
-            (Role::Facilitator, [true, true, false, false, false, false]),
-            (Role::Employee, [true, true, false, false, false, false]),
+        let unit = UnitRef { left: 1, depth: 1 };
+        let actions = [
+            BrowseOrganisation,
+            ViewUnit(unit),
+            ViewEmploymentDetails(unit),
+            ViewSpanReport,
+            ExportSpanReport,
+            ManageOrganisation,
+            ViewAuditLog,
+        ];
+        let expected: [(Role, [bool; 7]); 4] = [
+            (Role::Administrator, [true, true, true, true, true, true, true]),
+            (Role::Executive, [true, true, true, true, true, false, false]),
+            (Role::Facilitator, [true, true, false, false, false, false, false]),
+            (Role::Employee, [true, true, false, false, false, false, false]),
         ];
         for (role, row) in expected {
             let a = actor(role, Scope::Municipality);
@@ -211,6 +232,9 @@ mod tests {
         assert!(!at(13, 5), "three levels down");
         assert!(!at(5, 1), "the unit above");
         assert!(!at(41, 2), "a sibling unit");
+        let pay = |left, depth| can(&l, Action::ViewEmploymentDetails(UnitRef { left, depth }));
+        assert!(pay(10, 2) && pay(12, 4), "pay types in the leader's own part");
+        assert!(!pay(41, 2) && !pay(13, 5), "not outside it");
         assert!(can(&l, Action::ViewSpanReport));
         assert!(!can(&l, Action::ViewAuditLog));
         assert!(!sees_everything(&l, Action::ViewSpanReport));

@@ -14,14 +14,16 @@ use crate::AppState;
 use crate::organisation;
 use crate::platform::audit::{self, AuditEvent, AuditQuery};
 use crate::platform::auth;
-use crate::platform::i18n::Lang;
+use crate::platform::i18n::{Lang, Tr};
 use crate::platform::layout::{FormErrors, Page, render};
-use crate::platform::permissions::{Action, can};
+use crate::platform::permissions::{Action, can, sees_everything, visible_subtrees};
 use crate::platform::web::{AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, safe_next, set_cookie};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/menu", get(menu))
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/static/app/favicon.svg") }))
         .route("/log-ind", get(login_form).post(login))
         .route("/log-ind/oidc", post(oidc_start))
         .route("/log-ind/oidc/tilbage", get(oidc_callback))
@@ -41,20 +43,47 @@ pub fn router() -> Router<AppState> {
 #[template(path = "platform/home.html")]
 struct HomeTemplate {
     page: Page,
-    figures: Option<(i64, i64, i64)>,
+    /// (units, people, leaders), and whether they are the user's own part only.
+    figures: Option<((i64, i64, i64), bool)>,
     may_span: bool,
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
     let tr = ctx.tr();
     let (figures, may_span) = match &ctx.user {
-        Some(u) if can(&u.actor, Action::BrowseOrganisation) => (
-            Some(organisation::store::totals(&state.db, state.municipality).await?),
-            can(&u.actor, Action::ViewSpanReport),
-        ),
+        Some(u) if can(&u.actor, Action::BrowseOrganisation) => {
+            // A leader sees the figures of the part whose report they see; those who see the
+            // whole report, and employees, the municipality's.
+            let figures = if can(&u.actor, Action::ViewSpanReport) && !sees_everything(&u.actor, Action::ViewSpanReport)
+            {
+                let trees: Vec<(i64, i64, i64)> = visible_subtrees(&u.actor, Action::ViewSpanReport)
+                    .into_iter()
+                    .map(|t| (t.left, t.right, t.max_depth))
+                    .collect();
+                (state.org.get(&state.db).await?.totals_within(&trees), true)
+            } else {
+                (organisation::store::totals(&state.db, state.municipality).await?, false)
+            };
+            (Some(figures), can(&u.actor, Action::ViewSpanReport))
+        }
         _ => (None, false),
     };
-    Ok(render(&HomeTemplate { page: ctx.page(&state, tr.t("home-title"), "home"), figures, may_span }))
+    Ok(render(&HomeTemplate { page: ctx.page(&state, tr.t("home-page-title"), "home"), figures, may_span }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "platform/menu.html")]
+struct MenuTemplate {
+    page: Page,
+    back: String,
+}
+
+/// The main menu as a page: where the menu button leads in a browser without JavaScript.
+async fn menu(State(state): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response> {
+    let title = ctx.tr().t("menu");
+    Ok(render(&MenuTemplate { page: ctx.page(&state, title, "menu"), back: safe_next(q.next.as_deref()) }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -213,7 +242,7 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
             audit::record(
                 &state.db,
                 Some(state.municipality),
-                &ctx.audit("login.oidc_refused").detail(error.unwrap_or_default()),
+                &ctx.audit("login.oidc_refused").fields([("error", error.unwrap_or_default().into())]),
             )
             .await?;
             return Ok(login_problem(&state, &ctx, tr.t("login-oidc-refused"), axum::http::StatusCode::BAD_REQUEST));
@@ -227,8 +256,12 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
         }
         Err(e) => {
             tracing::error!(error = %e, "OIDC login failed");
-            audit::record(&state.db, Some(state.municipality), &ctx.audit("login.oidc_failed").detail(e.to_string()))
-                .await?;
+            audit::record(
+                &state.db,
+                Some(state.municipality),
+                &ctx.audit("login.oidc_failed").fields([("error", e.to_string().into())]),
+            )
+            .await?;
             return Ok(login_problem(
                 &state,
                 &ctx,
@@ -245,7 +278,7 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
     let mut entry = ctx
         .audit(if created { "login.oidc_first" } else { "login.oidc" })
         .subject("account", account.id, &account.username)
-        .detail(format!("roles: {}", identity.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")));
+        .fields([("roles", identity.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",").into())]);
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;
@@ -413,8 +446,9 @@ async fn about(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
 #[template(path = "platform/audit.html")]
 struct AuditTemplate {
     page: Page,
-    events: Vec<AuditEvent>,
-    actions: Vec<String>,
+    events: Vec<AuditLine>,
+    /// (value, label) of every recorded action, for the filter.
+    actions: Vec<(String, String)>,
     q: String,
     action: String,
     from: String,
@@ -423,6 +457,93 @@ struct AuditTemplate {
     page_number: i64,
     has_next: bool,
     query_base: String,
+}
+
+/// One audit entry as a person reads it: names in their language, the subject linked to its
+/// page, the details as labelled values.
+struct AuditLine {
+    at: String,
+    actor: String,
+    action: String,
+    subject_kind: String,
+    subject: String,
+    subject_href: Option<String>,
+    details: Vec<(String, String)>,
+    ip: String,
+}
+
+/// The label of a dotted action name (`login.oidc_first` → `audit-action-login-oidc-first`);
+/// an action without a translation shows as recorded.
+fn action_label(tr: &Tr, action: &str) -> String {
+    tr.find(&format!("audit-action-{}", action.replace(['.', '_'], "-"))).unwrap_or_else(|| action.to_string())
+}
+
+/// The page a subject has, if any. Only same-site paths are linked.
+fn subject_href(kind: &str, id: &str) -> Option<String> {
+    match kind {
+        "path" if id.starts_with('/') && !id.starts_with("//") && !id.contains('\\') => Some(id.to_string()),
+        "unit" => uuid::Uuid::parse_str(id).ok().map(|u| format!("/organisation/enhed/{u}")),
+        "person" => uuid::Uuid::parse_str(id).ok().map(|u| format!("/organisation/person/{u}")),
+        _ => None,
+    }
+}
+
+/// An entry's details as (label, value) pairs: a JSON object field by field, an older
+/// `name: value` text as one field, anything else as text.
+fn detail_fields(tr: &Tr, detail: &str) -> Vec<(String, String)> {
+    let field = |name: &str, value: String| {
+        let label = tr.find(&format!("audit-field-{}", name.replace('_', "-"))).unwrap_or_else(|| name.to_string());
+        let value = if name == "roles" {
+            value
+                .split(',')
+                .map(|r| tr.find(&format!("role-{}", r.trim())).unwrap_or_else(|| r.to_string()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            value
+        };
+        (label, value)
+    };
+    if detail.trim().is_empty() {
+        return Vec::new();
+    }
+    if let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(detail) {
+        return object
+            .iter()
+            .map(|(name, v)| {
+                let value = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.as_i64().map_or_else(|| n.to_string(), |i| tr.num(i).to_string()),
+                    other => other.to_string(),
+                };
+                field(name, value)
+            })
+            .collect();
+    }
+    match detail.split_once(": ") {
+        Some((name, value)) if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+            vec![field(name, value.to_string())]
+        }
+        _ => vec![field("text", detail.to_string())],
+    }
+}
+
+fn audit_line(tr: &Tr, e: AuditEvent) -> AuditLine {
+    let subject = if e.subject_label.is_empty() { e.subject_id.clone() } else { e.subject_label.clone() };
+    AuditLine {
+        at: tr.datetime(&e.at),
+        action: action_label(tr, &e.action),
+        subject_kind: if e.subject_kind.is_empty() {
+            String::new()
+        } else {
+            tr.find(&format!("audit-kind-{}", e.subject_kind)).unwrap_or_else(|| e.subject_kind.clone())
+        },
+        subject_href: subject_href(&e.subject_kind, &e.subject_id),
+        subject,
+        details: detail_fields(tr, &e.detail),
+        actor: e.actor_name,
+        ip: e.ip,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -490,13 +611,17 @@ async fn audit_log(
         if errors.is_empty() { audit::search(&state.db, state.municipality, &query).await? } else { Vec::new() };
     let has_next = events.len() as i64 > AUDIT_PAGE;
     events.truncate(AUDIT_PAGE as usize);
+    let events = events.into_iter().map(|e| audit_line(&tr, e)).collect();
+    let mut actions: Vec<(String, String)> =
+        audit::actions(&state.db).await?.into_iter().map(|a| (action_label(&tr, &a), a)).map(|(l, a)| (a, l)).collect();
+    actions.sort_by(|x, y| x.1.cmp(&y.1));
     let query_base =
         serde_urlencoded::to_string([("q", &p.q), ("action", &p.action), ("from", &p.from), ("to", &p.to)])
             .unwrap_or_default();
     let t = AuditTemplate {
         page: ctx.page(&state, tr.t("audit-title"), "audit"),
         events,
-        actions: audit::actions(&state.db).await?,
+        actions,
         q: p.q,
         action: p.action,
         from: p.from,

@@ -58,6 +58,7 @@ db_test!(role_by_route_matrix, |db| {
             let r = c.get(route).await;
             assert_eq!(r.status.as_u16(), want, "{user} GET {route}");
         }
+        assert_eq!(c.get("/menu").await.status, StatusCode::OK, "{user} GET /menu");
     }
     let mut anonymous = app.client();
     for route in &routes[1..] {
@@ -66,6 +67,44 @@ db_test!(role_by_route_matrix, |db| {
         assert!(r.location().starts_with("/log-ind?next="));
     }
     assert_eq!(anonymous.get("/").await.status, StatusCode::OK);
+    assert_eq!(anonymous.get("/menu").await.status, StatusCode::OK);
+
+    // Data minimisation: every employee sees the phone book; pay types only those who
+    // manage the unit, HR and the executive board. Per unit page: top, school, sibling, team
+    // (None: the page itself is refused).
+    let pay_column = "<th scope=\"col\">Løn</th>";
+    let shows_pay: [(&str, [Option<bool>; 4]); 5] = [
+        ("admin", [Some(true), Some(true), Some(true), Some(true)]),
+        ("direktion", [Some(true), Some(true), Some(true), Some(true)]),
+        ("leder", [None, Some(true), None, Some(true)]),
+        ("facilitator", [Some(false), Some(false), Some(false), Some(false)]),
+        ("medarbejder", [Some(false), Some(false), Some(false), Some(false)]),
+    ];
+    let (mut shown, mut hidden) = (0, 0);
+    for (user, row) in shows_pay {
+        let mut c = app.login(user).await;
+        for (id, want) in [top, school, sibling, team].into_iter().zip(row) {
+            let r = c.get(&unit(id)).await;
+            let Some(want) = want else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{user} {id}");
+                continue;
+            };
+            assert_eq!(r.status, StatusCode::OK, "{user} {id}");
+            let staffed = r.body.contains("org-staff-table");
+            assert_eq!(staffed && r.body.contains(pay_column), want && staffed, "{user}: pay column on {id}");
+            assert_eq!(
+                r.body.contains("Timelønnet") || r.body.contains("Månedslønnet"),
+                want && staffed,
+                "{user}: pay types on {id}"
+            );
+            match (staffed, want) {
+                (true, true) => shown += 1,
+                (true, false) => hidden += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(shown >= 5 && hidden >= 4, "staffed pages checked: {shown} with pay, {hidden} without");
 });
 
 db_test!(a_leader_sees_only_their_part_of_the_report, |db| {
@@ -105,9 +144,15 @@ db_test!(error_pages_speak_the_users_language_and_denials_are_logged, |db| {
     let mut admin = app.login("admin").await;
     let log = admin.get("/admin/log?action=access.denied").await;
     assert_eq!(log.status, StatusCode::OK);
-    assert_eq!(log.body.matches("/admin/log</td>").count(), 2, "both denied attempts are in the audit log");
+    assert_eq!(
+        log.body.matches("Side:</span> <a href=\"/admin/log\">/admin/log</a></td>").count(),
+        2,
+        "both denied attempts are in the audit log, the page linked"
+    );
+    assert!(log.body.contains("<td>Adgang nægtet</td>"), "the action in words");
     let log = admin.get("/admin/log?q=medarbejder&action=login.succeeded").await;
-    assert!(log.body.contains("login.succeeded"));
+    assert!(log.body.contains("<td>Logget ind</td>"));
+    assert!(!log.body.contains(">login.succeeded<"), "no machine names on the page");
     let bad = admin.get("/admin/log?from=igår").await;
     assert!(bad.body.contains("Skriv datoen som åååå-mm-dd."));
 });
@@ -138,7 +183,9 @@ db_test!(span_report_filters_chart_and_exports, |db| {
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.bytes.starts_with(b"PK"), "an XLSX is a zip file");
     let log = app.login("admin").await.get("/admin/log?action=organisation.span_export").await;
-    assert_eq!(log.body.matches("organisation.span_export</td>").count(), 2, "each download is logged");
+    assert_eq!(log.body.matches("<td>Ledelsesspænd eksporteret</td>").count(), 2, "each download is logged");
+    assert!(log.body.contains("<dt>Format</dt><dd>CSV</dd>") && log.body.contains("<dt>Format</dt><dd>XLSX</dd>"));
+    assert!(log.body.contains("<dt>Rækker</dt>"), "details as a labelled list");
 });
 
 db_test!(unit_and_person_pages_show_the_organisation, |db| {
@@ -240,4 +287,121 @@ db_test!(another_instances_change_shows_within_the_recheck_time, |db| {
     tokio::time::sleep(app::organisation::view::RECHECK + std::time::Duration::from_millis(100)).await;
     let after = c.get(&format!("/organisation/enhed/{top}")).await;
     assert!(after.body.contains("Omdøbt Kommune"), "the renamed unit shows after the recheck time");
+});
+
+db_test!(the_shell_is_dkfds_with_a_menu_that_works_without_javascript, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.login("medarbejder").await;
+    let home = c.get("/").await;
+    assert!(home.body.contains("<title>Forside – Samskab</title>"), "a page title, not 'Samskab – Samskab'");
+    assert!(home.body.contains("rel=\"icon\""), "a favicon");
+    assert!(home.body.contains("<ul class=\"mainmenu\">"), "DKFDS main menu");
+    assert!(home.body.contains("class=\"active current\""), "the current section is marked");
+    // The menu button opens DKFDS's drawer; without JavaScript it is a link to the menu page.
+    assert!(home.body.contains("href=\"/menu?next=/\" class=\"function-link button-menu-open js-menu-open"));
+    let drawer = home.body.split("class=\"mobile-drawer\"").nth(1).expect("a mobile drawer");
+    assert!(drawer.contains("navigation-menu-mobile") && drawer.contains("action=\"/log-ud\""), "menu and log out");
+    let menu = c.get("/menu?next=/organisation").await;
+    assert_eq!(menu.status, StatusCode::OK);
+    let main = menu.body.split("<main").nth(1).expect("main");
+    for what in
+        ["href=\"/organisation\"", "action=\"/log-ud\"", "Log ud", "href=\"/organisation\" class=\"function-link\""]
+    {
+        assert!(main.contains(what), "the menu page has {what}");
+    }
+    assert!(c.get("/menu?next=//evil.example").await.body.contains("href=\"/\" class=\"function-link\""));
+    let icon = c.get("/favicon.ico").await;
+    assert_eq!(icon.location(), "/static/app/favicon.svg");
+    assert_eq!(c.get("/static/app/favicon.svg").await.status, StatusCode::OK);
+});
+
+db_test!(the_audit_log_reads_in_the_users_language, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut admin = app.login("admin").await;
+    let _ = admin.get("/organisation/ledelsesspaend.csv").await;
+    let log = admin.get("/admin/log").await;
+    assert!(log.body.contains("<td>Logget ind</td>"));
+    assert!(log.body.contains("<td>Demoorganisation oprettet</td>"));
+    assert!(log.body.contains("<dt>Enheder oprettet</dt>"), "an import's summary as a labelled list, not JSON");
+    assert!(!log.body.contains("{&quot;") && !log.body.contains("units_created"), "no raw JSON");
+    assert!(log.body.contains("<option value=\"login.succeeded\">Logget ind</option>"), "the filter in words");
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert!(log.body.contains(&format!("{year} kl. ")), "Danish dates");
+    admin.lang = Some("en");
+    let _ = admin.post("/sprog", "/", &[("lang", "en"), ("next", "/")]).await;
+    let log = admin.get("/admin/log").await;
+    assert!(log.body.contains("<td>Logged in</td>") && log.body.contains("<dt>Units created</dt>"));
+    assert!(log.body.contains(&format!("{year} at ")), "English dates");
+});
+
+/// Every person in `query`'s results, page by page, as `c` sees them; and the total shown.
+async fn all_search_results(c: &mut crate::support::Client, query: &str) -> (Vec<String>, usize) {
+    let mut ids = Vec::new();
+    let mut total = None;
+    for side in 1.. {
+        let page = c.get(&format!("/organisation/personer?q={query}&side={side}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let status = page.body.split("<p role=\"status\">").nth(1).and_then(|s| s.split(' ').next()).expect("count");
+        total.get_or_insert(status.replace('.', "").parse::<usize>().expect("a count"));
+        let before = ids.len();
+        ids.extend(
+            page.body
+                .split("<tr><td><a href=\"/organisation/person/")
+                .skip(1)
+                .filter_map(|s| s.split('"').next())
+                .map(String::from),
+        );
+        if ids.len() == before || !page.body.contains(&format!("side={}", side + 1)) {
+            break;
+        }
+    }
+    (ids, total.unwrap_or(0))
+}
+
+db_test!(people_search_pages_through_every_match_in_scope, |db| {
+    let app = demo_app(&db, 2000).await;
+    let mut admin = app.login("admin").await;
+    let (all, total) = all_search_results(&mut admin, "en").await;
+    assert!(total > 100, "the demo has more than one page of 'en': {total}");
+    assert_eq!(all.len(), total, "the pages together hold every match");
+    let unique: std::collections::HashSet<&String> = all.iter().collect();
+    assert_eq!(unique.len(), total, "no one twice across pages");
+    let first = admin.get("/organisation/personer?q=en").await;
+    assert!(first.body.contains("Side 1 af") && first.body.contains("side=2"));
+    assert_eq!(admin.get("/organisation/personer?q=en&side=0").await.status, StatusCode::BAD_REQUEST);
+    let long = admin.get(&format!("/organisation/personer?q={}", "a".repeat(60_000))).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "an overlong search is refused with a message");
+    assert!(long.body.contains("højst være på 200 tegn"));
+
+    // A leader finds exactly the matches in their own part, however far down the name
+    // order they come.
+    let mut leader = app.login("leder").await;
+    let (mine, my_total) = all_search_results(&mut leader, "en").await;
+    assert_eq!(mine.len(), my_total);
+    let mut visible = 0;
+    for id in &all {
+        if leader.get(&format!("/organisation/person/{id}")).await.status == StatusCode::OK {
+            visible += 1;
+        }
+    }
+    assert!(my_total > 0 && my_total < total, "{my_total} of {total}");
+    assert_eq!(my_total, visible, "every match the leader may open, and no other");
+});
+
+db_test!(a_leaders_front_page_shows_their_own_part, |db| {
+    let app = demo_app(&db, 1000).await;
+    let figures = |body: &str| -> Vec<i64> {
+        body.split("<span class=\"figure-value\">")
+            .skip(1)
+            .filter_map(|s| s.split('<').next()?.replace('.', "").parse().ok())
+            .collect()
+    };
+    let all = app.login("direktion").await.get("/").await.body;
+    let mine = app.login("leder").await.get("/").await.body;
+    assert!(all.contains("Organisationen i tal") && mine.contains("Dit område i tal"));
+    let (all, mine) = (figures(&all), figures(&mine));
+    assert_eq!((all.len(), mine.len()), (3, 3));
+    assert!(mine.iter().zip(&all).all(|(m, a)| m > &0 && m < a), "{mine:?} within {all:?}");
+    // The leader's people are those on the pages they may open: one leader row at least.
+    assert!(mine[2] >= 1);
 });

@@ -137,32 +137,86 @@ pub async fn led_subtrees(db: &Db, person: Uuid) -> sqlx::Result<Vec<(i64, i64, 
     })
 }
 
-/// People whose name contains `query` (case-insensitive), by name.
+/// Which part of the organisation a read may return.
+#[derive(Clone, Debug)]
+pub enum Visible {
+    /// The whole municipality.
+    Everything,
+    /// Only these subtrees, each (left, right, deepest level): a leader's scope.
+    Within(Vec<(i64, i64, i64)>),
+}
+
+/// One page of a people search, and how many match in all.
+pub struct PeopleFound {
+    /// Each person with the name of their primary unit, by name.
+    pub people: Vec<(Person, String)>,
+    pub total: i64,
+}
+
+/// Adds the name and scope conditions of a people search (the primary engagement's unit
+/// must be visible), so counting and paging happen in the database.
+fn push_people_conditions<DB: sqlx::Database>(
+    q: &mut QueryBuilder<DB>,
+    municipality: Uuid,
+    pattern: String,
+    visible: &Visible,
+) where
+    Uuid: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
+    String: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
+    i64: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
+{
+    q.push(
+        " FROM person p JOIN engagement e ON e.person_id = p.id AND NOT e.closed AND e.is_primary
+          JOIN org_unit u ON u.id = e.unit_id AND NOT u.closed
+          WHERE p.municipality_id = ",
+    )
+    .push_bind(municipality)
+    .push(" AND p.name_norm LIKE ")
+    .push_bind(pattern)
+    .push(" ESCAPE '\\'");
+    if let Visible::Within(trees) = visible {
+        q.push(" AND (FALSE");
+        for (left, right, max_depth) in trees {
+            q.push(" OR (u.tree_left BETWEEN ")
+                .push_bind(*left)
+                .push(" AND ")
+                .push_bind(*right)
+                .push(" AND u.depth <= ")
+                .push_bind(*max_depth)
+                .push(")");
+        }
+        q.push(")");
+    }
+}
+
+/// People whose name contains `query` (case-insensitive) among those `visible`, by name:
+/// `limit` of them from `offset`, and the count of all.
 pub async fn search_people(
     db: &Db,
     municipality: Uuid,
     query: &str,
+    visible: &Visible,
     limit: i64,
-) -> sqlx::Result<Vec<(Person, String, i64, i64)>> {
+    offset: i64,
+) -> sqlx::Result<PeopleFound> {
     let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows: Vec<(Uuid, String, String, String, String, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT p.id, p.name, p.email, p.phone, u.name, u.tree_left, u.depth
-             FROM person p JOIN engagement e ON e.person_id = p.id AND NOT e.closed AND e.is_primary
-             JOIN org_unit u ON u.id = e.unit_id AND NOT u.closed
-             WHERE p.municipality_id = $1 AND p.name_norm LIKE $2 ESCAPE '\\'
-             ORDER BY p.name_norm, p.id LIMIT $3",
-        )
-        .bind(municipality)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(p)
-        .await
+    let (rows, total): (Vec<(Uuid, String, String, String, String)>, i64) = on_db!(db, |p| {
+        let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        push_people_conditions(&mut count, municipality, pattern.clone(), visible);
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+        let mut page = QueryBuilder::new("SELECT p.id, p.name, p.email, p.phone, u.name");
+        push_people_conditions(&mut page, municipality, pattern, visible);
+        page.push(" ORDER BY p.name_norm, p.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        let rows = page.build_query_as().fetch_all(p).await?;
+        Ok::<_, sqlx::Error>((rows, total))
     })?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email, phone, unit, left, depth)| (Person { id, name, email, phone }, unit, left, depth))
-        .collect())
+    Ok(PeopleFound {
+        people: rows
+            .into_iter()
+            .map(|(id, name, email, phone, unit)| (Person { id, name, email, phone }, unit))
+            .collect(),
+        total,
+    })
 }
 
 /// Which rows of the span-of-control report to return.
