@@ -29,6 +29,13 @@ fn env() -> Env {
 }
 
 async fn browser(webdriver: &str, javascript: bool) -> Client {
+    sized_browser(webdriver, javascript, (1280, 900)).await
+}
+
+/// A browser whose page is `width` × `height` CSS pixels. Below Chromium's smallest window
+/// (500 px) a phone is emulated, so the page really is that narrow.
+async fn sized_browser(webdriver: &str, javascript: bool, (width, height): (u32, u32)) -> Client {
+    let window = format!("--window-size={width},{height}");
     let mut args = vec![
         "--headless=new",
         "--no-sandbox",
@@ -39,7 +46,7 @@ async fn browser(webdriver: &str, javascript: bool) -> Client {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1280,900",
+        &window,
         "--lang=da",
     ];
     if !javascript {
@@ -51,6 +58,16 @@ async fn browser(webdriver: &str, javascript: bool) -> Client {
         "goog:chromeOptions".into(),
         json!({ "args": args, "binary": "/usr/bin/chromium", "prefs": { "intl.accept_languages": "da" } }),
     );
+    if width < 500
+        && let Some(options) = caps.get_mut("goog:chromeOptions").and_then(|o| o.as_object_mut())
+    {
+        options.insert(
+            "mobileEmulation".into(),
+            // Mouse events, not touch: ChromeDriver's emulated tap never returns when page
+            // JavaScript is off. The layout follows the width alone.
+            json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1, "touch": false } }),
+        );
+    }
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector).capabilities(caps).connect(webdriver).await.expect("a ChromeDriver session")
 }
@@ -217,6 +234,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
             ("/konto/adgangskode", "password"),
             ("/tilgaengelighed", "accessibility statement"),
             ("/organisation/personer?q=sen", "people search"),
+            ("/menu", "menu page"),
             ("/findes-ikke", "404"),
         ] {
             c.goto(&format!("{}{path}", e.base)).await.expect("open");
@@ -236,7 +254,7 @@ async fn journeys_pass_axe_with_and_without_javascript() {
         wait_for_lang(&c, "da").await;
 
         // Log out.
-        click(&c, "button.log-off").await;
+        click(&c, ".portal-user button.log-off").await;
         wait_for_url(&c, "the login page after logging out", |u| u.path() == "/log-ind").await;
         c.close().await.expect("close");
     }
@@ -304,7 +322,7 @@ async fn oidc_login_maps_the_role_claim() {
     c.goto(&format!("{}/admin/log?action=login.oidc_first", e.base)).await.expect("audit");
     assert_eq!(heading(&c).await, "Revisionslog", "the administrator role came from the claim");
     assert!(c.source().await.expect("html").contains("login.oidc_first"));
-    click(&c, "button.log-off").await;
+    click(&c, ".portal-user button.log-off").await;
     wait_for_url(&c, "the login page", |u| u.path() == "/log-ind").await;
     c.close().await.expect("close");
 
@@ -313,4 +331,88 @@ async fn oidc_login_maps_the_role_claim() {
     c.goto(&format!("{}/admin/log", e.base)).await.expect("audit");
     assert_eq!(heading(&c).await, "Du har ikke adgang til siden", "no role claim: an employee");
     c.close().await.expect("close");
+}
+
+/// Whether the element `css` is shown (laid out with a size). Asks the driver for the
+/// element's box, so it works with page JavaScript off too.
+async fn is_shown(c: &Client, css: &str) -> bool {
+    match c.find(Locator::Css(css)).await {
+        Ok(el) => el.rectangle().await.map(|(_, _, w, h)| w > 0.0 && h > 0.0).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// Waits (up to 5 s) for the mobile drawer to show `css`, then for its 0.3 s slide-in to end
+/// (a click during the slide lands beside the moving target).
+async fn wait_for_drawer(c: &Client, css: &str) {
+    for _ in 0..50 {
+        if is_shown(c, css).await {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the drawer never showed {css}");
+}
+
+/// The page's width in CSS pixels: wider than the window means sideways scrolling.
+async fn page_width(c: &Client) -> i64 {
+    c.execute("return document.documentElement.scrollWidth", vec![]).await.expect("width").as_i64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_phone_user_opens_the_menu_navigates_and_logs_out() {
+    let e = env();
+    for javascript in [true, false] {
+        let mode = if javascript { "with JavaScript" } else { "without JavaScript" };
+        let c = sized_browser(&e.webdriver, javascript, (390, 844)).await;
+        login(&c, &e.base, "admin").await;
+        assert!(!is_shown(&c, ".navigation-menu .mainmenu").await, "{mode}: the desktop menu is folded away");
+        assert!(is_shown(&c, ".js-menu-open").await, "{mode}: a menu button");
+        println!("phone {mode}: logged in");
+        // Page widths are measured with JavaScript; the layout is the same without it.
+        let paths: &[&str] = if javascript {
+            &["/", "/organisation/ledelsesspaend", "/admin/log", "/organisation/personer?q=sen"]
+        } else {
+            &[]
+        };
+        for path in paths {
+            c.goto(&format!("{}{path}", e.base)).await.expect("open");
+            let width = page_width(&c).await;
+            let window = c.execute("return window.innerWidth", vec![]).await.expect("w").as_i64().unwrap_or(0);
+            assert_eq!(window, 390, "{mode}: an emulated phone");
+            assert!(width <= 390, "{mode}: {path} is {width} px wide on a 390 px screen");
+        }
+        c.goto(&format!("{}/", e.base)).await.expect("home");
+        click(&c, ".js-menu-open").await;
+        let scope = if javascript {
+            // DKFDS opens the drawer over the page.
+            wait_for_drawer(&c, ".mobile-drawer .navigation-menu-mobile").await;
+            assert_accessible(&c, &e.axe, "the open menu on a phone").await;
+            ".mobile-drawer"
+        } else {
+            wait_for_url(&c, "the menu page", |u| u.path() == "/menu").await;
+            "main"
+        };
+        let user = find(&c, &format!("{scope} .portal-info-mobile .username")).await.text().await.expect("name");
+        assert!(!user.is_empty(), "{mode}: the user's name is in the menu");
+        click(&c, &format!("{scope} .navigation-menu-mobile a[href='/organisation']")).await;
+        wait_for_url(&c, "the organisation page", |u| u.path() == "/organisation").await;
+        assert_eq!(heading(&c).await, "Organisation", "{mode}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "organisation on a phone").await;
+        }
+        click(&c, ".js-menu-open").await;
+        if javascript {
+            wait_for_drawer(&c, ".mobile-drawer button.log-off").await;
+        } else {
+            wait_for_url(&c, "the menu page", |u| u.path() == "/menu").await;
+        }
+        click(&c, &format!("{scope} button.log-off")).await;
+        wait_for_url(&c, "the login page after logging out", |u| u.path() == "/log-ind").await;
+        println!("phone {mode}: logged out");
+        c.goto(&format!("{}/organisation", e.base)).await.expect("open");
+        wait_for_url(&c, "the login page", |u| u.path() == "/log-ind").await;
+        c.close().await.expect("close");
+    }
 }

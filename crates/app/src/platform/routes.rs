@@ -510,6 +510,8 @@ fn detail_fields(tr: &Tr, detail: &str) -> Vec<(String, String)> {
     if let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(detail) {
         return object
             .iter()
+            // A count of nought says nothing happened to that kind of thing: leave it out.
+            .filter(|(_, v)| v.as_i64() != Some(0))
             .map(|(name, v)| {
                 let value = match v {
                     serde_json::Value::String(s) => s.clone(),
