@@ -34,7 +34,8 @@ enum Command {
         /// Fill an empty database with the demo municipality "Samby Kommune" and its demo logins.
         #[arg(long)]
         demo: bool,
-        /// Employees in the demo municipality (200 to 60000).
+        /// About how many employees the demo municipality has (200 to 60000; the generator
+        /// lands within a fifth of it and prints the real count).
         #[arg(long, default_value_t = demo::DEFAULT_SIZE as u32, value_parser = clap::value_parser!(u32).range(200..=60000))]
         demo_size: u32,
         /// Address to listen on.
@@ -50,7 +51,8 @@ enum Command {
     Migrate,
     /// Fill an empty database with the demo municipality, without serving.
     Demo {
-        /// Employees in the demo municipality (200 to 60000).
+        /// About how many employees the demo municipality has (200 to 60000; the generator
+        /// lands within a fifth of it and prints the real count).
         #[arg(long, default_value_t = demo::DEFAULT_SIZE as u32, value_parser = clap::value_parser!(u32).range(200..=60000))]
         size: u32,
         /// Seed of the generator; the same seed gives the same municipality.
@@ -357,11 +359,15 @@ async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) 
     println!("Samskab: http://{addr}/  ({})", redact_url(url));
     if with_demo {
         if created {
+            // The generator aims at the size; the front page shows what it made.
+            let (units, people, _) = app::organisation::store::totals(&db, m.id).await?;
             println!(
                 "{}",
                 say(
-                    &format!("Demokommunen Samby Kommune er oprettet ({demo_size} medarbejdere)."),
-                    &format!("The demo municipality Samby Kommune has been created ({demo_size} employees)."),
+                    &format!("Demokommunen Samby Kommune er oprettet ({people} medarbejdere i {units} enheder)."),
+                    &format!(
+                        "The demo municipality Samby Kommune has been created ({people} employees in {units} units)."
+                    ),
                 )
             );
         }
