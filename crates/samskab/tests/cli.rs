@@ -122,6 +122,43 @@ async fn bad_file_writes_nothing(db: &str) {
     assert_eq!(stdout(&out).trim(), "[]", "nothing was written");
 }
 
+/// Names that a spreadsheet would run as formulas come out of the CSV report as text.
+async fn formula_names_export_as_text(db: &str) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("formler.csv");
+    std::fs::write(
+        &path,
+        "\"root\";\"org\";\"sub org\";\"2xsub org\";\"3xsub org\";\"Ansvar\";\"Navn\";\"Telefon\";\"E-mail\"\n\
+         \"Formel Kommune\";\"\";\"\";\"\";\"\";\"\";\"=HYPERLINK(\"\"http://evil.example\"\")\";\"\";\"a@k.dk\"\n\
+         \"Formel Kommune\";\"@Teknik\";\"\";\"\";\"\";\"\";\"-Bo\";\"\";\"b@k.dk\"\n",
+    )
+    .expect("write");
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", path.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&samskab(db, &["report", "span-of-control", "--format", "csv"]));
+    assert!(csv.contains("'=HYPERLINK") && csv.contains("'@Teknik") && csv.contains("'-Bo"), "{csv}");
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            assert!(!cell.trim_matches('"').starts_with(['=', '+', '-', '@']), "a live formula in {line}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn formula_names_export_as_text_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    formula_names_export_as_text(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn formula_names_export_as_text_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    formula_names_export_as_text(&fresh.url).await;
+    fresh.finish().await;
+}
+
 #[tokio::test]
 async fn import_and_report_on_sqlite() {
     let fresh = Fresh::sqlite();

@@ -16,6 +16,7 @@ use super::view::OrgView;
 use crate::AppState;
 use crate::platform::audit;
 use crate::platform::auth::CurrentUser;
+use crate::platform::exports::csv_text;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{Crumb, FormErrors, Page, render};
 use crate::platform::permissions::{Action, UnitRef, can, sees_everything, visible_subtrees};
@@ -553,9 +554,9 @@ pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow
     }
     for r in rows {
         w.write_record([
-            r.leader_name.clone(),
-            r.email.clone(),
-            r.unit_name.clone(),
+            csv_text(&r.leader_name).into_owned(),
+            csv_text(&r.email).into_owned(),
+            csv_text(&r.unit_name).into_owned(),
             r.level.to_string(),
             r.direct_reports.to_string(),
             r.total_reports.to_string(),

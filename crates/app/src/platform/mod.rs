@@ -4,6 +4,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod exports;
 pub mod i18n;
 pub mod layout;
 pub mod oidc;

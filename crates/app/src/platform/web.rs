@@ -271,6 +271,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    // Served over HTTPS (the operator said so with --secure-cookies): browsers must not
+    // fall back to plain HTTP for a year.
+    if state.config.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -329,10 +334,27 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Only local paths are followed after login, never another site.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(next) = next else { return "/".to_string() };
+    // Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so
+    // "/\t/evil.example" and "/\\evil.example" lead off the site: any control character or
+    // backslash makes the value unusable, as does a scheme or a second leading slash.
+    if !next.starts_with('/') || next.starts_with("//") || next.chars().any(|c| c.is_control() || c == '\\') {
+        return "/".to_string();
     }
+    // What is left is a same-site path; spaces and non-ASCII are percent-encoded so the value
+    // is always a valid Location header.
+    let mut out = String::with_capacity(next.len());
+    for c in next.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -345,6 +367,27 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+        // What a browser would normalise into another site, and what cannot be a header.
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\u{0}/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "\\/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "//\tevil.example",
+            "/\u{7f}/evil.example",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(Some("/organisation/personer?q=Anne Sø")), "/organisation/personer?q=Anne%20S%C3%B8");
+        assert_eq!(safe_next(Some("/admin/log?side=2&q=x")), "/admin/log?side=2&q=x");
     }
 
     #[test]

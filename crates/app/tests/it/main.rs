@@ -8,3 +8,4 @@ mod support;
 mod accounts;
 mod organisation;
 mod pages;
+mod security;

@@ -107,8 +107,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(db: &Db) -> TestApp {
-        let state =
-            AppState::new(db.clone(), Config { secure_cookies: false, demo: true, oidc: None }).await.expect("state");
+        TestApp::with_config(db, Config { secure_cookies: false, demo: true, oidc: None }).await
+    }
+
+    pub async fn with_config(db: &Db, config: Config) -> TestApp {
+        let state = AppState::new(db.clone(), config).await.expect("state");
         TestApp { router: app::router(state.clone()), state }
     }
 
