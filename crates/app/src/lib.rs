@@ -28,6 +28,14 @@ pub struct Config {
     pub oidc: Option<platform::oidc::OidcConfig>,
 }
 
+/// A demo database opened by a server that is not in demo mode.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "this database holds the demo municipality and its demo logins (password \"demo\"); serve it with --demo, \
+     or use a new database for a real installation"
+)]
+pub struct DemoDatabase;
+
 /// What every handler shares. Shared state lives in the database, so several instances can
 /// serve one installation; the two caches here are checked against it (see
 /// [`organisation::view`] and [`platform::auth::SessionCache`]).
@@ -43,9 +51,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Loads the installation's municipality (creating an unnamed one if none exists).
+    /// Loads the installation's municipality (creating an unnamed one if none exists). A
+    /// demo database is served only in demo mode: its logins all have the password "demo".
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
         let m = platform::tenant::ensure(&db, "Kommune").await?;
+        if !config.demo && platform::tenant::is_demo(&db, m.id).await? {
+            return Err(DemoDatabase.into());
+        }
         let oidc = config.oidc.clone().map(platform::oidc::Oidc::new).transpose()?;
         Ok(AppState {
             org: std::sync::Arc::new(organisation::view::OrgCache::new(m.id)),

@@ -350,6 +350,19 @@ async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) 
     let db = open(url).await?;
     let m = tenant::ensure(&db, "Kommune").await?;
     let created = if with_demo { demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await? } else { false };
+    let is_demo = tenant::is_demo(&db, m.id).await?;
+    if !with_demo && is_demo {
+        eprintln!(
+            "{}",
+            say(
+                "Databasen indeholder demokommunen og dens demo-logins (adgangskode \"demo\"). Start den med --demo, \
+                 eller brug en ny database til en rigtig installation.",
+                "This database holds the demo municipality and its demo logins (password \"demo\"). Serve it with \
+                 --demo, or use a new database for a real installation."
+            )
+        );
+        return Ok(ExitCode::from(2));
+    }
     let oidc_issuer = config.oidc.as_ref().map(|o| o.issuer.clone());
     let state = AppState::new(db.clone(), config).await?;
     let app = app::router(state);
@@ -371,9 +384,19 @@ async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) 
                 )
             );
         }
-        println!("{}", say("Demo-logins (adgangskode: demo):", "Demo logins (password: demo):"));
-        for (user, role) in demo::DEMO_LOGINS {
-            println!("  {user:<12} {role}");
+        if is_demo {
+            println!("{}", say("Demo-logins (adgangskode: demo):", "Demo logins (password: demo):"));
+            for (user, role) in demo::DEMO_LOGINS {
+                println!("  {user:<12} {role}");
+            }
+        } else {
+            println!(
+                "{}",
+                say(
+                    "Databasen er ikke tom og ikke en demo; demokommunen blev ikke oprettet.",
+                    "The database is not empty and not a demo; the demo was not created."
+                )
+            );
         }
     }
     if let Some(issuer) = oidc_issuer {

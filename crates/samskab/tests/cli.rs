@@ -189,6 +189,33 @@ async fn a_bad_file_writes_nothing_on_postgres() {
     fresh.finish().await;
 }
 
+/// A database made by `samskab demo` keeps its demo logins, so a server started without
+/// --demo refuses it, also after a real organisation has been imported into it.
+async fn a_demo_database_is_not_served_outside_demo_mode(db: &str) {
+    let out = samskab(db, &["demo", "--size", "200"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = samskab(db, &["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("demo-logins"), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn a_demo_database_is_not_served_outside_demo_mode_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    a_demo_database_is_not_served_outside_demo_mode(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn a_demo_database_is_not_served_outside_demo_mode_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    a_demo_database_is_not_served_outside_demo_mode(&fresh.url).await;
+    fresh.finish().await;
+}
+
 #[test]
 fn bad_arguments_exit_with_2_and_a_message() {
     let dir = tempfile::tempdir().expect("dir");

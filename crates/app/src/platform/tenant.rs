@@ -44,3 +44,16 @@ pub async fn rename(db: &Db, id: Uuid, name: &str) -> sqlx::Result<()> {
         Ok(())
     })
 }
+
+/// Marks the municipality's database as a demo (it holds the demo logins).
+pub async fn mark_demo(db: &Db, id: Uuid) -> sqlx::Result<()> {
+    on_db!(db, |p| {
+        sqlx::query("UPDATE municipality SET demo = TRUE WHERE id = $1").bind(id).execute(p).await?;
+        Ok(())
+    })
+}
+
+/// Whether the database was filled with the demo municipality and its logins.
+pub async fn is_demo(db: &Db, id: Uuid) -> sqlx::Result<bool> {
+    on_db!(db, |p| sqlx::query_scalar("SELECT demo FROM municipality WHERE id = $1").bind(id).fetch_one(p).await)
+}

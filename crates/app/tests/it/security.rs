@@ -101,3 +101,12 @@ db_test!(hsts_only_when_served_over_https, |db| {
     let r = secure.client().get("/").await;
     assert_eq!(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
 });
+
+db_test!(demo_logins_work_only_in_demo_mode, |db| {
+    let app = demo_app(&db, 200).await;
+    assert_eq!(app.login("admin").await.get("/admin/log").await.status, StatusCode::OK, "demo mode");
+    let production =
+        app::AppState::new(db.clone(), app::Config { secure_cookies: false, demo: false, oidc: None }).await;
+    let error = production.err().expect("a demo database is refused outside demo mode");
+    assert!(error.downcast_ref::<app::DemoDatabase>().is_some(), "{error}");
+});

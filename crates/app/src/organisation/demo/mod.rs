@@ -247,6 +247,8 @@ pub async fn install(
         return Ok(false);
     }
     let (snapshot, who) = generate(employees, seed);
+    // Marked first, so even a half-made demo is never served as a real installation.
+    tenant::mark_demo(db, municipality).await?;
     tenant::rename(db, municipality, "Samby Kommune").await?;
     super::store::apply_snapshot(db, municipality, &snapshot, AuditEntry::system("organisation.demo", "demo")).await?;
     let logins = [
