@@ -26,6 +26,9 @@ pub struct Config {
     pub demo: bool,
     /// Login through the municipality's identity provider, when configured.
     pub oidc: Option<platform::oidc::OidcConfig>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Without any, the connection's
+    /// own address is the client's (a forged header counts for nothing).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A demo database opened by a server that is not in demo mode.

@@ -41,9 +41,13 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080", env = "SAMSKAB_LISTEN")]
         listen: SocketAddr,
-        /// Mark cookies Secure (use when served over HTTPS).
+        /// Mark cookies Secure and send HSTS (use when served over HTTPS).
         #[arg(long, env = "SAMSKAB_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A reverse proxy (IP address) whose X-Forwarded-For names the client; repeat for
+        /// several. Without one, the connection's address is the client's.
+        #[arg(long = "trusted-proxy", env = "SAMSKAB_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         oidc: OidcArgs,
     },
@@ -202,7 +206,7 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies, oidc } => {
+        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies, trusted_proxies, oidc } => {
             let oidc = oidc.oidc_issuer.map(|issuer| app::platform::oidc::OidcConfig {
                 issuer,
                 client_id: oidc.oidc_client_id,
@@ -210,7 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 redirect_url: oidc.oidc_redirect_url.unwrap_or_else(|| format!("http://{listen}/log-ind/oidc/tilbage")),
                 role_claim: oidc.oidc_role_claim,
             });
-            let config = Config { secure_cookies, demo: with_demo, oidc };
+            let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies };
             serve(&cli.db, demo_size as usize, listen, config).await
         }
         Command::Analyse { what } => analyse::run(what, english()),

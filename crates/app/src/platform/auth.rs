@@ -16,11 +16,17 @@ use crate::platform::permissions::{Actor, Effect, Grant, Role, Scope, Subtree};
 
 /// How long a session lasts from login.
 pub const SESSION_HOURS: i64 = 10;
-/// Failed logins for one username within [`THROTTLE_MINUTES`] before logins are refused.
-pub const MAX_FAILED_PER_USER: i64 = 5;
-/// Failed logins from one address within [`THROTTLE_MINUTES`] before logins are refused.
-pub const MAX_FAILED_PER_IP: i64 = 30;
-pub const THROTTLE_MINUTES: i64 = 15;
+/// Wrong passwords for one account from one address before each further try waits.
+pub const FREE_FAILURES_PER_PAIR: i64 = 5;
+/// Wrong passwords from one address (any accounts) before tries from it wait.
+pub const FREE_FAILURES_PER_ADDRESS: i64 = 50;
+/// The longest wait after repeated failures.
+pub const MAX_WAIT_SECONDS: i64 = 15 * 60;
+/// How long one login holds its pair while the password is checked; parallel tries for the
+/// same pair are refused meanwhile (a crash frees it after this).
+const CLAIM_SECONDS: i64 = 10;
+/// Failures older than this are forgotten.
+const FORGET_AFTER_HOURS: i64 = 1;
 /// A municipality-wide allow grant of one role; local and OIDC accounts both write it.
 const INSERT_ALLOW_GRANT: &str = "INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at)
      VALUES ($1, $2, $3, NULL, 'allow', $4)";
@@ -97,7 +103,7 @@ const ACCOUNT_COLUMNS: &str = "id, municipality_id, username, display_name, pers
 
 /// Finds an account and its password hash by username (case-insensitive).
 pub async fn account_for_login(db: &Db, username: &str) -> sqlx::Result<Option<(Account, Option<String>)>> {
-    let username = username.trim().to_lowercase();
+    let username = normalise_username(username);
     let row: Option<(Uuid, Uuid, String, String, Option<Uuid>, bool, i64, Option<String>)> = on_db!(db, |p| {
         sqlx::query_as(
             "SELECT id, municipality_id, username, display_name, person_id, disabled, session_version, password_hash
@@ -134,7 +140,7 @@ pub async fn create_account(
         )
         .bind(id)
         .bind(municipality)
-        .bind(username.trim().to_lowercase())
+        .bind(normalise_username(username))
         .bind(display_name)
         .bind(hash)
         .bind(person)
@@ -429,48 +435,134 @@ pub async fn sweep(db: &Db) -> sqlx::Result<()> {
     on_db!(db, |p| {
         sqlx::query("DELETE FROM session WHERE expires_at <= $1").bind(now).execute(p).await?;
         sqlx::query("DELETE FROM login_attempt WHERE at < $1").bind(now - Duration::days(1)).execute(p).await?;
+        sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until < $2")
+            .bind(now - Duration::days(1))
+            .bind(now)
+            .execute(p)
+            .await?;
         Ok(())
     })
 }
 
-/// Whether logins for `username` from `ip` are refused for now.
-pub async fn is_throttled(db: &Db, username: &str, ip: &str) -> sqlx::Result<bool> {
-    let since = Utc::now() - Duration::minutes(THROTTLE_MINUTES);
-    let username = username.trim().to_lowercase();
-    on_db!(db, |p| {
-        let by_user: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempt WHERE username_norm = $1 AND NOT succeeded AND at > $2",
-        )
-        .bind(&username)
-        .bind(since)
-        .fetch_one(p)
-        .await?;
-        let by_ip: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM login_attempt WHERE ip = $1 AND NOT succeeded AND at > $2",
-        )
-        .bind(ip)
-        .bind(since)
-        .fetch_one(p)
-        .await?;
-        Ok(by_user >= MAX_FAILED_PER_USER || by_ip >= MAX_FAILED_PER_IP)
-    })
+/// A username as logins compare it: without surrounding or doubled spaces, lower case.
+pub fn normalise_username(username: &str) -> String {
+    username.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-pub async fn record_login_attempt(db: &Db, username: &str, ip: &str, succeeded: bool) -> sqlx::Result<()> {
-    let username = username.trim().to_lowercase();
+/// The wait after `failures` wrong passwords when `free` of them cost nothing: 15 s, then
+/// doubling, at most [`MAX_WAIT_SECONDS`].
+pub fn wait_after(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = (failures - free).min(16) as u32;
+    (15_i64 << doublings).min(MAX_WAIT_SECONDS)
+}
+
+/// The right to check one password: the pair is held until [`finish_login`].
+#[derive(Debug)]
+pub struct LoginClaim {
+    pair: String,
+    address: String,
+    failures: i64,
+}
+
+/// What [`claim_login`] answers.
+#[derive(Debug)]
+pub enum Claim {
+    Granted(LoginClaim),
+    /// Refused for this many more seconds (another try is in progress, or failures wait).
+    Wait(i64),
+}
+
+/// Claims one password check for (`username`, `ip`). One statement per key sets the key's
+/// `blocked_until` to a short hold only if it has passed, so of many parallel tries for a
+/// pair exactly one gets to check a password; the others are refused without a check. The
+/// pair, not the account, is throttled: nobody can lock another person out from elsewhere.
+pub async fn claim_login(db: &Db, username: &str, ip: &str) -> sqlx::Result<Claim> {
+    let now = Utc::now();
+    let pair = format!("pair:{}|{ip}", normalise_username(username));
+    let address = format!("address:{ip}");
+    // The address is checked, not held: an office behind one address logs in in parallel.
+    if let Some(wait) = blocked_for(db, &address, now).await? {
+        return Ok(Claim::Wait(wait));
+    }
+    let forget = now - Duration::hours(FORGET_AFTER_HOURS);
+    let held_until = now + Duration::seconds(CLAIM_SECONDS);
+    let failures: Option<i64> = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at) VALUES ($1, 0, $2, $3)
+             ON CONFLICT (throttle_key) DO UPDATE SET
+                 failures = CASE WHEN login_throttle.updated_at < $4 THEN 0 ELSE login_throttle.failures END,
+                 blocked_until = $2, updated_at = $3
+             WHERE login_throttle.blocked_until <= $3
+             RETURNING failures",
+        )
+        .bind(&pair)
+        .bind(held_until)
+        .bind(now)
+        .bind(forget)
+        .fetch_optional(p)
+        .await
+    })?;
+    match failures {
+        Some(failures) => Ok(Claim::Granted(LoginClaim { pair, address, failures })),
+        None => Ok(Claim::Wait(blocked_for(db, &pair, now).await?.unwrap_or(1))),
+    }
+}
+
+/// Seconds until `key` may try again, if it must wait.
+async fn blocked_for(db: &Db, key: &str, now: DateTime<Utc>) -> sqlx::Result<Option<i64>> {
+    let until: Option<DateTime<Utc>> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT blocked_until FROM login_throttle WHERE throttle_key = $1")
+            .bind(key)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(until.filter(|u| *u > now).map(|u| ((u - now).num_milliseconds() + 999) / 1000))
+}
+
+/// Ends a claimed login: a success forgets the pair's failures; a failure counts for the
+/// pair and the address and sets the wait before the pair's next try.
+pub async fn finish_login(db: &Db, claim: LoginClaim, succeeded: bool) -> sqlx::Result<()> {
+    let now = Utc::now();
     on_db!(db, |p| {
         if succeeded {
-            // A successful login clears the user's failures.
-            sqlx::query("DELETE FROM login_attempt WHERE username_norm = $1").bind(&username).execute(p).await?;
+            sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(&claim.pair).execute(p).await?;
+            return Ok(());
         }
-        sqlx::query("INSERT INTO login_attempt (id, username_norm, ip, succeeded, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(new_id())
-            .bind(&username)
-            .bind(ip)
-            .bind(succeeded)
-            .bind(Utc::now())
-            .execute(p)
-            .await?;
+        let failures = claim.failures + 1;
+        sqlx::query(
+            "UPDATE login_throttle SET failures = $2, blocked_until = $3, updated_at = $4 WHERE throttle_key = $1",
+        )
+        .bind(&claim.pair)
+        .bind(failures)
+        .bind(now + Duration::seconds(wait_after(failures, FREE_FAILURES_PER_PAIR)))
+        .bind(now)
+        .execute(p)
+        .await?;
+        // The address: one more failure, and a wait once there are many.
+        let forget = now - Duration::hours(FORGET_AFTER_HOURS);
+        let address_failures: i64 = sqlx::query_scalar(
+            "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at) VALUES ($1, 1, $2, $2)
+             ON CONFLICT (throttle_key) DO UPDATE SET
+                 failures = CASE WHEN login_throttle.updated_at < $3 THEN 1 ELSE login_throttle.failures + 1 END,
+                 updated_at = $2
+             RETURNING failures",
+        )
+        .bind(&claim.address)
+        .bind(now)
+        .bind(forget)
+        .fetch_one(p)
+        .await?;
+        let wait = wait_after(address_failures, FREE_FAILURES_PER_ADDRESS);
+        if wait > 0 {
+            sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE throttle_key = $1")
+                .bind(&claim.address)
+                .bind(now + Duration::seconds(wait))
+                .execute(p)
+                .await?;
+        }
         Ok(())
     })
 }

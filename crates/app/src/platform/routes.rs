@@ -153,31 +153,40 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
     if !errors.is_empty() {
         return Ok(form(errors));
     }
-    let username = input.username.trim().to_string();
-    if auth::is_throttled(&state.db, &username, &ctx.ip).await? {
-        audit::record(
-            &state.db,
-            Some(state.municipality),
-            &ctx.audit("login.throttled").subject("account", &username, &username),
-        )
-        .await?;
-        let mut r =
-            form(FormErrors::one("username", tr.t1("login-error-throttled", "minutes", auth::THROTTLE_MINUTES)));
-        *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
-        return Ok(r);
-    }
+    let username = auth::normalise_username(&input.username);
+    // What the audit log keeps of a typed name: enough to recognise, never a flood.
+    let logged_name: String = username.chars().take(100).collect();
+    let claim = match auth::claim_login(&state.db, &username, &ctx.ip).await? {
+        auth::Claim::Granted(claim) => claim,
+        auth::Claim::Wait(seconds) => {
+            audit::record(
+                &state.db,
+                Some(state.municipality),
+                &ctx.audit("login.throttled").subject("account", &logged_name, &logged_name),
+            )
+            .await?;
+            let message = if seconds < 60 {
+                tr.t1("login-error-throttled-seconds", "seconds", seconds)
+            } else {
+                tr.t1("login-error-throttled-minutes", "minutes", (seconds + 59) / 60)
+            };
+            let mut r = form(FormErrors::one("username", message));
+            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            return Ok(r);
+        }
+    };
     let found = auth::account_for_login(&state.db, &username).await?;
     let (account, hash) = match found {
         Some((a, h)) if !a.disabled => (Some(a), h),
         _ => (None, None),
     };
     let ok = auth::verify_password(input.password.clone(), hash).await && account.is_some();
-    auth::record_login_attempt(&state.db, &username, &ctx.ip, ok).await?;
+    auth::finish_login(&state.db, claim, ok).await?;
     let Some(account) = account.filter(|_| ok) else {
         audit::record(
             &state.db,
             Some(state.municipality),
-            &ctx.audit("login.failed").subject("account", &username, &username),
+            &ctx.audit("login.failed").subject("account", &logged_name, &logged_name),
         )
         .await?;
         return Ok(form(FormErrors::one("username", tr.t("login-error-wrong"))));

@@ -176,11 +176,32 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
 }
 
-fn client_ip(req: &Request) -> String {
-    req.extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "127.0.0.1".to_string())
+/// The client's address: the connection's, or, when that is a trusted proxy, the nearest
+/// address in `X-Forwarded-For` that is not one of the trusted proxies (the rightmost
+/// entries are the ones the proxies themselves added; the leftmost can be forged).
+fn client_ip(req: &Request, trusted: &[std::net::IpAddr]) -> String {
+    let peer = req.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let Some(peer) = peer else { return "127.0.0.1".to_string() };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in forwarded.into_iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            // An entry that is no address: stop believing the header from here on.
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
 }
 
 /// Builds the request context, runs the handler, and turns error markers into pages.
@@ -215,7 +236,7 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
         }
     };
     let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
-    let ctx = Ctx { lang, user, csrf, path, ip: client_ip(&req) };
+    let ctx = Ctx { lang, user, csrf, path, ip: client_ip(&req, &state.config.trusted_proxies) };
     req.extensions_mut().insert(ctx.clone());
 
     let mut response = next.run(req).await;
@@ -360,6 +381,30 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_address_comes_from_trusted_proxies_only() {
+        let request = |peer: [u8; 4], forwarded: Option<&str>| {
+            let mut b = Request::builder().uri("/");
+            if let Some(f) = forwarded {
+                b = b.header("x-forwarded-for", f);
+            }
+            let mut r = b.body(axum::body::Body::empty()).unwrap_or_default();
+            r.extensions_mut().insert(ConnectInfo(std::net::SocketAddr::from((peer, 5000))));
+            r
+        };
+        let proxy: Vec<std::net::IpAddr> = vec![std::net::IpAddr::from([10, 0, 0, 1])];
+        assert_eq!(client_ip(&request([192, 0, 2, 7], Some("203.0.113.1")), &proxy), "192.0.2.7", "not from the proxy");
+        assert_eq!(client_ip(&request([10, 0, 0, 1], Some("203.0.113.1")), &proxy), "203.0.113.1");
+        assert_eq!(
+            client_ip(&request([10, 0, 0, 1], Some("1.2.3.4, 203.0.113.1")), &proxy),
+            "203.0.113.1",
+            "forged left"
+        );
+        assert_eq!(client_ip(&request([10, 0, 0, 1], Some("203.0.113.1, 10.0.0.1")), &proxy), "203.0.113.1");
+        assert_eq!(client_ip(&request([10, 0, 0, 1], Some("nonsense")), &proxy), "10.0.0.1");
+        assert_eq!(client_ip(&request([10, 0, 0, 1], None), &[]), "10.0.0.1", "no proxy configured");
+    }
 
     #[test]
     fn next_stays_on_this_site() {

@@ -40,19 +40,77 @@ db_test!(empty_fields_are_named_in_the_error_summary, |db| {
     assert!(r.body.contains("Enter your username."), "English by Accept-Language");
 });
 
-db_test!(repeated_failures_throttle_the_username, |db| {
+db_test!(repeated_failures_make_the_pair_wait_without_locking_the_account, |db| {
     let app = demo_app(&db, 200).await;
     let mut c = app.client();
-    for _ in 0..app::platform::auth::MAX_FAILED_PER_USER {
+    for _ in 0..app::platform::auth::FREE_FAILURES_PER_PAIR {
         assert_eq!(c.login("leder", "gæt").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let r = c.login("leder", "demo").await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password is refused for now");
-    assert!(r.body.contains("For mange forkerte forsøg"));
+    // Case and spaces do not make a new name to guess under.
+    for name in ["leder", "LEDER", " leder ", "Leder"] {
+        let r = c.login(name, "demo").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{name:?}: even the right password waits");
+        assert!(r.body.contains("For mange forkerte forsøg. Vent 15 sekunder"), "{}", r.body);
+    }
     assert!(!c.has_session());
     // Other users are not affected.
     let mut other = app.client();
     assert_eq!(other.login("direktion", "demo").await.status, StatusCode::SEE_OTHER);
+});
+
+db_test!(nobody_locks_out_an_account_from_another_address, |db| {
+    let config =
+        app::Config { demo: true, trusted_proxies: vec!["127.0.0.1".parse().expect("ip")], ..Default::default() };
+    let m = app::platform::tenant::ensure(&db, "Kommune").await.expect("municipality");
+    assert!(app::organisation::demo::install(&db, m.id, 200, 7).await.expect("demo"));
+    let app = crate::support::TestApp::with_config(&db, config).await;
+    let mut attacker = app.client();
+    attacker.forwarded_for = Some("203.0.113.9".into());
+    for _ in 0..20 {
+        let _ = attacker.login(" DIREKTION ", "gæt").await;
+    }
+    assert_eq!(attacker.login("direktion", "demo").await.status, StatusCode::TOO_MANY_REQUESTS);
+    // The real user, behind the same proxy but from their own address, logs in at once.
+    let mut user = app.client();
+    user.forwarded_for = Some("198.51.100.20".into());
+    assert_eq!(user.login("direktion", "demo").await.status, StatusCode::SEE_OTHER);
+    // A client that forges the header itself gains nothing: the proxy appends the real address.
+    let mut forger = app.client();
+    forger.forwarded_for = Some("198.51.100.20, 203.0.113.9".into());
+    assert_eq!(forger.login("direktion", "demo").await.status, StatusCode::TOO_MANY_REQUESTS);
+});
+
+db_test!(parallel_wrong_passwords_get_only_the_free_checks, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut tries = tokio::task::JoinSet::new();
+    for _ in 0..60 {
+        let mut c = app.client();
+        let token = c.get("/log-ind").await.csrf();
+        tries.spawn(async move {
+            c.post_raw("/log-ind", &[("csrf_token", &token), ("username", "admin"), ("password", "gæt"), ("next", "/")])
+                .await
+                .status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tries.join_next().await {
+        statuses.push(status.expect("a try"));
+    }
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!(checked + refused, 60, "{statuses:?}");
+    assert!(
+        (1..=app::platform::auth::FREE_FAILURES_PER_PAIR as usize).contains(&checked),
+        "{checked} passwords checked of 60 parallel tries"
+    );
+    let failed = app::platform::audit::search(
+        &db,
+        app.state.municipality,
+        &app::platform::audit::AuditQuery { action: Some("login.failed".into()), limit: 100, ..Default::default() },
+    )
+    .await
+    .expect("audit");
+    assert_eq!(failed.len(), checked, "each real check is audited once");
 });
 
 db_test!(state_changes_need_the_csrf_token, |db| {

@@ -97,7 +97,11 @@ db_test!(csv_exports_write_formulas_as_text, |db| {
 db_test!(hsts_only_when_served_over_https, |db| {
     let plain = TestApp::new(&db).await;
     assert!(!plain.client().get("/").await.headers.contains_key("strict-transport-security"));
-    let secure = TestApp::with_config(&db, app::Config { secure_cookies: true, demo: false, oidc: None }).await;
+    let secure = TestApp::with_config(
+        &db,
+        app::Config { secure_cookies: true, demo: false, oidc: None, trusted_proxies: Vec::new() },
+    )
+    .await;
     let r = secure.client().get("/").await;
     assert_eq!(r.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
 });
@@ -105,8 +109,11 @@ db_test!(hsts_only_when_served_over_https, |db| {
 db_test!(demo_logins_work_only_in_demo_mode, |db| {
     let app = demo_app(&db, 200).await;
     assert_eq!(app.login("admin").await.get("/admin/log").await.status, StatusCode::OK, "demo mode");
-    let production =
-        app::AppState::new(db.clone(), app::Config { secure_cookies: false, demo: false, oidc: None }).await;
+    let production = app::AppState::new(
+        db.clone(),
+        app::Config { secure_cookies: false, demo: false, oidc: None, trusted_proxies: Vec::new() },
+    )
+    .await;
     let error = production.err().expect("a demo database is refused outside demo mode");
     assert!(error.downcast_ref::<app::DemoDatabase>().is_some(), "{error}");
 });

@@ -107,7 +107,8 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(db: &Db) -> TestApp {
-        TestApp::with_config(db, Config { secure_cookies: false, demo: true, oidc: None }).await
+        TestApp::with_config(db, Config { secure_cookies: false, demo: true, oidc: None, trusted_proxies: Vec::new() })
+            .await
     }
 
     pub async fn with_config(db: &Db, config: Config) -> TestApp {
@@ -116,7 +117,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new(), lang: None }
+        Client { router: self.router.clone(), cookies: HashMap::new(), lang: None, forwarded_for: None }
     }
 
     /// A client logged in as `username` with password `demo`.
@@ -153,6 +154,8 @@ pub struct Client {
     router: axum::Router,
     cookies: HashMap<String, String>,
     pub lang: Option<&'static str>,
+    /// Sent as X-Forwarded-For (what a reverse proxy adds).
+    pub forwarded_for: Option<String>,
 }
 
 impl Client {
@@ -185,7 +188,11 @@ impl Client {
         if let Some(lang) = self.lang {
             b = b.header(header::ACCEPT_LANGUAGE, lang);
         }
-        b
+        if let Some(ip) = &self.forwarded_for {
+            b = b.header("x-forwarded-for", ip.as_str());
+        }
+        // The connection comes from the loopback address, as from a proxy on this machine.
+        b.extension(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))))
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
