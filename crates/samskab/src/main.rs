@@ -418,6 +418,9 @@ async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) 
                 if let Err(e) = auth::sweep(&db).await {
                     tracing::warn!(error = %e, "session sweep failed");
                 }
+                if let Err(e) = app::platform::audit::sweep(&db).await {
+                    tracing::warn!(error = %e, "audit rate sweep failed");
+                }
             }
         })
     };

@@ -20,7 +20,7 @@ use crate::platform::exports::csv_text;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{Crumb, FormErrors, Page, render};
 use crate::platform::permissions::{Action, UnitRef, can, sees_everything, visible_subtrees};
-use crate::platform::web::{AppError, Result, User};
+use crate::platform::web::{AppError, Result, User, page_number};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -130,14 +130,6 @@ struct PageQuery {
 }
 
 const STAFF_PAGE: i64 = 100;
-
-fn page_number(tr: &Tr, raw: Option<&str>) -> Result<i64> {
-    match raw.map(str::parse::<i64>) {
-        None => Ok(1),
-        Some(Ok(n)) if n >= 1 => Ok(n),
-        Some(_) => Err(AppError::BadRequest(tr.t("error-page-number"))),
-    }
-}
 
 async fn unit_page(
     State(state): State<AppState>,

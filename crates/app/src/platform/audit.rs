@@ -62,6 +62,23 @@ pub struct AuditEvent {
     pub ip: String,
 }
 
+/// The most characters one field of an entry keeps; the rest is cut (marked with "…"), so
+/// no request can make an entry large.
+pub const MAX_FIELD_CHARS: usize = 500;
+/// The most characters of an entry's details.
+pub const MAX_DETAIL_CHARS: usize = 4000;
+/// Entries about visitors who are not signed in, per address and window, before the rest are
+/// summed up in one entry and not logged one by one.
+pub const ANONYMOUS_ENTRIES_PER_WINDOW: i64 = 20;
+pub const ANONYMOUS_WINDOW_MINUTES: i64 = 10;
+
+fn capped(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 /// Records `entry` inside an open transaction (or on a connection).
 pub async fn record_in<'c, E, DB>(
     executor: E,
@@ -87,13 +104,13 @@ where
     .bind(municipality)
     .bind(at)
     .bind(entry.actor_account_id)
-    .bind(entry.actor_name.clone())
-    .bind(entry.action.clone())
-    .bind(entry.subject_kind.clone())
-    .bind(entry.subject_id.clone())
-    .bind(entry.subject_label.clone())
-    .bind(entry.detail.clone())
-    .bind(entry.ip.clone())
+    .bind(capped(&entry.actor_name, MAX_FIELD_CHARS))
+    .bind(capped(&entry.action, MAX_FIELD_CHARS))
+    .bind(capped(&entry.subject_kind, MAX_FIELD_CHARS))
+    .bind(capped(&entry.subject_id, MAX_FIELD_CHARS))
+    .bind(capped(&entry.subject_label, MAX_FIELD_CHARS))
+    .bind(capped(&entry.detail, MAX_DETAIL_CHARS))
+    .bind(capped(&entry.ip, MAX_FIELD_CHARS))
     .execute(executor)
     .await?;
     Ok(())
@@ -103,6 +120,52 @@ where
 pub async fn record(db: &Db, municipality: Option<Uuid>, entry: &AuditEntry) -> sqlx::Result<()> {
     let now = Utc::now();
     on_db!(db, |p| record_in(p, municipality, entry, now).await)
+}
+
+/// Records an entry about a visitor who is not signed in, unless their address has had
+/// [`ANONYMOUS_ENTRIES_PER_WINDOW`] entries in this window; the first one over the limit
+/// becomes an `audit.suppressed` entry saying so. The count is one statement on both backends.
+pub async fn record_anonymous(db: &Db, municipality: Option<Uuid>, entry: &AuditEntry) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let window_start = now - chrono::Duration::minutes(ANONYMOUS_WINDOW_MINUTES);
+    let key = format!("anonymous:{}", capped(&entry.ip, 100));
+    let count: i64 = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "INSERT INTO audit_rate (rate_key, window_start, entries) VALUES ($1, $2, 1)
+             ON CONFLICT (rate_key) DO UPDATE SET
+                 entries = CASE WHEN audit_rate.window_start < $3 THEN 1 ELSE audit_rate.entries + 1 END,
+                 window_start = CASE WHEN audit_rate.window_start < $3 THEN $2 ELSE audit_rate.window_start END
+             RETURNING entries",
+        )
+        .bind(&key)
+        .bind(now)
+        .bind(window_start)
+        .fetch_one(p)
+        .await
+    })?;
+    match count {
+        n if n <= ANONYMOUS_ENTRIES_PER_WINDOW => record(db, municipality, entry).await,
+        n if n == ANONYMOUS_ENTRIES_PER_WINDOW + 1 => {
+            let mut summary = entry
+                .clone()
+                .fields([("limit", ANONYMOUS_ENTRIES_PER_WINDOW.into()), ("minutes", ANONYMOUS_WINDOW_MINUTES.into())]);
+            summary.action = "audit.suppressed".into();
+            summary.subject_kind = String::new();
+            summary.subject_id = String::new();
+            summary.subject_label = String::new();
+            record(db, municipality, &summary).await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Forgets the anonymous-entry counts of windows long past.
+pub async fn sweep(db: &Db) -> sqlx::Result<()> {
+    let before = Utc::now() - chrono::Duration::minutes(ANONYMOUS_WINDOW_MINUTES * 2);
+    on_db!(db, |p| {
+        sqlx::query("DELETE FROM audit_rate WHERE window_start < $1").bind(before).execute(p).await?;
+        Ok(())
+    })
 }
 
 /// What the audit search page asks for.

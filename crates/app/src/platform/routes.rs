@@ -17,7 +17,9 @@ use crate::platform::auth;
 use crate::platform::i18n::{Lang, Tr};
 use crate::platform::layout::{FormErrors, Page, render};
 use crate::platform::permissions::{Action, can, sees_everything, visible_subtrees};
-use crate::platform::web::{AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, safe_next, set_cookie};
+use crate::platform::web::{
+    AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, page_number, safe_next, set_cookie,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -165,12 +167,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
                 &ctx.audit("login.throttled").subject("account", &logged_name, &logged_name),
             )
             .await?;
-            let message = if seconds < 60 {
-                tr.t1("login-error-throttled-seconds", "seconds", seconds)
-            } else {
-                tr.t1("login-error-throttled-minutes", "minutes", (seconds + 59) / 60)
-            };
-            let mut r = form(FormErrors::one("username", message));
+            let mut r = form(FormErrors::one("username", throttled_message(&tr, seconds)));
             *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
             return Ok(r);
         }
@@ -294,6 +291,15 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
     Ok(signed_in(&state, &token, &next))
 }
 
+/// "Too many wrong attempts, wait …" in seconds or whole minutes.
+fn throttled_message(tr: &Tr, seconds: i64) -> String {
+    if seconds < 60 {
+        tr.t1("login-error-throttled-seconds", "seconds", seconds)
+    } else {
+        tr.t1("login-error-throttled-minutes", "minutes", (seconds + 59) / 60)
+    }
+}
+
 /// A redirect to `next` that carries a new session cookie.
 fn signed_in(state: &AppState, token: &str, next: &str) -> Response {
     let mut r = Redirect::to(next).into_response();
@@ -368,9 +374,36 @@ async fn change_password(
 ) -> Result<Response> {
     let tr = ctx.tr();
     let mut errors = FormErrors::default();
-    let hash = auth::account_for_login(&state.db, &user.account.username).await?.and_then(|(_, h)| h);
-    if !auth::verify_password(input.current.clone(), hash).await {
-        errors.push("current", tr.t("password-error-current"));
+    // The current password is guessed no faster here than at the login.
+    match auth::claim_login(&state.db, &user.account.username, &ctx.ip).await? {
+        auth::Claim::Wait(seconds) => {
+            let mut r = render(&PasswordTemplate {
+                page: ctx.page(&state, tr.t("password-title"), "password"),
+                errors: FormErrors::one("current", throttled_message(&tr, seconds)),
+                changed: false,
+                min_len: auth::MIN_PASSWORD_LEN,
+            });
+            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            return Ok(r);
+        }
+        auth::Claim::Granted(claim) => {
+            let hash = auth::account_for_login(&state.db, &user.account.username).await?.and_then(|(_, h)| h);
+            let right = auth::verify_password(input.current.clone(), hash).await;
+            auth::finish_login(&state.db, claim, right).await?;
+            if !right {
+                errors.push("current", tr.t("password-error-current"));
+                audit::record(
+                    &state.db,
+                    Some(state.municipality),
+                    &ctx.audit("account.password_change_failed").subject(
+                        "account",
+                        user.account.id,
+                        &user.account.username,
+                    ),
+                )
+                .await?;
+            }
+        }
     }
     if input.new_password.chars().count() < auth::MIN_PASSWORD_LEN {
         errors.push("new_password", tr.t1("password-error-short", "min", auth::MIN_PASSWORD_LEN));
@@ -599,11 +632,7 @@ async fn audit_log(
     };
     let from = parse_day(&p.from, "from", &mut errors);
     let to = parse_day(&p.to, "to", &mut errors);
-    let page_number = match p.side.as_deref().map(str::parse::<i64>) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n,
-        Some(_) => return Err(AppError::BadRequest(tr.t("error-page-number"))),
-    };
+    let page_number = page_number(&tr, p.side.as_deref())?;
     let local_midnight = |d: NaiveDate| {
         chrono_tz::Europe::Copenhagen
             .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())

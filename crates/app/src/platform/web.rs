@@ -244,7 +244,12 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
     if let Some(ErrorPage(status, message)) = response.extensions().get::<ErrorPage>().cloned() {
         if status == StatusCode::FORBIDDEN {
             let entry = ctx.audit("access.denied").subject("path", &ctx.path, "");
-            if let Err(e) = audit::record(&state.db, Some(state.municipality), &entry).await {
+            let recorded = if ctx.user.is_some() {
+                audit::record(&state.db, Some(state.municipality), &entry).await
+            } else {
+                audit::record_anonymous(&state.db, Some(state.municipality), &entry).await
+            };
+            if let Err(e) = recorded {
                 tracing::error!(error = %e, "could not record a denied access");
             }
         }
@@ -254,6 +259,20 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
         response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
     }
     response
+}
+
+/// The highest page number a list accepts: far past any real list, and small enough that
+/// no offset computed from it overflows.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// The `side` (page) parameter of a paged list: 1 when absent, a 400 with a message when it
+/// is not a whole number from 1 to [`MAX_PAGE`].
+pub fn page_number(tr: &Tr, raw: Option<&str>) -> Result<i64> {
+    match raw.map(|r| r.trim().parse::<i64>()) {
+        None => Ok(1),
+        Some(Ok(n)) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::BadRequest(tr.t("error-page-number"))),
+    }
 }
 
 /// The answer for a path no route knows.

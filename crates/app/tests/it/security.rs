@@ -117,3 +117,72 @@ db_test!(demo_logins_work_only_in_demo_mode, |db| {
     let error = production.err().expect("a demo database is refused outside demo mode");
     assert!(error.downcast_ref::<app::DemoDatabase>().is_some(), "{error}");
 });
+
+db_test!(page_numbers_out_of_range_are_a_400, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut admin = app.login("admin").await;
+    for path in [
+        "/admin/log?side=9223372036854775807",
+        "/admin/log?side=1000001",
+        "/organisation/personer?q=en&side=9223372036854775807",
+        "/organisation/ledelsesspaend?side=9223372036854775807",
+        "/admin/log?side=-1",
+    ] {
+        let r = admin.get(path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(r.body.contains("Sidenummeret skal være et helt tal"), "{path}");
+    }
+    assert_eq!(admin.get("/admin/log?side=1000000").await.status, StatusCode::OK, "the last page allowed is empty");
+});
+
+db_test!(the_audit_log_cannot_be_flooded, |db| {
+    let app = demo_app(&db, 200).await;
+    // A signed-in user's denial is logged, but a long address is cut.
+    let mut employee = app.login("medarbejder").await;
+    let long = format!("/admin/log?q={}", "x".repeat(4000));
+    assert_eq!(employee.get(&long).await.status, StatusCode::FORBIDDEN);
+    let query = |action: &str| app::platform::audit::AuditQuery {
+        action: Some(action.into()),
+        limit: 1000,
+        ..Default::default()
+    };
+    let m = app.state.municipality;
+    let denied = app::platform::audit::search(&db, m, &query("access.denied")).await.expect("audit");
+    assert_eq!(denied.len(), 1);
+    assert!(denied[0].subject_id.chars().count() <= app::platform::audit::MAX_FIELD_CHARS + 1);
+    // Anonymous denials (forms without a token) are logged up to a limit per address.
+    let mut anonymous = app.client();
+    for _ in 0..60 {
+        assert_eq!(anonymous.post_raw("/log-ud", &[]).await.status, StatusCode::FORBIDDEN);
+    }
+    let denied = app::platform::audit::search(&db, m, &query("access.denied")).await.expect("audit");
+    assert_eq!(denied.len() as i64, 1 + app::platform::audit::ANONYMOUS_ENTRIES_PER_WINDOW);
+    let suppressed = app::platform::audit::search(&db, m, &query("audit.suppressed")).await.expect("audit");
+    assert_eq!(suppressed.len(), 1, "one entry says the rest were not logged");
+});
+
+db_test!(password_change_is_throttled_and_audited, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut c = app.login("medarbejder").await;
+    let wrong =
+        [("current", "forkert"), ("new_password", "en-helt-ny-adgangskode"), ("repeat", "en-helt-ny-adgangskode")];
+    for _ in 0..app::platform::auth::FREE_FAILURES_PER_PAIR {
+        let r = c.post("/konto/adgangskode", "/konto/adgangskode", &wrong).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let right = [("current", "demo"), ("new_password", "en-helt-ny-adgangskode"), ("repeat", "en-helt-ny-adgangskode")];
+    let r = c.post("/konto/adgangskode", "/konto/adgangskode", &right).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "guessing waits here as at the login");
+    let failed = app::platform::audit::search(
+        &db,
+        app.state.municipality,
+        &app::platform::audit::AuditQuery {
+            action: Some("account.password_change_failed".into()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("audit");
+    assert_eq!(failed.len() as i64, app::platform::auth::FREE_FAILURES_PER_PAIR, "each wrong password is audited");
+});
