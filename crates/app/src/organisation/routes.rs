@@ -120,6 +120,7 @@ struct UnitTemplate {
     staff_total: i64,
     page_number: i64,
     pages: i64,
+    page_link: String,
     /// Pay types are shown only to those who may see employment details here.
     show_pay: bool,
 }
@@ -170,6 +171,7 @@ async fn unit_page(
         staff_total,
         page_number,
         pages: pages.max(1),
+        page_link: format!("/organisation/enhed/{}?side=", unit.id),
         show_pay: may_see_employment(&user, unit.tree_left, unit.depth),
     }))
 }
@@ -214,7 +216,7 @@ struct PeopleTemplate {
     pages: i64,
     searched: bool,
     errors: FormErrors,
-    query_encoded: String,
+    page_link: String,
 }
 
 #[derive(Deserialize)]
@@ -277,7 +279,10 @@ async fn people_search(
     let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::BAD_REQUEST };
     let mut response = render(&PeopleTemplate {
         page: ctx.page(&state, tr.t("people-title"), "organisation"),
-        query_encoded: serde_urlencoded::to_string([("q", &query)]).unwrap_or_default(),
+        page_link: format!(
+            "/organisation/personer?{}&side=",
+            serde_urlencoded::to_string([("q", &query)]).unwrap_or_default()
+        ),
         q: if length > SEARCH_MAX_CHARS { String::new() } else { query },
         results,
         total,
@@ -414,6 +419,7 @@ struct SpanTemplate<'a> {
     over_count: usize,
     errors: FormErrors,
     export_query: String,
+    page_link: String,
     chart_width: usize,
     total: i64,
     range: String,
@@ -485,6 +491,7 @@ async fn span_page(
         rows,
         departments,
         levels: (1..=6).collect(),
+        page_link: format!("/organisation/ledelsesspaend?{}&side=", export_query(&p)),
         export_query: export_query(&p),
         params: p,
         limit: req.limit,
