@@ -3,6 +3,7 @@
 //! engines on exported files.
 
 mod analyse;
+mod server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,6 +45,13 @@ enum Command {
         /// Mark cookies Secure and send HSTS (use when served over HTTPS).
         #[arg(long, env = "SAMSKAB_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds a client may take to send a request's headers; also how long an open
+        /// connection may wait idle for its next request.
+        #[arg(long, default_value_t = 20, env = "SAMSKAB_HEADER_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// Connections served at once; more wait until one closes.
+        #[arg(long, default_value_t = 4096, env = "SAMSKAB_MAX_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        max_connections: u64,
         /// A reverse proxy (IP address) whose X-Forwarded-For names the client; repeat for
         /// several. Without one, the connection's address is the client's.
         #[arg(long = "trusted-proxy", env = "SAMSKAB_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -206,7 +214,16 @@ async fn open(url: &str) -> anyhow::Result<Db> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { demo: with_demo, demo_size, listen, secure_cookies, trusted_proxies, oidc } => {
+        Command::Serve {
+            demo: with_demo,
+            demo_size,
+            listen,
+            secure_cookies,
+            header_timeout,
+            max_connections,
+            trusted_proxies,
+            oidc,
+        } => {
             let oidc = oidc.oidc_issuer.map(|issuer| app::platform::oidc::OidcConfig {
                 issuer,
                 client_id: oidc.oidc_client_id,
@@ -215,7 +232,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role_claim: oidc.oidc_role_claim,
             });
             let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies };
-            serve(&cli.db, demo_size as usize, listen, config).await
+            let limits = server::Limits {
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                max_connections: max_connections as usize,
+            };
+            serve(&cli.db, demo_size as usize, listen, limits, config).await
         }
         Command::Analyse { what } => analyse::run(what, english()),
         Command::Migrate => {
@@ -348,7 +369,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) -> anyhow::Result<ExitCode> {
+async fn serve(
+    url: &str,
+    demo_size: usize,
+    listen: SocketAddr,
+    limits: server::Limits,
+    config: Config,
+) -> anyhow::Result<ExitCode> {
     let with_demo = config.demo;
     let started = Instant::now();
     let db = open(url).await?;
@@ -424,9 +451,7 @@ async fn serve(url: &str, demo_size: usize, listen: SocketAddr, config: Config) 
             }
         })
     };
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    server::run(listener, app, limits, shutdown()).await;
     sweeper.abort();
     db.close().await;
     Ok(ExitCode::SUCCESS)
