@@ -15,6 +15,9 @@ if (!redirect) {
 const accounts = {
   'hr-anna': { name: 'Anna Hr-Testesen', email: 'anna.hr@samby.dk', preferred_username: 'anna.hr', roles: ['administrator'] },
   'bo-medarbejder': { name: 'Bo Testesen', email: 'bo@samby.dk', preferred_username: 'bo', roles: [] },
+  // Claims that once gave administrator: a string of words, and a group path ending in it.
+  'mallory-words': { name: 'Mallory Ord', preferred_username: 'mallory.ord', roles: 'leder ikke administrator' },
+  'mallory-path': { name: 'Mallory Sti', preferred_username: 'mallory.sti', roles: ['/skoler/holmbjerg/administrator'] },
 };
 
 const provider = new Provider(`http://127.0.0.1:${port}`, {

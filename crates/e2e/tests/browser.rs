@@ -321,16 +321,22 @@ async fn oidc_login_maps_the_role_claim() {
     assert_eq!(user, "Anna Hr-Testesen");
     c.goto(&format!("{}/admin/log?action=login.oidc_first", e.base)).await.expect("audit");
     assert_eq!(heading(&c).await, "Revisionslog", "the administrator role came from the claim");
-    assert!(c.source().await.expect("html").contains("login.oidc_first"));
+    assert!(c.source().await.expect("html").contains("<td>Første login med kommunens login</td>"));
     click(&c, ".portal-user button.log-off").await;
     wait_for_url(&c, "the login page", |u| u.path() == "/log-ind").await;
     c.close().await.expect("close");
 
-    let c = browser(&e.webdriver, true).await;
-    oidc_login(&c, &e.base, "bo-medarbejder").await;
-    c.goto(&format!("{}/admin/log", e.base)).await.expect("audit");
-    assert_eq!(heading(&c).await, "Du har ikke adgang til siden", "no role claim: an employee");
-    c.close().await.expect("close");
+    for (account, why) in [
+        ("bo-medarbejder", "no role claim: an employee"),
+        ("mallory-words", "a string claim is one value, not words"),
+        ("mallory-path", "a group path is not judged by its last part"),
+    ] {
+        let c = browser(&e.webdriver, true).await;
+        oidc_login(&c, &e.base, account).await;
+        c.goto(&format!("{}/admin/log", e.base)).await.expect("audit");
+        assert_eq!(heading(&c).await, "Du har ikke adgang til siden", "{account}: {why}");
+        c.close().await.expect("close");
+    }
 }
 
 /// Whether the element `css` is shown (laid out with a size). Asks the driver for the

@@ -108,9 +108,26 @@ struct OidcArgs {
     /// The callback URL registered with the provider (default: http://LISTEN/log-ind/oidc/tilbage).
     #[arg(long, env = "SAMSKAB_OIDC_REDIRECT_URL")]
     oidc_redirect_url: Option<String>,
-    /// The claim that carries role names (administrator, executive, leader, facilitator, employee, or Danish).
+    /// The claim that carries role names (a string is one name, a list several).
     #[arg(long, env = "SAMSKAB_OIDC_ROLE_CLAIM", default_value = "roles")]
     oidc_role_claim: String,
+    /// VALUE=ROLE: a claim value that gives a role (administrator, executive, leader,
+    /// facilitator, employee), matched exactly; repeat for several. Without any, the exact
+    /// names administrator, executive, leader, facilitator, employee and the Danish
+    /// "hr og udvikling", direktion, leder, konsulent, medarbejder are used.
+    #[arg(long = "oidc-role-map", env = "SAMSKAB_OIDC_ROLE_MAP", value_delimiter = ';', value_parser = parse_role_mapping)]
+    oidc_role_map: Vec<(String, Role)>,
+}
+
+/// `VALUE=ROLE` of --oidc-role-map.
+fn parse_role_mapping(s: &str) -> Result<(String, Role), String> {
+    let (value, role) = s.rsplit_once('=').ok_or_else(|| format!("'{s}' is not VALUE=ROLE"))?;
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| format!("'{role}' is not a role (administrator, executive, leader, facilitator, employee)"))?;
+    if value.is_empty() {
+        return Err(format!("'{s}' has no claim value before ="));
+    }
+    Ok((value.to_string(), role))
 }
 
 #[derive(Subcommand)]
@@ -230,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 client_secret: oidc.oidc_client_secret,
                 redirect_url: oidc.oidc_redirect_url.unwrap_or_else(|| format!("http://{listen}/log-ind/oidc/tilbage")),
                 role_claim: oidc.oidc_role_claim,
+                role_map: oidc.oidc_role_map,
             });
             let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies };
             let limits = server::Limits {

@@ -225,7 +225,8 @@ pub async fn account_for_identity(
             .fetch_optional(p)
             .await
     })?;
-    let person = if id.email.is_empty() {
+    // Only an address the provider vouches for may link the account to a person.
+    let person = if id.email.is_empty() || !id.email_verified {
         None
     } else {
         organisation::store::person_by_email(db, municipality, &id.email).await?.map(|p| p.id)

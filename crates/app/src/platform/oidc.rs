@@ -34,7 +34,25 @@ pub struct OidcConfig {
     pub redirect_url: String,
     /// The claim that carries role names (a string or a list), e.g. "roles" or "groups".
     pub role_claim: String,
+    /// Claim value → role, matched exactly (the whole value, case and all). Empty: the
+    /// default table [`DEFAULT_ROLE_MAP`].
+    pub role_map: Vec<(String, Role)>,
 }
+
+/// The role names understood when no mapping is configured: each must be the whole claim
+/// value, exactly as written here.
+pub const DEFAULT_ROLE_MAP: [(&str, Role); 10] = [
+    ("administrator", Role::Administrator),
+    ("hr og udvikling", Role::Administrator),
+    ("executive", Role::Executive),
+    ("direktion", Role::Executive),
+    ("leader", Role::Leader),
+    ("leder", Role::Leader),
+    ("facilitator", Role::Facilitator),
+    ("konsulent", Role::Facilitator),
+    ("employee", Role::Employee),
+    ("medarbejder", Role::Employee),
+];
 
 impl std::fmt::Debug for OidcConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -44,6 +62,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
             .field("redirect_url", &self.redirect_url)
             .field("role_claim", &self.role_claim)
+            .field("role_map", &self.role_map)
             .finish()
     }
 }
@@ -56,6 +75,9 @@ pub struct Identity {
     pub username: String,
     pub name: String,
     pub email: String,
+    /// The provider vouches for the e-mail address (`email_verified`); only then is the
+    /// account linked to the person with that address.
+    pub email_verified: bool,
     pub roles: Vec<Role>,
 }
 
@@ -223,7 +245,7 @@ impl Oidc {
                 }
             }
         }
-        Ok((identity_from_claims(&issuer, &subject, &all, &self.config.role_claim), next))
+        Ok((identity_from_claims(&issuer, &subject, &all, &self.config), next))
     }
 }
 
@@ -233,20 +255,19 @@ fn jwt_payload(jwt: &str) -> Option<Value> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Maps a role name from the provider to a Samskab role (English keys or Danish words).
-pub fn role_from_claim(value: &str) -> Option<Role> {
-    match value.trim().to_lowercase().as_str() {
-        "administrator" | "admin" | "hr" | "hr og udvikling" => Some(Role::Administrator),
-        "executive" | "direktion" => Some(Role::Executive),
-        "leader" | "leder" => Some(Role::Leader),
-        "facilitator" | "konsulent" => Some(Role::Facilitator),
-        "employee" | "medarbejder" => Some(Role::Employee),
-        other => other.rsplit('/').next().filter(|s| *s != other).and_then(role_from_claim),
+/// The role one claim value names: the whole value must equal an entry of the configured
+/// table (or of [`DEFAULT_ROLE_MAP`] when none is configured). No splitting into words and
+/// no reading of a group path's last part: "Leder ikke admin" and "/skoler/x/admin" name no role.
+pub fn role_from_claim(value: &str, role_map: &[(String, Role)]) -> Option<Role> {
+    if role_map.is_empty() {
+        DEFAULT_ROLE_MAP.iter().find(|(name, _)| *name == value).map(|(_, role)| *role)
+    } else {
+        role_map.iter().find(|(name, _)| name == value).map(|(_, role)| *role)
     }
 }
 
 /// Builds the identity from the merged claims.
-pub fn identity_from_claims(issuer: &str, subject: &str, claims: &Value, role_claim: &str) -> Identity {
+pub fn identity_from_claims(issuer: &str, subject: &str, claims: &Value, config: &OidcConfig) -> Identity {
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").trim().to_string();
     let email = text("email");
     let username = [text("preferred_username"), email.clone(), subject.to_string()]
@@ -259,13 +280,14 @@ pub fn identity_from_claims(issuer: &str, subject: &str, claims: &Value, role_cl
             .into_iter()
             .find(|s| !s.is_empty())
             .unwrap_or_default();
-    let values: Vec<String> = match claims.get(role_claim) {
-        Some(Value::String(s)) => s.split([' ', ',']).map(str::to_string).collect(),
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+    // A string claim is one value; a list is several.
+    let values: Vec<&str> = match claims.get(&config.role_claim) {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
     let mut roles: Vec<Role> = Vec::new();
-    for r in values.iter().filter_map(|v| role_from_claim(v)) {
+    for r in values.into_iter().filter_map(|v| role_from_claim(v, &config.role_map)) {
         if !roles.contains(&r) {
             roles.push(r);
         }
@@ -273,7 +295,8 @@ pub fn identity_from_claims(issuer: &str, subject: &str, claims: &Value, role_cl
     if roles.is_empty() {
         roles.push(Role::Employee);
     }
-    Identity { issuer: issuer.to_string(), subject: subject.to_string(), username, name, email, roles }
+    let email_verified = claims.get("email_verified").and_then(Value::as_bool) == Some(true);
+    Identity { issuer: issuer.to_string(), subject: subject.to_string(), username, name, email, email_verified, roles }
 }
 
 #[cfg(test)]
@@ -281,18 +304,71 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn config(role_claim: &str, role_map: Vec<(String, Role)>) -> OidcConfig {
+        OidcConfig {
+            issuer: "https://idp".into(),
+            client_id: "samskab".into(),
+            client_secret: None,
+            redirect_url: "https://samskab/log-ind/oidc/tilbage".into(),
+            role_claim: role_claim.into(),
+            role_map,
+        }
+    }
+
     #[test]
     fn claims_become_an_identity() {
-        let c = json!({"preferred_username": "Anna", "email": "anna@k.dk", "name": "Anna Hansen", "roles": ["leder", "hr"]});
-        let id = identity_from_claims("https://idp", "s1", &c, "roles");
+        let c = json!({"preferred_username": "Anna", "email": "anna@k.dk", "email_verified": true,
+            "name": "Anna Hansen", "roles": ["leder", "hr og udvikling"]});
+        let id = identity_from_claims("https://idp", "s1", &c, &config("roles", vec![]));
         assert_eq!(id.username, "anna");
         assert_eq!(id.name, "Anna Hansen");
         assert_eq!(id.roles, vec![Role::Leader, Role::Administrator]);
-        let bare = identity_from_claims("https://idp", "s2", &json!({"groups": "x/direktion"}), "groups");
-        assert_eq!(bare.username, "s2");
-        assert_eq!(bare.roles, vec![Role::Executive]);
-        let none = identity_from_claims("https://idp", "s3", &json!({}), "roles");
+        assert!(id.email_verified);
+        let none = identity_from_claims("https://idp", "s3", &json!({}), &config("roles", vec![]));
         assert_eq!(none.roles, vec![Role::Employee], "no role claim: employee");
+        assert!(!none.email_verified);
+    }
+
+    #[test]
+    fn roles_come_only_from_exact_values() {
+        let defaults = config("roles", vec![]);
+        let roles =
+            |claim: Value| identity_from_claims("https://idp", "s", &json!({ "roles": claim }), &defaults).roles;
+        // What the penetration test got administrator with.
+        assert_eq!(roles(json!("Leder ikke administrator")), vec![Role::Employee], "a string is one value");
+        assert_eq!(roles(json!("leder administrator")), vec![Role::Employee]);
+        assert_eq!(roles(json!(["/skoler/holmbjerg/administrator"])), vec![Role::Employee], "no last path segment");
+        assert_eq!(roles(json!(["Administrator"])), vec![Role::Employee], "case is part of the value");
+        assert_eq!(roles(json!(" administrator")), vec![Role::Employee]);
+        assert_eq!(roles(json!("leder")), vec![Role::Leader]);
+        assert_eq!(roles(json!(["direktion", "leder"])), vec![Role::Executive, Role::Leader]);
+        // A configured table replaces the default one.
+        let groups = config(
+            "groups",
+            vec![("/samskab/hr".into(), Role::Administrator), ("/samskab/ledere".into(), Role::Leader)],
+        );
+        let mapped =
+            |claim: Value| identity_from_claims("https://idp", "s", &json!({ "groups": claim }), &groups).roles;
+        assert_eq!(mapped(json!(["/samskab/hr", "/andet"])), vec![Role::Administrator]);
+        assert_eq!(mapped(json!(["administrator"])), vec![Role::Employee], "defaults are off once a table is set");
+        assert_eq!(mapped(json!(["/samskab/hr/extra"])), vec![Role::Employee]);
+    }
+
+    #[test]
+    fn only_a_verified_email_counts() {
+        let defaults = config("roles", vec![]);
+        for (claims, verified) in [
+            (json!({"email": "a@k.dk", "email_verified": true}), true),
+            (json!({"email": "a@k.dk", "email_verified": false}), false),
+            (json!({"email": "a@k.dk", "email_verified": "true"}), false),
+            (json!({"email": "a@k.dk"}), false),
+        ] {
+            assert_eq!(
+                identity_from_claims("https://idp", "s", &claims, &defaults).email_verified,
+                verified,
+                "{claims}"
+            );
+        }
     }
 
     #[test]

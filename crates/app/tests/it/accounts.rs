@@ -146,6 +146,33 @@ db_test!(a_password_change_ends_other_sessions, |db| {
     assert_eq!(third.login("medarbejder", new).await.status, StatusCode::SEE_OTHER);
 });
 
+db_test!(oidc_accounts_link_to_a_person_only_by_a_verified_email, |db| {
+    use app::platform::auth::account_for_identity;
+    use app::platform::oidc::Identity;
+    use app::platform::permissions::Role;
+    let app = demo_app(&db, 200).await;
+    let m = app.state.municipality;
+    let email: String = app::on_db!(&db, |p| {
+        sqlx::query_scalar("SELECT email FROM person WHERE email <> '' ORDER BY email LIMIT 1")
+            .fetch_one(p)
+            .await
+            .expect("a person with an e-mail")
+    });
+    let identity = |subject: &str, email_verified: bool| Identity {
+        issuer: "https://idp.samby.dk".into(),
+        subject: subject.into(),
+        username: subject.into(),
+        name: "Nogen".into(),
+        email: email.clone(),
+        email_verified,
+        roles: vec![Role::Employee],
+    };
+    let (unverified, _) = account_for_identity(&db, m, &identity("s-unverified", false)).await.expect("account");
+    assert_eq!(unverified.person_id, None, "email_verified=false links to nobody");
+    let (verified, _) = account_for_identity(&db, m, &identity("s-verified", true)).await.expect("account");
+    assert!(verified.person_id.is_some(), "a verified address links to its person");
+});
+
 db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
     use app::platform::auth::account_for_identity;
     use app::platform::oidc::Identity;
@@ -158,6 +185,7 @@ db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
         username: "admin".into(),
         name: "Ada Admin".into(),
         email: String::new(),
+        email_verified: false,
         roles: vec![Role::Employee],
     };
     let (first, created) = account_for_identity(&db, m, &id).await.expect("account");
