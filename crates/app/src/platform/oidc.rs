@@ -22,7 +22,12 @@ use crate::platform::db::Db;
 use crate::platform::permissions::Role;
 
 /// How long a started login may take to come back.
-const LOGIN_MINUTES: i64 = 10;
+pub const LOGIN_MINUTES: i64 = 10;
+/// Pending logins at most; past it new starts are refused until some expire, so anonymous
+/// starts cannot fill the table.
+pub const MAX_PENDING: i64 = 10_000;
+/// The cookie that binds a pending login to the browser that started it.
+pub const BROWSER_COOKIE: &str = "samskab_oidc";
 
 /// What an operator configures.
 #[derive(Clone)]
@@ -93,6 +98,9 @@ pub enum OidcError {
     /// The provider could not be reached or answered wrongly.
     #[error("provider error: {0}")]
     Provider(String),
+    /// Too many logins are pending.
+    #[error("too many pending logins")]
+    Busy,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -159,8 +167,9 @@ impl Oidc {
         .set_redirect_uri(redirect))
     }
 
-    /// Starts a login: records the state and returns the provider's authorization URL.
-    pub async fn start(&self, db: &Db, next: &str) -> Result<String, OidcError> {
+    /// Starts a login: records the state and returns the provider's authorization URL and
+    /// the value for [`BROWSER_COOKIE`], which the callback must bring back.
+    pub async fn start(&self, db: &Db, next: &str) -> Result<(String, String), OidcError> {
         let client = self.client().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (url, state, nonce) = client
@@ -170,43 +179,22 @@ impl Oidc {
             .add_scope(Scope::new(self.config.role_claim.clone()))
             .set_pkce_challenge(challenge)
             .url();
-        let expires = Utc::now() + Duration::minutes(LOGIN_MINUTES);
-        on_db!(db, |p| {
-            sqlx::query("DELETE FROM oidc_login WHERE expires_at < $1").bind(Utc::now()).execute(p).await?;
-            sqlx::query(
-                "INSERT INTO oidc_login (state_hash, pkce_verifier, nonce, next_path, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(hash_token(state.secret()))
-            .bind(verifier.secret())
-            .bind(nonce.secret())
-            .bind(next)
-            .bind(expires)
-            .execute(p)
-            .await?;
-            Ok::<_, sqlx::Error>(())
-        })?;
-        Ok(url.to_string())
+        let browser = crate::platform::auth::random_token();
+        record_pending(db, state.secret(), verifier.secret(), nonce.secret(), next, &browser).await?;
+        Ok((url.to_string(), browser))
     }
 
     /// Finishes a login from the provider's callback: checks the state (single use),
     /// exchanges the code with the PKCE verifier, verifies the ID token and its nonce, and
     /// reads the claims (ID token, then userinfo). Returns who logged in and where to go.
-    pub async fn finish(&self, db: &Db, code: &str, state: &str) -> Result<(Identity, String), OidcError> {
-        let state_hash = hash_token(state);
-        let pending: Option<(String, String, String, chrono::DateTime<Utc>)> = on_db!(db, |p| {
-            let row = sqlx::query_as(
-                "SELECT pkce_verifier, nonce, next_path, expires_at FROM oidc_login WHERE state_hash = $1",
-            )
-            .bind(&state_hash)
-            .fetch_optional(p)
-            .await?;
-            sqlx::query("DELETE FROM oidc_login WHERE state_hash = $1").bind(&state_hash).execute(p).await?;
-            Ok::<_, sqlx::Error>(row)
-        })?;
-        let Some((verifier, nonce, next, expires)) = pending else { return Err(OidcError::State) };
-        if expires < Utc::now() {
-            return Err(OidcError::State);
-        }
+    pub async fn finish(
+        &self,
+        db: &Db,
+        code: &str,
+        state: &str,
+        browser: Option<&str>,
+    ) -> Result<(Identity, String), OidcError> {
+        let (verifier, nonce, next) = take_pending(db, state, browser).await?;
         let client = self.client().await?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -217,8 +205,23 @@ impl Oidc {
             .map_err(provider_error)?;
         let id_token = openidconnect::TokenResponse::id_token(&token)
             .ok_or_else(|| OidcError::Provider("no ID token in the answer".into()))?;
+        let nonce = Nonce::new(nonce);
+        // A key id the cached keys do not know may be a key the provider has rotated in:
+        // fetch its metadata and keys again once before refusing the token.
+        let verified_with_cached_keys = match id_token.claims(&client.id_token_verifier(), &nonce) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        };
+        let client = match verified_with_cached_keys {
+            Ok(()) => client,
+            Err(e) => {
+                tracing::info!(error = %e, "ID token not verified with the cached keys; fetching them again");
+                *self.metadata.write().await = None;
+                self.client().await?
+            }
+        };
         let verifier = client.id_token_verifier();
-        let claims = id_token.claims(&verifier, &Nonce::new(nonce)).map_err(provider_error)?;
+        let claims = id_token.claims(&verifier, &nonce).map_err(provider_error)?;
         let subject = claims.subject().to_string();
         let issuer = claims.issuer().to_string();
         // The token is verified, so its payload can be read as plain JSON for claims the
@@ -246,6 +249,65 @@ impl Oidc {
             }
         }
         Ok((identity_from_claims(&issuer, &subject, &all, &self.config), next))
+    }
+}
+
+/// Records a started login (state and browser value hashed), first dropping expired ones;
+/// refused when [`MAX_PENDING`] are waiting.
+pub async fn record_pending(
+    db: &Db,
+    state: &str,
+    pkce_verifier: &str,
+    nonce: &str,
+    next: &str,
+    browser: &str,
+) -> Result<(), OidcError> {
+    let now = Utc::now();
+    let expires = now + Duration::minutes(LOGIN_MINUTES);
+    on_db!(db, |p| {
+        sqlx::query("DELETE FROM oidc_login WHERE expires_at < $1").bind(now).execute(p).await?;
+        let pending: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM oidc_login").fetch_one(p).await?;
+        if pending >= MAX_PENDING {
+            return Err(OidcError::Busy);
+        }
+        sqlx::query(
+            "INSERT INTO oidc_login (state_hash, pkce_verifier, nonce, next_path, expires_at, browser_hash)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash_token(state))
+        .bind(pkce_verifier)
+        .bind(nonce)
+        .bind(next)
+        .bind(expires)
+        .bind(hash_token(browser))
+        .execute(p)
+        .await?;
+        Ok(())
+    })
+}
+
+/// Takes a pending login out (single use) and returns its PKCE verifier, nonce and next
+/// path, if `state` is known, unexpired, and `browser` is the value of the browser that
+/// started it. Anything else is [`OidcError::State`], and the state is used up either way.
+pub async fn take_pending(db: &Db, state: &str, browser: Option<&str>) -> Result<(String, String, String), OidcError> {
+    {
+        let state_hash = hash_token(state);
+        let pending: Option<(String, String, String, chrono::DateTime<Utc>, String)> = on_db!(db, |p| {
+            let row = sqlx::query_as(
+                "SELECT pkce_verifier, nonce, next_path, expires_at, browser_hash FROM oidc_login WHERE state_hash = $1",
+            )
+            .bind(&state_hash)
+            .fetch_optional(p)
+            .await?;
+            sqlx::query("DELETE FROM oidc_login WHERE state_hash = $1").bind(&state_hash).execute(p).await?;
+            Ok::<_, sqlx::Error>(row)
+        })?;
+        let Some((verifier, nonce, next, expires, browser_hash)) = pending else { return Err(OidcError::State) };
+        let same_browser = browser.is_some_and(|b| !browser_hash.is_empty() && hash_token(b) == browser_hash);
+        if expires < Utc::now() || !same_browser {
+            return Err(OidcError::State);
+        }
+        Ok((verifier, nonce, next))
     }
 }
 

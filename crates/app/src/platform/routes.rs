@@ -16,6 +16,7 @@ use crate::platform::audit::{self, AuditEvent, AuditQuery};
 use crate::platform::auth;
 use crate::platform::i18n::{Lang, Tr};
 use crate::platform::layout::{FormErrors, Page, render};
+use crate::platform::oidc;
 use crate::platform::permissions::{Action, can, sees_everything, visible_subtrees};
 use crate::platform::web::{
     AppError, CsrfForm, Ctx, LANG_COOKIE, Result, SESSION_COOKIE, User, page_number, safe_next, set_cookie,
@@ -204,7 +205,23 @@ struct OidcStart {
 async fn oidc_start(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfForm<OidcStart>) -> Result<Response> {
     let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
     match oidc.start(&state.db, &safe_next(input.next.as_deref())).await {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(oidc::OidcError::Busy) => {
+            tracing::warn!("OIDC login refused: too many pending logins");
+            Ok(login_problem(
+                &state,
+                &ctx,
+                ctx.tr().t("login-oidc-unavailable"),
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            ))
+        }
+        Ok((url, browser)) => {
+            let mut r = Redirect::to(&url).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, oidc::BROWSER_COOKIE, &browser, Some(oidc::LOGIN_MINUTES * 60)),
+            );
+            Ok(r)
+        }
         Err(e) => {
             tracing::error!(error = %e, "OIDC login could not start");
             Ok(login_problem(&state, &ctx, ctx.tr().t("login-oidc-unavailable"), axum::http::StatusCode::BAD_GATEWAY))
@@ -234,8 +251,25 @@ fn login_problem(state: &AppState, ctx: &Ctx, message: String, status: axum::htt
     r
 }
 
-async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<OidcCallback>) -> Result<Response> {
-    use crate::platform::oidc::OidcError;
+async fn oidc_callback(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<OidcCallback>,
+) -> Result<Response> {
+    let mut response = finish_oidc(&state, &ctx, &headers, q).await?;
+    // The browser binding is single use, whatever the outcome.
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, oidc::BROWSER_COOKIE, "", Some(0)));
+    Ok(response)
+}
+
+async fn finish_oidc(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &axum::http::HeaderMap,
+    q: OidcCallback,
+) -> Result<Response> {
+    use oidc::OidcError;
     let oidc = state.oidc.as_ref().ok_or(AppError::NotFound)?;
     let tr = ctx.tr();
     let (code, oidc_state) = match (q.code, q.state, q.error) {
@@ -243,7 +277,7 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
         (_, s, error) => {
             // Consume the state so the pending login cannot be finished later.
             if let Some(s) = s {
-                let _ = oidc.finish(&state.db, "", &s).await;
+                let _ = oidc::take_pending(&state.db, &s, None).await;
             }
             audit::record(
                 &state.db,
@@ -251,14 +285,16 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
                 &ctx.audit("login.oidc_refused").fields([("error", error.unwrap_or_default().into())]),
             )
             .await?;
-            return Ok(login_problem(&state, &ctx, tr.t("login-oidc-refused"), axum::http::StatusCode::BAD_REQUEST));
+            return Ok(login_problem(state, ctx, tr.t("login-oidc-refused"), axum::http::StatusCode::BAD_REQUEST));
         }
     };
-    let (identity, next) = match oidc.finish(&state.db, &code, &oidc_state).await {
+    // The pending login must come back to the browser that started it (login CSRF).
+    let browser = crate::platform::web::cookie(headers, oidc::BROWSER_COOKIE);
+    let (identity, next) = match oidc.finish(&state.db, &code, &oidc_state, browser.as_deref()).await {
         Ok(x) => x,
         Err(OidcError::State) => {
             audit::record(&state.db, Some(state.municipality), &ctx.audit("login.oidc_bad_state")).await?;
-            return Ok(login_problem(&state, &ctx, tr.t("login-oidc-expired"), axum::http::StatusCode::BAD_REQUEST));
+            return Ok(login_problem(state, ctx, tr.t("login-oidc-expired"), axum::http::StatusCode::BAD_REQUEST));
         }
         Err(e) => {
             tracing::error!(error = %e, "OIDC login failed");
@@ -268,17 +304,12 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
                 &ctx.audit("login.oidc_failed").fields([("error", e.to_string().into())]),
             )
             .await?;
-            return Ok(login_problem(
-                &state,
-                &ctx,
-                tr.t("login-oidc-unavailable"),
-                axum::http::StatusCode::BAD_GATEWAY,
-            ));
+            return Ok(login_problem(state, ctx, tr.t("login-oidc-unavailable"), axum::http::StatusCode::BAD_GATEWAY));
         }
     };
     let (account, created) = auth::account_for_identity(&state.db, state.municipality, &identity).await?;
     if account.disabled {
-        return Ok(login_problem(&state, &ctx, tr.t("login-error-wrong"), axum::http::StatusCode::FORBIDDEN));
+        return Ok(login_problem(state, ctx, tr.t("login-error-wrong"), axum::http::StatusCode::FORBIDDEN));
     }
     let token = auth::create_session(&state.db, &account).await?;
     let mut entry = ctx
@@ -288,7 +319,7 @@ async fn oidc_callback(State(state): State<AppState>, ctx: Ctx, Query(q): Query<
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
     audit::record(&state.db, Some(state.municipality), &entry).await?;
-    Ok(signed_in(&state, &token, &next))
+    Ok(signed_in(state, &token, &next))
 }
 
 /// "Too many wrong attempts, wait …" in seconds or whole minutes.

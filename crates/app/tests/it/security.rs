@@ -186,3 +186,47 @@ db_test!(password_change_is_throttled_and_audited, |db| {
     .expect("audit");
     assert_eq!(failed.len() as i64, app::platform::auth::FREE_FAILURES_PER_PAIR, "each wrong password is audited");
 });
+
+db_test!(an_oidc_login_finishes_only_in_the_browser_that_started_it, |db| {
+    use app::platform::oidc::{self, OidcError};
+    // The pending login is single use and bound to the starting browser's value.
+    oidc::record_pending(&db, "state-1", "verifier-1", "nonce-1", "/organisation", "browser-a").await.expect("record");
+    let other = oidc::take_pending(&db, "state-1", Some("browser-b")).await;
+    assert!(matches!(other, Err(OidcError::State)), "another browser: {other:?}");
+    let after = oidc::take_pending(&db, "state-1", Some("browser-a")).await;
+    assert!(matches!(after, Err(OidcError::State)), "used up by the refused try: {after:?}");
+    oidc::record_pending(&db, "state-2", "verifier-2", "nonce-2", "/organisation", "browser-a").await.expect("record");
+    assert!(matches!(oidc::take_pending(&db, "state-2", None).await, Err(OidcError::State)), "no cookie");
+    oidc::record_pending(&db, "state-3", "verifier-3", "nonce-3", "/organisation", "browser-a").await.expect("record");
+    let (verifier, nonce, next) =
+        oidc::take_pending(&db, "state-3", Some("browser-a")).await.expect("the same browser");
+    assert_eq!((verifier.as_str(), nonce.as_str(), next.as_str()), ("verifier-3", "nonce-3", "/organisation"));
+
+    // Through the callback: a victim who opens the attacker's callback URL (no binding
+    // cookie) is not logged in; the starting browser gets as far as the provider.
+    let config = app::Config {
+        demo: true,
+        oidc: Some(oidc::OidcConfig {
+            issuer: "http://127.0.0.1:9".into(),
+            client_id: "samskab".into(),
+            client_secret: None,
+            redirect_url: "http://localhost/log-ind/oidc/tilbage".into(),
+            role_claim: "roles".into(),
+            role_map: Vec::new(),
+        }),
+        ..Default::default()
+    };
+    let app = TestApp::with_config(&db, config).await;
+    oidc::record_pending(&db, "state-4", "verifier-4", "nonce-4", "/", "browser-attacker").await.expect("record");
+    let mut victim = app.client();
+    let r = victim.get("/log-ind/oidc/tilbage?code=attackers-code&state=state-4").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Login tog for lang tid"), "{}", r.body);
+    assert!(!victim.has_session());
+    oidc::record_pending(&db, "state-5", "verifier-5", "nonce-5", "/", "browser-own").await.expect("record");
+    let mut own = app.client();
+    own.set_cookie(oidc::BROWSER_COOKIE, "browser-own");
+    let r = own.get("/log-ind/oidc/tilbage?code=code&state=state-5").await;
+    assert_eq!(r.status, StatusCode::BAD_GATEWAY, "past the binding check, on to the (absent) provider");
+    assert!(r.headers.get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("samskab_oidc=;")));
+});

@@ -223,6 +223,11 @@ impl Client {
         self.post("/log-ind", "/log-ind", &[("username", username), ("password", password), ("next", "/")]).await
     }
 
+    /// Sets a cookie as the browser would keep it.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
     pub fn has_session(&self) -> bool {
         self.cookies.contains_key("samskab_session")
     }
