@@ -118,6 +118,18 @@ async fn bad_file_writes_nothing(db: &str) {
     let err = stderr(&out);
     assert!(err.contains("bad.csv, linje 64, kolonne 3"), "{err}");
     assert!(err.contains("Intet er indlæst."), "{err}");
+    // A NUL byte (which PostgreSQL cannot store) is refused the same way on every backend.
+    let nul = dir.path().join("nul.csv");
+    let mut text = std::fs::read_to_string(kolding()).expect("read");
+    text.push_str("\"Kolding Kommune\";\"Nul\u{0}enhed\";\"\";\"\";\"\";\"\";\"\";\"\";\"\"\n");
+    std::fs::write(&nul, text).expect("write");
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", nul.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nul.csv, linje 64, kolonne 23: teksten indeholder et styretegn"),
+        "{}",
+        stderr(&out)
+    );
     let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
     assert_eq!(stdout(&out).trim(), "[]", "nothing was written");
 }

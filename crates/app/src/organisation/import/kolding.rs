@@ -10,7 +10,7 @@ use super::*;
 pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     const LEVELS: usize = 5;
     let file = display_name(path);
-    let (mut reader, lines) = csv_reader(path).map_err(|e| vec![e])?;
+    let (mut reader, lines) = csv_reader(path)?;
     let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     if header.len() != LEVELS + 4 {
         return Err(vec![ImportError::new(
@@ -43,6 +43,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         };
         let line = lines.of(&record);
+        errors.extend(long_fields(&file, line, &record));
         let origin = Origin { file: file.clone(), line };
         let mut names: Vec<&str> = Vec::new();
         let mut ended_at: Option<usize> = None;

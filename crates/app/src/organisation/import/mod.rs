@@ -137,12 +137,73 @@ impl Lines {
     }
 }
 
-/// Opens a CSV file, choosing ';' or ',' from the header line.
-fn csv_reader(path: &Path) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, Lines), ImportError> {
-    let mut bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+/// The longest text one field may hold: far past any name or title, and far below what a
+/// spreadsheet cell takes (32,767), so every export of the data stays valid.
+pub const MAX_FIELD_CHARS: usize = 1000;
+
+/// Reads an input file: without a UTF-8 byte-order mark, and refused with line and column
+/// when it holds control characters (a NUL byte and the like), which no name has and which
+/// the databases treat differently.
+fn read_input(path: &Path) -> Result<Vec<u8>, Vec<ImportError>> {
+    let mut bytes = std::fs::read(path).map_err(|e| vec![io_error(path, &e)])?;
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
+    let file = display_name(path);
+    let mut errors = Vec::new();
+    let (mut line, mut column) = (1u64, 1u64);
+    for &b in &bytes {
+        match b {
+            b'\n' => {
+                line += 1;
+                column = 1;
+                continue;
+            }
+            b'\t' | b'\r' => {}
+            0..=0x1f | 0x7f => {
+                errors.push(ImportError::new(
+                    &file,
+                    Some(line),
+                    Some(column),
+                    format!("teksten indeholder et styretegn (byte 0x{b:02X})"),
+                    format!("the text holds a control character (byte 0x{b:02X})"),
+                ));
+                if errors.len() >= MAX_ERRORS {
+                    break;
+                }
+            }
+            _ => {}
+        }
+        // Columns count characters: continuation bytes of UTF-8 do not start one.
+        if b & 0xC0 != 0x80 {
+            column += 1;
+        }
+    }
+    if errors.is_empty() { Ok(bytes) } else { Err(errors) }
+}
+
+/// An error for a field longer than [`MAX_FIELD_CHARS`], if `value` is.
+fn field_too_long(file: &str, line: Option<u64>, column: Option<u64>, value: &str) -> Option<ImportError> {
+    let length = value.chars().count();
+    (length > MAX_FIELD_CHARS).then(|| {
+        ImportError::new(
+            file,
+            line,
+            column,
+            format!("feltet har {length} tegn; højst {MAX_FIELD_CHARS} er tilladt"),
+            format!("the field has {length} characters; at most {MAX_FIELD_CHARS} are allowed"),
+        )
+    })
+}
+
+/// Every field of a CSV record longer than [`MAX_FIELD_CHARS`], with its column.
+fn long_fields(file: &str, line: u64, record: &csv::StringRecord) -> Vec<ImportError> {
+    record.iter().enumerate().filter_map(|(i, v)| field_too_long(file, Some(line), Some(i as u64 + 1), v)).collect()
+}
+
+/// Opens a CSV file, choosing ';' or ',' from the header line.
+fn csv_reader(path: &Path) -> Result<(csv::Reader<std::io::Cursor<Vec<u8>>>, Lines), Vec<ImportError>> {
+    let bytes = read_input(path)?;
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
     let commas = first_line.iter().filter(|b| **b == b',').count();
@@ -203,14 +264,20 @@ fn parse_date(
     if value.is_empty() {
         return None;
     }
-    // OS2mo sends timestamps such as 2021-01-01T00:00:00+01:00; the date is the first part.
+    // OS2mo sends timestamps such as 2021-01-01T00:00:00+01:00; the date is the first part,
+    // and what follows it must be a time, not "garbage".
     let date_part = value.get(..10).unwrap_or(value);
+    let rest = value.get(10..).unwrap_or("");
+    let time_ok = rest.is_empty()
+        || (rest.starts_with('T')
+            && (chrono::DateTime::parse_from_rfc3339(value).is_ok()
+                || chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f").is_ok()));
     match NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+        Ok(d) if time_ok => Some(d),
+        _ => {
             errors.push(ImportError::new(
                 file,
-                Some(line),
+                (line > 0).then_some(line),
                 column.map(|c| c as u64 + 1),
                 format!("'{value}' er ikke en dato (ÅÅÅÅ-MM-DD)"),
                 format!("'{value}' is not a date (YYYY-MM-DD)"),
@@ -302,5 +369,67 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, Some(2));
         assert!(errors[0].column.is_some());
+    }
+
+    /// A Kolding file with one unit row whose leader's name is `name`.
+    fn kolding_with_name(dir: &Path, name: &str) -> std::path::PathBuf {
+        let path = dir.join("k.csv");
+        let header =
+            "\"root\";\"org\";\"sub org\";\"2xsub org\";\"3xsub org\";\"Ansvar\";\"Navn\";\"Telefon\";\"E-mail\"\n";
+        std::fs::write(&path, format!("{header}\"K\";\"\";\"\";\"\";\"\";\"\";\"{name}\";\"\";\"a@k.dk\"\n"))
+            .expect("write");
+        path
+    }
+
+    #[test]
+    fn control_characters_and_long_fields_are_refused_with_line_and_column() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let errors = read(Format::KoldingCsv, &kolding_with_name(dir.path(), "Anne\u{0}Hansen")).expect_err("NUL");
+        assert_eq!((errors[0].line, errors[0].column), (Some(2), Some(25)), "{}", errors[0]);
+        assert!(errors[0].render("da").contains("styretegn"));
+        let long = "å".repeat(MAX_FIELD_CHARS + 1);
+        let errors = read(Format::KoldingCsv, &kolding_with_name(dir.path(), &long)).expect_err("too long");
+        assert_eq!((errors[0].line, errors[0].column), (Some(2), Some(7)), "{}", errors[0]);
+        assert!(errors[0].render("en").contains("at most 1000"));
+        let fits = "å".repeat(MAX_FIELD_CHARS);
+        assert!(read(Format::KoldingCsv, &kolding_with_name(dir.path(), &fits)).is_ok());
+    }
+
+    /// An OS2mo directory with these employees (uuid, page text of one object) and one unit.
+    fn os2mo_dir(employees: &str, unit_from: &str, bom: bool) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let page = |name: &str, objects: &str| format!("{{\"data\":{{\"{name}\":{{\"objects\":[{objects}]}}}}}}");
+        let write = |file: &str, text: String| {
+            let mut bytes = if bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
+            bytes.extend(text.into_bytes());
+            std::fs::write(dir.path().join(file), bytes).expect("write");
+        };
+        write("managers-1.json", page("managers", ""));
+        write("engagements-1.json", page("engagements", ""));
+        write("employees-1.json", page("employees", employees));
+        write(
+            "org_units-1.json",
+            page(
+                "org_units",
+                &format!(
+                    "{{\"uuid\":\"u1\",\"current\":{{\"name\":\"Kommune\",\"parent_response\":null,\"validity\":{{\"from\":\"{unit_from}\"}}}}}}"
+                ),
+            ),
+        );
+        dir
+    }
+
+    #[test]
+    fn os2mo_checks_dates_duplicates_and_takes_a_byte_order_mark() {
+        let anne = "{\"uuid\":\"p1\",\"current\":{\"given_name\":\"Anne\",\"surname\":\"Hansen\"}}";
+        let dir = os2mo_dir(anne, "2021-01-01T00:00:00+01:00", true);
+        let s = read(Format::Os2moJson, dir.path()).expect("a file with a BOM is read");
+        assert_eq!(s.units[0].valid_from, NaiveDate::from_ymd_opt(2021, 1, 1));
+        let dir = os2mo_dir(anne, "2021-01-01garbage", false);
+        let errors = read(Format::Os2moJson, dir.path()).expect_err("not a date");
+        assert!(errors.iter().any(|e| e.en.contains("'2021-01-01garbage' is not a date") && e.line != Some(0)));
+        let dir = os2mo_dir(&format!("{anne},{anne}"), "2021-01-01", false);
+        let errors = read(Format::Os2moJson, dir.path()).expect_err("the same person twice");
+        assert!(errors.iter().any(|e| e.en.contains("the person 'p1' occurs twice")), "{errors:?}");
     }
 }

@@ -152,10 +152,20 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
     let mut out = Vec::new();
     for path in files {
         let file = display_name(&path);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_input(&path).and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|_| {
+                vec![ImportError::new(
+                    &file,
+                    None,
+                    None,
+                    "teksten er ikke gyldig UTF-8".into(),
+                    "the text is not valid UTF-8".into(),
+                )]
+            })
+        }) {
             Ok(t) => t,
-            Err(e) => {
-                errors.push(io_error(&path, &e));
+            Err(mut e) => {
+                errors.append(&mut e);
                 continue;
             }
         };

@@ -28,7 +28,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
 
     let units_path = dir.join("units.csv");
     let file = display_name(&units_path);
-    let (mut reader, lines) = csv_reader(&units_path).map_err(|e| vec![e])?;
+    let (mut reader, lines) = csv_reader(&units_path)?;
     let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     let cols = columns(&file, &header, &["id", "parent_id", "name"], &["type", "valid_from", "valid_to"])?;
     for result in reader.records() {
@@ -40,6 +40,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         };
         let line = lines.of(&record);
+        errors.extend(long_fields(&file, line, &record));
         let id = field(&record, &cols, "id");
         let name = field(&record, &cols, "name");
         if id.is_empty() {
@@ -81,7 +82,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
 
     let people_path = dir.join("people.csv");
     let file = display_name(&people_path);
-    let (mut reader, lines) = csv_reader(&people_path).map_err(|e| vec![e])?;
+    let (mut reader, lines) = csv_reader(&people_path)?;
     let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     let cols = columns(
         &file,
@@ -100,6 +101,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         };
         let line = lines.of(&record);
+        errors.extend(long_fields(&file, line, &record));
         let origin = Origin { file: file.clone(), line };
         let person = field(&record, &cols, "person_id");
         let name = field(&record, &cols, "name");

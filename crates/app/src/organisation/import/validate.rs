@@ -8,9 +8,43 @@ fn at(origin: &Origin) -> (String, Option<u64>) {
     (origin.file.clone(), (origin.line > 0).then_some(origin.line))
 }
 
-/// Checks keys are unique, references resolve and the unit tree has no cycles.
+/// Every text of every record longer than [`MAX_FIELD_CHARS`] (the CSV readers name the
+/// column too; this catches every format, JSON included).
+fn long_texts(s: &OrgSnapshot) -> Vec<ImportError> {
+    let u = s.units.iter().map(|u| (&u.origin, vec![&u.key, &u.name, &u.unit_type]));
+    let p = s.people.iter().map(|p| (&p.origin, vec![&p.key, &p.name, &p.email, &p.phone]));
+    let e = s.engagements.iter().map(|e| (&e.origin, vec![&e.key, &e.person_key, &e.unit_key, &e.job_title]));
+    let m = s.managers.iter().map(|m| (&m.origin, vec![&m.key, &m.unit_key, &m.title]));
+    u.chain(p)
+        .chain(e)
+        .chain(m)
+        .flat_map(|(origin, texts)| {
+            let (f, l) = at(origin);
+            texts.into_iter().filter_map(move |t| field_too_long(&f, l, None, t))
+        })
+        .take(MAX_ERRORS)
+        .collect()
+}
+
+/// Checks texts fit, keys are unique, references resolve and the unit tree has no cycles.
 pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
-    let mut errors = Vec::new();
+    let mut errors = long_texts(s);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut person_keys = HashSet::new();
+    for p in &s.people {
+        if !person_keys.insert(p.key.as_str()) {
+            let (f, l) = at(&p.origin);
+            errors.push(ImportError::new(
+                &f,
+                l,
+                None,
+                format!("personen '{}' findes to gange", p.key),
+                format!("the person '{}' occurs twice", p.key),
+            ));
+        }
+    }
     let mut units: HashMap<&str, &UnitRecord> = HashMap::new();
     for u in &s.units {
         if units.insert(u.key.as_str(), u).is_some() {
