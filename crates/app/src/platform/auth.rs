@@ -16,6 +16,11 @@ use crate::platform::permissions::{Actor, Effect, Grant, Role, Scope, Subtree};
 
 /// How long a session lasts from login.
 pub const SESSION_HOURS: i64 = 10;
+/// A session unused this long ends (a browser left open on a shared computer).
+pub const SESSION_IDLE_MINUTES: i64 = 60;
+/// How stale a session's "last used" may get before it is written again: one write a
+/// minute per active session, not one per request.
+const LAST_SEEN_GRANULARITY_SECONDS: i64 = 60;
 /// Wrong passwords for one account from one address before each further try waits.
 pub const FREE_FAILURES_PER_PAIR: i64 = 5;
 /// Wrong passwords from one address (any accounts) before tries from it wait.
@@ -312,11 +317,11 @@ async fn load_session(db: &Db, token_hash: &str) -> sqlx::Result<Option<(Current
     let token_hash = token_hash.to_string();
     let now = Utc::now();
     // One query for the session and its account.
-    type Row = (String, i64, DateTime<Utc>, Uuid, Uuid, String, String, Option<Uuid>, bool, i64);
+    type Row = (String, i64, DateTime<Utc>, DateTime<Utc>, Uuid, Uuid, String, String, Option<Uuid>, bool, i64);
     let row: Option<Row> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT s.csrf_token, s.session_version, s.expires_at, a.id, a.municipality_id, a.username,
-                    a.display_name, a.person_id, a.disabled, a.session_version
+            "SELECT s.csrf_token, s.session_version, s.expires_at, COALESCE(s.last_seen_at, s.created_at),
+                    a.id, a.municipality_id, a.username, a.display_name, a.person_id, a.disabled, a.session_version
              FROM session s JOIN account a ON a.id = s.account_id WHERE s.token_hash = $1",
         )
         .bind(&token_hash)
@@ -327,6 +332,7 @@ async fn load_session(db: &Db, token_hash: &str) -> sqlx::Result<Option<(Current
         csrf_token,
         version,
         expires_at,
+        last_seen,
         id,
         municipality_id,
         username,
@@ -338,9 +344,19 @@ async fn load_session(db: &Db, token_hash: &str) -> sqlx::Result<Option<(Current
     else {
         return Ok(None);
     };
-    if expires_at <= now {
+    if expires_at <= now || last_seen + Duration::minutes(SESSION_IDLE_MINUTES) <= now {
         delete_session(db, &token_hash).await?;
         return Ok(None);
+    }
+    if now - last_seen >= Duration::seconds(LAST_SEEN_GRANULARITY_SECONDS) {
+        on_db!(db, |p| {
+            sqlx::query("UPDATE session SET last_seen_at = $2 WHERE token_hash = $1")
+                .bind(&token_hash)
+                .bind(now)
+                .execute(p)
+                .await
+                .map(|_| ())
+        })?;
     }
     let account =
         Account { id, municipality_id, username, display_name, person_id, disabled, session_version: current };

@@ -214,3 +214,28 @@ db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
     let mut c = app.client();
     assert_eq!(c.login(&first.username, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(an_unused_session_ends_after_the_idle_time, |db| {
+    use app::platform::auth::{SESSION_IDLE_MINUTES, SESSION_RECHECK};
+    let app = demo_app(&db, 200).await;
+    let mut idle = app.login("medarbejder").await;
+    let mut active = app.login("direktion").await;
+    assert_eq!(idle.get("/organisation").await.status, StatusCode::OK);
+    // The employee's session was last used longer ago than the idle time allows.
+    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(SESSION_IDLE_MINUTES + 1);
+    app::on_db!(&db, |p| {
+        sqlx::query(
+            "UPDATE session SET last_seen_at = $1, created_at = $1
+             WHERE account_id = (SELECT id FROM account WHERE username = 'medarbejder')",
+        )
+        .bind(long_ago)
+        .execute(p)
+        .await
+        .expect("age the session");
+    });
+    tokio::time::sleep(SESSION_RECHECK + std::time::Duration::from_millis(100)).await;
+    let r = idle.get("/organisation").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the idle session has ended");
+    assert!(r.location().starts_with("/log-ind"));
+    assert_eq!(active.get("/organisation").await.status, StatusCode::OK, "a session in use goes on");
+});
