@@ -85,7 +85,13 @@ pub fn read(format: Format, path: &Path) -> Result<OrgSnapshot, Vec<ImportError>
         Format::SamskabCsv => read_samskab_csv(path)?,
         Format::Os2moJson => read_os2mo_json(path)?,
     };
-    validate(&snapshot)?;
+    // A problem of the whole snapshot (no units at all) is named after the input read.
+    validate(&snapshot).map_err(|mut errors| {
+        for e in errors.iter_mut().filter(|e| e.file.is_empty()) {
+            e.file = display_name(path);
+        }
+        errors
+    })?;
     Ok(snapshot)
 }
 
@@ -382,6 +388,23 @@ mod tests {
     }
 
     #[test]
+    fn a_file_with_only_a_header_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tom.csv");
+        std::fs::write(
+            &path,
+            "\"root\";\"org\";\"sub org\";\"2xsub org\";\"3xsub org\";\"Ansvar\";\"Navn\";\"Telefon\";\"E-mail\"\n",
+        )
+        .expect("write");
+        let errors = read(Format::KoldingCsv, &path).expect_err("nothing to import");
+        assert!(
+            errors[0].render("da").starts_with(&format!("{}: der er ingen enheder", path.display())),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
     fn control_characters_and_long_fields_are_refused_with_line_and_column() {
         let dir = tempfile::tempdir().expect("tempdir");
         let errors = read(Format::KoldingCsv, &kolding_with_name(dir.path(), "Anne\u{0}Hansen")).expect_err("NUL");
@@ -427,9 +450,12 @@ mod tests {
         assert_eq!(s.units[0].valid_from, NaiveDate::from_ymd_opt(2021, 1, 1));
         let dir = os2mo_dir(anne, "2021-01-01garbage", false);
         let errors = read(Format::Os2moJson, dir.path()).expect_err("not a date");
-        assert!(errors.iter().any(|e| e.en.contains("'2021-01-01garbage' is not a date") && e.line != Some(0)));
+        assert!(errors.iter().any(|e| e.en.contains("'2021-01-01garbage' is not a date") && e.line == Some(1)));
         let dir = os2mo_dir(&format!("{anne},{anne}"), "2021-01-01", false);
         let errors = read(Format::Os2moJson, dir.path()).expect_err("the same person twice");
-        assert!(errors.iter().any(|e| e.en.contains("the person 'p1' occurs twice")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.en.contains("the person 'p1' occurs twice") && e.line == Some(1)),
+            "checking errors name the line: {errors:?}"
+        );
     }
 }

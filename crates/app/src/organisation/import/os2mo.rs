@@ -124,7 +124,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
     dir: &Path,
     collection: &str,
     errors: &mut Vec<ImportError>,
-) -> Vec<(String, String, T)> {
+) -> Vec<(Origin, String, T)> {
     let mut files: Vec<_> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok())
@@ -172,9 +172,20 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
         match serde_json::from_str::<GraphQlPage<T>>(&text) {
             Ok(page) => match page.data.into_iter().find(|(k, _)| k == collection) {
                 Some((_, paged)) => {
+                    // Each object's line: where its uuid first appears after the previous
+                    // object (objects are in file order), so checking errors can name it.
+                    let mut cursor = 0;
                     for obj in paged.objects {
+                        let quoted = format!("\"{}\"", obj.uuid);
+                        let line = match text.get(cursor..).and_then(|rest| rest.find(&quoted)) {
+                            Some(at) => {
+                                cursor += at + quoted.len();
+                                text.as_bytes()[..cursor].iter().filter(|b| **b == b'\n').count() as u64 + 1
+                            }
+                            None => 0,
+                        };
                         if let Some(current) = obj.current {
-                            out.push((file.clone(), obj.uuid, current));
+                            out.push((Origin { file: file.clone(), line }, obj.uuid, current));
                         }
                     }
                 }
@@ -202,31 +213,31 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
 /// `managers*.json`, `engagements*.json` and `employees*.json` (queries in docs/import.md).
 pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     let mut errors = Vec::new();
-    let units: Vec<(String, String, Os2moUnit)> = read_pages(dir, "org_units", &mut errors);
-    let managers: Vec<(String, String, Os2moManager)> = read_pages(dir, "managers", &mut errors);
-    let engagements: Vec<(String, String, Os2moEngagement)> = read_pages(dir, "engagements", &mut errors);
-    let employees: Vec<(String, String, Os2moEmployee)> = read_pages(dir, "employees", &mut errors);
+    let units: Vec<(Origin, String, Os2moUnit)> = read_pages(dir, "org_units", &mut errors);
+    let managers: Vec<(Origin, String, Os2moManager)> = read_pages(dir, "managers", &mut errors);
+    let engagements: Vec<(Origin, String, Os2moEngagement)> = read_pages(dir, "engagements", &mut errors);
+    let employees: Vec<(Origin, String, Os2moEmployee)> = read_pages(dir, "employees", &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     let mut snapshot = OrgSnapshot::default();
-    let date = |file: &str, v: &Option<Validity>, from: bool, errors: &mut Vec<ImportError>| {
+    let date = |origin: &Origin, v: &Option<Validity>, from: bool, errors: &mut Vec<ImportError>| {
         let raw = v.as_ref().and_then(|v| if from { v.from.clone() } else { v.to.clone() }).unwrap_or_default();
-        parse_date(file, 0, None, &raw, errors)
+        parse_date(&origin.file, origin.line, None, &raw, errors)
     };
-    for (file, uuid, u) in units {
+    for (origin, uuid, u) in units {
         let (_, type_name) = class_name(&u.unit_type_response);
         snapshot.units.push(UnitRecord {
             key: uuid,
             parent_key: u.parent_response.map(|r| r.uuid),
             name: u.name,
             unit_type: type_name,
-            valid_from: date(&file, &u.validity, true, &mut errors),
-            valid_to: date(&file, &u.validity, false, &mut errors),
-            origin: Origin { file, line: 0 },
+            valid_from: date(&origin, &u.validity, true, &mut errors),
+            valid_to: date(&origin, &u.validity, false, &mut errors),
+            origin,
         });
     }
-    for (file, uuid, e) in employees {
+    for (origin, uuid, e) in employees {
         let given = e.nickname_given_name.filter(|s| !s.is_empty()).or(e.given_name).unwrap_or_default();
         let surname = e.nickname_surname.filter(|s| !s.is_empty()).or(e.surname).unwrap_or_default();
         let full = format!("{given} {surname}").trim().to_string();
@@ -235,15 +246,9 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             .addresses_response
             .and_then(|a| a.objects.into_iter().find_map(|o| o.current.map(|c| c.value)))
             .unwrap_or_default();
-        snapshot.people.push(PersonRecord {
-            key: uuid,
-            name,
-            email,
-            phone: String::new(),
-            origin: Origin { file, line: 0 },
-        });
+        snapshot.people.push(PersonRecord { key: uuid, name, email, phone: String::new(), origin });
     }
-    for (file, uuid, e) in engagements {
+    for (origin, uuid, e) in engagements {
         let (type_key, type_name) = class_name(&e.engagement_type_response);
         let kind = format!("{type_key} {type_name}").to_lowercase();
         let pay_type =
@@ -255,20 +260,20 @@ pub fn read_os2mo_json(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             job_title: class_name(&e.job_function_response).1,
             pay_type,
             is_primary: e.is_primary.unwrap_or(true),
-            valid_from: date(&file, &e.validity, true, &mut errors),
-            valid_to: date(&file, &e.validity, false, &mut errors),
-            origin: Origin { file, line: 0 },
+            valid_from: date(&origin, &e.validity, true, &mut errors),
+            valid_to: date(&origin, &e.validity, false, &mut errors),
+            origin,
         });
     }
-    for (file, uuid, m) in managers {
+    for (origin, uuid, m) in managers {
         snapshot.managers.push(ManagerRecord {
             key: uuid,
             unit_key: m.org_unit_response.uuid,
             person_key: m.person_response.map(|r| r.uuid),
             title: class_name(&m.manager_type_response).1,
-            valid_from: date(&file, &m.validity, true, &mut errors),
-            valid_to: date(&file, &m.validity, false, &mut errors),
-            origin: Origin { file, line: 0 },
+            valid_from: date(&origin, &m.validity, true, &mut errors),
+            valid_to: date(&origin, &m.validity, false, &mut errors),
+            origin,
         });
     }
     if errors.is_empty() { Ok(snapshot) } else { Err(errors) }
