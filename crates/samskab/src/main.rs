@@ -300,7 +300,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.db).await?;
             let m = tenant::ensure(&db, "Kommune").await?;
             let entry = AuditEntry::system("organisation.import", "samskab import").subject("file", path.display(), "");
-            let summary = store::apply_snapshot(&db, m.id, &snapshot, entry).await?;
+            let summary = match store::apply_snapshot(&db, m.id, &snapshot, entry).await {
+                Ok(summary) => summary,
+                Err(e) if app::platform::db::is_busy(&e) => {
+                    eprintln!(
+                        "{}",
+                        say(
+                            "Databasen er optaget af en anden skrivning (fx en anden import) og svarede ikke inden for \
+                             10 sekunder. Intet er indlæst; prøv igen, når den er færdig.",
+                            "The database is busy with another write (such as another import) and did not answer \
+                             within 10 seconds. Nothing was imported; try again when it has finished."
+                        )
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            };
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -228,6 +228,29 @@ async fn a_demo_database_is_not_served_outside_demo_mode_on_postgres() {
     fresh.finish().await;
 }
 
+/// SQLite lets one writer in at a time. While another process writes (here: a transaction
+/// held open, as a long import holds one), reading commands still open the database (no
+/// migration write is needed), and an import says clearly that it could not get in.
+/// PostgreSQL writers do not lock the whole database, so this is SQLite's case alone.
+#[tokio::test]
+async fn a_busy_database_still_reads_and_an_import_says_why_it_waits_on_sqlite() {
+    use app::platform::db::WritePool;
+    let fresh = Fresh::sqlite();
+    let out = samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let db = Db::open(&fresh.url).await.expect("open");
+    let Db::Sqlite(pool) = &db else { panic!("SQLite") };
+    let writer = pool.begin_write().await.expect("hold the write lock");
+    let report = samskab(&fresh.url, &["report", "span-of-control", "--format", "json"]);
+    assert!(report.status.success(), "a report while another process writes: {}", stderr(&report));
+    let import = samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    assert_eq!(import.status.code(), Some(1), "{}", stderr(&import));
+    assert!(stderr(&import).contains("Databasen er optaget af en anden skrivning"), "{}", stderr(&import));
+    drop(writer);
+    db.close().await;
+    fresh.finish().await;
+}
+
 #[test]
 fn bad_arguments_exit_with_2_and_a_message() {
     let dir = tempfile::tempdir().expect("dir");

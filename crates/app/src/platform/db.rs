@@ -77,6 +77,18 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Whether a database error means another writer held the database too long (SQLite's
+/// "database is locked"/busy, or PostgreSQL's lock timeout).
+pub fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            matches!(d.code().as_deref(), Some("5" | "6" | "517" | "55P03"))
+                || d.message().contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
 impl Db {
     /// Opens `url` (a `postgres://` URL, a `sqlite://` URL or a plain file path) and applies
     /// pending migrations.
@@ -126,11 +138,19 @@ impl Db {
     }
 
     /// Applies every migration in `migrations/` that this database has not seen, each in
-    /// its own transaction, in file-name order.
+    /// its own transaction, in file-name order. A database that is up to date is only read,
+    /// so opening it never waits for another process's long write (an import).
     pub async fn migrate(&self) -> Result<(), OpenError> {
         let steps = migration_steps(self.backend());
         let err = |e: sqlx::Error| OpenError::Migrate(e.to_string());
         on_db!(self, |p| {
+            let applied: Option<Vec<String>> =
+                sqlx::query_scalar("SELECT version FROM schema_migration").fetch_all(p).await.ok();
+            if let Some(applied) = &applied
+                && steps.iter().all(|(version, _)| applied.contains(version))
+            {
+                return Ok(());
+            }
             sqlx::raw_sql(
                 "CREATE TABLE IF NOT EXISTS schema_migration (
                     version TEXT PRIMARY KEY,
