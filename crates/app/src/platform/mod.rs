@@ -1,7 +1,9 @@
 //! Shared infrastructure every module uses.
 
+pub mod account_routes;
 pub mod assets;
 pub mod audit;
+pub mod audit_routes;
 pub mod auth;
 pub mod db;
 pub mod exports;
