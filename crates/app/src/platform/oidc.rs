@@ -206,19 +206,19 @@ impl Oidc {
         let id_token = openidconnect::TokenResponse::id_token(&token)
             .ok_or_else(|| OidcError::Provider("no ID token in the answer".into()))?;
         let nonce = Nonce::new(nonce);
-        // A key id the cached keys do not know may be a key the provider has rotated in:
-        // fetch its metadata and keys again once before refusing the token.
-        let verified_with_cached_keys = match id_token.claims(&client.id_token_verifier(), &nonce) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(e.to_string()),
-        };
-        let client = match verified_with_cached_keys {
-            Ok(()) => client,
-            Err(e) => {
-                tracing::info!(error = %e, "ID token not verified with the cached keys; fetching them again");
-                *self.metadata.write().await = None;
-                self.client().await?
-            }
+        // A signature the cached keys cannot check may be made with a key the provider has
+        // rotated in: fetch its metadata and keys again once before refusing the token.
+        // Other failures (nonce, expiry, audience) are not about keys and are not retried.
+        let key_problem = matches!(
+            id_token.claims(&client.id_token_verifier(), &nonce),
+            Err(openidconnect::ClaimsVerificationError::SignatureVerification(_))
+        );
+        let client = if key_problem {
+            tracing::info!("ID token signature not verified with the cached keys; fetching them again");
+            *self.metadata.write().await = None;
+            self.client().await?
+        } else {
+            client
         };
         let verifier = client.id_token_verifier();
         let claims = id_token.claims(&verifier, &nonce).map_err(provider_error)?;
@@ -290,25 +290,23 @@ pub async fn record_pending(
 /// path, if `state` is known, unexpired, and `browser` is the value of the browser that
 /// started it. Anything else is [`OidcError::State`], and the state is used up either way.
 pub async fn take_pending(db: &Db, state: &str, browser: Option<&str>) -> Result<(String, String, String), OidcError> {
-    {
-        let state_hash = hash_token(state);
-        let pending: Option<(String, String, String, chrono::DateTime<Utc>, String)> = on_db!(db, |p| {
-            let row = sqlx::query_as(
-                "SELECT pkce_verifier, nonce, next_path, expires_at, browser_hash FROM oidc_login WHERE state_hash = $1",
-            )
-            .bind(&state_hash)
-            .fetch_optional(p)
-            .await?;
-            sqlx::query("DELETE FROM oidc_login WHERE state_hash = $1").bind(&state_hash).execute(p).await?;
-            Ok::<_, sqlx::Error>(row)
-        })?;
-        let Some((verifier, nonce, next, expires, browser_hash)) = pending else { return Err(OidcError::State) };
-        let same_browser = browser.is_some_and(|b| !browser_hash.is_empty() && hash_token(b) == browser_hash);
-        if expires < Utc::now() || !same_browser {
-            return Err(OidcError::State);
-        }
-        Ok((verifier, nonce, next))
+    let state_hash = hash_token(state);
+    // Taken out in one statement, so two callbacks with the same state cannot both get it.
+    let pending: Option<(String, String, String, chrono::DateTime<Utc>, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "DELETE FROM oidc_login WHERE state_hash = $1
+             RETURNING pkce_verifier, nonce, next_path, expires_at, browser_hash",
+        )
+        .bind(&state_hash)
+        .fetch_optional(p)
+        .await
+    })?;
+    let Some((verifier, nonce, next, expires, browser_hash)) = pending else { return Err(OidcError::State) };
+    let same_browser = browser.is_some_and(|b| !browser_hash.is_empty() && hash_token(b) == browser_hash);
+    if expires < Utc::now() || !same_browser {
+        return Err(OidcError::State);
     }
+    Ok((verifier, nonce, next))
 }
 
 fn jwt_payload(jwt: &str) -> Option<Value> {
