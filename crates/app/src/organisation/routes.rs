@@ -237,9 +237,7 @@ fn people_scope(user: &CurrentUser) -> Visible {
     if sees_everything(&user.actor, any_unit) {
         Visible::Everything
     } else {
-        Visible::Within(
-            visible_subtrees(&user.actor, any_unit).into_iter().map(|t| (t.left, t.right, t.max_depth)).collect(),
-        )
+        Visible::Within(visible_subtrees(&user.actor, any_unit).into_iter().map(|t| t.bounds()).collect())
     }
 }
 
@@ -359,12 +357,7 @@ fn parse_span(tr: &Tr, user: &CurrentUser, p: &SpanParams) -> SpanRequest {
     let within = if sees_everything(&user.actor, Action::ViewSpanReport) {
         None
     } else {
-        Some(
-            visible_subtrees(&user.actor, Action::ViewSpanReport)
-                .into_iter()
-                .map(|t| (t.left, t.right, t.max_depth))
-                .collect(),
-        )
+        Some(visible_subtrees(&user.actor, Action::ViewSpanReport).into_iter().map(|t| t.bounds()).collect())
     };
     SpanRequest { filter: SpanFilter { department, level, over, within }, limit, errors }
 }

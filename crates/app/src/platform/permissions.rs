@@ -51,6 +51,11 @@ impl Subtree {
         Subtree { left, right, max_depth: depth + 2 }
     }
 
+    /// (left, right, deepest level), the form the organisation's queries filter by.
+    pub fn bounds(&self) -> (i64, i64, i64) {
+        (self.left, self.right, self.max_depth)
+    }
+
     fn contains(&self, left: i64, depth: i64) -> bool {
         (self.left..=self.right).contains(&left) && depth <= self.max_depth
     }

@@ -49,10 +49,8 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
             // whole report, and employees, the municipality's.
             let figures = if can(&u.actor, Action::ViewSpanReport) && !sees_everything(&u.actor, Action::ViewSpanReport)
             {
-                let trees: Vec<(i64, i64, i64)> = visible_subtrees(&u.actor, Action::ViewSpanReport)
-                    .into_iter()
-                    .map(|t| (t.left, t.right, t.max_depth))
-                    .collect();
+                let trees: Vec<(i64, i64, i64)> =
+                    visible_subtrees(&u.actor, Action::ViewSpanReport).into_iter().map(|t| t.bounds()).collect();
                 (state.org.get(&state.db).await?.totals_within(&trees), true)
             } else {
                 (organisation::store::totals(&state.db, state.municipality).await?, false)

@@ -8,6 +8,18 @@ fn at(origin: &Origin) -> (String, Option<u64>) {
     (origin.file.clone(), (origin.line > 0).then_some(origin.line))
 }
 
+/// "The {kind} '{key}' occurs twice", at the record's place; `kind` is (Danish, English).
+fn twice(origin: &Origin, kind: (&str, &str), key: &str) -> ImportError {
+    let (f, l) = at(origin);
+    ImportError::new(
+        &f,
+        l,
+        None,
+        format!("{} '{key}' findes to gange", kind.0),
+        format!("the {} '{key}' occurs twice", kind.1),
+    )
+}
+
 /// Every text of every record longer than [`MAX_FIELD_CHARS`] (the CSV readers name the
 /// column too; this catches every format, JSON included).
 fn long_texts(s: &OrgSnapshot) -> Vec<ImportError> {
@@ -35,27 +47,13 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
     let mut person_keys = HashSet::new();
     for p in &s.people {
         if !person_keys.insert(p.key.as_str()) {
-            let (f, l) = at(&p.origin);
-            errors.push(ImportError::new(
-                &f,
-                l,
-                None,
-                format!("personen '{}' findes to gange", p.key),
-                format!("the person '{}' occurs twice", p.key),
-            ));
+            errors.push(twice(&p.origin, ("personen", "person"), &p.key));
         }
     }
     let mut units: HashMap<&str, &UnitRecord> = HashMap::new();
     for u in &s.units {
         if units.insert(u.key.as_str(), u).is_some() {
-            let (f, l) = at(&u.origin);
-            errors.push(ImportError::new(
-                &f,
-                l,
-                None,
-                format!("enheden '{}' findes to gange", u.key),
-                format!("the unit '{}' occurs twice", u.key),
-            ));
+            errors.push(twice(&u.origin, ("enheden", "unit"), &u.key));
         }
     }
     for u in &s.units {
@@ -100,13 +98,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
     for e in &s.engagements {
         let (f, l) = at(&e.origin);
         if !keys.insert(e.key.as_str()) {
-            errors.push(ImportError::new(
-                &f,
-                l,
-                None,
-                format!("ansættelsen '{}' findes to gange", e.key),
-                format!("the engagement '{}' occurs twice", e.key),
-            ));
+            errors.push(twice(&e.origin, ("ansættelsen", "engagement"), &e.key));
         }
         if !people.contains(e.person_key.as_str()) {
             errors.push(ImportError::new(
@@ -134,13 +126,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
     for m in &s.managers {
         let (f, l) = at(&m.origin);
         if !keys.insert(m.key.as_str()) {
-            errors.push(ImportError::new(
-                &f,
-                l,
-                None,
-                format!("lederposten '{}' findes to gange", m.key),
-                format!("the manager post '{}' occurs twice", m.key),
-            ));
+            errors.push(twice(&m.origin, ("lederposten", "manager post"), &m.key));
         }
         if !units.contains_key(m.unit_key.as_str()) {
             errors.push(ImportError::new(
