@@ -57,17 +57,14 @@ pub async fn run(listener: TcpListener, app: Router, limits: Limits, shutdown: i
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = tower::ServiceExt::map_request(app.clone(), move |mut request: axum::extract::Request| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            request
-        });
-        let connection = http.serve_connection(
-            TokioIo::new(stream),
-            TowerToHyperService::new(tower::ServiceExt::map_request(
-                service,
-                |request: hyper::Request<hyper::body::Incoming>| request.map(axum::body::Body::new),
-            )),
-        );
+        // Each request: hyper's body as axum's, and the peer address for `ConnectInfo`.
+        let service =
+            tower::ServiceExt::map_request(app.clone(), move |request: hyper::Request<hyper::body::Incoming>| {
+                let mut request = request.map(axum::body::Body::new);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
