@@ -302,7 +302,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let entry = AuditEntry::system("organisation.import", "samskab import").subject("file", path.display(), "");
             let summary = match store::apply_snapshot(&db, m.id, &snapshot, entry).await {
                 Ok(summary) => summary,
-                Err(e) if app::platform::db::is_busy(&e) => {
+                Err(store::ApplyError::Running { since }) => {
+                    let since = since.format("%Y-%m-%d %H:%M:%S UTC");
+                    eprintln!(
+                        "{}",
+                        say(
+                            &format!(
+                                "En anden import af organisationen er i gang (startet {since}). Intet er indlæst; \
+                                 prøv igen, når den er færdig."
+                            ),
+                            &format!(
+                                "Another import of the organisation is running (started {since}). Nothing was \
+                                 imported; try again when it has finished."
+                            )
+                        )
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                Err(store::ApplyError::Db(e)) if app::platform::db::is_busy(&e) => {
                     eprintln!(
                         "{}",
                         say(
@@ -310,6 +327,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                              10 sekunder. Intet er indlæst; prøv igen, når den er færdig.",
                             "The database is busy with another write (such as another import) and did not answer \
                              within 10 seconds. Nothing was imported; try again when it has finished."
+                        )
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+                Err(store::ApplyError::Interrupted(e)) => {
+                    eprintln!(
+                        "{}",
+                        say(
+                            &format!(
+                                "Importen stoppede undervejs, og en del af organisationen kan være skrevet ({e}). \
+                                 Kør importen igen: den gør organisationen færdig."
+                            ),
+                            &format!(
+                                "The import stopped part-way and part of the organisation may be written ({e}). \
+                                 Run the import again: it completes the organisation."
+                            )
                         )
                     );
                     return Ok(ExitCode::from(1));

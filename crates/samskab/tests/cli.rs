@@ -80,7 +80,10 @@ async fn import_and_report(db: &str) {
 
     let again = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
     let summary: serde_json::Value = serde_json::from_str(&stdout(&again)).expect("JSON summary");
-    assert!(summary.as_object().expect("object").values().all(|v| v == 0), "idempotent: {summary}");
+    let counts =
+        summary.as_object().expect("object").iter().filter(|(k, _)| k.as_str() != "completed_interrupted_import");
+    assert!(counts.clone().all(|(_, v)| v == 0), "idempotent: {summary}");
+    assert_eq!(summary["completed_interrupted_import"], false);
 
     let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -225,6 +228,77 @@ async fn a_demo_database_is_not_served_outside_demo_mode_on_sqlite() {
 async fn a_demo_database_is_not_served_outside_demo_mode_on_postgres() {
     let fresh = Fresh::postgres().await;
     a_demo_database_is_not_served_outside_demo_mode(&fresh.url).await;
+    fresh.finish().await;
+}
+
+/// A `samskab-csv` organisation of `people` employees in 40 units under one top.
+fn large_samskab_csv(people: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut units = String::from("id,parent_id,name\nu0,,Samby Kommune\n");
+    for u in 1..=40 {
+        units.push_str(&format!("u{u},u0,Enhed {u}\n"));
+    }
+    let mut staff = String::from("person_id,name,email,phone,unit_id,job_title,pay_type,primary,manager\n");
+    for p in 0..people {
+        staff.push_str(&format!("p{p},Person {p},p{p}@samby.dk,,u{},Medarbejder,salaried,ja,nej\n", 1 + p % 40));
+    }
+    std::fs::write(dir.path().join("units.csv"), units).expect("write");
+    std::fs::write(dir.path().join("people.csv"), staff).expect("write");
+    dir
+}
+
+/// An import killed part-way (`kill -9`) leaves its claim behind; the next import takes it
+/// over at once (the process that held it is gone), completes the organisation and says so.
+async fn a_killed_import_is_completed_by_the_next(url: &str) {
+    use app::organisation::store;
+    const PEOPLE: i64 = 30_000;
+    let dir = large_samskab_csv(PEOPLE as usize);
+    let path = dir.path().to_str().expect("path");
+    let db = Db::open(url).await.expect("open");
+    let m = app::platform::tenant::ensure(&db, "Kommune").await.expect("municipality").id;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(["import", "org", "--format", "samskab-csv", path])
+        .env("SAMSKAB_DB", url)
+        .env("SAMSKAB_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the import");
+    while store::import_in_progress(&db, m).await.expect("read").is_none() {
+        assert!(child.try_wait().expect("child").is_none(), "the import ended before it was seen running");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert!(child.try_wait().expect("child").is_none(), "the import finished before it could be killed");
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    assert!(store::import_in_progress(&db, m).await.expect("read").is_some(), "the dead import's claim remains");
+
+    let out = samskab(url, &["import", "org", "--format", "samskab-csv", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON summary");
+    assert_eq!(summary["completed_interrupted_import"], true, "{summary}");
+    assert_eq!(store::totals(&db, m).await.expect("read").1, PEOPLE, "every employee is there");
+    assert!(store::import_in_progress(&db, m).await.expect("read").is_none());
+    let again = samskab(url, &["import", "org", "--format", "samskab-csv", path]);
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&again)).expect("JSON summary");
+    assert_eq!(summary["people_created"], 0, "{summary}");
+    assert_eq!(summary["completed_interrupted_import"], false, "{summary}");
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_killed_import_is_completed_by_the_next_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    a_killed_import_is_completed_by_the_next(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn a_killed_import_is_completed_by_the_next_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    a_killed_import_is_completed_by_the_next(&fresh.url).await;
     fresh.finish().await;
 }
 

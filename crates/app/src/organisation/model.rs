@@ -109,11 +109,15 @@ pub struct ImportSummary {
     pub managers_created: u64,
     pub managers_updated: u64,
     pub managers_closed: u64,
+    /// An earlier import stopped part-way (its process died); this one completed the
+    /// organisation it left half-written.
+    pub completed_interrupted_import: bool,
 }
 
 impl ImportSummary {
     pub fn changed_anything(&self) -> bool {
-        *self != ImportSummary::default()
+        let counts_only = ImportSummary { completed_interrupted_import: false, ..self.clone() };
+        counts_only != ImportSummary::default()
     }
 }
 

@@ -88,11 +88,12 @@ fn detail_fields(tr: &Tr, detail: &str) -> Vec<(String, String)> {
         return object
             .iter()
             // A count of nought says nothing happened to that kind of thing: leave it out.
-            .filter(|(_, v)| v.as_i64() != Some(0))
+            .filter(|(_, v)| v.as_i64() != Some(0) && v.as_bool() != Some(false))
             .map(|(name, v)| {
                 let value = match v {
                     serde_json::Value::String(s) => s.clone(),
                     serde_json::Value::Number(n) => n.as_i64().map_or_else(|| n.to_string(), |i| tr.num(i).to_string()),
+                    serde_json::Value::Bool(true) => tr.t("audit-value-yes"),
                     other => other.to_string(),
                 };
                 field(name, value)

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 
 use app::organisation::import::{self, Format};
+use app::organisation::model::*;
 use app::organisation::store;
 use app::platform::audit::AuditEntry;
 use app::platform::auth;
@@ -229,4 +230,82 @@ db_test!(an_oidc_login_finishes_only_in_the_browser_that_started_it, |db| {
     let r = own.get("/log-ind/oidc/tilbage?code=code&state=state-5").await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY, "past the binding check, on to the (absent) provider");
     assert!(r.headers.get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("samskab_oidc=;")));
+});
+
+/// An organisation of `people` employees with one engagement each, in 60 units under one top.
+fn large_organisation(people: usize) -> OrgSnapshot {
+    let origin = Origin::default;
+    let mut snapshot = OrgSnapshot::default();
+    for u in 0..=60 {
+        snapshot.units.push(UnitRecord {
+            key: format!("u{u}"),
+            parent_key: (u > 0).then(|| "u0".to_string()),
+            name: format!("Enhed {u}"),
+            unit_type: String::new(),
+            valid_from: None,
+            valid_to: None,
+            origin: origin(),
+        });
+    }
+    for p in 0..people {
+        snapshot.people.push(PersonRecord {
+            key: format!("p{p}"),
+            name: format!("Person {p}"),
+            email: format!("p{p}@samby.dk"),
+            phone: String::new(),
+            origin: origin(),
+        });
+        snapshot.engagements.push(EngagementRecord {
+            key: format!("e{p}"),
+            person_key: format!("p{p}"),
+            unit_key: format!("u{}", 1 + p % 60),
+            job_title: "Medarbejder".into(),
+            pay_type: PayType::Salaried,
+            is_primary: true,
+            valid_from: None,
+            valid_to: None,
+            origin: origin(),
+        });
+    }
+    snapshot
+}
+
+// A large import writes in short slices: people log in while it is half-written (each
+// login waits for one slice at most, not for the whole import), and a second import is told
+// that one is running. Before slicing, the writes were one transaction: no login could end
+// while only part of them was visible.
+db_test!(logins_get_in_while_a_large_import_runs, |db| {
+    const PEOPLE: usize = 40_000;
+    let app = demo_app(&db, 200).await;
+    let m = app.state.municipality;
+    let import = tokio::spawn({
+        let db = db.clone();
+        async move {
+            let snapshot = large_organisation(PEOPLE);
+            store::apply_snapshot(&db, m, &snapshot, AuditEntry::system("organisation.import", "test")).await
+        }
+    });
+    while store::import_in_progress(&db, m).await.expect("read").is_none() {
+        assert!(!import.is_finished(), "the import ended before it was seen running");
+        tokio::task::yield_now().await;
+    }
+    let second =
+        store::apply_snapshot(&db, m, &large_organisation(10), AuditEntry::system("organisation.import", "test")).await;
+    assert!(matches!(second, Err(store::ApplyError::Running { .. })), "{second:?}");
+    let mut logins_while_half_written = 0;
+    while !import.is_finished() {
+        let mut c = app.client();
+        assert_eq!(c.login("admin", "demo").await.status, StatusCode::SEE_OTHER);
+        let first_written = store::person_by_key(&db, m, "p0").await.expect("read").is_some();
+        let (_, employed, _) = store::totals(&db, m).await.expect("read");
+        if first_written && employed != PEOPLE as i64 {
+            logins_while_half_written += 1;
+        }
+    }
+    let summary = import.await.expect("task").expect("import");
+    assert_eq!((summary.people_created, summary.engagements_created), (PEOPLE as u64, PEOPLE as u64));
+    assert!(!summary.completed_interrupted_import);
+    assert!(logins_while_half_written >= 1, "no login ended while the import was half-written");
+    assert_eq!(store::import_in_progress(&db, m).await.expect("read"), None, "the claim is released");
+    assert_eq!(store::totals(&db, m).await.expect("read").1, PEOPLE as i64);
 });

@@ -2,7 +2,7 @@
 //! these functions. Reads are here; the write path is [`apply`].
 
 mod apply;
-pub use apply::apply_snapshot;
+pub use apply::{ApplyError, apply_snapshot, import_in_progress};
 
 use std::collections::{HashMap, HashSet};
 
