@@ -1,13 +1,16 @@
 //! The Samskab web application.
 //!
-//! Each product module is one folder with the same shape — `mod.rs` (its router and
-//! overview), `model.rs` (types), `store.rs` (its SQL; no other module touches its tables),
-//! `routes.rs` (HTTP handlers) — and its templates in `templates/<module>/`. Shared
-//! infrastructure lives in [`platform`]: the database, accounts and sessions, permissions,
-//! the audit log, translations, the page layout and the embedded assets.
+//! [`platform`] is the ground floor: the database, accounts and sessions, permissions, the
+//! audit log, translations, the page layout and the assets. It imports no module. Each
+//! product module is one folder with the same shape — `mod.rs` (its [`Module`] value),
+//! `model.rs`, `store.rs` (all of its SQL; no other module touches its tables), `routes.rs`
+//! (handlers), `views.rs` (template structs), `templates/<module>/`,
+//! `locales/{da,en}/<module>.ftl`, `tests/it/<module>.rs` — and [`MODULES`] lists them.
+//! docs/architecture.md, "Adding a module", walks through it.
 //!
-//! A request flows: route (parse the form into a typed command) → permission check →
-//! module function in a transaction → audit entry → template.
+//! A request flows: route (its guard is registered with it) → permission proof
+//! ([`platform::web::Permit`]) → store function in a transaction with its audit entry →
+//! template.
 
 pub mod organisation;
 pub mod platform;
@@ -16,6 +19,12 @@ use axum::Router;
 use uuid::Uuid;
 
 use platform::db::Db;
+use platform::module::{Directory, Module, Services};
+
+/// Every module, the platform's own areas first. The router, the navigation, the
+/// translations and the route matrix test all read this list.
+pub const MODULES: &[&Module] =
+    &[&platform::site::MODULE, &platform::accounts::MODULE, &platform::audit::MODULE, &organisation::MODULE];
 
 /// Settings an operator chooses.
 #[derive(Clone, Debug, Default)]
@@ -25,7 +34,7 @@ pub struct Config {
     /// Show the demo logins on the login page.
     pub demo: bool,
     /// Login through the municipality's identity provider, when configured.
-    pub oidc: Option<platform::oidc::OidcConfig>,
+    pub oidc: Option<platform::accounts::oidc::OidcConfig>,
     /// Reverse proxies whose `X-Forwarded-For` is believed. Without any, the connection's
     /// own address is the client's (a forged header counts for nothing).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -40,31 +49,36 @@ pub struct Config {
 pub struct DemoDatabase;
 
 /// What every handler shares. Shared state lives in the database, so several instances can
-/// serve one installation; the two caches here are checked against it (see
-/// [`organisation::view`] and [`platform::auth::SessionCache`]).
+/// serve one installation; the caches modules install in `services` (the organisation's)
+/// and the session cache are checked against it.
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
     pub municipality: Uuid,
     pub municipality_name: String,
     pub config: Config,
-    pub oidc: Option<std::sync::Arc<platform::oidc::Oidc>>,
-    pub org: std::sync::Arc<organisation::view::OrgCache>,
-    pub sessions: std::sync::Arc<platform::auth::SessionCache>,
+    pub oidc: Option<std::sync::Arc<platform::accounts::oidc::Oidc>>,
+    /// What modules installed at start (see [`Module::start`]).
+    pub services: std::sync::Arc<Services>,
+    pub sessions: std::sync::Arc<platform::accounts::SessionCache>,
 }
 
 impl AppState {
     /// Loads the installation's municipality (creating an unnamed one if none exists). A
     /// demo database is served only in demo mode: its logins all have the password "demo".
     pub async fn new(db: Db, config: Config) -> anyhow::Result<AppState> {
-        let m = platform::tenant::ensure(&db, "Kommune").await?;
-        if !config.demo && platform::tenant::is_demo(&db, m.id).await? {
+        let m = platform::site::store::ensure(&db, "Kommune").await?;
+        if !config.demo && platform::site::store::is_demo(&db, m.id).await? {
             return Err(DemoDatabase.into());
         }
-        let oidc = config.oidc.clone().map(platform::oidc::Oidc::new).transpose()?;
+        let oidc = config.oidc.clone().map(platform::accounts::oidc::Oidc::new).transpose()?;
+        let mut services = Services::default();
+        for module in MODULES {
+            (module.start)(&mut services, m.id);
+        }
         Ok(AppState {
-            org: std::sync::Arc::new(organisation::view::OrgCache::new(m.id)),
-            sessions: std::sync::Arc::new(platform::auth::SessionCache::default()),
+            services: std::sync::Arc::new(services),
+            sessions: std::sync::Arc::new(platform::accounts::SessionCache::default()),
             db,
             municipality: m.id,
             municipality_name: m.name,
@@ -74,12 +88,29 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// What the platform knows of the organisation (see [`Directory`]).
+    pub fn directory(&self) -> std::sync::Arc<dyn Directory> {
+        platform::module::directory(&self.services)
+    }
+
+    /// A service a module installed at start.
+    pub fn service<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        self.services.get::<T>()
+    }
+}
+
+/// Every route of every module, with its guard.
+pub fn route_specs() -> Vec<platform::module::RouteSpec> {
+    MODULES.iter().flat_map(|m| (m.routes)().specs().to_vec()).collect()
+}
+
 /// The whole application: every module's routes, the static assets, and the middleware.
 pub fn router(state: AppState) -> Router {
     use axum::middleware::from_fn_with_state;
-    Router::new()
-        .merge(platform::routes::router())
-        .merge(organisation::routes::router())
+    MODULES
+        .iter()
+        .fold(Router::new(), |router, module| router.merge((module.routes)().into_router()))
         .fallback(platform::web::not_found)
         .layer(from_fn_with_state(state.clone(), platform::web::context_middleware))
         .merge(platform::assets::router())

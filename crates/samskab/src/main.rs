@@ -13,7 +13,7 @@ use std::time::Instant;
 use app::organisation::{demo, import, routes as org_routes, store};
 use app::platform::audit::AuditEntry;
 use app::platform::db::{Db, redact_url};
-use app::platform::{auth, permissions::Role, tenant};
+use app::platform::{accounts, permissions::Role, site};
 use app::{AppState, Config};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -241,7 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trusted_proxies,
             oidc,
         } => {
-            let oidc = oidc.oidc_issuer.map(|issuer| app::platform::oidc::OidcConfig {
+            let oidc = oidc.oidc_issuer.map(|issuer| app::platform::accounts::oidc::OidcConfig {
                 issuer,
                 client_id: oidc.oidc_client_id,
                 client_secret: oidc.oidc_client_secret,
@@ -264,7 +264,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { size, seed } => {
             let db = open(&cli.db).await?;
-            let m = tenant::ensure(&db, "Kommune").await?;
+            let m = site::store::ensure(&db, "Kommune").await?;
             if demo::install(&db, m.id, size as usize, seed).await? {
                 println!("{}", say("Samby Kommune er oprettet.", "Samby Kommune has been created."));
                 Ok(ExitCode::SUCCESS)
@@ -298,7 +298,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             };
             let db = open(&cli.db).await?;
-            let m = tenant::ensure(&db, "Kommune").await?;
+            let m = site::store::ensure(&db, "Kommune").await?;
             let entry = AuditEntry::system("organisation.import", "samskab import").subject("file", path.display(), "");
             let summary = match store::apply_snapshot(&db, m.id, &snapshot, entry).await {
                 Ok(summary) => summary,
@@ -354,8 +354,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report { which: Report::SpanOfControl { format } } => {
             let db = open(&cli.db).await?;
-            let m = tenant::ensure(&db, "Kommune").await?;
-            let rows = store::span_rows(&db, m.id, &store::SpanFilter::default()).await?;
+            let m = site::store::ensure(&db, "Kommune").await?;
+            let rows = store::span_rows(
+                &db,
+                m.id,
+                &store::SpanFilter::within(app::platform::permissions::Reach::Municipality),
+            )
+            .await?;
             match format {
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
                 ReportFormat::Csv => {
@@ -377,21 +382,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             };
             let password = std::env::var("SAMSKAB_PASSWORD").unwrap_or_default();
-            if password.chars().count() < auth::MIN_PASSWORD_LEN {
+            if password.chars().count() < accounts::MIN_PASSWORD_LEN {
                 eprintln!(
                     "{}",
                     say(
-                        &format!("Sæt SAMSKAB_PASSWORD til en adgangskode på mindst {} tegn.", auth::MIN_PASSWORD_LEN),
+                        &format!(
+                            "Sæt SAMSKAB_PASSWORD til en adgangskode på mindst {} tegn.",
+                            accounts::MIN_PASSWORD_LEN
+                        ),
                         &format!(
                             "Set SAMSKAB_PASSWORD to a password of at least {} characters.",
-                            auth::MIN_PASSWORD_LEN
+                            accounts::MIN_PASSWORD_LEN
                         ),
                     )
                 );
                 return Ok(ExitCode::from(2));
             }
             let db = open(&cli.db).await?;
-            let m = tenant::ensure(&db, "Kommune").await?;
+            let m = site::store::ensure(&db, "Kommune").await?;
             let person = match &person_email {
                 Some(email) => match store::person_by_email(&db, m.id, email).await? {
                     Some(p) => Some(p),
@@ -408,7 +416,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 None => None,
             };
-            if auth::account_for_login(&db, &username).await?.is_some() {
+            if accounts::account_for_login(&db, &username).await?.is_some() {
                 eprintln!(
                     "{}",
                     say(
@@ -419,7 +427,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let display = name.or_else(|| person.as_ref().map(|p| p.name.clone())).unwrap_or_else(|| username.clone());
-            auth::create_account(&db, m.id, &username, &display, &password, person.map(|p| p.id), &[role]).await?;
+            accounts::create_account(&db, m.id, &username, &display, &password, person.map(|p| p.id), &[role]).await?;
             app::platform::audit::record(
                 &db,
                 Some(m.id),
@@ -445,9 +453,9 @@ async fn serve(
     let with_demo = config.demo;
     let started = Instant::now();
     let db = open(url).await?;
-    let m = tenant::ensure(&db, "Kommune").await?;
+    let m = site::store::ensure(&db, "Kommune").await?;
     let created = if with_demo { demo::install(&db, m.id, demo_size, demo::DEFAULT_SEED).await? } else { false };
-    let is_demo = tenant::is_demo(&db, m.id).await?;
+    let is_demo = site::store::is_demo(&db, m.id).await?;
     if !with_demo && is_demo {
         eprintln!(
             "{}",
@@ -508,7 +516,7 @@ async fn serve(
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
                 tick.tick().await;
-                if let Err(e) = auth::sweep(&db).await {
+                if let Err(e) = accounts::sweep(&db).await {
                     tracing::warn!(error = %e, "session sweep failed");
                 }
                 if let Err(e) = app::platform::audit::sweep(&db).await {

@@ -255,7 +255,7 @@ async fn a_killed_import_is_completed_by_the_next(url: &str) {
     let dir = large_samskab_csv(PEOPLE as usize);
     let path = dir.path().to_str().expect("path");
     let db = Db::open(url).await.expect("open");
-    let m = app::platform::tenant::ensure(&db, "Kommune").await.expect("municipality").id;
+    let m = app::platform::site::store::ensure(&db, "Kommune").await.expect("municipality").id;
     let mut child = Command::new(env!("CARGO_BIN_EXE_samskab"))
         .args(["import", "org", "--format", "samskab-csv", path])
         .env("SAMSKAB_DB", url)

@@ -2,56 +2,58 @@
 //! span-of-control report with its CSV and XLSX exports.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::model::{Person, PersonPost, SpanRow, StaffMember, Unit};
-use super::store::{self, SpanFilter, Visible};
-use super::view::OrgView;
+use super::cache::OrgView;
+use super::model::{SpanRow, Unit};
+use super::store::{self, SpanFilter};
+use super::views::*;
+use super::{Browse, ExportSpan, ViewSpan, actions, org_cache};
 use crate::AppState;
 use crate::platform::audit;
-use crate::platform::auth::CurrentUser;
 use crate::platform::exports::csv_text;
 use crate::platform::i18n::Tr;
-use crate::platform::layout::{Crumb, FormErrors, Page, render};
-use crate::platform::permissions::{Action, UnitRef, can, sees_everything, visible_subtrees};
-use crate::platform::web::{AppError, Result, User, page_number};
+use crate::platform::layout::{Crumb, FormErrors, render};
+use crate::platform::module::{BoxFuture, Guard, Routes};
+use crate::platform::permissions::{Grants, Reach, UnitRef, can};
+use crate::platform::web::{AppError, Ctx, Permit, Policy, Result, page_number};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organisation", get(overview))
-        .route("/organisation/enhed/{id}", get(unit_page))
-        .route("/organisation/person/{id}", get(person_page))
-        .route("/organisation/personer", get(people_search))
-        .route("/organisation/ledelsesspaend", get(span_page))
-        .route("/organisation/ledelsesspaend.csv", get(span_csv))
-        .route("/organisation/ledelsesspaend.xlsx", get(span_xlsx))
+crate::policy!(
+    /// Seeing units somewhere (each page checks its own unit).
+    pub ViewUnits = actions::VIEW_UNIT
+);
+
+pub fn routes() -> Routes {
+    let browse = Guard::Action(&actions::BROWSE);
+    Routes::new()
+        .get("/organisation", browse, overview)
+        .get("/organisation/enhed/{id}", Guard::Action(&actions::VIEW_UNIT), unit_page)
+        .get("/organisation/person/{id}", Guard::Action(&actions::VIEW_UNIT), person_page)
+        .get("/organisation/personer", browse, people_search)
+        .get("/organisation/ledelsesspaend", Guard::Action(&actions::VIEW_SPAN), span_page)
+        .get("/organisation/ledelsesspaend.csv", Guard::Action(&actions::EXPORT_SPAN), span_csv)
+        .get("/organisation/ledelsesspaend.xlsx", Guard::Action(&actions::EXPORT_SPAN), span_xlsx)
 }
 
 fn parse_id(s: &str) -> Result<Uuid> {
     Uuid::parse_str(s).map_err(|_| AppError::NotFound)
 }
 
-fn may_view(user: &CurrentUser, unit: &Unit) -> bool {
-    can(&user.actor, Action::ViewUnit(UnitRef { left: unit.tree_left, depth: unit.depth }))
+fn unit_ref(unit: &Unit) -> UnitRef {
+    UnitRef { left: unit.tree_left, depth: unit.depth }
 }
 
-/// Whether the user may see pay types and engagement kinds in `unit` (not only the phone book).
-fn may_see_employment(user: &CurrentUser, left: i64, depth: i64) -> bool {
-    can(&user.actor, Action::ViewEmploymentDetails(UnitRef { left, depth }))
+fn may_view(grants: &Grants, unit: &Unit) -> bool {
+    can(grants, actions::VIEW_UNIT.on_unit(unit_ref(unit)))
 }
 
-/// A unit in a list, with its leaders and head count.
-pub struct UnitLine {
-    pub unit: Unit,
-    pub leaders: Vec<Person>,
-    pub vacant: bool,
-    pub headcount: i64,
+/// Whether the user may see pay types and engagement kinds in a unit (not only the phone book).
+fn may_see_employment(grants: &Grants, left: i64, depth: i64) -> bool {
+    can(grants, actions::VIEW_EMPLOYMENT.on_unit(UnitRef { left, depth }))
 }
 
 /// The list lines for `units`, with their leaders from the view.
@@ -69,92 +71,62 @@ fn unit_lines<'a>(view: &OrgView, units: impl IntoIterator<Item = &'a Unit>) -> 
 
 // ---------------------------------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "organisation/overview.html")]
-struct OverviewTemplate {
-    page: Page,
-    tops: Vec<(UnitLine, Vec<UnitLine>)>,
-    may_span: bool,
-}
-
-async fn overview(State(state): State<AppState>, User(user, ctx): User) -> Result<Response> {
-    if !can(&user.actor, Action::BrowseOrganisation) {
-        return Err(AppError::Forbidden);
-    }
-    let view = state.org.get(&state.db).await?;
+async fn overview(State(state): State<AppState>, permit: Permit<Browse>) -> Result<Response> {
+    let view = org_cache(&state).get(&state.db).await?;
+    let grants = &permit.user.grants;
     // Those who see everything start at the top; a leader starts at the units they lead.
-    let any_unit = Action::ViewUnit(UnitRef { left: 0, depth: 0 });
-    let tops: Vec<&Unit> = if sees_everything(&user.actor, any_unit) {
-        view.units_at_depth(1).collect()
-    } else {
-        visible_subtrees(&user.actor, any_unit).iter().filter_map(|t| view.unit_at(t.left)).collect()
+    let tops: Vec<&Unit> = match crate::platform::permissions::reach(grants, &actions::VIEW_UNIT) {
+        Reach::Municipality => view.units_at_depth(1).collect(),
+        Reach::Subtrees(trees) => trees.iter().filter_map(|t| view.unit_at(t.left)).collect(),
     };
     let lines = tops
         .into_iter()
-        .filter(|u| may_view(&user, u))
+        .filter(|u| may_view(grants, u))
         .map(|top| {
-            let kids = unit_lines(&view, view.children(top.id).filter(|c| may_view(&user, c)));
+            let kids = unit_lines(&view, view.children(top.id).filter(|c| may_view(grants, c)));
             (unit_lines(&view, [top]).remove(0), kids)
         })
         .collect();
-    let title = ctx.tr().t("org-title");
+    let title = permit.tr().t("org-title");
     Ok(render(&OverviewTemplate {
-        page: ctx.page(&state, title, "organisation"),
+        page: permit.ctx.page(&state, title, "organisation"),
         tops: lines,
-        may_span: can(&user.actor, Action::ViewSpanReport),
+        may_span: permit.may(actions::VIEW_SPAN.anywhere()),
     }))
 }
 
 // ---------------------------------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "organisation/unit.html")]
-struct UnitTemplate {
-    page: Page,
-    line: UnitLine,
-    /// The breadcrumb trail: the organisation, then the units above this one.
-    crumbs: Vec<Crumb>,
-    current: String,
-    children: Vec<UnitLine>,
-    staff: Vec<StaffMember>,
-    staff_total: i64,
-    page_number: i64,
-    pages: i64,
-    page_link: String,
-    /// Pay types are shown only to those who may see employment details here.
-    show_pay: bool,
-}
-
 #[derive(Deserialize)]
 struct PageQuery {
-    side: Option<String>,
+    pub side: Option<String>,
 }
 
 const STAFF_PAGE: i64 = 100;
 
 async fn unit_page(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<ViewUnits>,
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response> {
     let id = parse_id(&id)?;
-    let view = state.org.get(&state.db).await?;
+    let view = org_cache(&state).get(&state.db).await?;
     let unit = view.unit(id).ok_or(AppError::NotFound)?;
-    if !may_view(&user, unit) {
-        return Err(AppError::Forbidden);
-    }
+    permit.require(actions::VIEW_UNIT.on_unit(unit_ref(unit)))?;
+    let grants = &permit.user.grants;
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
     let page_number = page_number(&tr, q.side.as_deref())?;
     let crumbs = std::iter::once(Crumb { href: "/organisation".into(), label: tr.t("org-title") })
         .chain(
             view.ancestors(unit)
                 .into_iter()
-                .filter(|u| may_view(&user, u))
+                .filter(|u| may_view(grants, u))
                 .map(|u| Crumb { href: format!("/organisation/enhed/{}", u.id), label: u.name.clone() }),
         )
         .collect();
-    let children = unit_lines(&view, view.children(unit.id).filter(|c| may_view(&user, c)));
+    let children = unit_lines(&view, view.children(unit.id).filter(|c| may_view(grants, c)));
     let all_staff = view.staff(unit.id);
     let staff_total = all_staff.len() as i64;
     let staff =
@@ -172,51 +144,33 @@ async fn unit_page(
         page_number,
         pages: pages.max(1),
         page_link: format!("/organisation/enhed/{}?side=", unit.id),
-        show_pay: may_see_employment(&user, unit.tree_left, unit.depth),
+        show_pay: may_see_employment(grants, unit.tree_left, unit.depth),
     }))
 }
 
 // ---------------------------------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "organisation/person.html")]
-struct PersonTemplate {
-    page: Page,
-    person: Person,
-    /// Each post the user may see, and whether they may see its employment details.
-    posts: Vec<(PersonPost, bool)>,
-}
-
-async fn person_page(State(state): State<AppState>, User(user, ctx): User, Path(id): Path<String>) -> Result<Response> {
+async fn person_page(
+    State(state): State<AppState>,
+    permit: Permit<ViewUnits>,
+    Path(id): Path<String>,
+) -> Result<Response> {
     let id = parse_id(&id)?;
     let person = store::person(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
-    let posts = store::person_posts(&state.db, id).await?;
+    let posts = store::person_posts(&state.db, state.municipality, id).await?;
+    let grants = &permit.user.grants;
+    let ctx = &permit.ctx;
     // A person is visible if one of their posts is in a unit the user may see.
-    let visible: Vec<(PersonPost, bool)> = posts
+    let visible: Vec<_> = posts
         .into_iter()
-        .filter(|(_, left, depth)| can(&user.actor, Action::ViewUnit(UnitRef { left: *left, depth: *depth })))
-        .map(|(p, left, depth)| (p, may_see_employment(&user, left, depth)))
+        .filter(|(_, left, depth)| can(grants, actions::VIEW_UNIT.on_unit(UnitRef { left: *left, depth: *depth })))
+        .map(|(p, left, depth)| (p, may_see_employment(grants, left, depth)))
         .collect();
     if visible.is_empty() {
         return Err(AppError::Forbidden);
     }
     let title = person.name.clone();
     Ok(render(&PersonTemplate { page: ctx.page(&state, title, "organisation"), person, posts: visible }))
-}
-
-#[derive(Template)]
-#[template(path = "organisation/people.html")]
-struct PeopleTemplate {
-    page: Page,
-    q: String,
-    results: Vec<(Person, String)>,
-    /// All matches the user may see, on every page.
-    total: i64,
-    page_number: i64,
-    pages: i64,
-    searched: bool,
-    errors: FormErrors,
-    page_link: String,
 }
 
 #[derive(Deserialize)]
@@ -230,25 +184,12 @@ const SEARCH_PAGE: i64 = 100;
 /// Longer than any name; a longer query is refused rather than searched.
 pub const SEARCH_MAX_CHARS: usize = 200;
 
-/// The part of the organisation whose people `user` may find: everything, or the subtrees
-/// they may see units in (a leader's own part).
-fn people_scope(user: &CurrentUser) -> Visible {
-    let any_unit = Action::ViewUnit(UnitRef { left: 0, depth: 0 });
-    if sees_everything(&user.actor, any_unit) {
-        Visible::Everything
-    } else {
-        Visible::Within(visible_subtrees(&user.actor, any_unit).into_iter().map(|t| t.bounds()).collect())
-    }
-}
-
 async fn people_search(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<Browse>,
     Query(q): Query<SearchQuery>,
 ) -> Result<Response> {
-    if !can(&user.actor, Action::BrowseOrganisation) {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
     let page_number = page_number(&tr, q.side.as_deref())?;
     let query = q.q.trim().to_string();
@@ -265,7 +206,8 @@ async fn people_search(
             &state.db,
             state.municipality,
             &query,
-            &people_scope(&user),
+            // Whose people the user may find: the units they may see (a leader's own part).
+            &crate::platform::permissions::reach(&permit.user.grants, &actions::VIEW_UNIT),
             SEARCH_PAGE,
             (page_number - 1) * SEARCH_PAGE,
         )
@@ -301,13 +243,13 @@ async fn people_search(
 #[derive(Deserialize, Default, Clone)]
 pub struct SpanParams {
     #[serde(default)]
-    afdeling: String,
+    pub afdeling: String,
     #[serde(default)]
-    niveau: String,
+    pub niveau: String,
     #[serde(default)]
-    graense: String,
+    pub graense: String,
     #[serde(default)]
-    kun_over: Option<String>,
+    pub kun_over: Option<String>,
     #[serde(default)]
     side: Option<String>,
 }
@@ -321,7 +263,7 @@ struct SpanRequest {
     errors: FormErrors,
 }
 
-fn parse_span(tr: &Tr, user: &CurrentUser, p: &SpanParams) -> SpanRequest {
+fn parse_span<P: Policy>(tr: &Tr, permit: &Permit<P>, p: &SpanParams) -> SpanRequest {
     let mut errors = FormErrors::default();
     let department = match p.afdeling.trim() {
         "" => None,
@@ -354,22 +296,7 @@ fn parse_span(tr: &Tr, user: &CurrentUser, p: &SpanParams) -> SpanRequest {
         },
     };
     let over = p.kun_over.as_ref().map(|_| limit);
-    let within = if sees_everything(&user.actor, Action::ViewSpanReport) {
-        None
-    } else {
-        Some(visible_subtrees(&user.actor, Action::ViewSpanReport).into_iter().map(|t| t.bounds()).collect())
-    };
-    SpanRequest { filter: SpanFilter { department, level, over, within }, limit, errors }
-}
-
-/// One bar of the distribution chart, laid out in SVG units.
-pub struct Bar {
-    pub label: String,
-    pub count: usize,
-    pub x: usize,
-    pub y: usize,
-    pub height: usize,
-    pub over: bool,
+    SpanRequest { filter: SpanFilter { reach: permit.reach(), department, level, over }, limit, errors }
 }
 
 const CHART_HEIGHT: usize = 160;
@@ -399,27 +326,6 @@ fn distribution(direct: &[i64], limit: i64) -> Vec<Bar> {
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "organisation/span.html")]
-struct SpanTemplate<'a> {
-    page: Page,
-    rows: Vec<&'a SpanRow>,
-    bars: Vec<Bar>,
-    departments: Vec<Unit>,
-    levels: Vec<i64>,
-    params: SpanParams,
-    limit: i64,
-    over_count: usize,
-    errors: FormErrors,
-    export_query: String,
-    page_link: String,
-    chart_width: usize,
-    total: i64,
-    range: String,
-    page_number: i64,
-    pages: i64,
-}
-
 /// Leaders per page of the report table; the chart and the exports cover all of them.
 const SPAN_PAGE: i64 = 100;
 
@@ -434,16 +340,14 @@ fn export_query(p: &SpanParams) -> String {
 
 async fn span_page(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<ViewSpan>,
     Query(p): Query<SpanParams>,
 ) -> Result<Response> {
-    if !can(&user.actor, Action::ViewSpanReport) {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
-    let req = parse_span(&tr, &user, &p);
+    let req = parse_span(&tr, &permit, &p);
     let page_number = page_number(&tr, p.side.as_deref())?;
-    let view = state.org.get(&state.db).await?;
+    let view = org_cache(&state).get(&state.db).await?;
     let (rows, direct): (Vec<&SpanRow>, Vec<i64>) = if req.errors.is_empty() {
         let window = ((page_number - 1) * SPAN_PAGE) as usize..(page_number * SPAN_PAGE) as usize;
         let mut rows = Vec::new();
@@ -466,12 +370,11 @@ async fn span_page(
     let over_count = direct.iter().filter(|d| **d > req.limit).count();
     let departments = view
         .units_at_depth(2)
-        .filter(|d| {
-            may_view(&user, d)
-                || req.filter.within.as_ref().is_some_and(|w| {
-                    w.iter()
-                        .any(|(l, r, _)| (*l..=*r).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(l))
-                })
+        .filter(|d| match &req.filter.reach {
+            Reach::Municipality => true,
+            Reach::Subtrees(trees) => trees
+                .iter()
+                .any(|t| (t.left..=t.right).contains(&d.tree_left) || (d.tree_left..=d.tree_right).contains(&t.left)),
         })
         .cloned()
         .collect();
@@ -502,15 +405,12 @@ async fn span_page(
     Ok(r)
 }
 
-async fn span_export_rows(state: &AppState, user: &CurrentUser, tr: &Tr, p: &SpanParams) -> Result<Vec<SpanRow>> {
-    if !can(&user.actor, Action::ExportSpanReport) {
-        return Err(AppError::Forbidden);
-    }
-    let req = parse_span(tr, user, p);
+async fn span_export_rows(state: &AppState, permit: &Permit<ExportSpan>, p: &SpanParams) -> Result<Vec<SpanRow>> {
+    let req = parse_span(&permit.tr(), permit, p);
     if let Some(e) = req.errors.all().first() {
         return Err(AppError::BadRequest(e.message.clone()));
     }
-    Ok(state.org.get(&state.db).await?.span(&req.filter).cloned().collect())
+    Ok(org_cache(state).get(&state.db).await?.span(&req.filter).cloned().collect())
 }
 
 /// The report's column headings in the user's language.
@@ -562,11 +462,12 @@ pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow
 
 async fn span_csv(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<ExportSpan>,
     Query(p): Query<SpanParams>,
 ) -> Result<Response> {
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
-    let rows = span_export_rows(&state, &user, &tr, &p).await?;
+    let rows = span_export_rows(&state, &permit, &p).await?;
     let bytes = span_csv_bytes(&rows, Some(headings(&tr)))?;
     audit::record(
         &state.db,
@@ -614,11 +515,12 @@ pub fn span_xlsx_bytes(rows: &[SpanRow], headings: &[String; 9], sheet_name: &st
 
 async fn span_xlsx(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<ExportSpan>,
     Query(p): Query<SpanParams>,
 ) -> Result<Response> {
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
-    let rows = span_export_rows(&state, &user, &tr, &p).await?;
+    let rows = span_export_rows(&state, &permit, &p).await?;
     let bytes = span_xlsx_bytes(&rows, &headings(&tr), &tr.t("span-sheet"))?;
     audit::record(
         &state.db,
@@ -634,4 +536,30 @@ async fn span_xlsx(
         bytes,
     )
         .into_response())
+}
+
+// ---------------------------------------------------------------------------------------
+// The front page's organisation panel
+
+/// The organisation's figures on the front page: a leader sees the figures of the part
+/// whose report they see; those who see the whole report, and employees, the
+/// municipality's.
+pub fn home_panel(state: AppState, ctx: Ctx) -> BoxFuture<'static, Result<Option<String>>> {
+    Box::pin(async move {
+        let Some(user) = &ctx.user else { return Ok(None) };
+        let grants = &user.grants;
+        if !can(grants, actions::BROWSE.anywhere()) {
+            return Ok(None);
+        }
+        let may_span = can(grants, actions::VIEW_SPAN.anywhere());
+        let span_reach = crate::platform::permissions::reach(grants, &actions::VIEW_SPAN);
+        let (figures, own_part) = if may_span && !span_reach.is_everything() {
+            (org_cache(&state).get(&state.db).await?.totals_within(&span_reach), true)
+        } else {
+            (store::totals(&state.db, state.municipality).await?, false)
+        };
+        let (units, people, leaders) = figures;
+        let panel = HomePanelTemplate { tr: ctx.tr(), units, people, leaders, own_part, may_span };
+        Ok(Some(panel.render()?))
+    })
 }

@@ -41,8 +41,19 @@ impl Lang {
     }
 }
 
-const DA: &[&str] = &[include_str!("../../locales/da/platform.ftl"), include_str!("../../locales/da/organisation.ftl")];
-const EN: &[&str] = &[include_str!("../../locales/en/platform.ftl"), include_str!("../../locales/en/organisation.ftl")];
+/// The platform's shared messages (the page layout, errors, roles); each module brings
+/// its own file (see `Module::locales`).
+const PLATFORM_DA: &str = include_str!("../../locales/da/platform.ftl");
+const PLATFORM_EN: &str = include_str!("../../locales/en/platform.ftl");
+
+/// Every Fluent file of a language: the platform's, then each module's.
+pub fn sources(lang: Lang) -> Vec<&'static str> {
+    let (platform, pick): (&str, fn(&(&'static str, &'static str)) -> &'static str) = match lang {
+        Lang::Da => (PLATFORM_DA, |l| l.0),
+        Lang::En => (PLATFORM_EN, |l| l.1),
+    };
+    std::iter::once(platform).chain(crate::MODULES.iter().map(|m| pick(&m.locales))).collect()
+}
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -66,8 +77,8 @@ fn bundle(lang: Lang) -> &'static Bundle {
     static DA_BUNDLE: OnceLock<Bundle> = OnceLock::new();
     static EN_BUNDLE: OnceLock<Bundle> = OnceLock::new();
     match lang {
-        Lang::Da => DA_BUNDLE.get_or_init(|| build(Lang::Da, DA)),
-        Lang::En => EN_BUNDLE.get_or_init(|| build(Lang::En, EN)),
+        Lang::Da => DA_BUNDLE.get_or_init(|| build(Lang::Da, &sources(Lang::Da))),
+        Lang::En => EN_BUNDLE.get_or_init(|| build(Lang::En, &sources(Lang::En))),
     }
 }
 
@@ -232,8 +243,8 @@ mod tests {
 
     #[test]
     fn both_languages_define_the_same_messages() {
-        let da = ids(DA);
-        let en = ids(EN);
+        let da = ids(&sources(Lang::Da));
+        let en = ids(&sources(Lang::En));
         let only_da: Vec<_> = da.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&da).collect();
         assert!(only_da.is_empty() && only_en.is_empty(), "only da: {only_da:?}; only en: {only_en:?}");

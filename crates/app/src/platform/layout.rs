@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::AppState;
 use crate::platform::i18n::{Lang, Tr};
-use crate::platform::permissions::{Action, can};
+use crate::platform::permissions::can;
 use crate::platform::web::Ctx;
 
 /// Vendored asset folders (see scripts/vendor-assets.sh); the version in the path busts
@@ -84,19 +84,14 @@ pub struct Page {
     pub htmx: &'static str,
 }
 
-/// The navigation a user sees: only what they may open.
+/// The navigation a user sees: only what they may open, in the order of the module list.
 fn navigation(ctx: &Ctx, tr: &Tr) -> Vec<NavItem> {
     let mut nav = vec![NavItem { href: "/", label: tr.t("nav-home"), section: "home" }];
     let Some(user) = &ctx.user else { return nav };
-    let actor = &user.actor;
-    if can(actor, Action::BrowseOrganisation) {
-        nav.push(NavItem { href: "/organisation", label: tr.t("nav-organisation"), section: "organisation" });
-    }
-    if can(actor, Action::ViewSpanReport) {
-        nav.push(NavItem { href: "/organisation/ledelsesspaend", label: tr.t("nav-span"), section: "span" });
-    }
-    if can(actor, Action::ViewAuditLog) {
-        nav.push(NavItem { href: "/admin/log", label: tr.t("nav-audit"), section: "audit" });
+    for entry in crate::MODULES.iter().flat_map(|m| m.nav) {
+        if can(&user.grants, entry.action.anywhere()) {
+            nav.push(NavItem { href: entry.href, label: tr.t(entry.label), section: entry.section });
+        }
     }
     nav
 }

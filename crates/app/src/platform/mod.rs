@@ -1,16 +1,20 @@
-//! Shared infrastructure every module uses.
+//! The ground floor every module stands on. It imports no module: what it needs from the
+//! organisation (which units a leader leads) comes through [`module::Directory`], and what
+//! modules add (routes, navigation, translations) through the list in `lib.rs`.
+//!
+//! Infrastructure: [`db`], [`web`] (request context, errors, CSRF), [`layout`], [`i18n`],
+//! [`permissions`], [`exports`], [`assets`], [`module`]. Areas with the module shape:
+//! [`accounts`] (accounts, sessions, OIDC), [`audit`], [`site`] (the municipality, the
+//! front page, menu, language, accessibility statement).
 
-pub mod account_routes;
+pub mod accounts;
 pub mod assets;
 pub mod audit;
-pub mod audit_routes;
-pub mod auth;
 pub mod db;
 pub mod exports;
 pub mod i18n;
 pub mod layout;
-pub mod oidc;
+pub mod module;
 pub mod permissions;
-pub mod routes;
-pub mod tenant;
+pub mod site;
 pub mod web;

@@ -2,6 +2,7 @@
 //! CSRF token), the one error type of the app and the pages it renders, the CSRF-checked
 //! form extractor, and the security headers.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -14,10 +15,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
+use crate::platform::accounts::{self, CurrentUser};
 use crate::platform::audit::{self, AuditEntry};
-use crate::platform::auth::{self, CurrentUser};
 use crate::platform::i18n::{Lang, Tr};
 use crate::platform::layout::{self, Page};
+use crate::platform::permissions::{Action, ActionDef, Reach, can, reach};
 
 pub const SESSION_COOKIE: &str = "samskab_session";
 pub const CSRF_COOKIE: &str = "samskab_csrf";
@@ -75,6 +77,67 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
             Some(u) => Ok(User(u, ctx)),
             None => Err(AppError::Unauthenticated(ctx.path.clone())),
         }
+    }
+}
+
+/// An action with no unit or object, as a type: the handler that takes
+/// [`Permit<P>`] can only run for someone allowed to do `P::ACTION` somewhere. Modules
+/// declare these with [`crate::policy!`].
+pub trait Policy: Send + Sync + 'static {
+    const ACTION: &'static ActionDef;
+}
+
+/// Declares a policy type for an action: `policy!(pub Browse = actions::BROWSE);`.
+#[macro_export]
+macro_rules! policy {
+    ($(#[$meta:meta])* $vis:vis $name:ident = $def:path) => {
+        $(#[$meta])*
+        $vis struct $name;
+        impl $crate::platform::web::Policy for $name {
+            const ACTION: &'static $crate::platform::permissions::ActionDef = &$def;
+        }
+    };
+}
+
+/// The proof that the signed-in user may do `P::ACTION` somewhere: only this extractor
+/// makes one, after the check. Not signed in: to the login page; not allowed: 403. The
+/// handler narrows it with [`Permit::require`] (one unit, one object) and hands
+/// [`Permit::reach`] to scoped finders.
+pub struct Permit<P: Policy> {
+    pub user: Arc<CurrentUser>,
+    pub ctx: Ctx,
+    policy: PhantomData<P>,
+}
+
+impl<P: Policy, S: Send + Sync> FromRequestParts<S> for Permit<P> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let User(user, ctx) = User::from_request_parts(parts, state).await?;
+        if !can(&user.grants, P::ACTION.anywhere()) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Permit { user, ctx, policy: PhantomData })
+    }
+}
+
+impl<P: Policy> Permit<P> {
+    /// How far in the organisation the permitted action reaches.
+    pub fn reach(&self) -> Reach {
+        reach(&self.user.grants, P::ACTION)
+    }
+
+    /// Whether the user may also do `action` (another action, or this one on a unit).
+    pub fn may(&self, action: Action) -> bool {
+        can(&self.user.grants, action)
+    }
+
+    /// A 403 unless the user may do `action`.
+    pub fn require(&self, action: Action) -> Result<()> {
+        if self.may(action) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn tr(&self) -> Tr {
+        self.ctx.tr()
     }
 }
 
@@ -212,16 +275,19 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
     });
     let mut user = None;
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
-        let org_version = match state.org.get(&state.db).await {
-            Ok(view) => view.version,
-            Err(e) => {
-                tracing::error!(error = %e, "could not load the organisation");
-                -1
-            }
+        // A database that cannot be read is a 500, not an anonymous visitor.
+        let directory = state.directory();
+        let loaded = match directory.version(&state.db).await {
+            Ok(version) => state.sessions.user(&state.db, directory.as_ref(), &token, version).await,
+            Err(e) => Err(e),
         };
-        match state.sessions.user(&state.db, &token, org_version).await {
+        match loaded {
             Ok(u) => user = u,
-            Err(e) => tracing::error!(error = %e, "could not load the session"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not load the session");
+                let ctx = Ctx { lang, user: None, csrf: String::new(), path: String::new(), ip: String::new() };
+                return layout::error_page(&ctx, &state, StatusCode::INTERNAL_SERVER_ERROR, None);
+            }
         }
     }
     let anon_csrf = cookie(headers, CSRF_COOKIE).filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -230,7 +296,7 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
         (Some(u), _) => u.csrf_token.clone(),
         (None, Some(t)) => t,
         (None, None) => {
-            let t = auth::random_token();
+            let t = accounts::random_token();
             new_csrf_cookie = Some(t.clone());
             t
         }

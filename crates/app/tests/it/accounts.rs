@@ -43,7 +43,7 @@ db_test!(empty_fields_are_named_in_the_error_summary, |db| {
 db_test!(repeated_failures_make_the_pair_wait_without_locking_the_account, |db| {
     let app = demo_app(&db, 200).await;
     let mut c = app.client();
-    for _ in 0..app::platform::auth::FREE_FAILURES_PER_PAIR {
+    for _ in 0..app::platform::accounts::FREE_FAILURES_PER_PAIR {
         assert_eq!(c.login("leder", "gæt").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Case and spaces do not make a new name to guess under.
@@ -61,7 +61,7 @@ db_test!(repeated_failures_make_the_pair_wait_without_locking_the_account, |db| 
 db_test!(nobody_locks_out_an_account_from_another_address, |db| {
     let config =
         app::Config { demo: true, trusted_proxies: vec!["127.0.0.1".parse().expect("ip")], ..Default::default() };
-    let m = app::platform::tenant::ensure(&db, "Kommune").await.expect("municipality");
+    let m = app::platform::site::store::ensure(&db, "Kommune").await.expect("municipality");
     assert!(app::organisation::demo::install(&db, m.id, 200, 7).await.expect("demo"));
     let app = crate::support::TestApp::with_config(&db, config).await;
     let mut attacker = app.client();
@@ -100,7 +100,7 @@ db_test!(parallel_wrong_passwords_get_only_the_free_checks, |db| {
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!(checked + refused, 60, "{statuses:?}");
     assert!(
-        (1..=app::platform::auth::FREE_FAILURES_PER_PAIR as usize).contains(&checked),
+        (1..=app::platform::accounts::FREE_FAILURES_PER_PAIR as usize).contains(&checked),
         "{checked} passwords checked of 60 parallel tries"
     );
     let failed = app::platform::audit::search(
@@ -147,8 +147,8 @@ db_test!(a_password_change_ends_other_sessions, |db| {
 });
 
 db_test!(oidc_accounts_link_to_a_person_only_by_a_verified_email, |db| {
-    use app::platform::auth::account_for_identity;
-    use app::platform::oidc::Identity;
+    use app::platform::accounts::account_for_identity;
+    use app::platform::accounts::oidc::Identity;
     use app::platform::permissions::Role;
     let app = demo_app(&db, 200).await;
     let m = app.state.municipality;
@@ -167,16 +167,22 @@ db_test!(oidc_accounts_link_to_a_person_only_by_a_verified_email, |db| {
         email_verified,
         roles: vec![Role::Employee],
     };
-    let (unverified, _) = account_for_identity(&db, m, &identity("s-unverified", false)).await.expect("account");
+    let (unverified, _) =
+        account_for_identity(&db, app.state.directory().as_ref(), m, &identity("s-unverified", false))
+            .await
+            .expect("account");
     assert_eq!(unverified.person_id, None, "email_verified=false links to nobody");
-    let (verified, _) = account_for_identity(&db, m, &identity("s-verified", true)).await.expect("account");
+    let (verified, _) = account_for_identity(&db, app.state.directory().as_ref(), m, &identity("s-verified", true))
+        .await
+        .expect("account");
     assert!(verified.person_id.is_some(), "a verified address links to its person");
 });
 
 db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
-    use app::platform::auth::account_for_identity;
-    use app::platform::oidc::Identity;
-    use app::platform::permissions::{Action, Role, can};
+    use app::platform::accounts::account_for_identity;
+    use app::platform::accounts::oidc::Identity;
+    use app::platform::audit::actions::VIEW as VIEW_AUDIT_LOG;
+    use app::platform::permissions::{Role, can};
     let app = demo_app(&db, 200).await;
     let m = app.state.municipality;
     let mut id = Identity {
@@ -188,35 +194,38 @@ db_test!(oidc_identities_become_accounts_with_roles_from_the_claim, |db| {
         email_verified: false,
         roles: vec![Role::Employee],
     };
-    let (first, created) = account_for_identity(&db, m, &id).await.expect("account");
+    let (first, created) = account_for_identity(&db, app.state.directory().as_ref(), m, &id).await.expect("account");
     assert!(created);
     assert_ne!(first.username, "admin", "a local account's name is never taken over");
     assert!(first.username.starts_with("admin-"));
-    let (_, actor) = app::platform::auth::actor_for(&db, &first).await.expect("actor");
-    assert!(!can(&actor, Action::ViewAuditLog));
+    let (_, actor) =
+        app::platform::accounts::grants_for(&db, app.state.directory().as_ref(), &first).await.expect("actor");
+    assert!(!can(&actor, VIEW_AUDIT_LOG.anywhere()));
 
     id.roles = vec![Role::Administrator];
     id.name = "Ada A. Admin".into();
-    let (again, created) = account_for_identity(&db, m, &id).await.expect("account");
+    let (again, created) = account_for_identity(&db, app.state.directory().as_ref(), m, &id).await.expect("account");
     assert!(!created);
     assert_eq!(again.id, first.id, "the same issuer and subject is the same account");
     assert_eq!(again.display_name, "Ada A. Admin");
-    let (roles, actor) = app::platform::auth::actor_for(&db, &again).await.expect("actor");
+    let (roles, actor) =
+        app::platform::accounts::grants_for(&db, app.state.directory().as_ref(), &again).await.expect("actor");
     assert_eq!(roles, vec![Role::Administrator], "roles follow the claim at every login");
-    assert!(can(&actor, Action::ViewAuditLog));
+    assert!(can(&actor, VIEW_AUDIT_LOG.anywhere()));
 
-    let (local, hash) = app::platform::auth::account_for_login(&db, "admin").await.expect("q").expect("local admin");
+    let (local, hash) =
+        app::platform::accounts::account_for_login(&db, "admin").await.expect("q").expect("local admin");
     assert_ne!(local.id, first.id);
     assert!(hash.is_some());
     let (_, no_password) =
-        app::platform::auth::account_for_login(&db, &first.username).await.expect("q").expect("oidc");
+        app::platform::accounts::account_for_login(&db, &first.username).await.expect("q").expect("oidc");
     assert!(no_password.is_none(), "an OIDC account has no password to guess");
     let mut c = app.client();
     assert_eq!(c.login(&first.username, "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
 
 db_test!(an_unused_session_ends_after_the_idle_time, |db| {
-    use app::platform::auth::{SESSION_IDLE_MINUTES, SESSION_RECHECK};
+    use app::platform::accounts::{SESSION_IDLE_MINUTES, SESSION_RECHECK};
     let app = demo_app(&db, 200).await;
     let mut idle = app.login("medarbejder").await;
     let mut active = app.login("direktion").await;

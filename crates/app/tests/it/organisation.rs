@@ -5,13 +5,14 @@ use app::organisation::model::SpanRow;
 use app::organisation::store::{self, SpanFilter};
 use app::platform::audit::{self, AuditEntry, AuditQuery};
 use app::platform::db::Db;
-use app::platform::tenant;
+use app::platform::permissions::{Reach, Subtree};
+use app::platform::site;
 
 use crate::db_test;
 use crate::support::kolding_csv;
 
 async fn import_kolding(db: &Db) -> (uuid::Uuid, app::organisation::model::ImportSummary) {
-    let m = tenant::ensure(db, "Kolding").await.expect("municipality");
+    let m = site::store::ensure(db, "Kolding").await.expect("municipality");
     let snapshot = import::read(Format::KoldingCsv, &kolding_csv()).expect("valid file");
     let summary = store::apply_snapshot(db, m.id, &snapshot, AuditEntry::system("organisation.import", "test"))
         .await
@@ -27,7 +28,7 @@ db_test!(kolding_import_counts_leaders_the_danish_way, |db| {
     let (m, summary) = import_kolding(&db).await;
     assert_eq!(summary.units_created, 62);
     assert_eq!(summary.managers_created, 54);
-    let rows = store::span_rows(&db, m, &SpanFilter::default()).await.expect("report");
+    let rows = store::span_rows(&db, m, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     assert_eq!(rows.len(), 54, "one row per leader");
     // The top leader: the leaders directly below (a unit without a manager passes its
     // staff up), never herself, and everyone in the municipality in total.
@@ -49,10 +50,10 @@ db_test!(kolding_import_counts_leaders_the_danish_way, |db| {
 
 db_test!(importing_the_same_file_twice_changes_nothing, |db| {
     let (m, _) = import_kolding(&db).await;
-    let before = store::span_rows(&db, m, &SpanFilter::default()).await.expect("report");
+    let before = store::span_rows(&db, m, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     let (_, again) = import_kolding(&db).await;
     assert!(!again.changed_anything(), "{again:?}");
-    let after = store::span_rows(&db, m, &SpanFilter::default()).await.expect("report");
+    let after = store::span_rows(&db, m, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     assert_eq!(before, after);
     let events = audit::search(
         &db,
@@ -84,7 +85,7 @@ db_test!(a_changed_file_updates_and_a_missing_unit_is_closed, |db| {
     assert_eq!(summary.units_closed, 1);
     assert_eq!(summary.managers_closed, 1);
     assert_eq!(summary.people_updated, 1);
-    let rows = store::span_rows(&db, m, &SpanFilter::default()).await.expect("report");
+    let rows = store::span_rows(&db, m, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     assert_eq!(rows.len(), 53);
     assert!(rows.iter().all(|r| r.leader_name != "Vagn Halskov"));
     assert_eq!(row(&rows, "Svend Nielsen Bak").direct_reports, 0);
@@ -120,11 +121,11 @@ db_test!(samskab_csv_splits_hourly_and_salaried_and_handles_vacancies, |db| {
     )
     .expect("write");
     let snapshot = import::read(Format::SamskabCsv, dir.path()).expect("valid");
-    let m = tenant::ensure(&db, "K").await.expect("m");
+    let m = site::store::ensure(&db, "K").await.expect("m");
     store::apply_snapshot(&db, m.id, &snapshot, AuditEntry::system("organisation.import", "test"))
         .await
         .expect("import");
-    let rows = store::span_rows(&db, m.id, &SpanFilter::default()).await.expect("report");
+    let rows = store::span_rows(&db, m.id, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     assert_eq!(rows.len(), 2);
     assert_eq!((rows[0].direct_reports, rows[0].total_reports, rows[0].leader_reports), (1, 4, 1));
     // The team has no manager post: its staff count for the school leader; Cem counts
@@ -134,27 +135,32 @@ db_test!(samskab_csv_splits_hourly_and_salaried_and_handles_vacancies, |db| {
 
 db_test!(the_leader_scope_filters_report_rows, |db| {
     let (m, _) = import_kolding(&db).await;
-    let all = store::span_rows(&db, m, &SpanFilter::default()).await.expect("report");
+    let all = store::span_rows(&db, m, &SpanFilter::within(Reach::Municipality)).await.expect("report");
     let units = store::units_at_depth(&db, m, 2).await.expect("units");
     let school = units.iter().find(|u| u.name == "Skole og Børn").expect("department");
-    let filter = SpanFilter {
-        within: Some(vec![(school.tree_left, school.tree_right, school.depth + 2)]),
-        ..Default::default()
-    };
+    let filter =
+        SpanFilter::within(Reach::Subtrees(vec![Subtree::led_from(school.tree_left, school.tree_right, school.depth)]));
     let scoped = store::span_rows(&db, m, &filter).await.expect("report");
     assert!(!scoped.is_empty() && scoped.len() < all.len());
     assert!(scoped.iter().all(|r| (2..=4).contains(&r.level)));
     assert!(scoped.iter().any(|r| r.leader_name == "Benedikte Kjær Hansen"));
     assert!(scoped.iter().all(|r| r.leader_name != "Tracy Andersen"));
-    let over = store::span_rows(&db, m, &SpanFilter { over: Some(10), ..Default::default() }).await.expect("report");
+    let over = store::span_rows(&db, m, &SpanFilter { over: Some(10), ..SpanFilter::within(Reach::Municipality) })
+        .await
+        .expect("report");
     assert!(over.iter().all(|r| r.direct_reports > 10) && !over.is_empty());
-    let by_dept =
-        store::span_rows(&db, m, &SpanFilter { department: Some(school.id), ..Default::default() }).await.expect("r");
+    let by_dept = store::span_rows(
+        &db,
+        m,
+        &SpanFilter { department: Some(school.id), ..SpanFilter::within(Reach::Municipality) },
+    )
+    .await
+    .expect("r");
     assert!(by_dept.iter().all(|r| r.level >= 2) && by_dept.len() > 10);
 });
 
 db_test!(the_demo_municipality_fills_an_empty_database_once, |db| {
-    let m = tenant::ensure(&db, "Kommune").await.expect("m");
+    let m = site::store::ensure(&db, "Kommune").await.expect("m");
     assert!(app::organisation::demo::install(&db, m.id, 600, 3).await.expect("demo"));
     assert!(
         !app::organisation::demo::install(&db, m.id, 600, 3).await.expect("demo again"),
@@ -163,5 +169,5 @@ db_test!(the_demo_municipality_fills_an_empty_database_once, |db| {
     let (units, people, leaders) = store::totals(&db, m.id).await.expect("totals");
     assert!(units > 30 && leaders > 20, "{units} units, {leaders} leaders");
     assert!((550..=800).contains(&people), "{people} people");
-    assert_eq!(tenant::current(&db).await.expect("m").map(|m| m.name).as_deref(), Some("Samby Kommune"));
+    assert_eq!(site::store::current(&db).await.expect("m").map(|m| m.name).as_deref(), Some("Samby Kommune"));
 });

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use uuid::Uuid;
 
 use app::organisation::store;
-use app::platform::auth;
+use app::platform::accounts;
 use app::platform::db::Db;
 
 use crate::db_test;
@@ -16,14 +16,74 @@ use crate::support::{TestApp, demo_app};
 async fn landmarks(app: &TestApp, db: &Db) -> (Uuid, Uuid, Uuid, Uuid) {
     let m = app.state.municipality;
     let top = store::units_at_depth(db, m, 1).await.expect("top")[0].id;
-    let (account, _) = auth::account_for_login(db, "leder").await.expect("q").expect("leder exists");
-    let led = store::led_subtrees(db, account.person_id.expect("linked person")).await.expect("led");
+    let (account, _) = accounts::account_for_login(db, "leder").await.expect("q").expect("leder exists");
+    let led = store::led_subtrees(db, m, account.person_id.expect("linked person")).await.expect("led");
     let school = store::unit_at(db, m, led[0].0).await.expect("q").expect("school");
     let siblings = store::children(db, m, school.parent_id.expect("area")).await.expect("siblings");
     let sibling = siblings.iter().find(|u| u.id != school.id).expect("another school").id;
     let team = store::children(db, m, school.id).await.expect("teams")[0].id;
     (top, school.id, sibling, team)
 }
+
+// Every GET route any module registers, asked by every role and by an anonymous visitor:
+// the answer follows the guard the route was registered with. A new route without a
+// sample here fails the test, so no route is left out of the matrix.
+db_test!(every_registered_route_follows_its_guard, |db| {
+    use app::platform::module::Guard;
+    use app::platform::permissions::Role;
+    let app = demo_app(&db, 1000).await;
+    let (_, school, _, _) = landmarks(&app, &db).await;
+    let m = app.state.municipality;
+    let (leader, _) = accounts::account_for_login(&db, "leder").await.expect("q").expect("leder");
+    let person = leader.person_id.expect("the leader is a person");
+    let _ = store::person(&db, m, person).await.expect("q").expect("person");
+    // A concrete URL for each registered path (ids inside the demo leader's own part).
+    let sample = |path: &str| -> Option<String> {
+        Some(match path {
+            "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
+            "/organisation/person/{id}" => format!("/organisation/person/{person}"),
+            "/organisation/personer" => "/organisation/personer?q=an".into(),
+            p if !p.contains('{') => p.to_string(),
+            _ => return None,
+        })
+    };
+    let logins = [
+        ("admin", Role::Administrator),
+        ("direktion", Role::Executive),
+        ("leder", Role::Leader),
+        ("facilitator", Role::Facilitator),
+        ("medarbejder", Role::Employee),
+    ];
+    let specs: Vec<_> = app::route_specs().into_iter().filter(|s| s.method == "GET").collect();
+    assert!(specs.len() >= 15, "routes registered: {}", specs.len());
+    let mut anonymous = app.client();
+    for spec in &specs {
+        let url = sample(spec.path).unwrap_or_else(|| panic!("no sample URL for {} in the route matrix", spec.path));
+        let r = anonymous.get(&url).await;
+        let to_login = r.status == StatusCode::SEE_OTHER && r.location().starts_with("/log-ind?next=");
+        match spec.guard {
+            Guard::Public => {
+                assert!(!to_login && r.status != StatusCode::FORBIDDEN, "anonymous GET {url}: {}", r.status)
+            }
+            _ => assert!(to_login, "anonymous GET {url} must go to the login page, got {}", r.status),
+        }
+    }
+    for (login, role) in logins {
+        let mut c = app.login(login).await;
+        for spec in &specs {
+            let url = sample(spec.path).unwrap_or_default();
+            let status = c.get(&url).await.status;
+            match spec.guard {
+                Guard::Public => assert_ne!(status, StatusCode::FORBIDDEN, "{login} GET {url}"),
+                Guard::SignedIn => assert_eq!(status, StatusCode::OK, "{login} GET {url}"),
+                Guard::Action(def) => {
+                    let want = if def.roles.contains(&role) { StatusCode::OK } else { StatusCode::FORBIDDEN };
+                    assert_eq!(status, want, "{login} GET {url} ({})", def.key);
+                }
+            }
+        }
+    }
+});
 
 db_test!(role_by_route_matrix, |db| {
     let app = demo_app(&db, 1000).await;
@@ -278,13 +338,13 @@ db_test!(another_instances_change_shows_within_the_recheck_time, |db| {
             .execute(p)
             .await
             .expect("rename");
-        sqlx::query("UPDATE municipality SET org_version = org_version + 1 WHERE id = $1")
+        sqlx::query("UPDATE org_state SET version = version + 1 WHERE municipality_id = $1")
             .bind(m)
             .execute(p)
             .await
             .expect("bump");
     });
-    tokio::time::sleep(app::organisation::view::RECHECK + std::time::Duration::from_millis(100)).await;
+    tokio::time::sleep(app::organisation::cache::RECHECK + std::time::Duration::from_millis(100)).await;
     let after = c.get(&format!("/organisation/enhed/{top}")).await;
     assert!(after.body.contains("Omdøbt Kommune"), "the renamed unit shows after the recheck time");
 });

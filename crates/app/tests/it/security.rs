@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use app::organisation::import::{self, Format};
 use app::organisation::model::*;
 use app::organisation::store;
+use app::platform::accounts;
 use app::platform::audit::AuditEntry;
-use app::platform::auth;
 use app::platform::permissions::Role;
 
 use crate::db_test;
@@ -76,7 +76,7 @@ db_test!(csv_exports_write_formulas_as_text, |db| {
     let (_dir, path) = formula_chart();
     let snapshot = import::read(Format::KoldingCsv, &path).expect("a valid chart");
     store::apply_snapshot(&db, m, &snapshot, AuditEntry::system("organisation.import", "test")).await.expect("import");
-    auth::create_account(&db, m, "hr", "HR", "en-lang-adgangskode", None, &[Role::Administrator])
+    accounts::create_account(&db, m, "hr", "HR", "en-lang-adgangskode", None, &[Role::Administrator])
         .await
         .expect("account");
     let mut c = app.client();
@@ -167,7 +167,7 @@ db_test!(password_change_is_throttled_and_audited, |db| {
     let mut c = app.login("medarbejder").await;
     let wrong =
         [("current", "forkert"), ("new_password", "en-helt-ny-adgangskode"), ("repeat", "en-helt-ny-adgangskode")];
-    for _ in 0..app::platform::auth::FREE_FAILURES_PER_PAIR {
+    for _ in 0..app::platform::accounts::FREE_FAILURES_PER_PAIR {
         let r = c.post("/konto/adgangskode", "/konto/adgangskode", &wrong).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -185,11 +185,11 @@ db_test!(password_change_is_throttled_and_audited, |db| {
     )
     .await
     .expect("audit");
-    assert_eq!(failed.len() as i64, app::platform::auth::FREE_FAILURES_PER_PAIR, "each wrong password is audited");
+    assert_eq!(failed.len() as i64, app::platform::accounts::FREE_FAILURES_PER_PAIR, "each wrong password is audited");
 });
 
 db_test!(an_oidc_login_finishes_only_in_the_browser_that_started_it, |db| {
-    use app::platform::oidc::{self, OidcError};
+    use app::platform::accounts::oidc::{self, OidcError};
     // The pending login is single use and bound to the starting browser's value.
     oidc::record_pending(&db, "state-1", "verifier-1", "nonce-1", "/organisation", "browser-a").await.expect("record");
     let other = oidc::take_pending(&db, "state-1", Some("browser-b")).await;

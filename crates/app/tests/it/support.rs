@@ -95,7 +95,7 @@ pub fn kolding_csv() -> std::path::PathBuf {
 
 /// The app over `db`, with the demo municipality installed at `size` employees.
 pub async fn demo_app(db: &Db, size: usize) -> TestApp {
-    let m = app::platform::tenant::ensure(db, "Kommune").await.expect("municipality");
+    let m = app::platform::site::store::ensure(db, "Kommune").await.expect("municipality");
     assert!(app::organisation::demo::install(db, m.id, size, 7).await.expect("demo"));
     TestApp::new(db).await
 }

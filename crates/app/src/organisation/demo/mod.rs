@@ -241,15 +241,15 @@ pub async fn install(
     seed: u64,
 ) -> anyhow::Result<bool> {
     use crate::platform::audit::AuditEntry;
-    use crate::platform::{auth, permissions::Role, tenant};
+    use crate::platform::{accounts, permissions::Role, site};
     let (units, _, _) = super::store::totals(db, municipality).await?;
-    if units > 0 || auth::account_count(db).await? > 0 {
+    if units > 0 || accounts::account_count(db).await? > 0 {
         return Ok(false);
     }
     let (snapshot, who) = generate(employees, seed);
     // Marked first, so even a half-made demo is never served as a real installation.
-    tenant::mark_demo(db, municipality).await?;
-    tenant::rename(db, municipality, "Samby Kommune").await?;
+    site::store::mark_demo(db, municipality).await?;
+    site::store::rename(db, municipality, "Samby Kommune").await?;
     super::store::apply_snapshot(db, municipality, &snapshot, AuditEntry::system("organisation.demo", "demo")).await?;
     let logins = [
         ("admin", &who.administrator, Role::Administrator),
@@ -265,7 +265,7 @@ pub async fn install(
         let name = person.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| username.to_string());
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            auth::create_account(&db, municipality, username, &name, "demo", person.map(|p| p.id), &[role]).await
+            accounts::create_account(&db, municipality, username, &name, "demo", person.map(|p| p.id), &[role]).await
         }));
     }
     for t in tasks {

@@ -5,7 +5,7 @@
 //! snapshot is worked out from reads; the writes go in slices of at most [`WRITE_SLICE`],
 //! each its own transaction, with a pause after each on SQLite so a waiting writer gets in.
 //! A last short transaction is the switch: it recomputes the tree index, head counts and the
-//! span-of-control report, writes the audit entry and bumps `org_version`, which is what
+//! span-of-control report, writes the audit entry and bumps the organisation's version (`org_state`), which is what
 //! every server's organisation view follows — pages drawn from it show the old organisation
 //! until then. One import runs at a time per municipality (the `org_import` claim); one whose
 //! process died part-way is taken over and completed by the next.
@@ -150,7 +150,7 @@ pub async fn apply_snapshot(
         let _ = abandon_claim(db, municipality).await;
     }
     let summary = result?;
-    super::super::view::note_local_write();
+    super::super::cache::note_local_write();
     Ok(summary)
 }
 
@@ -677,10 +677,13 @@ async fn switch(
         entry.detail = serde_json::to_string(summary).unwrap_or_default();
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         // Every instance's read model reloads when it sees the counter move.
-        sqlx::query("UPDATE municipality SET org_version = org_version + 1 WHERE id = $1")
-            .bind(municipality)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO org_state (municipality_id, version) VALUES ($1, 1)
+             ON CONFLICT (municipality_id) DO UPDATE SET version = org_state.version + 1",
+        )
+        .bind(municipality)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM org_import WHERE municipality_id = $1").bind(municipality).execute(&mut *tx).await?;
         tx.commit().await
     })

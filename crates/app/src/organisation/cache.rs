@@ -3,7 +3,7 @@
 //! queries per request.
 //!
 //! It stays correct with several instances on one database: every import bumps the
-//! municipality's `org_version`, and the view re-reads that counter at most once per
+//! organisation's version (`org_state`), and the view re-reads that counter at most once per
 //! [`RECHECK`] (one cheap query), reloading everything when it has moved. An import in
 //! this process is seen at once.
 
@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::model::{Person, SpanEntry, SpanRow, StaffMember, Unit};
 use super::store::{self, SpanFilter};
 use crate::platform::db::Db;
+use crate::platform::permissions::Reach;
 
 /// How long a view is trusted before the version counter is read again. Bounds how long
 /// another instance's import takes to show here.
@@ -119,13 +120,12 @@ impl OrgView {
         self.staff.get(&unit).map(Vec::as_slice).unwrap_or_default()
     }
 
-    /// (units, people, leaders) in the given subtrees, each (left, right, deepest level):
-    /// the figures of a leader's own part of the organisation.
-    pub fn totals_within(&self, trees: &[(i64, i64, i64)]) -> (i64, i64, i64) {
-        let inside = |left: i64, depth: i64| trees.iter().any(|(l, r, d)| (*l..=*r).contains(&left) && depth <= *d);
-        let units: Vec<&Unit> = self.units.iter().filter(|u| inside(u.tree_left, u.depth)).collect();
+    /// (units, people, leaders) within `reach`: the figures of a leader's own part of the
+    /// organisation, or of the whole municipality.
+    pub fn totals_within(&self, reach: &Reach) -> (i64, i64, i64) {
+        let units: Vec<&Unit> = self.units.iter().filter(|u| reach.covers(u.tree_left, u.depth)).collect();
         let people: HashSet<Uuid> = units.iter().flat_map(|u| self.staff(u.id)).map(|s| s.person_id).collect();
-        let filter = SpanFilter { within: Some(trees.to_vec()), ..SpanFilter::default() };
+        let filter = SpanFilter::within(reach.clone());
         (units.len() as i64, people.len() as i64, self.span(&filter).count() as i64)
     }
 
@@ -140,11 +140,7 @@ fn span_matches(e: &SpanEntry, f: &SpanFilter) -> bool {
     f.department.is_none_or(|d| e.department == Some(d))
         && f.level.is_none_or(|l| e.row.level == l)
         && f.over.is_none_or(|o| e.row.direct_reports > o)
-        && f.within.as_ref().is_none_or(|within| {
-            within
-                .iter()
-                .any(|(left, right, max_level)| (*left..=*right).contains(&e.tree_left) && e.row.level <= *max_level)
-        })
+        && f.reach.covers(e.tree_left, e.row.level)
 }
 
 struct Checked {
@@ -215,6 +211,7 @@ impl OrgCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::permissions::Subtree;
 
     fn unit(id: u128, parent: Option<u128>, depth: i64, left: i64, right: i64) -> Unit {
         Unit {
@@ -282,13 +279,16 @@ mod tests {
     fn span_filters_match_the_sql_ones() {
         let v = sample();
         let count = |f: SpanFilter| v.span(&f).count();
-        assert_eq!(count(SpanFilter::default()), 4);
-        assert_eq!(count(SpanFilter { department: Some(Uuid::from_u128(2)), ..Default::default() }), 2);
-        assert_eq!(count(SpanFilter { level: Some(2), ..Default::default() }), 2);
-        assert_eq!(count(SpanFilter { over: Some(30), ..Default::default() }), 2);
+        assert_eq!(count(SpanFilter::within(Reach::Municipality)), 4);
+        assert_eq!(
+            count(SpanFilter { department: Some(Uuid::from_u128(2)), ..SpanFilter::within(Reach::Municipality) }),
+            2
+        );
+        assert_eq!(count(SpanFilter { level: Some(2), ..SpanFilter::within(Reach::Municipality) }), 2);
+        assert_eq!(count(SpanFilter { over: Some(30), ..SpanFilter::within(Reach::Municipality) }), 2);
         // A leader of unit 2 sees it and one level below.
-        assert_eq!(count(SpanFilter { within: Some(vec![(2, 5, 3)]), ..Default::default() }), 2);
-        assert_eq!(count(SpanFilter { within: Some(vec![(2, 5, 2)]), ..Default::default() }), 1);
-        assert_eq!(count(SpanFilter { within: Some(vec![]), ..Default::default() }), 0);
+        assert_eq!(count(SpanFilter::within(Reach::Subtrees(vec![Subtree { left: 2, right: 5, max_depth: 3 }]))), 2);
+        assert_eq!(count(SpanFilter::within(Reach::Subtrees(vec![Subtree { left: 2, right: 5, max_depth: 2 }]))), 1);
+        assert_eq!(count(SpanFilter::within(Reach::Subtrees(vec![]))), 0);
     }
 }

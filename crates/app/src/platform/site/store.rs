@@ -1,5 +1,4 @@
-//! The municipality an installation serves. Every table of municipal data carries a
-//! `municipality_id`; a normal installation has exactly one municipality.
+//! All of the site's SQL: the municipality an installation serves.
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -7,11 +6,7 @@ use uuid::Uuid;
 use crate::on_db;
 use crate::platform::db::{Db, new_id};
 
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Municipality {
-    pub id: Uuid,
-    pub name: String,
-}
+pub use super::model::Municipality;
 
 /// The installation's municipality, if one has been set up.
 pub async fn current(db: &Db) -> sqlx::Result<Option<Municipality>> {

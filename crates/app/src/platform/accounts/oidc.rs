@@ -17,7 +17,7 @@ use serde_json::Value;
 use tokio::sync::RwLock;
 
 use crate::on_db;
-use crate::platform::auth::hash_token;
+use crate::platform::accounts::hash_token;
 use crate::platform::db::Db;
 use crate::platform::permissions::Role;
 
@@ -179,7 +179,7 @@ impl Oidc {
             .add_scope(Scope::new(self.config.role_claim.clone()))
             .set_pkce_challenge(challenge)
             .url();
-        let browser = crate::platform::auth::random_token();
+        let browser = crate::platform::accounts::random_token();
         record_pending(db, state.secret(), verifier.secret(), nonce.secret(), next, &browser).await?;
         Ok((url.to_string(), browser))
     }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::model::*;
 use crate::on_db;
 use crate::platform::db::Db;
+use crate::platform::permissions::{Reach, Subtree};
 
 // ---------------------------------------------------------------------------------------
 // Reads
@@ -100,19 +101,20 @@ pub async fn person_by_email(db: &Db, municipality: Uuid, email: &str) -> sqlx::
 }
 
 /// A person's current engagements and manager posts, with the units' tree positions.
-pub async fn person_posts(db: &Db, person: Uuid) -> sqlx::Result<Vec<(PersonPost, i64, i64)>> {
+pub async fn person_posts(db: &Db, municipality: Uuid, person: Uuid) -> sqlx::Result<Vec<(PersonPost, i64, i64)>> {
     let rows: Vec<(Uuid, String, String, String, bool, i64, i64)> = on_db!(db, |p| {
         sqlx::query_as(
             "SELECT u.id, u.name, e.job_title, e.pay_type, FALSE, u.tree_left, u.depth
              FROM engagement e JOIN org_unit u ON u.id = e.unit_id
-             WHERE e.person_id = $1 AND NOT e.closed AND NOT u.closed
+             WHERE e.person_id = $1 AND u.municipality_id = $2 AND NOT e.closed AND NOT u.closed
              UNION ALL
              SELECT u.id, u.name, m.title, '', TRUE, u.tree_left, u.depth
              FROM manager_post m JOIN org_unit u ON u.id = m.unit_id
-             WHERE m.person_id = $1 AND NOT m.closed AND NOT u.closed
+             WHERE m.person_id = $1 AND u.municipality_id = $2 AND NOT m.closed AND NOT u.closed
              ORDER BY 6",
         )
         .bind(person)
+        .bind(municipality)
         .fetch_all(p)
         .await
     })?;
@@ -125,25 +127,17 @@ pub async fn person_posts(db: &Db, person: Uuid) -> sqlx::Result<Vec<(PersonPost
 }
 
 /// The units a person leads (current posts), as (tree_left, tree_right, depth).
-pub async fn led_subtrees(db: &Db, person: Uuid) -> sqlx::Result<Vec<(i64, i64, i64)>> {
+pub async fn led_subtrees(db: &Db, municipality: Uuid, person: Uuid) -> sqlx::Result<Vec<(i64, i64, i64)>> {
     on_db!(db, |p| {
         sqlx::query_as(
             "SELECT u.tree_left, u.tree_right, u.depth FROM manager_post m JOIN org_unit u ON u.id = m.unit_id
-             WHERE m.person_id = $1 AND NOT m.closed AND NOT u.closed",
+             WHERE m.person_id = $1 AND u.municipality_id = $2 AND NOT m.closed AND NOT u.closed",
         )
         .bind(person)
+        .bind(municipality)
         .fetch_all(p)
         .await
     })
-}
-
-/// Which part of the organisation a read may return.
-#[derive(Clone, Debug)]
-pub enum Visible {
-    /// The whole municipality.
-    Everything,
-    /// Only these subtrees, each (left, right, deepest level): a leader's scope.
-    Within(Vec<(i64, i64, i64)>),
 }
 
 /// One page of a people search, and how many match in all.
@@ -159,7 +153,7 @@ fn push_people_conditions<DB: sqlx::Database>(
     q: &mut QueryBuilder<DB>,
     municipality: Uuid,
     pattern: String,
-    visible: &Visible,
+    reach: &Reach,
 ) where
     Uuid: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
     String: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
@@ -174,9 +168,9 @@ fn push_people_conditions<DB: sqlx::Database>(
     .push(" AND p.name_norm LIKE ")
     .push_bind(pattern)
     .push(" ESCAPE '\\'");
-    if let Visible::Within(trees) = visible {
+    if let Reach::Subtrees(trees) = reach {
         q.push(" AND (FALSE");
-        for (left, right, max_depth) in trees {
+        for Subtree { left, right, max_depth } in trees {
             q.push(" OR (u.tree_left BETWEEN ")
                 .push_bind(*left)
                 .push(" AND ")
@@ -195,17 +189,17 @@ pub async fn search_people(
     db: &Db,
     municipality: Uuid,
     query: &str,
-    visible: &Visible,
+    reach: &Reach,
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<PeopleFound> {
     let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let (rows, total): (Vec<(Uuid, String, String, String, String)>, i64) = on_db!(db, |p| {
         let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        push_people_conditions(&mut count, municipality, pattern.clone(), visible);
+        push_people_conditions(&mut count, municipality, pattern.clone(), reach);
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         let mut page = QueryBuilder::new("SELECT p.id, p.name, p.email, p.phone, u.name");
-        push_people_conditions(&mut page, municipality, pattern, visible);
+        push_people_conditions(&mut page, municipality, pattern, reach);
         page.push(" ORDER BY p.name_norm, p.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         let rows = page.build_query_as().fetch_all(p).await?;
         Ok::<_, sqlx::Error>((rows, total))
@@ -220,14 +214,21 @@ pub async fn search_people(
 }
 
 /// Which rows of the span-of-control report to return.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct SpanFilter {
+    /// The part of the organisation the reader may see; never everything by omission.
+    pub reach: Reach,
     pub department: Option<Uuid>,
     pub level: Option<i64>,
     /// Only leaders with more direct reports than this.
     pub over: Option<i64>,
-    /// Only leaders in these subtrees, each (left, right, deepest level) — a leader's scope.
-    pub within: Option<Vec<(i64, i64, i64)>>,
+}
+
+impl SpanFilter {
+    /// Every row within `reach`.
+    pub fn within(reach: Reach) -> SpanFilter {
+        SpanFilter { reach, department: None, level: None, over: None }
+    }
 }
 
 /// Adds the filter's conditions to a query on `span_of_control`.
@@ -246,12 +247,12 @@ where
     if let Some(o) = filter.over {
         q.push(" AND direct_reports > ").push_bind(o);
     }
-    if let Some(within) = &filter.within {
+    if let Reach::Subtrees(within) = &filter.reach {
         if within.is_empty() {
             q.push(" AND 1 = 0");
         } else {
             q.push(" AND (");
-            for (i, (left, right, max_level)) in within.iter().enumerate() {
+            for (i, Subtree { left, right, max_depth: max_level }) in within.iter().enumerate() {
                 if i > 0 {
                     q.push(" OR ");
                 }
@@ -306,12 +307,15 @@ pub async fn totals(db: &Db, municipality: Uuid) -> sqlx::Result<(i64, i64, i64)
 }
 
 // ---------------------------------------------------------------------------------------
-// Whole-organisation reads for the in-memory view (see `organisation::view`)
+// Whole-organisation reads for the in-memory view (see `organisation::cache`)
 
 /// The organisation's version counter; every import bumps it.
 pub async fn org_version(db: &Db, municipality: Uuid) -> sqlx::Result<i64> {
     on_db!(db, |p| {
-        sqlx::query_scalar("SELECT org_version FROM municipality WHERE id = $1").bind(municipality).fetch_one(p).await
+        sqlx::query_scalar("SELECT COALESCE((SELECT version FROM org_state WHERE municipality_id = $1), 0)")
+            .bind(municipality)
+            .fetch_one(p)
+            .await
     })
 }
 

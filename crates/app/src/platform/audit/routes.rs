@@ -1,52 +1,22 @@
 //! The audit log page: search and filters, entries in the reader's language.
 
-use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::platform::audit::{self, AuditEvent, AuditQuery};
 use crate::platform::i18n::Tr;
-use crate::platform::layout::{FormErrors, Page, render};
-use crate::platform::permissions::{Action, can};
-use crate::platform::web::{AppError, Result, User, page_number};
+use crate::platform::layout::{FormErrors, render};
+use crate::platform::module::{Guard, Routes};
+use crate::platform::web::{Permit, Result, page_number};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/log", get(audit_log))
-}
+use super::views::*;
+use super::{ViewAuditLog, actions};
 
-#[derive(Template)]
-#[template(path = "platform/audit.html")]
-struct AuditTemplate {
-    page: Page,
-    events: Vec<AuditLine>,
-    /// (value, label) of every recorded action, for the filter.
-    actions: Vec<(String, String)>,
-    q: String,
-    action: String,
-    from: String,
-    to: String,
-    errors: FormErrors,
-    page_number: i64,
-    has_next: bool,
-    query_base: String,
-}
-
-/// One audit entry as a person reads it: names in their language, the subject linked to its
-/// page, the details as labelled values.
-struct AuditLine {
-    at: String,
-    actor: String,
-    action: String,
-    subject_kind: String,
-    subject: String,
-    subject_href: Option<String>,
-    details: Vec<(String, String)>,
-    ip: String,
+pub fn routes() -> Routes {
+    Routes::new().get("/admin/log", Guard::Action(&actions::VIEW), audit_log)
 }
 
 /// The label of a dotted action name (`login.oidc_first` → `audit-action-login-oidc-first`);
@@ -59,9 +29,12 @@ fn action_label(tr: &Tr, action: &str) -> String {
 fn subject_href(kind: &str, id: &str) -> Option<String> {
     match kind {
         "path" if id.starts_with('/') && !id.starts_with("//") && !id.contains('\\') => Some(id.to_string()),
-        "unit" => uuid::Uuid::parse_str(id).ok().map(|u| format!("/organisation/enhed/{u}")),
-        "person" => uuid::Uuid::parse_str(id).ok().map(|u| format!("/organisation/person/{u}")),
-        _ => None,
+        // Modules name the pages of their subjects.
+        _ => {
+            let id = uuid::Uuid::parse_str(id).ok()?;
+            let link = crate::MODULES.iter().flat_map(|m| m.audit_links).find(|l| l.kind == kind)?;
+            Some(format!("{}{id}", link.prefix))
+        }
     }
 }
 
@@ -144,12 +117,10 @@ const AUDIT_PAGE: i64 = 50;
 
 async fn audit_log(
     State(state): State<AppState>,
-    User(user, ctx): User,
+    permit: Permit<ViewAuditLog>,
     Query(p): Query<AuditParams>,
 ) -> Result<Response> {
-    if !can(&user.actor, Action::ViewAuditLog) {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = &permit.ctx;
     let tr = ctx.tr();
     let mut errors = FormErrors::default();
     let parse_day = |s: &str, field: &'static str, errors: &mut FormErrors| -> Option<NaiveDate> {

@@ -1,40 +1,30 @@
 //! Logging in and out: the login form with throttling, login through the municipality's
 //! identity provider (OIDC), logout, and the password change.
 
-use askama::Template;
-use axum::Router;
+use super::views::*;
+use crate::platform::module::{Guard, Routes};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::platform::accounts;
+use crate::platform::accounts::oidc;
 use crate::platform::audit;
-use crate::platform::auth;
 use crate::platform::i18n::Tr;
-use crate::platform::layout::{FormErrors, Page, render};
-use crate::platform::oidc;
+use crate::platform::layout::{FormErrors, render};
 use crate::platform::web::{AppError, CsrfForm, Ctx, Result, SESSION_COOKIE, User, safe_next, set_cookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/log-ind", get(login_form).post(login))
-        .route("/log-ind/oidc", post(oidc_start))
-        .route("/log-ind/oidc/tilbage", get(oidc_callback))
-        .route("/log-ud", post(logout))
-        .route("/konto/adgangskode", get(password_form).post(change_password))
-}
-
-#[derive(Template)]
-#[template(path = "platform/login.html")]
-struct LoginTemplate {
-    page: Page,
-    username: String,
-    next: String,
-    errors: FormErrors,
-    demo: bool,
-    oidc: bool,
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/log-ind", Guard::Public, login_form)
+        .post("/log-ind", Guard::Public, login)
+        .post("/log-ind/oidc", Guard::Public, oidc_start)
+        .get("/log-ind/oidc/tilbage", Guard::Public, oidc_callback)
+        .post("/log-ud", Guard::Public, logout)
+        .get("/konto/adgangskode", Guard::SignedIn, password_form)
+        .post("/konto/adgangskode", Guard::SignedIn, change_password)
 }
 
 /// A `next=` path to return to (the login, the menu page).
@@ -92,12 +82,12 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
     if !errors.is_empty() {
         return Ok(form(errors));
     }
-    let username = auth::normalise_username(&input.username);
+    let username = accounts::normalise_username(&input.username);
     // What the audit log keeps of a typed name: enough to recognise, never a flood.
     let logged_name: String = username.chars().take(100).collect();
-    let claim = match auth::claim_login(&state.db, &username, &ctx.ip).await? {
-        auth::Claim::Granted(claim) => claim,
-        auth::Claim::Wait(seconds) => {
+    let claim = match accounts::claim_login(&state.db, &username, &ctx.ip).await? {
+        accounts::Claim::Granted(claim) => claim,
+        accounts::Claim::Wait(seconds) => {
             audit::record(
                 &state.db,
                 Some(state.municipality),
@@ -109,13 +99,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
             return Ok(r);
         }
     };
-    let found = auth::account_for_login(&state.db, &username).await?;
+    let found = accounts::account_for_login(&state.db, &username).await?;
     let (account, hash) = match found {
         Some((a, h)) if !a.disabled => (Some(a), h),
         _ => (None, None),
     };
-    let ok = auth::verify_password(input.password.clone(), hash).await && account.is_some();
-    auth::finish_login(&state.db, claim, ok).await?;
+    let ok = accounts::verify_password(input.password.clone(), hash).await && account.is_some();
+    accounts::finish_login(&state.db, claim, ok).await?;
     let Some(account) = account.filter(|_| ok) else {
         audit::record(
             &state.db,
@@ -125,7 +115,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, CsrfForm(input): CsrfFor
         .await?;
         return Ok(form(FormErrors::one("username", tr.t("login-error-wrong"))));
     };
-    let token = auth::create_session(&state.db, &account).await?;
+    let token = accounts::create_session(&state.db, &account).await?;
     let mut entry = ctx.audit("login.succeeded").subject("account", account.id, &account.username);
     entry.actor_account_id = Some(account.id);
     entry.actor_name = account.username.clone();
@@ -243,11 +233,12 @@ async fn finish_oidc(
             return Ok(login_problem(state, ctx, tr.t("login-oidc-unavailable"), axum::http::StatusCode::BAD_GATEWAY));
         }
     };
-    let (account, created) = auth::account_for_identity(&state.db, state.municipality, &identity).await?;
+    let (account, created) =
+        accounts::account_for_identity(&state.db, state.directory().as_ref(), state.municipality, &identity).await?;
     if account.disabled {
         return Ok(login_problem(state, ctx, tr.t("login-error-wrong"), axum::http::StatusCode::FORBIDDEN));
     }
-    let token = auth::create_session(&state.db, &account).await?;
+    let token = accounts::create_session(&state.db, &account).await?;
     let mut entry = ctx
         .audit(if created { "login.oidc_first" } else { "login.oidc" })
         .subject("account", account.id, &account.username)
@@ -271,7 +262,7 @@ fn throttled_message(tr: &Tr, seconds: i64) -> String {
 fn signed_in(state: &AppState, token: &str, next: &str) -> Response {
     let mut r = Redirect::to(next).into_response();
     r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, token, Some(auth::SESSION_HOURS * 3600)));
+        .append(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, token, Some(accounts::SESSION_HOURS * 3600)));
     r
 }
 
@@ -280,7 +271,7 @@ struct Empty {}
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<Empty>) -> Result<Response> {
     if let Some(user) = &ctx.user {
-        auth::delete_session(&state.db, &user.token_hash).await?;
+        accounts::delete_session(&state.db, &user.token_hash).await?;
         state.sessions.forget(&user.token_hash);
         audit::record(
             &state.db,
@@ -295,15 +286,6 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, CsrfForm(_): CsrfForm<E
 }
 
 // ---------------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "platform/password.html")]
-struct PasswordTemplate {
-    page: Page,
-    errors: FormErrors,
-    changed: bool,
-    min_len: usize,
-}
 
 #[derive(Deserialize)]
 struct DoneQuery {
@@ -320,7 +302,7 @@ async fn password_form(
         page: ctx.page(&state, title, "password"),
         errors: FormErrors::default(),
         changed: q.done.is_some(),
-        min_len: auth::MIN_PASSWORD_LEN,
+        min_len: accounts::MIN_PASSWORD_LEN,
     }))
 }
 
@@ -342,21 +324,21 @@ async fn change_password(
     let tr = ctx.tr();
     let mut errors = FormErrors::default();
     // The current password is guessed no faster here than at the login.
-    match auth::claim_login(&state.db, &user.account.username, &ctx.ip).await? {
-        auth::Claim::Wait(seconds) => {
+    match accounts::claim_login(&state.db, &user.account.username, &ctx.ip).await? {
+        accounts::Claim::Wait(seconds) => {
             let mut r = render(&PasswordTemplate {
                 page: ctx.page(&state, tr.t("password-title"), "password"),
                 errors: FormErrors::one("current", throttled_message(&tr, seconds)),
                 changed: false,
-                min_len: auth::MIN_PASSWORD_LEN,
+                min_len: accounts::MIN_PASSWORD_LEN,
             });
             *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
             return Ok(r);
         }
-        auth::Claim::Granted(claim) => {
-            let hash = auth::account_for_login(&state.db, &user.account.username).await?.and_then(|(_, h)| h);
-            let right = auth::verify_password(input.current.clone(), hash).await;
-            auth::finish_login(&state.db, claim, right).await?;
+        accounts::Claim::Granted(claim) => {
+            let hash = accounts::account_for_login(&state.db, &user.account.username).await?.and_then(|(_, h)| h);
+            let right = accounts::verify_password(input.current.clone(), hash).await;
+            accounts::finish_login(&state.db, claim, right).await?;
             if !right {
                 errors.push("current", tr.t("password-error-current"));
                 audit::record(
@@ -372,8 +354,8 @@ async fn change_password(
             }
         }
     }
-    if input.new_password.chars().count() < auth::MIN_PASSWORD_LEN {
-        errors.push("new_password", tr.t1("password-error-short", "min", auth::MIN_PASSWORD_LEN));
+    if input.new_password.chars().count() < accounts::MIN_PASSWORD_LEN {
+        errors.push("new_password", tr.t1("password-error-short", "min", accounts::MIN_PASSWORD_LEN));
     } else if input.new_password == input.current {
         errors.push("new_password", tr.t("password-error-same"));
     }
@@ -385,12 +367,12 @@ async fn change_password(
             page: ctx.page(&state, tr.t("password-title"), "password"),
             errors,
             changed: false,
-            min_len: auth::MIN_PASSWORD_LEN,
+            min_len: accounts::MIN_PASSWORD_LEN,
         });
         *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(r);
     }
-    auth::change_password(&state.db, user.account.id, &input.new_password).await?;
+    accounts::change_password(&state.db, user.account.id, &input.new_password).await?;
     state.sessions.forget_account(user.account.id);
     audit::record(
         &state.db,
@@ -399,7 +381,7 @@ async fn change_password(
     )
     .await?;
     // Every session ended with the change; this browser gets a fresh one.
-    let account = auth::account(&state.db, user.account.id).await?.ok_or(AppError::NotFound)?;
-    let token = auth::create_session(&state.db, &account).await?;
+    let account = accounts::account(&state.db, user.account.id).await?.ok_or(AppError::NotFound)?;
+    let token = accounts::create_session(&state.db, &account).await?;
     Ok(signed_in(&state, &token, "/konto/adgangskode?done=1"))
 }

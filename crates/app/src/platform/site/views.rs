@@ -1,0 +1,33 @@
+//! The site's template structs.
+
+use askama::Template;
+
+use crate::platform::layout::Page;
+
+#[derive(Template)]
+#[template(path = "site/home.html")]
+pub struct HomeTemplate {
+    pub page: Page,
+    /// Each module's part of the front page, rendered by the module.
+    pub panels: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "site/menu.html")]
+pub struct MenuTemplate {
+    pub page: Page,
+    pub back: String,
+}
+
+#[derive(Template)]
+#[template(path = "site/accessibility.html")]
+pub struct AccessibilityTemplate {
+    pub page: Page,
+}
+
+#[derive(Template)]
+#[template(path = "site/about.html")]
+pub struct AboutTemplate {
+    pub page: Page,
+    pub version: &'static str,
+}
