@@ -23,8 +23,13 @@ use platform::module::{Directory, Module, Services};
 
 /// Every module, the platform's own areas first. The router, the navigation, the
 /// translations and the route matrix test all read this list.
-pub const MODULES: &[&Module] =
-    &[&platform::site::MODULE, &platform::accounts::MODULE, &platform::audit::MODULE, &organisation::MODULE];
+pub const MODULES: &[&Module] = &[
+    &platform::site::MODULE,
+    &platform::accounts::MODULE,
+    &platform::audit::MODULE,
+    &platform::jobs::MODULE,
+    &organisation::MODULE,
+];
 
 /// Settings an operator chooses.
 #[derive(Clone, Debug, Default)]

@@ -56,6 +56,10 @@ enum Command {
         /// several. Without one, the connection's address is the client's.
         #[arg(long = "trusted-proxy", env = "SAMSKAB_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Background job workers in this process (analyses, reports, housekeeping); 0
+        /// leaves jobs to other instances.
+        #[arg(long, default_value_t = 2, env = "SAMSKAB_WORKERS", value_parser = clap::value_parser!(u16).range(0..=64))]
+        workers: u16,
         #[command(flatten)]
         oidc: OidcArgs,
     },
@@ -239,6 +243,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             header_timeout,
             max_connections,
             trusted_proxies,
+            workers,
             oidc,
         } => {
             let oidc = oidc.oidc_issuer.map(|issuer| app::platform::accounts::oidc::OidcConfig {
@@ -254,7 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: max_connections as usize,
             };
-            serve(&cli.db, demo_size as usize, listen, limits, config).await
+            serve(&cli.db, demo_size as usize, listen, limits, config, workers as usize).await
         }
         Command::Analyse { what } => analyse::run(what, english()),
         Command::Migrate => {
@@ -449,6 +454,7 @@ async fn serve(
     listen: SocketAddr,
     limits: server::Limits,
     config: Config,
+    workers: usize,
 ) -> anyhow::Result<ExitCode> {
     let with_demo = config.demo;
     let started = Instant::now();
@@ -470,7 +476,7 @@ async fn serve(
     }
     let oidc_issuer = config.oidc.as_ref().map(|o| o.issuer.clone());
     let state = AppState::new(db.clone(), config).await?;
-    let app = app::router(state);
+    let app = app::router(state.clone());
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
 
@@ -509,24 +515,16 @@ async fn serve(
     }
     println!("{} {:.1} s", say("Klar efter", "Ready after"), started.elapsed().as_secs_f64());
 
-    // Sessions and login attempts expire in the database; sweep them now and then.
-    let sweeper = {
-        let db = db.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-            loop {
-                tick.tick().await;
-                if let Err(e) = accounts::sweep(&db).await {
-                    tracing::warn!(error = %e, "session sweep failed");
-                }
-                if let Err(e) = app::platform::audit::sweep(&db).await {
-                    tracing::warn!(error = %e, "audit rate sweep failed");
-                }
-            }
-        })
+    // Jobs, and the hourly housekeeping (expired sessions, old login attempts, old jobs).
+    let job_workers = if workers > 0 {
+        app::platform::jobs::worker::spawn(state, app::platform::jobs::kinds(), workers, Default::default())
+    } else {
+        Vec::new()
     };
     server::run(listener, app, limits, shutdown()).await;
-    sweeper.abort();
+    for worker in job_workers {
+        worker.abort();
+    }
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

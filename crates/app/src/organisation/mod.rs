@@ -90,6 +90,7 @@ pub static MODULE: Module = Module {
         AuditLink { kind: "unit", prefix: "/organisation/enhed/" },
         AuditLink { kind: "person", prefix: "/organisation/person/" },
     ],
+    jobs: &[],
 };
 
 fn start(services: &mut Services, municipality: Uuid) {

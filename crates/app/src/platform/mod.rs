@@ -4,7 +4,7 @@
 //!
 //! Infrastructure: [`db`], [`web`] (request context, errors, CSRF), [`layout`], [`i18n`],
 //! [`permissions`], [`exports`], [`assets`], [`module`]. Areas with the module shape:
-//! [`accounts`] (accounts, sessions, OIDC), [`audit`], [`site`] (the municipality, the
+//! [`accounts`] (accounts, sessions, OIDC), [`audit`], [`jobs`], [`site`] (the municipality, the
 //! front page, menu, language, accessibility statement).
 
 pub mod accounts;
@@ -13,6 +13,7 @@ pub mod audit;
 pub mod db;
 pub mod exports;
 pub mod i18n;
+pub mod jobs;
 pub mod layout;
 pub mod module;
 pub mod permissions;

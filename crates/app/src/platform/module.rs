@@ -146,6 +146,8 @@ pub struct Module {
     pub start: fn(&mut Services, Uuid),
     pub home: Option<HomePanel>,
     pub audit_links: &'static [AuditLink],
+    /// The kinds of background job the module runs.
+    pub jobs: &'static [&'static crate::platform::jobs::JobKind],
 }
 
 /// Nothing to install at start.

@@ -6,6 +6,7 @@
 mod support;
 
 mod accounts;
+mod jobs;
 mod organisation;
 mod pages;
 mod security;

@@ -37,12 +37,24 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     let (leader, _) = accounts::account_for_login(&db, "leder").await.expect("q").expect("leder");
     let person = leader.person_id.expect("the leader is a person");
     let _ = store::person(&db, m, person).await.expect("q").expect("person");
-    // A concrete URL for each registered path (ids inside the demo leader's own part).
-    let sample = |path: &str| -> Option<String> {
+    // Each login has started a job of its own.
+    let mut jobs = std::collections::HashMap::new();
+    for login in ["admin", "direktion", "leder", "facilitator", "medarbejder"] {
+        let (account, _) = accounts::account_for_login(&db, login).await.expect("q").expect("login");
+        let mut job = app::platform::jobs::NewJob::new("platform.sweep", serde_json::json!({}));
+        job.created_by = Some(account.id);
+        jobs.insert(login, app::platform::jobs::store::enqueue(&db, m, &job).await.expect("job"));
+    }
+    // A concrete URL for each registered path, for one login (ids inside the demo leader's
+    // own part; the login's own job).
+    let sample = |path: &str, login: &str| -> Option<String> {
+        let job = jobs.get(login).copied().unwrap_or_default();
         Some(match path {
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
             "/organisation/personer" => "/organisation/personer?q=an".into(),
+            "/jobber/{id}" => format!("/jobber/{job}"),
+            "/jobber/{id}/status" => format!("/jobber/{job}/status"),
             p if !p.contains('{') => p.to_string(),
             _ => return None,
         })
@@ -58,7 +70,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     assert!(specs.len() >= 15, "routes registered: {}", specs.len());
     let mut anonymous = app.client();
     for spec in &specs {
-        let url = sample(spec.path).unwrap_or_else(|| panic!("no sample URL for {} in the route matrix", spec.path));
+        let url =
+            sample(spec.path, "admin").unwrap_or_else(|| panic!("no sample URL for {} in the route matrix", spec.path));
         let r = anonymous.get(&url).await;
         let to_login = r.status == StatusCode::SEE_OTHER && r.location().starts_with("/log-ind?next=");
         match spec.guard {
@@ -71,7 +84,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     for (login, role) in logins {
         let mut c = app.login(login).await;
         for spec in &specs {
-            let url = sample(spec.path).unwrap_or_default();
+            let url = sample(spec.path, login).unwrap_or_default();
             let status = c.get(&url).await.status;
             match spec.guard {
                 Guard::Public => assert_ne!(status, StatusCode::FORBIDDEN, "{login} GET {url}"),

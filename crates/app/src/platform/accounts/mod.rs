@@ -22,6 +22,7 @@ pub static MODULE: Module = Module {
     start: no_start,
     home: None,
     audit_links: &[],
+    jobs: &[],
 };
 
 use argon2::Argon2;

@@ -32,4 +32,5 @@ pub static MODULE: Module = Module {
     start: no_start,
     home: None,
     audit_links: &[],
+    jobs: &[],
 };
