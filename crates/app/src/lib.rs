@@ -28,6 +28,7 @@ pub const MODULES: &[&Module] = &[
     &platform::accounts::MODULE,
     &platform::audit::MODULE,
     &platform::jobs::MODULE,
+    &platform::tokens::MODULE,
     &organisation::MODULE,
 ];
 

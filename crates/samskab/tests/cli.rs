@@ -372,3 +372,69 @@ fn user_add_creates_an_account_that_can_log_in() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `token add` prints a token once; the API answers it; `token revoke` ends it.
+async fn tokens_are_made_listed_and_revoked(db: &str) {
+    let out = samskab(db, &["user", "add", "it", "--role", "administrator"]);
+    assert_eq!(out.status.code(), Some(2), "no password given");
+    let out = Command::new(env!("CARGO_BIN_EXE_samskab"))
+        .args(["user", "add", "it", "--role", "administrator", "--name", "IT"])
+        .env("SAMSKAB_DB", db)
+        .env("SAMSKAB_PASSWORD", "en lang adgangskode")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = samskab(db, &["token", "add", "--user", "ingen"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("findes ikke"), "{}", stderr(&out));
+    let out = samskab(db, &["token", "add", "--user", "IT", "--name", "Lønsystem"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = stdout(&out).trim().to_string();
+    assert!(token.starts_with("samskab_") && token.len() > 60, "{token}");
+    assert!(stderr(&out).contains("vises kun denne ene gang"));
+
+    let listed = stdout(&samskab(db, &["token", "list"]));
+    assert!(listed.contains("Lønsystem") && listed.contains("aktiv") && !listed.contains(&token), "{listed}");
+    let id = listed.split('\t').next().expect("an id").to_string();
+
+    // The token opens the API of a server on the same database.
+    let database = Db::open(db).await.expect("open");
+    let state = app::AppState::new(database.clone(), app::Config::default()).await.expect("state");
+    let call = |token: String| {
+        let router = app::router(state.clone());
+        async move {
+            use tower::ServiceExt;
+            let req = axum::http::Request::builder()
+                .uri("/api/v1/units")
+                .header("authorization", format!("Bearer {token}"))
+                .body(axum::body::Body::empty())
+                .expect("request");
+            router.oneshot(req).await.expect("answer").status().as_u16()
+        }
+    };
+    assert_eq!(call(token.clone()).await, 200);
+
+    assert_eq!(samskab(db, &["token", "revoke", "nonsense"]).status.code(), Some(2));
+    let out = samskab(db, &["token", "revoke", &id]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(samskab(db, &["token", "revoke", &id]).status.code(), Some(2), "already revoked");
+    assert!(stdout(&samskab(db, &["token", "list"])).contains("tilbagekaldt"));
+    tokio::time::sleep(app::platform::accounts::SESSION_RECHECK).await;
+    assert_eq!(call(token).await, 401);
+    database.close().await;
+}
+
+#[tokio::test]
+async fn tokens_are_made_listed_and_revoked_on_sqlite() {
+    let fresh = Fresh::sqlite();
+    tokens_are_made_listed_and_revoked(&fresh.url).await;
+    fresh.finish().await;
+}
+
+#[cfg(feature = "postgres-tests")]
+#[tokio::test]
+async fn tokens_are_made_listed_and_revoked_on_postgres() {
+    let fresh = Fresh::postgres().await;
+    tokens_are_made_listed_and_revoked(&fresh.url).await;
+    fresh.finish().await;
+}

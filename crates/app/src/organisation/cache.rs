@@ -83,6 +83,11 @@ impl OrgView {
         self.by_left.get(&tree_left).map(|&i| &self.units[i])
     }
 
+    /// Every open unit, in hierarchy order.
+    pub fn all_units(&self) -> impl Iterator<Item = &Unit> {
+        self.units.iter()
+    }
+
     /// Units at `depth` (1 = the top), in hierarchy order.
     pub fn units_at_depth(&self, depth: i64) -> impl Iterator<Item = &Unit> {
         self.units.iter().filter(move |u| u.depth == depth)

@@ -12,6 +12,7 @@
 //!
 //! It gives the platform its [`Directory`] (where units are, whom a leader leads).
 
+pub mod api;
 pub mod cache;
 pub mod demo;
 pub mod import;
@@ -60,7 +61,7 @@ crate::policy!(pub ExportSpan = actions::EXPORT_SPAN);
 
 pub static MODULE: Module = Module {
     name: "organisation",
-    routes: routes::routes,
+    routes: || routes::routes().merge(api::routes()),
     nav: &[
         NavEntry {
             href: "/organisation",
@@ -91,6 +92,7 @@ pub static MODULE: Module = Module {
         AuditLink { kind: "person", prefix: "/organisation/person/" },
     ],
     jobs: &[],
+    openapi: Some(<api::Api as utoipa::OpenApi>::openapi),
 };
 
 fn start(services: &mut Services, municipality: Uuid) {

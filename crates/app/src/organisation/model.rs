@@ -188,6 +188,15 @@ pub struct Person {
     pub phone: String,
 }
 
+/// A person found by a search, with their primary engagement.
+#[derive(Clone, Debug)]
+pub struct PersonHit {
+    pub person: Person,
+    pub unit_id: Uuid,
+    pub unit: String,
+    pub job_title: String,
+}
+
 /// A person's engagement or manager post, joined with the unit's name.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PersonPost {

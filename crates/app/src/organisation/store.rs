@@ -142,8 +142,8 @@ pub async fn led_subtrees(db: &Db, municipality: Uuid, person: Uuid) -> sqlx::Re
 
 /// One page of a people search, and how many match in all.
 pub struct PeopleFound {
-    /// Each person with the name of their primary unit, by name.
-    pub people: Vec<(Person, String)>,
+    /// Each person with their primary engagement, by name.
+    pub people: Vec<PersonHit>,
     pub total: i64,
 }
 
@@ -194,11 +194,12 @@ pub async fn search_people(
     offset: i64,
 ) -> sqlx::Result<PeopleFound> {
     let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let (rows, total): (Vec<(Uuid, String, String, String, String)>, i64) = on_db!(db, |p| {
+    type Row = (Uuid, String, String, String, Uuid, String, String);
+    let (rows, total): (Vec<Row>, i64) = on_db!(db, |p| {
         let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");
         push_people_conditions(&mut count, municipality, pattern.clone(), reach);
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
-        let mut page = QueryBuilder::new("SELECT p.id, p.name, p.email, p.phone, u.name");
+        let mut page = QueryBuilder::new("SELECT p.id, p.name, p.email, p.phone, u.id, u.name, e.job_title");
         push_people_conditions(&mut page, municipality, pattern, reach);
         page.push(" ORDER BY p.name_norm, p.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         let rows = page.build_query_as().fetch_all(p).await?;
@@ -207,7 +208,12 @@ pub async fn search_people(
     Ok(PeopleFound {
         people: rows
             .into_iter()
-            .map(|(id, name, email, phone, unit)| (Person { id, name, email, phone }, unit))
+            .map(|(id, name, email, phone, unit_id, unit, job_title)| PersonHit {
+                person: Person { id, name, email, phone },
+                unit_id,
+                unit,
+                job_title,
+            })
             .collect(),
         total,
     })

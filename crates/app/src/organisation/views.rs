@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::model::{Person, PersonPost, SpanRow, StaffMember, Unit};
+use super::model::{Person, PersonHit, PersonPost, SpanRow, StaffMember, Unit};
 use super::routes::SpanParams;
 use crate::platform::layout::{Crumb, FormErrors, Page};
 
@@ -46,7 +46,7 @@ pub struct PersonTemplate {
 pub struct PeopleTemplate {
     pub page: Page,
     pub q: String,
-    pub results: Vec<(Person, String)>,
+    pub results: Vec<PersonHit>,
     /// All matches the user may see, on every page.
     pub total: i64,
     pub page_number: i64,

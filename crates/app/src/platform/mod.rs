@@ -3,11 +3,12 @@
 //! modules add (routes, navigation, translations) through the list in `lib.rs`.
 //!
 //! Infrastructure: [`db`], [`web`] (request context, errors, CSRF), [`layout`], [`i18n`],
-//! [`permissions`], [`exports`], [`assets`], [`module`]. Areas with the module shape:
-//! [`accounts`] (accounts, sessions, OIDC), [`audit`], [`jobs`], [`site`] (the municipality, the
+//! [`permissions`], [`exports`], [`assets`], [`module`], [`api`]. Areas with the module shape:
+//! [`accounts`] (accounts, sessions, OIDC), [`audit`], [`jobs`], [`tokens`] (API tokens, the OpenAPI document), [`site`] (the municipality, the
 //! front page, menu, language, accessibility statement).
 
 pub mod accounts;
+pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod db;
@@ -18,4 +19,5 @@ pub mod layout;
 pub mod module;
 pub mod permissions;
 pub mod site;
+pub mod tokens;
 pub mod web;

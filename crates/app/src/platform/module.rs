@@ -148,6 +148,8 @@ pub struct Module {
     pub audit_links: &'static [AuditLink],
     /// The kinds of background job the module runs.
     pub jobs: &'static [&'static crate::platform::jobs::JobKind],
+    /// The module's part of the OpenAPI document (its `/api/v1/` endpoints).
+    pub openapi: Option<fn() -> utoipa::openapi::OpenApi>,
 }
 
 /// Nothing to install at start.

@@ -15,7 +15,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
-use crate::platform::accounts::{self, CurrentUser};
+use crate::platform::accounts::{self, Credential, CurrentUser};
+use crate::platform::api;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::i18n::{Lang, Tr};
 use crate::platform::layout::{self, Page};
@@ -179,6 +180,8 @@ struct ErrorPage(StatusCode, Option<String>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
+            // The API has no login page: a missing or bad token is a 401.
+            AppError::Unauthenticated(path) if api::is_api(&path) => marker(StatusCode::UNAUTHORIZED, None),
             AppError::Unauthenticated(path) => {
                 let next: String = url_encode(&path);
                 Redirect::to(&format!("/log-ind?next={next}")).into_response()
@@ -273,18 +276,36 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
     let lang = cookie(headers, LANG_COOKIE).and_then(|l| Lang::parse(&l)).unwrap_or_else(|| {
         Lang::from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""))
     });
+    // The API answers bearer tokens only; pages answer the session cookie only (a cookie
+    // sent to the API would make its POSTs forgeable from other sites).
+    let api = api::is_api(req.uri().path());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 200);
+    let session = cookie(headers, SESSION_COOKIE);
+    let credential = match (api, &bearer, &session) {
+        (true, Some(token), _) => Some(Credential::ApiToken(token)),
+        (false, _, Some(token)) => Some(Credential::Session(token)),
+        _ => None,
+    };
     let mut user = None;
-    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+    if let Some(credential) = credential {
         // A database that cannot be read is a 500, not an anonymous visitor.
         let directory = state.directory();
         let loaded = match directory.version(&state.db).await {
-            Ok(version) => state.sessions.user(&state.db, directory.as_ref(), &token, version).await,
+            Ok(version) => state.sessions.user(&state.db, directory.as_ref(), credential, version).await,
             Err(e) => Err(e),
         };
         match loaded {
             Ok(u) => user = u,
             Err(e) => {
                 tracing::error!(error = %e, "could not load the session");
+                if api {
+                    return api::problem(&Tr::new(lang), StatusCode::INTERNAL_SERVER_ERROR, None);
+                }
                 let ctx = Ctx { lang, user: None, csrf: String::new(), path: String::new(), ip: String::new() };
                 return layout::error_page(&ctx, &state, StatusCode::INTERNAL_SERVER_ERROR, None);
             }
@@ -319,9 +340,13 @@ pub async fn context_middleware(State(state): State<AppState>, mut req: Request,
                 tracing::error!(error = %e, "could not record a denied access");
             }
         }
-        response = layout::error_page(&ctx, &state, status, message);
+        response = if api {
+            api::problem(&ctx.tr(), status, message)
+        } else {
+            layout::error_page(&ctx, &state, status, message)
+        };
     }
-    if let Some(token) = new_csrf_cookie {
+    if let Some(token) = new_csrf_cookie.filter(|_| !api) {
         response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, CSRF_COOKIE, &token, None));
     }
     response

@@ -117,7 +117,23 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookies: HashMap::new(), lang: None, forwarded_for: None }
+        Client { router: self.router.clone(), cookies: HashMap::new(), lang: None, forwarded_for: None, bearer: None }
+    }
+
+    /// An API client with a new token for `username`.
+    pub async fn api_client(&self, username: &str) -> Client {
+        let (account, _) = app::platform::accounts::account_for_login(&self.state.db, username)
+            .await
+            .expect("q")
+            .expect("the user exists");
+        let entry = app::platform::audit::AuditEntry::system("token.created", "test");
+        let issued =
+            app::platform::tokens::store::issue(&self.state.db, self.state.municipality, &account, "test", entry)
+                .await
+                .expect("token");
+        let mut c = self.client();
+        c.bearer = Some(issued.token);
+        c
     }
 
     /// A client logged in as `username` with password `demo`.
@@ -156,6 +172,8 @@ pub struct Client {
     pub lang: Option<&'static str>,
     /// Sent as X-Forwarded-For (what a reverse proxy adds).
     pub forwarded_for: Option<String>,
+    /// Sent as `Authorization: Bearer …` (an API token).
+    pub bearer: Option<String>,
 }
 
 impl Client {
@@ -188,6 +206,9 @@ impl Client {
         if let Some(lang) = self.lang {
             b = b.header(header::ACCEPT_LANGUAGE, lang);
         }
+        if let Some(token) = &self.bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
         if let Some(ip) = &self.forwarded_for {
             b = b.header("x-forwarded-for", ip.as_str());
         }
@@ -197,6 +218,16 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> Reply {
         let req = self.request("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Sends a request with extra headers and a raw body.
+    pub async fn send_raw(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        let mut b = self.request(method, path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let req = b.body(Body::from(body.to_string())).expect("request");
         self.send(req).await
     }
 

@@ -8,7 +8,7 @@ pub mod routes;
 pub mod store;
 pub mod views;
 
-pub use model::{Account, Claim, CurrentUser, LoginClaim};
+pub use model::{Account, Claim, CurrentUser, LoginClaim, Via};
 pub use store::*;
 
 use crate::platform::module::{Module, no_start};
@@ -23,6 +23,7 @@ pub static MODULE: Module = Module {
     home: None,
     audit_links: &[],
     jobs: &[],
+    openapi: None,
 };
 
 use argon2::Argon2;
@@ -171,8 +172,14 @@ async fn load_session(
         return Ok(None);
     }
     let (roles, grants) = grants_for(db, directory, &account).await?;
-    let user =
-        CurrentUser { account, roles, grants, csrf_token: session.csrf_token, token_hash: token_hash.to_string() };
+    let user = CurrentUser {
+        account,
+        roles,
+        grants,
+        csrf_token: session.csrf_token,
+        token_hash: token_hash.to_string(),
+        via: Via::Session,
+    };
     Ok(Some((user, session.expires_at)))
 }
 
@@ -191,6 +198,46 @@ pub async fn account_for_identity(
         directory.person_by_email(db, municipality, &id.email).await?
     };
     store::upsert_oidc_account(db, municipality, id, person).await
+}
+
+/// What a request brings to say who it is.
+#[derive(Clone, Copy, Debug)]
+pub enum Credential<'a> {
+    /// The session cookie of a browser.
+    Session(&'a str),
+    /// A bearer token of the JSON API.
+    ApiToken(&'a str),
+}
+
+/// The account behind an API token that is not revoked; it acts with the account's
+/// permissions. It is trusted as long as a session would be.
+async fn load_api_token(
+    db: &Db,
+    directory: &dyn Directory,
+    token: &str,
+) -> sqlx::Result<Option<(CurrentUser, DateTime<Utc>)>> {
+    let token_hash = hash_token(token);
+    let Some((token_id, account, last_used)) = crate::platform::tokens::store::account_for(db, &token_hash).await?
+    else {
+        return Ok(None);
+    };
+    if account.disabled {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    if last_used.is_none_or(|at| now - at >= Duration::seconds(LAST_SEEN_GRANULARITY_SECONDS)) {
+        crate::platform::tokens::store::touch(db, token_id, now).await?;
+    }
+    let (roles, grants) = grants_for(db, directory, &account).await?;
+    let user = CurrentUser {
+        account,
+        roles,
+        grants,
+        csrf_token: String::new(),
+        token_hash: format!("api:{token_hash}"),
+        via: Via::ApiToken(token_id),
+    };
+    Ok(Some((user, now + Duration::hours(SESSION_HOURS))))
 }
 
 /// How long a loaded session is trusted before it is read again. Logout and password
@@ -221,10 +268,13 @@ impl SessionCache {
         &self,
         db: &Db,
         directory: &dyn Directory,
-        token: &str,
+        credential: Credential<'_>,
         org_version: i64,
     ) -> sqlx::Result<Option<std::sync::Arc<CurrentUser>>> {
-        let token_hash = hash_token(token);
+        let (token_hash, loaded) = match credential {
+            Credential::Session(token) => (hash_token(token), None),
+            Credential::ApiToken(token) => (format!("api:{}", hash_token(token)), Some(token)),
+        };
         if let Ok(entries) = self.entries.lock()
             && let Some(c) = entries.get(&token_hash)
             && c.loaded.elapsed() < SESSION_RECHECK
@@ -233,7 +283,11 @@ impl SessionCache {
         {
             return Ok(Some(c.user.clone()));
         }
-        let Some((user, expires_at)) = load_session(db, directory, &token_hash).await? else {
+        let found = match loaded {
+            None => load_session(db, directory, &token_hash).await?,
+            Some(token) => load_api_token(db, directory, token).await?,
+        };
+        let Some((user, expires_at)) = found else {
             self.forget(&token_hash);
             return Ok(None);
         };

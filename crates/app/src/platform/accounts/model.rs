@@ -23,6 +23,17 @@ pub struct CurrentUser {
     pub grants: Grants,
     pub csrf_token: String,
     pub token_hash: String,
+    /// How the request proved who it is.
+    pub via: Via,
+}
+
+/// How a signed-in request proved who it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session (cookie, with a CSRF token for forms).
+    Session,
+    /// A bearer token of the JSON API; acts as its account.
+    ApiToken(Uuid),
 }
 
 /// A grant as stored: a role, allowing or denying, on the municipality (no scope), a unit

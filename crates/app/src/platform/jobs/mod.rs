@@ -102,4 +102,5 @@ pub static MODULE: Module = Module {
     home: None,
     audit_links: &[],
     jobs: &[&SWEEP],
+    openapi: None,
 };

@@ -19,4 +19,5 @@ pub static MODULE: Module = Module {
     home: None,
     audit_links: &[],
     jobs: &[],
+    openapi: None,
 };
