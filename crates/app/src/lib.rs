@@ -12,8 +12,10 @@
 //! ([`platform::web::Permit`]) → store function in a transaction with its audit entry →
 //! template.
 
+pub mod demo;
 pub mod organisation;
 pub mod platform;
+pub mod stories;
 
 use axum::Router;
 use uuid::Uuid;
@@ -30,6 +32,7 @@ pub const MODULES: &[&Module] = &[
     &platform::jobs::MODULE,
     &platform::tokens::MODULE,
     &organisation::MODULE,
+    &stories::MODULE,
 ];
 
 /// Settings an operator chooses.

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use app::organisation::{demo, import, routes as org_routes, store};
+use app::demo;
+use app::organisation::{import, routes as org_routes, store};
 use app::platform::audit::AuditEntry;
 use app::platform::db::{Db, redact_url};
 use app::platform::{accounts, permissions::Role, site};

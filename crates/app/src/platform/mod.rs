@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod layout;
 pub mod module;
 pub mod permissions;
+pub mod search;
 pub mod site;
 pub mod tokens;
 pub mod web;

@@ -11,3 +11,4 @@ mod jobs;
 mod organisation;
 mod pages;
 mod security;
+mod stories;

@@ -96,7 +96,7 @@ pub fn kolding_csv() -> std::path::PathBuf {
 /// The app over `db`, with the demo municipality installed at `size` employees.
 pub async fn demo_app(db: &Db, size: usize) -> TestApp {
     let m = app::platform::site::store::ensure(db, "Kommune").await.expect("municipality");
-    assert!(app::organisation::demo::install(db, m.id, size, 7).await.expect("demo"));
+    assert!(app::demo::install(db, m.id, size, 7).await.expect("demo"));
     TestApp::new(db).await
 }
 
@@ -218,6 +218,16 @@ impl Client {
 
     pub async fn get(&mut self, path: &str) -> Reply {
         let req = self.request("GET", path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Sends a JSON body.
+    pub async fn send_json(&mut self, method: &str, path: &str, body: &serde_json::Value) -> Reply {
+        let req = self
+            .request(method, path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request");
         self.send(req).await
     }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::on_db;
 use crate::platform::db::{Db, new_id};
 
-pub use super::model::Municipality;
+pub use super::model::{CoreTask, DEFAULT_CORE_TASKS, Municipality};
 
 /// The installation's municipality, if one has been set up.
 pub async fn current(db: &Db) -> sqlx::Result<Option<Municipality>> {
@@ -51,4 +51,40 @@ pub async fn mark_demo(db: &Db, id: Uuid) -> sqlx::Result<()> {
 /// Whether the database was filled with the demo municipality and its logins.
 pub async fn is_demo(db: &Db, id: Uuid) -> sqlx::Result<bool> {
     on_db!(db, |p| sqlx::query_scalar("SELECT demo FROM municipality WHERE id = $1").bind(id).fetch_one(p).await)
+}
+
+/// The municipality's core tasks in their order; the defaults are created on first use.
+pub async fn core_tasks(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<CoreTask>> {
+    let read = || async {
+        on_db!(db, |p| {
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT key, name_da, name_en FROM core_task WHERE municipality_id = $1 ORDER BY position, key",
+            )
+            .bind(municipality)
+            .fetch_all(p)
+            .await
+        })
+    };
+    let rows = read().await?;
+    if !rows.is_empty() {
+        return Ok(rows.into_iter().map(|(key, name_da, name_en)| CoreTask { key, name_da, name_en }).collect());
+    }
+    on_db!(db, |p| {
+        for (position, (key, da, en)) in DEFAULT_CORE_TASKS.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO core_task (id, municipality_id, key, name_da, name_en, position)
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (municipality_id, key) DO NOTHING",
+            )
+            .bind(new_id())
+            .bind(municipality)
+            .bind(*key)
+            .bind(*da)
+            .bind(*en)
+            .bind(position as i32)
+            .execute(p)
+            .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(read().await?.into_iter().map(|(key, name_da, name_en)| CoreTask { key, name_da, name_en }).collect())
 }

@@ -1,0 +1,19 @@
+//! The demo municipality "Samby Kommune": each module's demo data, installed in order.
+//! This sits above the modules (like the module list) so no module installs another's.
+
+use uuid::Uuid;
+
+use crate::platform::db::Db;
+
+pub use crate::organisation::demo::{DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS};
+
+/// Fills an empty database with Samby Kommune: its organisation of about `employees`
+/// people with the demo logins, and its story bank. Returns false (and changes nothing)
+/// when the database already holds an organisation or accounts.
+pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -> anyhow::Result<bool> {
+    if !crate::organisation::demo::install(db, municipality, employees, seed).await? {
+        return Ok(false);
+    }
+    crate::stories::demo::install(db, municipality).await?;
+    Ok(true)
+}

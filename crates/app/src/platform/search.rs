@@ -1,0 +1,240 @@
+//! Danish search shared by every module. A module indexes an object's text with
+//! [`index_in`] (in the transaction that writes the object) and finds objects with
+//! [`push_match`], which adds the match and its rank to the module's own query.
+//!
+//! Words are lowercased and reduced to their Danish Snowball stems in Rust, on the way in
+//! and on the way out, so "borgerne" finds "borger" and "kommunens" finds "kommune". The
+//! stems are matched by FTS5 on SQLite and a `tsvector` on PostgreSQL. A query is only
+//! ever words: quotes, operators and other punctuation separate words and mean nothing,
+//! so no input can be a syntax error. Snippets are cut and highlighted in Rust, escaped.
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+/// The most words a query is searched with; the rest are ignored.
+pub const MAX_QUERY_WORDS: usize = 12;
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: std::sync::OnceLock<Stemmer> = std::sync::OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::Danish))
+}
+
+/// The words of a text: runs of letters and digits, lowercased.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..]));
+    }
+    out.into_iter()
+}
+
+/// The Danish stem of one word.
+pub fn stem(word: &str) -> String {
+    stemmer().stem(&word.to_lowercase()).into_owned()
+}
+
+/// A text as the stems the index keeps, separated by spaces.
+pub fn stems(text: &str) -> String {
+    words(text).map(|(_, w)| stem(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// The distinct stems of a query, in order, at most [`MAX_QUERY_WORDS`].
+pub fn query_stems(query: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    words(query).map(|(_, w)| stem(w)).filter(|s| seen.insert(s.clone())).take(MAX_QUERY_WORDS).collect()
+}
+
+/// Which backend a query is built for (the search syntax differs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes (or replaces) the index entry of one object, inside the caller's transaction.
+pub async fn index_in<C, DB>(conn: &mut C, municipality: Uuid, kind: &str, object: Uuid, text: &str) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    String: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+{
+    sqlx::query("DELETE FROM search_doc WHERE kind = $1 AND object_id = $2")
+        .bind(kind)
+        .bind(object)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO search_doc (kind, object_id, municipality_id, stems) VALUES ($1, $2, $3, $4)")
+        .bind(kind)
+        .bind(object)
+        .bind(municipality)
+        .bind(stems(text))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The match expression for the stems: every stem must occur.
+fn match_expression(dialect: Dialect, stems: &[String]) -> String {
+    // Stems are letters and digits only (see `words`), so quoting them is all it takes.
+    match dialect {
+        Dialect::Sqlite => stems.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(" "),
+        Dialect::Postgres => stems.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" & "),
+    }
+}
+
+/// Adds ` JOIN` of the matching index entries of `kind` to a query over a table whose id
+/// column is `id_column`, and returns the SQL expression of the rank (higher is better)
+/// for its `ORDER BY`. Call it right after the `FROM` clause. With no words in the query,
+/// nothing matches.
+pub fn push_match<DB: sqlx::Database>(
+    q: &mut QueryBuilder<DB>,
+    dialect: Dialect,
+    kind: &'static str,
+    id_column: &str,
+    query: &str,
+) -> &'static str
+where
+    for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let stems = query_stems(query);
+    let expression = if stems.is_empty() { None } else { Some(match_expression(dialect, &stems)) };
+    match dialect {
+        Dialect::Sqlite => {
+            q.push(
+                " JOIN (SELECT object_id AS search_id, -bm25(search_doc) AS search_rank FROM search_doc WHERE kind = ",
+            )
+            .push_bind(kind)
+            .push(" AND search_doc MATCH ");
+            match expression {
+                Some(e) => q.push_bind(e),
+                None => q.push("'\"x\"' AND 1 = 0"),
+            };
+            q.push(format!(") search_hit ON search_hit.search_id = {id_column}"));
+        }
+        Dialect::Postgres => {
+            q.push(" JOIN (SELECT object_id AS search_id, ts_rank(tsv, to_tsquery('simple', ");
+            match expression {
+                Some(e) => q.push_bind(e),
+                None => q.push("''"),
+            };
+            q.push(")) AS search_rank FROM search_doc WHERE kind = ")
+                .push_bind(kind)
+                .push(" AND tsv @@ to_tsquery('simple', ");
+            match match_expression(dialect, &stems) {
+                e if !e.is_empty() => q.push_bind(e),
+                _ => q.push("''"),
+            };
+            q.push(format!(")) search_hit ON search_hit.search_id = {id_column}"));
+        }
+    }
+    "search_hit.search_rank"
+}
+
+/// HTML-escapes text.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A snippet of `text` around the first words that match `query`, at most `max_words`
+/// long, escaped, with the matching words in `<mark>`. Safe to show as HTML.
+pub fn snippet(text: &str, query: &str, max_words: usize) -> String {
+    let wanted: HashSet<String> = query_stems(query).into_iter().collect();
+    let all: Vec<(usize, &str)> = words(text).collect();
+    if all.is_empty() {
+        return String::new();
+    }
+    let first = all.iter().position(|(_, w)| wanted.contains(&stem(w))).unwrap_or(0);
+    let from = first.saturating_sub(max_words / 3);
+    let to = (from + max_words).min(all.len());
+    let start = all[from].0;
+    let end = if to < all.len() { all[to].0 } else { text.len() };
+    let mut out = String::new();
+    if from > 0 {
+        out.push_str("… ");
+    }
+    let mut at = start;
+    for (i, w) in &all[from..to] {
+        out.push_str(&escape(&text[at..*i]));
+        if wanted.contains(&stem(w)) {
+            out.push_str("<mark>");
+            out.push_str(&escape(w));
+            out.push_str("</mark>");
+        } else {
+            out.push_str(&escape(w));
+        }
+        at = i + w.len();
+    }
+    out.push_str(&escape(text[at..end].trim_end()));
+    if to < all.len() {
+        out.push_str(" …");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn danish_forms_meet_in_one_stem() {
+        assert_eq!(stem("borgerne"), stem("borger"));
+        assert_eq!(stem("kommunens"), stem("kommune"));
+        assert_eq!(stem("Plejehjemmet"), stem("plejehjem"));
+        assert_ne!(stem("skole"), stem("sko"));
+    }
+
+    #[test]
+    fn a_query_is_only_words() {
+        assert_eq!(
+            query_stems("\"borgerne\" AND NOT (kommunens*)"),
+            vec![stem("borgerne"), stem("and"), stem("not"), stem("kommunens")]
+        );
+        assert!(query_stems("\" * ( ) : - ^").is_empty());
+        let expr = match_expression(Dialect::Sqlite, &query_stems("a\"b OR c"));
+        assert_eq!(expr, "\"a\" \"b\" \"or\" \"c\"");
+        let pg = match_expression(Dialect::Postgres, &query_stems("læring & trivsel"));
+        assert_eq!(pg, format!("'{}' & '{}'", stem("læring"), stem("trivsel")));
+    }
+
+    #[test]
+    fn snippets_mark_matches_and_escape_the_rest() {
+        let s = snippet("Vi spurgte <b>borgerne</b> om & deres hverdag i kommunen.", "borger kommunens", 40);
+        assert_eq!(
+            s,
+            "Vi spurgte &lt;b&gt;<mark>borgerne</mark>&lt;/b&gt; om &amp; deres hverdag i <mark>kommunen</mark>."
+        );
+        let long = (0..100).map(|i| format!("ord{i}")).collect::<Vec<_>>().join(" ") + " borger";
+        let s = snippet(&long, "borger", 10);
+        assert!(s.starts_with("… ") && s.contains("<mark>borger</mark>"), "{s}");
+    }
+}
