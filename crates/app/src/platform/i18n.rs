@@ -250,6 +250,72 @@ mod tests {
         assert!(only_da.is_empty() && only_en.is_empty(), "only da: {only_da:?}; only en: {only_en:?}");
     }
 
+    /// Every message id of a language, with how often it is defined.
+    fn definitions(sources: &[&str]) -> std::collections::BTreeMap<String, usize> {
+        let mut out = std::collections::BTreeMap::new();
+        for s in sources {
+            let resource = FluentResource::try_new((*s).to_string()).expect("every .ftl file parses");
+            for entry in resource.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    *out.entry(m.id.name.to_string()).or_insert(0) += 1;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_message_is_defined_twice() {
+        for lang in [Lang::Da, Lang::En] {
+            let twice: Vec<_> = definitions(&sources(lang)).into_iter().filter(|(_, n)| *n > 1).collect();
+            assert!(twice.is_empty(), "{lang:?}: defined more than once: {twice:?}");
+        }
+    }
+
+    /// The literal message ids the code and templates use: `.t("id"`, `.t1("id"`, `.n("id"`
+    /// and navigation labels `label: "id"`.
+    fn used_ids() -> BTreeSet<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("src"), &mut files);
+        walk(&root.join("templates"), &mut files);
+        let mut used = BTreeSet::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for marker in [".t(\"", ".t1(\"", ".n(\"", "label: \""] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    let id: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+                    if !id.is_empty() && rest[id.len()..].starts_with('"') && id.contains('-') {
+                        used.insert(id);
+                    }
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn every_message_the_code_uses_exists_in_both_languages() {
+        let used = used_ids();
+        assert!(used.len() > 100, "found {} message ids in use", used.len());
+        for lang in [Lang::Da, Lang::En] {
+            let defined = definitions(&sources(lang));
+            let missing: Vec<_> = used.iter().filter(|id| !defined.contains_key(*id)).collect();
+            assert!(missing.is_empty(), "{lang:?}: used but not defined: {missing:?}");
+        }
+    }
+
     #[test]
     fn danish_numbers_and_dates() {
         assert_eq!(format_number(Lang::Da, 1234567), "1.234.567");

@@ -10,5 +10,6 @@ mod api;
 mod jobs;
 mod organisation;
 mod pages;
+mod schema;
 mod security;
 mod stories;

@@ -15,7 +15,12 @@ async fn story_count(app: &TestApp) -> i64 {
 }
 
 fn titles(v: &serde_json::Value) -> Vec<String> {
-    v["items"].as_array().unwrap_or_else(|| panic!("a list: {v}")).iter().map(|s| s["title"].as_str().unwrap_or("").to_string()).collect()
+    v["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {v}"))
+        .iter()
+        .map(|s| s["title"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 db_test!(danish_search_finds_word_forms_and_marks_them, |db| {

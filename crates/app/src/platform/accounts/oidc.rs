@@ -16,7 +16,6 @@ use openidconnect::{
 use serde_json::Value;
 use tokio::sync::RwLock;
 
-use crate::on_db;
 use crate::platform::accounts::hash_token;
 use crate::platform::db::Db;
 use crate::platform::permissions::Role;
@@ -264,26 +263,19 @@ pub async fn record_pending(
 ) -> Result<(), OidcError> {
     let now = Utc::now();
     let expires = now + Duration::minutes(LOGIN_MINUTES);
-    on_db!(db, |p| {
-        sqlx::query("DELETE FROM oidc_login WHERE expires_at < $1").bind(now).execute(p).await?;
-        let pending: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM oidc_login").fetch_one(p).await?;
-        if pending >= MAX_PENDING {
-            return Err(OidcError::Busy);
-        }
-        sqlx::query(
-            "INSERT INTO oidc_login (state_hash, pkce_verifier, nonce, next_path, expires_at, browser_hash)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(hash_token(state))
-        .bind(pkce_verifier)
-        .bind(nonce)
-        .bind(next)
-        .bind(expires)
-        .bind(hash_token(browser))
-        .execute(p)
-        .await?;
+    let pending = super::store::PendingLogin {
+        state_hash: hash_token(state),
+        pkce_verifier: pkce_verifier.to_string(),
+        nonce: nonce.to_string(),
+        next_path: next.to_string(),
+        expires_at: expires,
+        browser_hash: hash_token(browser),
+    };
+    if super::store::record_pending_login(db, &pending, now, MAX_PENDING).await? {
         Ok(())
-    })
+    } else {
+        Err(OidcError::Busy)
+    }
 }
 
 /// Takes a pending login out (single use) and returns its PKCE verifier, nonce and next
@@ -292,16 +284,18 @@ pub async fn record_pending(
 pub async fn take_pending(db: &Db, state: &str, browser: Option<&str>) -> Result<(String, String, String), OidcError> {
     let state_hash = hash_token(state);
     // Taken out in one statement, so two callbacks with the same state cannot both get it.
-    let pending: Option<(String, String, String, chrono::DateTime<Utc>, String)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "DELETE FROM oidc_login WHERE state_hash = $1
-             RETURNING pkce_verifier, nonce, next_path, expires_at, browser_hash",
-        )
-        .bind(&state_hash)
-        .fetch_optional(p)
-        .await
-    })?;
-    let Some((verifier, nonce, next, expires, browser_hash)) = pending else { return Err(OidcError::State) };
+    let pending = super::store::take_pending_login(db, &state_hash).await?;
+    let Some(super::store::PendingLogin {
+        pkce_verifier: verifier,
+        nonce,
+        next_path: next,
+        expires_at: expires,
+        browser_hash,
+        ..
+    }) = pending
+    else {
+        return Err(OidcError::State);
+    };
     let same_browser = browser.is_some_and(|b| !browser_hash.is_empty() && hash_token(b) == browser_hash);
     if expires < Utc::now() || !same_browser {
         return Err(OidcError::State);

@@ -417,3 +417,60 @@ pub async fn grant_on_object(db: &Db, account: Uuid, role: Role, object: ObjectR
         .map(|_| ())
     })
 }
+
+/// A login started at the identity provider, waiting for its callback.
+#[derive(Clone, Debug)]
+pub struct PendingLogin {
+    pub state_hash: String,
+    pub pkce_verifier: String,
+    pub nonce: String,
+    pub next_path: String,
+    pub expires_at: DateTime<Utc>,
+    pub browser_hash: String,
+}
+
+/// Records a started login after dropping expired ones; false when `max` are waiting.
+pub async fn record_pending_login(db: &Db, login: &PendingLogin, now: DateTime<Utc>, max: i64) -> sqlx::Result<bool> {
+    on_db!(db, |p| {
+        sqlx::query("DELETE FROM oidc_login WHERE expires_at < $1").bind(now).execute(p).await?;
+        let pending: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM oidc_login").fetch_one(p).await?;
+        if pending >= max {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO oidc_login (state_hash, pkce_verifier, nonce, next_path, expires_at, browser_hash)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&login.state_hash)
+        .bind(&login.pkce_verifier)
+        .bind(&login.nonce)
+        .bind(&login.next_path)
+        .bind(login.expires_at)
+        .bind(&login.browser_hash)
+        .execute(p)
+        .await?;
+        Ok(true)
+    })
+}
+
+/// Takes a pending login out in one statement (two callbacks with one state cannot both
+/// get it).
+pub async fn take_pending_login(db: &Db, state_hash: &str) -> sqlx::Result<Option<PendingLogin>> {
+    let row: Option<(String, String, String, DateTime<Utc>, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "DELETE FROM oidc_login WHERE state_hash = $1
+             RETURNING pkce_verifier, nonce, next_path, expires_at, browser_hash",
+        )
+        .bind(state_hash)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(|(pkce_verifier, nonce, next_path, expires_at, browser_hash)| PendingLogin {
+        state_hash: state_hash.to_string(),
+        pkce_verifier,
+        nonce,
+        next_path,
+        expires_at,
+        browser_hash,
+    }))
+}
