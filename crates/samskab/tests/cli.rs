@@ -119,7 +119,7 @@ async fn bad_file_writes_nothing(db: &str) {
     let out = samskab(db, &["import", "org", "--format", "kolding-csv", bad.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("bad.csv, linje 64, kolonne 3"), "{err}");
+    assert!(err.contains("bad.csv:64:3") && err.contains("(linje 64, kolonne 3)"), "{err}");
     assert!(err.contains("Intet er indlæst."), "{err}");
     // A NUL byte (which PostgreSQL cannot store) is refused the same way on every backend.
     let nul = dir.path().join("nul.csv");
@@ -129,7 +129,7 @@ async fn bad_file_writes_nothing(db: &str) {
     let out = samskab(db, &["import", "org", "--format", "kolding-csv", nul.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("nul.csv, linje 64, kolonne 23: teksten indeholder et styretegn"),
+        stderr(&out).contains("nul.csv:64:23: teksten indeholder et styretegn"),
         "{}",
         stderr(&out)
     );

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod audit;
 pub mod db;
 pub mod exports;
+pub mod formats;
 pub mod i18n;
 pub mod jobs;
 pub mod layout;

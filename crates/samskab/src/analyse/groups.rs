@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use analysis::groups::{Outcome, Person, Request, ViolationKind, form};
 
-use super::input::{InputError, Table};
+use app::platform::formats::polis::{InputError, Table};
 
 pub struct Args {
     pub people: PathBuf,

@@ -3,8 +3,6 @@
 //! language. A bad file is reported with file, line and column and exit code 2.
 
 mod groups;
-mod input;
-mod lines;
 mod opinions;
 mod themes;
 
@@ -113,7 +111,7 @@ pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
 
 /// Prints a result as JSON or as a summary; a bad input becomes its message and exit code 2.
 fn finish<T, J: serde::Serialize>(
-    result: Result<T, input::InputError>,
+    result: Result<T, app::platform::formats::FileError>,
     format: Format,
     english: bool,
     json: impl Fn(&T) -> &J,
@@ -128,7 +126,7 @@ fn finish<T, J: serde::Serialize>(
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("{}", e.render(english));
+            eprintln!("{}", e.render(if english { "en" } else { "da" }));
             Ok(ExitCode::from(2))
         }
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use analysis::opinions::stats::Direction;
 use analysis::opinions::{Analysis, Options, analyse};
 
-use super::input::{self, InputError};
+use app::platform::formats::polis::{self as input, InputError};
 
 pub struct Request {
     pub votes: Option<PathBuf>,

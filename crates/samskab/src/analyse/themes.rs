@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use analysis::themes::{Outcome, Pin, Request, themes};
 
-use super::input::{InputError, Table};
+use app::platform::formats::polis::{InputError, Table};
 
 pub struct Args {
     pub input: PathBuf,

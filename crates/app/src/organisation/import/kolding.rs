@@ -13,7 +13,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
     let (mut reader, lines) = csv_reader(path)?;
     let header = reader.headers().map_err(|e| vec![csv_error(&file, &e, Some(1))])?.clone();
     if header.len() != LEVELS + 4 {
-        return Err(vec![ImportError::new(
+        return Err(vec![ImportError::at(
             &file,
             Some(1),
             None,
@@ -52,7 +52,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             if name.is_empty() {
                 ended_at.get_or_insert(level);
             } else if let Some(gap) = ended_at {
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &file,
                     Some(line),
                     Some(level as u64 + 1),
@@ -65,7 +65,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             }
         }
         if names.is_empty() {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 Some(1),
@@ -95,7 +95,7 @@ pub fn read_kolding_csv(path: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let email = record.get(LEVELS + 3).unwrap_or("").trim();
         if name.is_empty() {
             if !email.is_empty() || !phone.is_empty() {
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &file,
                     Some(line),
                     Some(LEVELS as u64 + 2),

@@ -4,7 +4,6 @@
 //! nothing is written until a snapshot is complete and valid.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -40,40 +39,8 @@ impl Format {
     }
 }
 
-/// One problem in an input file. `da` and `en` are the same message in each language.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImportError {
-    pub file: String,
-    pub line: Option<u64>,
-    pub column: Option<u64>,
-    pub da: String,
-    pub en: String,
-}
-
-impl ImportError {
-    fn new(file: &str, line: Option<u64>, column: Option<u64>, da: String, en: String) -> Self {
-        ImportError { file: file.to_string(), line, column, da, en }
-    }
-
-    /// The message in `lang` ("da" or "en"), prefixed with file, line and column.
-    pub fn render(&self, lang: &str) -> String {
-        let (l, c, msg) = if lang == "en" { ("line", "column", &self.en) } else { ("linje", "kolonne", &self.da) };
-        let mut s = self.file.clone();
-        if let Some(line) = self.line {
-            s.push_str(&format!(", {l} {line}"));
-        }
-        if let Some(col) = self.column {
-            s.push_str(&format!(", {c} {col}"));
-        }
-        format!("{s}: {msg}")
-    }
-}
-
-impl fmt::Display for ImportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render("en"))
-    }
-}
+/// One problem in an input file (the platform's [`FileError`]).
+pub use crate::platform::formats::FileError as ImportError;
 
 /// Every problem found; reading stops collecting after this many.
 const MAX_ERRORS: usize = 50;
@@ -100,26 +67,26 @@ fn display_name(path: &Path) -> String {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> ImportError {
-    ImportError::new(&display_name(path), None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
+    ImportError::at(&display_name(path), None, None, format!("kan ikke læses: {e}"), format!("cannot be read: {e}"))
 }
 
 fn csv_error(file: &str, e: &csv::Error, line: Option<u64>) -> ImportError {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::new(
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => ImportError::at(
             file,
             line,
             Some(len.min(expected_len) + 1),
             format!("rækken har {len} felter, men overskriften har {expected_len}"),
             format!("the row has {len} fields but the header has {expected_len}"),
         ),
-        csv::ErrorKind::Utf8 { err, .. } => ImportError::new(
+        csv::ErrorKind::Utf8 { err, .. } => ImportError::at(
             file,
             line,
             Some(err.field() as u64 + 1),
             "teksten er ikke gyldig UTF-8".to_string(),
             "the text is not valid UTF-8".to_string(),
         ),
-        _ => ImportError::new(file, line, None, format!("ugyldig CSV: {e}"), format!("invalid CSV: {e}")),
+        _ => ImportError::at(file, line, None, format!("ugyldig CSV: {e}"), format!("invalid CSV: {e}")),
     }
 }
 
@@ -167,7 +134,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>, Vec<ImportError>> {
             }
             b'\t' | b'\r' => {}
             0..=0x1f | 0x7f => {
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &file,
                     Some(line),
                     Some(column),
@@ -192,7 +159,7 @@ fn read_input(path: &Path) -> Result<Vec<u8>, Vec<ImportError>> {
 fn field_too_long(file: &str, line: Option<u64>, column: Option<u64>, value: &str) -> Option<ImportError> {
     let length = value.chars().count();
     (length > MAX_FIELD_CHARS).then(|| {
-        ImportError::new(
+        ImportError::at(
             file,
             line,
             column,
@@ -240,7 +207,7 @@ fn columns(
         .iter()
         .filter(|w| !map.contains_key(**w))
         .map(|w| {
-            ImportError::new(
+            ImportError::at(
                 file,
                 Some(1),
                 None,
@@ -281,7 +248,7 @@ fn parse_date(
     match NaiveDate::parse_from_str(date_part, "%Y-%m-%d") {
         Ok(d) if time_ok => Some(d),
         _ => {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 file,
                 (line > 0).then_some(line),
                 column.map(|c| c as u64 + 1),

@@ -141,7 +141,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
     };
     files.sort();
     if files.is_empty() {
-        errors.push(ImportError::new(
+        errors.push(ImportError::at(
             &display_name(dir),
             None,
             None,
@@ -154,7 +154,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
         let file = display_name(&path);
         let text = match read_input(&path).and_then(|bytes| {
             String::from_utf8(bytes).map_err(|_| {
-                vec![ImportError::new(
+                vec![ImportError::at(
                     &file,
                     None,
                     None,
@@ -189,7 +189,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
                         }
                     }
                 }
-                None => errors.push(ImportError::new(
+                None => errors.push(ImportError::at(
                     &file,
                     Some(1),
                     Some(1),
@@ -197,7 +197,7 @@ fn read_pages<T: for<'de> Deserialize<'de>>(
                     format!("the answer has no data.{collection}"),
                 )),
             },
-            Err(e) => errors.push(ImportError::new(
+            Err(e) => errors.push(ImportError::at(
                 &file,
                 Some(e.line() as u64),
                 Some(e.column() as u64),

@@ -44,7 +44,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let id = field(&record, &cols, "id");
         let name = field(&record, &cols, "name");
         if id.is_empty() {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 cols.get("id").map(|c| *c as u64 + 1),
@@ -53,7 +53,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             ));
         }
         if name.is_empty() {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 cols.get("name").map(|c| *c as u64 + 1),
@@ -107,7 +107,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let name = field(&record, &cols, "name");
         let unit = field(&record, &cols, "unit_id");
         if person.is_empty() {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 col("person_id"),
@@ -117,7 +117,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
             continue;
         }
         if unit.is_empty() {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 col("unit_id"),
@@ -128,7 +128,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         }
         let pay_raw = field(&record, &cols, "pay_type");
         let Some(pay_type) = PayType::parse(pay_raw) else {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &file,
                 Some(line),
                 col("pay_type"),
@@ -140,7 +140,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         let flag = |name: &str, errors: &mut Vec<ImportError>| {
             let raw = field(&record, &cols, name);
             parse_flag(raw).unwrap_or_else(|| {
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &file,
                     Some(line),
                     col(name),
@@ -155,7 +155,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
         match seen_people.get(person) {
             None => {
                 if name.is_empty() {
-                    errors.push(ImportError::new(
+                    errors.push(ImportError::at(
                         &file,
                         Some(line),
                         col("name"),
@@ -173,7 +173,7 @@ pub fn read_samskab_csv(dir: &Path) -> Result<OrgSnapshot, Vec<ImportError>> {
                 });
             }
             Some(first) if !name.is_empty() && first != name => {
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &file,
                     Some(line),
                     col("name"),

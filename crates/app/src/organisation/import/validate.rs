@@ -11,7 +11,7 @@ fn at(origin: &Origin) -> (String, Option<u64>) {
 /// "The {kind} '{key}' occurs twice", at the record's place; `kind` is (Danish, English).
 fn twice(origin: &Origin, kind: (&str, &str), key: &str) -> ImportError {
     let (f, l) = at(origin);
-    ImportError::new(
+    ImportError::at(
         &f,
         l,
         None,
@@ -61,7 +61,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             && !units.contains_key(p.as_str())
         {
             let (f, l) = at(&u.origin);
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &f,
                 l,
                 None,
@@ -78,7 +78,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             steps += 1;
             if p == u.key || steps > units.len() {
                 let (f, l) = at(&u.origin);
-                errors.push(ImportError::new(
+                errors.push(ImportError::at(
                     &f,
                     l,
                     None,
@@ -101,7 +101,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             errors.push(twice(&e.origin, ("ansættelsen", "engagement"), &e.key));
         }
         if !people.contains(e.person_key.as_str()) {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &f,
                 l,
                 None,
@@ -110,7 +110,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             ));
         }
         if !units.contains_key(e.unit_key.as_str()) {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &f,
                 l,
                 None,
@@ -129,7 +129,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
             errors.push(twice(&m.origin, ("lederposten", "manager post"), &m.key));
         }
         if !units.contains_key(m.unit_key.as_str()) {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &f,
                 l,
                 None,
@@ -140,7 +140,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
         if let Some(p) = &m.person_key
             && !people.contains(p.as_str())
         {
-            errors.push(ImportError::new(
+            errors.push(ImportError::at(
                 &f,
                 l,
                 None,
@@ -153,7 +153,7 @@ pub fn validate(s: &OrgSnapshot) -> Result<(), Vec<ImportError>> {
         }
     }
     if s.units.is_empty() {
-        errors.push(ImportError::new(
+        errors.push(ImportError::at(
             "",
             None,
             None,

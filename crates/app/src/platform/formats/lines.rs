@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::input::{Result, Rows, cannot_read, width_error};
+use super::polis::{Result, Rows, cannot_read, width_error};
 
 /// Bytes read at a time; a line longer than this grows the buffer.
 const CHUNK: usize = 64 << 10;

@@ -1,51 +1,14 @@
 //! Reading the analysts' files: Pol.is exports (votes, comments, the wide
-//! participants-votes matrix) and group files. Every problem names file, line and column.
+//! participants-votes matrix), group files and plain delimited tables. Every problem names
+//! file, line and column ([`FileError`]).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use analysis::opinions::{NotUtf8, Options, Votes};
 
+pub use super::FileError as InputError;
 use super::lines;
-
-/// A problem in an input file, in both languages.
-#[derive(Debug)]
-pub struct InputError {
-    pub file: String,
-    pub line: Option<u64>,
-    pub column: Option<usize>,
-    pub da: String,
-    pub en: String,
-}
-
-impl InputError {
-    pub fn new(
-        file: &Path,
-        line: Option<u64>,
-        column: Option<usize>,
-        da: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        InputError { file: file.display().to_string(), line, column, da: da.into(), en: en.into() }
-    }
-
-    pub fn render(&self, english: bool) -> String {
-        let mut at = self.file.clone();
-        if let Some(l) = self.line {
-            at.push_str(&format!(":{l}"));
-            if let Some(c) = self.column {
-                at.push_str(&format!(":{c}"));
-            }
-        }
-        let (line_word, col_word) = if english { ("line", "column") } else { ("linje", "kolonne") };
-        let place = match (self.line, self.column) {
-            (Some(l), Some(c)) => format!(" ({line_word} {l}, {col_word} {c})"),
-            (Some(l), None) => format!(" ({line_word} {l})"),
-            _ => String::new(),
-        };
-        format!("{at}: {}{place}", if english { &self.en } else { &self.da })
-    }
-}
 
 pub type Result<T> = std::result::Result<T, InputError>;
 
@@ -656,7 +619,7 @@ mod tests {
         text.insert(comma + 1, 0xff);
         let line = text[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
         for e in three_ways_bytes(&text).map(|v| v.expect_err("not UTF-8")) {
-            assert_eq!((e.line, e.column), (Some(line), Some(4)), "{}", e.render(true));
+            assert_eq!((e.line, e.column), (Some(line), Some(4)), "{}", e.render("en"));
         }
     }
 
