@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # HTTP benchmark: starts the demo municipality with 25,000 employees on SQLite (release
-# build), then loads the organisation pages and the span-of-control report from a second
-# process (wrk, 32 connections) and prints requests/s and p50/p99 latency next to the same
-# figures for the bare /healthz route of the same server, as ratios. The bare route answers a
+# build), adds 10,000 stories through the API, then loads the organisation pages, the
+# span-of-control report, the story search and the JSON API from a second process (wrk,
+# 32 connections) and prints requests/s and p50/p99 latency next to the same figures for
+# the bare /healthz route of the same server, as ratios; and the API's overhead against
+# the same page's HTML route. The bare route answers a
 # constant through the same middleware; it is measured without a session (the ceiling) and
 # with one (what every signed-in page pays before its own work). Also prints the
 # server's peak memory and how long `serve --demo` took to be ready.
@@ -37,6 +39,32 @@ session=$(awk '$6 == "samskab_session" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "login failed" >&2; exit 1; }
 cookie="Cookie: samskab_session=$session"
 unit=$(curl -fs -H "$cookie" "http://127.0.0.1:$port/organisation" | grep -o '/organisation/enhed/[0-9a-f-]*' | sed -n 2p)
+unit_id=${unit##*/}
+api_token=$("$target/release/samskab" token add --user admin --name bench --db "$work/bench.db" 2>/dev/null)
+bearer="Authorization: Bearer $api_token"
+
+# 10,000 stories: sentences of the demo stories mixed (fixed seed), posted through the API.
+stories=${SAMSKAB_BENCH_STORIES:-10000}
+python3 - "$port" "$api_token" "$stories" <<'PY'
+import http.client, json, random, re, sys
+port, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+c = http.client.HTTPConnection("127.0.0.1", port)
+h = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+c.request("GET", "/api/v1/stories?limit=1000", headers=h)
+demo = json.loads(c.getresponse().read())["items"]
+sentences = [s for d in demo for s in re.split(r"(?<=[.!?])\s+", d["body"].replace("\n", " ")) if len(s) > 20]
+titles = [d["title"] for d in demo]
+tasks = ["fritid-faellesskab", "laering", "beskaeftigelse", "social-omsorg"]
+rng = random.Random(7)
+for i in range(n - len(demo)):
+    body = " ".join(rng.sample(sentences, 4))
+    story = {"title": f"{rng.choice(titles)} ({i})", "body": body, "core_tasks": [rng.choice(tasks)],
+             "tags": rng.sample(["trivsel", "samarbejde", "ældre", "unge", "frivillige", "læring"], 2)}
+    c.request("POST", "/api/v1/stories", body=json.dumps(story), headers=h)
+    r = c.getresponse(); r.read()
+    if r.status != 201:
+        sys.exit(f"story {i}: {r.status}")
+PY
 
 run() { # name path
   local out
@@ -67,6 +95,11 @@ PY
   run "unit page" "$unit"
   run "span of control" /organisation/ledelsesspaend
   run "span of control, over 30" "/organisation/ledelsesspaend?kun_over=1"
+  run "unit, JSON API" "/api/v1/units/$unit_id" "$bearer"
+  run "span of control, JSON API" "/api/v1/span-of-control" "$bearer"
+  run "story search page" "/historier?q=borgerne"
+  run "story search, JSON API" "/api/v1/stories?q=borgerne" "$bearer"
+  run "story search, 2 words" "/api/v1/stories?q=frivillige+fællesskab" "$bearer"
 } > "$work/results.tsv"
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 
@@ -79,6 +112,14 @@ print(f"Samskab HTTP benchmark: demo with {size} employees on SQLite, wrk with {
 print(f"{'route':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} {'errors':>7}")
 for name, rps, p50, p99, err in rows:
     print(f"{name:28} {float(rps):8.0f} {float(p50):8.2f} {float(p99):8.2f} {float(rps)/base:8.1%} {err:>7}")
+by = {r[0]: r for r in rows}
+def overhead(api, page):
+    a, p = by[api], by[page]
+    return f"{api} against {page}: p50 {float(a[2])/float(p[2]):.2f}x, p99 {float(a[3])/float(p[3]):.2f}x, req/s {float(a[1])/float(p[1]):.2f}x"
+print("API overhead (token check + JSON) against the page's HTML route, latency ratios (target <= 1.5x):")
+print("  " + overhead("unit, JSON API", "unit page"))
+print("  " + overhead("span of control, JSON API", "span of control"))
+print(f"story search over the stories: p99 {by['story search page'][3]} ms (page), {by['story search, JSON API'][3]} ms (API); target < 20 ms")
 print(f"server peak memory (VmHWM): {peak/1024:.0f} MB")
 print(f"serve --demo --demo-size {size} ready after {ready} s (from an empty directory)")
 PY

@@ -236,11 +236,43 @@ async fn journeys_pass_axe_with_and_without_javascript() {
             ("/organisation/personer?q=sen", "people search"),
             ("/menu", "menu page"),
             ("/findes-ikke", "404"),
+            ("/historier", "stories"),
+            ("/historier?q=borgerne", "story search"),
+            ("/admin/jobber", "jobs"),
+            ("/admin/api-noegler", "API tokens"),
         ] {
             c.goto(&format!("{}{path}", e.base)).await.expect("open");
             if javascript {
                 assert_accessible(&c, &e.axe, what).await;
             }
+        }
+
+        // A story: the form's errors, then a draft, then its page.
+        c.goto(&format!("{}/historier/ny", e.base)).await.expect("story form");
+        if javascript {
+            assert_accessible(&c, &e.axe, "story form").await;
+        }
+        click(&c, "main form button[type=submit]").await;
+        find(&c, ".alert-error").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "story form with errors").await;
+        }
+        fill(&c, "title", &format!("Morgenmøde på ti minutter ({mode})")).await;
+        fill(&c, "body", "Vi står op.\n\n- ti minutter\n- samme tid hver dag").await;
+        click(&c, "#core_task_laering").await;
+        click(&c, "main form button[type=submit]").await;
+        wait_for_url(&c, "the new story", |u| u.path().starts_with("/historier/") && u.query() == Some("gemt=1")).await;
+        assert!(heading(&c).await.starts_with("Morgenmøde på ti minutter"), "{mode}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "story").await;
+        }
+        // The housekeeping job the server scheduled at start has a page with its progress.
+        c.goto(&format!("{}/admin/jobber", e.base)).await.expect("jobs");
+        c.find(Locator::Css("main table a[href^='/jobber/']")).await.expect("a job").click().await.expect("open job");
+        wait_for_url(&c, "a job page", |u| u.path().starts_with("/jobber/")).await;
+        find(&c, "progress").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "job").await;
         }
 
         // Switch to English and back; the page follows.
