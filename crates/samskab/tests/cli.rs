@@ -128,11 +128,7 @@ async fn bad_file_writes_nothing(db: &str) {
     std::fs::write(&nul, text).expect("write");
     let out = samskab(db, &["import", "org", "--format", "kolding-csv", nul.to_str().expect("path")]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("nul.csv:64:23: teksten indeholder et styretegn"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("nul.csv:64:23: teksten indeholder et styretegn"), "{}", stderr(&out));
     let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
     assert_eq!(stdout(&out).trim(), "[]", "nothing was written");
 }

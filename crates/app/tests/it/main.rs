@@ -12,4 +12,5 @@ mod organisation;
 mod pages;
 mod schema;
 mod security;
+mod site;
 mod stories;

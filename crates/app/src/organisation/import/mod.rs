@@ -425,4 +425,16 @@ mod tests {
             "checking errors name the line: {errors:?}"
         );
     }
+
+    #[test]
+    fn an_unreadable_page_file_fails_the_import() {
+        let anne = "{\"uuid\":\"p1\",\"current\":{\"given_name\":\"Anne\",\"surname\":\"Hansen\"}}";
+        let dir = os2mo_dir(anne, "2021-01-01", false);
+        assert!(read(Format::Os2moJson, dir.path()).is_ok());
+        // A second page of units that cannot be read (here: a directory by that name) must
+        // not be read as "these units are gone".
+        std::fs::create_dir(dir.path().join("org_units-2.json")).expect("dir");
+        let errors = read(Format::Os2moJson, dir.path()).expect_err("an unreadable page");
+        assert!(errors.iter().any(|e| e.file.contains("org_units-2.json")), "{errors:?}");
+    }
 }

@@ -4,7 +4,7 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::on_db;
-use crate::platform::db::{Db, new_id};
+use crate::platform::db::{Db, WritePool, new_id};
 
 pub use super::model::{CoreTask, DEFAULT_CORE_TASKS, Municipality};
 
@@ -20,17 +20,31 @@ pub async fn ensure(db: &Db, name: &str) -> sqlx::Result<Municipality> {
     if let Some(m) = current(db).await? {
         return Ok(m);
     }
-    let m = Municipality { id: new_id(), name: name.to_string() };
+    // Two processes starting on an empty database must not make two municipalities: the
+    // check and the insert are one transaction under the write lock (SQLite's IMMEDIATE
+    // transaction, a transaction-scoped advisory lock on PostgreSQL).
+    let candidate = Municipality { id: new_id(), name: name.to_string() };
     on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        if matches!(db, Db::Postgres(_)) {
+            sqlx::query("SELECT pg_advisory_xact_lock(7262017)").execute(&mut *tx).await?;
+        }
+        let existing: Option<Municipality> =
+            sqlx::query_as("SELECT id, name FROM municipality ORDER BY created_at, id LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(m) = existing {
+            return Ok(m);
+        }
         sqlx::query("INSERT INTO municipality (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(m.id)
-            .bind(&m.name)
+            .bind(candidate.id)
+            .bind(&candidate.name)
             .bind(Utc::now())
-            .execute(p)
-            .await
-            .map(|_| ())
-    })?;
-    Ok(m)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(candidate)
+    })
 }
 
 pub async fn rename(db: &Db, id: Uuid, name: &str) -> sqlx::Result<()> {
