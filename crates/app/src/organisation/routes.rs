@@ -15,7 +15,7 @@ use super::views::*;
 use super::{Browse, ExportSpan, ViewSpan, actions, org_cache};
 use crate::AppState;
 use crate::platform::audit;
-use crate::platform::exports::csv_text;
+use crate::platform::exports::{self, Cell, CsvDialect};
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{Crumb, FormErrors, render};
 use crate::platform::module::{BoxFuture, Guard, Routes};
@@ -429,35 +429,35 @@ fn headings(tr: &Tr) -> [String; 9] {
     .map(|k| tr.t(k))
 }
 
-/// CSV of the report; `danish` gives Excel-friendly semicolons, a BOM and translated
-/// headings, otherwise commas and the JSON keys.
+/// The report's rows as export cells.
+fn span_cells(rows: &[SpanRow]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.leader_name.clone()),
+                Cell::Text(r.email.clone()),
+                Cell::Text(r.unit_name.clone()),
+                Cell::Number(r.level),
+                Cell::Number(r.direct_reports),
+                Cell::Number(r.total_reports),
+                Cell::Number(r.leader_reports),
+                Cell::Number(r.hourly),
+                Cell::Number(r.salaried),
+            ]
+        })
+        .collect()
+}
+
+/// CSV of the report; `headings` in the user's language give a Danish spreadsheet's CSV
+/// (semicolons, a byte-order mark), otherwise commas and the JSON keys.
 pub fn span_csv_bytes(rows: &[SpanRow], headings: Option<[String; 9]>) -> anyhow::Result<Vec<u8>> {
-    let danish = headings.is_some();
-    let mut out = Vec::new();
-    if danish {
-        out.extend_from_slice("\u{feff}".as_bytes());
-    }
-    let mut w = csv::WriterBuilder::new().delimiter(if danish { b';' } else { b',' }).from_writer(out);
     match headings {
-        Some(h) => w.write_record(&h)?,
+        Some(h) => exports::csv(&h, &span_cells(rows), CsvDialect::DanishSpreadsheet),
         None => {
-            w.write_record(["leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried"])?
+            let keys = ["leader", "email", "unit", "level", "direct", "total", "leaders", "hourly", "salaried"];
+            exports::csv(&keys.map(String::from), &span_cells(rows), CsvDialect::Plain)
         }
     }
-    for r in rows {
-        w.write_record([
-            csv_text(&r.leader_name).into_owned(),
-            csv_text(&r.email).into_owned(),
-            csv_text(&r.unit_name).into_owned(),
-            r.level.to_string(),
-            r.direct_reports.to_string(),
-            r.total_reports.to_string(),
-            r.leader_reports.to_string(),
-            r.hourly.to_string(),
-            r.salaried.to_string(),
-        ])?;
-    }
-    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn span_csv(
@@ -487,30 +487,7 @@ async fn span_csv(
 
 /// The report as an XLSX workbook with one sheet.
 pub fn span_xlsx_bytes(rows: &[SpanRow], headings: &[String; 9], sheet_name: &str) -> anyhow::Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name)?;
-    let bold = Format::new().set_bold();
-    for (c, h) in headings.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold)?;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        let row = i as u32 + 1;
-        sheet.write_string(row, 0, &r.leader_name)?;
-        sheet.write_string(row, 1, &r.email)?;
-        sheet.write_string(row, 2, &r.unit_name)?;
-        for (c, v) in
-            [r.level, r.direct_reports, r.total_reports, r.leader_reports, r.hourly, r.salaried].iter().enumerate()
-        {
-            sheet.write_number(row, c as u16 + 3, *v as f64)?;
-        }
-    }
-    sheet.set_column_width(0, 30)?;
-    sheet.set_column_width(1, 30)?;
-    sheet.set_column_width(2, 36)?;
-    sheet.set_freeze_panes(1, 0)?;
-    Ok(book.save_to_buffer()?)
+    exports::xlsx(sheet_name, headings, &span_cells(rows), &[30.0, 30.0, 36.0])
 }
 
 async fn span_xlsx(

@@ -15,9 +15,81 @@ pub fn csv_text(value: &str) -> Cow<'_, str> {
     }
 }
 
+/// One cell of an exported table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text from people or imports: neutralised in CSV, a string cell in XLSX.
+    Text(String),
+    Number(i64),
+}
+
+/// How a CSV is written: for Danish spreadsheets (semicolons, a byte-order mark so Excel
+/// reads UTF-8) or for programs (commas, no mark).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvDialect {
+    DanishSpreadsheet,
+    Plain,
+}
+
+/// A table as CSV: the headings, then the rows, every text cell through [`csv_text`].
+pub fn csv(headings: &[String], rows: &[Vec<Cell>], dialect: CsvDialect) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    if dialect == CsvDialect::DanishSpreadsheet {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let delimiter = if dialect == CsvDialect::DanishSpreadsheet { b';' } else { b',' };
+    let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(out);
+    w.write_record(headings.iter().map(|h| csv_text(h).into_owned()))?;
+    for row in rows {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(t) => csv_text(t).into_owned(),
+            Cell::Number(n) => n.to_string(),
+        }))?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// A table as an XLSX workbook with one sheet: bold headings, frozen, text as strings
+/// (never formulas), numbers as numbers. `widths` sets the first columns' widths.
+pub fn xlsx(sheet_name: &str, headings: &[String], rows: &[Vec<Cell>], widths: &[f64]) -> anyhow::Result<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in headings.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(t) => sheet.write_string(r, c as u16, t)?,
+                Cell::Number(n) => sheet.write_number(r, c as u16, *n as f64)?,
+            };
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(book.save_to_buffer()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_exports_with_formulas_as_text() {
+        let rows = vec![vec![Cell::Text("=cmd|' /C calc'!A0".into()), Cell::Number(7)]];
+        let plain = String::from_utf8(csv(&["navn".into(), "antal".into()], &rows, CsvDialect::Plain).expect("csv")).expect("utf8");
+        assert_eq!(plain, "navn,antal\n'=cmd|' /C calc'!A0,7\n");
+        let danish = csv(&["navn".into()], &[vec![Cell::Text("Ø".into())]], CsvDialect::DanishSpreadsheet).expect("csv");
+        assert!(danish.starts_with("\u{feff}navn\nØ".as_bytes()));
+        let book = xlsx("Ark", &["navn".into(), "antal".into()], &rows, &[30.0]).expect("xlsx");
+        assert!(book.starts_with(b"PK"), "a zip file");
+    }
 
     #[test]
     fn formula_cells_become_text_and_others_stay() {

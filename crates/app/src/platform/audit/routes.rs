@@ -151,13 +151,17 @@ async fn audit_log(
         action: Some(p.action.trim().to_string()).filter(|s| !s.is_empty()),
         from: from.and_then(local_midnight),
         to: to.and_then(|d| d.succ_opt()).and_then(local_midnight),
-        limit: AUDIT_PAGE + 1,
+        limit: AUDIT_PAGE,
         offset: (page_number - 1) * AUDIT_PAGE,
     };
-    let mut events =
-        if errors.is_empty() { audit::search(&state.db, state.municipality, &query).await? } else { Vec::new() };
-    let has_next = events.len() as i64 > AUDIT_PAGE;
-    events.truncate(AUDIT_PAGE as usize);
+    let (events, total) = if errors.is_empty() {
+        (
+            audit::search(&state.db, state.municipality, &query).await?,
+            audit::count(&state.db, state.municipality, &query).await?,
+        )
+    } else {
+        (Vec::new(), 0)
+    };
     let events = events.into_iter().map(|e| audit_line(&tr, e)).collect();
     let mut actions: Vec<(String, String)> =
         audit::actions(&state.db).await?.into_iter().map(|a| (action_label(&tr, &a), a)).map(|(l, a)| (a, l)).collect();
@@ -175,8 +179,8 @@ async fn audit_log(
         to: p.to,
         errors,
         page_number,
-        has_next,
-        query_base,
+        pages: ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1),
+        page_link: format!("/admin/log?{query_base}&side="),
     };
     Ok(render(&t))
 }

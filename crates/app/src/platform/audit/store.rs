@@ -114,44 +114,61 @@ pub async fn sweep(db: &Db) -> sqlx::Result<()> {
     })
 }
 
+/// Adds the query's conditions to a query on `audit_event`.
+fn push_conditions<DB: sqlx::Database>(q: &mut QueryBuilder<DB>, municipality: Uuid, query: &AuditQuery)
+where
+    for<'a> Uuid: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    for<'a> DateTime<Utc>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(" FROM audit_event WHERE (municipality_id = ").push_bind(municipality).push(" OR municipality_id IS NULL)");
+    if let Some(action) = &query.action {
+        q.push(" AND action = ").push_bind(action.clone());
+    }
+    if let Some(from) = query.from {
+        q.push(" AND at >= ").push_bind(from);
+    }
+    if let Some(to) = query.to {
+        q.push(" AND at < ").push_bind(to);
+    }
+    if let Some(text) = &query.text {
+        // Case-insensitive on both backends (SQLite's LIKE folds only ASCII; lower() on
+        // both sides keeps the match the same for ASCII and exact for the rest).
+        for word in text.split_whitespace().take(5) {
+            let pattern =
+                format!("%{}%", word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            q.push(" AND (lower(actor_name) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(action) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(subject_label) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(subject_id) LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(detail) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+    }
+}
+
 /// Entries matching `query`, newest first.
 pub async fn search(db: &Db, municipality: Uuid, query: &AuditQuery) -> sqlx::Result<Vec<AuditEvent>> {
     on_db!(db, |p| {
-        let mut q = QueryBuilder::new(
-            "SELECT at, actor_name, action, subject_kind, subject_id, subject_label, detail, ip
-             FROM audit_event WHERE (municipality_id = ",
-        );
-        q.push_bind(municipality).push(" OR municipality_id IS NULL)");
-        if let Some(action) = &query.action {
-            q.push(" AND action = ").push_bind(action.clone());
-        }
-        if let Some(from) = query.from {
-            q.push(" AND at >= ").push_bind(from);
-        }
-        if let Some(to) = query.to {
-            q.push(" AND at < ").push_bind(to);
-        }
-        if let Some(text) = &query.text {
-            // Case-insensitive on both backends (SQLite's LIKE folds only ASCII; lower() on
-            // both sides keeps the match the same for ASCII and exact for the rest).
-            for word in text.split_whitespace().take(5) {
-                let pattern =
-                    format!("%{}%", word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                q.push(" AND (lower(actor_name) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR lower(action) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR lower(subject_label) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR lower(subject_id) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" ESCAPE '\\' OR lower(detail) LIKE ")
-                    .push_bind(pattern)
-                    .push(" ESCAPE '\\')");
-            }
-        }
+        let mut q =
+            QueryBuilder::new("SELECT at, actor_name, action, subject_kind, subject_id, subject_label, detail, ip");
+        push_conditions(&mut q, municipality, query);
         q.push(" ORDER BY at DESC, id DESC LIMIT ").push_bind(query.limit).push(" OFFSET ").push_bind(query.offset);
         q.build_query_as().fetch_all(p).await
+    })
+}
+
+/// How many entries match `query` (its limit and offset aside).
+pub async fn count(db: &Db, municipality: Uuid, query: &AuditQuery) -> sqlx::Result<i64> {
+    on_db!(db, |p| {
+        let mut q = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");
+        push_conditions(&mut q, municipality, query);
+        q.build_query_scalar().fetch_one(p).await
     })
 }
 

@@ -17,8 +17,8 @@ pub struct AuditTemplate {
     pub to: String,
     pub errors: FormErrors,
     pub page_number: i64,
-    pub has_next: bool,
-    pub query_base: String,
+    pub pages: i64,
+    pub page_link: String,
 }
 
 /// One audit entry as a person reads it: names in their language, the subject linked to its
