@@ -40,3 +40,5 @@ menu-close = Luk
 menu-close-label = Luk menuen
 menu-user = Bruger
 menu-back = Tilbage til siden
+error-429-heading = For mange forespørgsler
+error-429-text = Der er kommet for mange forespørgsler herfra på kort tid. Vent et minut, og prøv igen.

@@ -40,3 +40,5 @@ menu-close = Close
 menu-close-label = Close the menu
 menu-user = User
 menu-back = Back to the page
+error-429-heading = Too many requests
+error-429-text = Too many requests have come from here in a short time. Wait a minute and try again.

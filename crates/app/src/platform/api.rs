@@ -48,6 +48,7 @@ pub fn problem(tr: &Tr, status: StatusCode, detail: Option<String>) -> Response 
         401 => "api-error-401",
         403 => "error-403-heading",
         404 => "error-404-heading",
+        429 => "error-429-heading",
         _ => "error-500-heading",
     };
     let body = Problem { kind: "about:blank".into(), title: tr.t(key), status: status.as_u16(), detail };

@@ -83,9 +83,11 @@ mod tests {
     #[test]
     fn a_table_exports_with_formulas_as_text() {
         let rows = vec![vec![Cell::Text("=cmd|' /C calc'!A0".into()), Cell::Number(7)]];
-        let plain = String::from_utf8(csv(&["navn".into(), "antal".into()], &rows, CsvDialect::Plain).expect("csv")).expect("utf8");
+        let plain = String::from_utf8(csv(&["navn".into(), "antal".into()], &rows, CsvDialect::Plain).expect("csv"))
+            .expect("utf8");
         assert_eq!(plain, "navn,antal\n'=cmd|' /C calc'!A0,7\n");
-        let danish = csv(&["navn".into()], &[vec![Cell::Text("Ø".into())]], CsvDialect::DanishSpreadsheet).expect("csv");
+        let danish =
+            csv(&["navn".into()], &[vec![Cell::Text("Ø".into())]], CsvDialect::DanishSpreadsheet).expect("csv");
         assert!(danish.starts_with("\u{feff}navn\nØ".as_bytes()));
         let book = xlsx("Ark", &["navn".into(), "antal".into()], &rows, &[30.0]).expect("xlsx");
         assert!(book.starts_with(b"PK"), "a zip file");

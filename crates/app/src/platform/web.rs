@@ -151,6 +151,8 @@ pub enum AppError {
     NotFound,
     /// The request itself is wrong (message already translated).
     BadRequest(String),
+    /// Too many requests from one participant or address (message already translated).
+    TooManyRequests(String),
     /// Something broke; the detail goes to the log, not to the user.
     Internal(String),
 }
@@ -189,6 +191,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden => marker(StatusCode::FORBIDDEN, None),
             AppError::NotFound => marker(StatusCode::NOT_FOUND, None),
             AppError::BadRequest(msg) => marker(StatusCode::BAD_REQUEST, Some(msg)),
+            AppError::TooManyRequests(msg) => marker(StatusCode::TOO_MANY_REQUESTS, Some(msg)),
             AppError::Internal(detail) => {
                 tracing::error!(error.detail = %detail, "request failed");
                 marker(StatusCode::INTERNAL_SERVER_ERROR, None)

@@ -4,6 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -14,6 +15,7 @@ use crate::AppState;
 use crate::platform::accounts::CurrentUser;
 use crate::platform::layout::{FormErrors, render};
 use crate::platform::module::{Guard, Routes};
+use crate::platform::participants::{self, Actor};
 use crate::platform::permissions::can;
 use crate::platform::search;
 use crate::platform::site::store::core_tasks;
@@ -69,8 +71,16 @@ struct ListQuery {
     side: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Query(lq): Query<ListQuery>) -> Result<Response> {
+/// Searches a visitor (or a participant without an account) may make per minute from one
+/// address; a search costs the database far more than a page.
+pub const VISITOR_SEARCHES_PER_MINUTE: i64 = 120;
+
+async fn list(State(state): State<AppState>, ctx: Ctx, actor: Actor, Query(lq): Query<ListQuery>) -> Result<Response> {
     let tr = ctx.tr();
+    if !lq.q.trim().is_empty() {
+        participants::limit(&state, &ctx, &actor, "stories.search", VISITOR_SEARCHES_PER_MINUTE, Duration::minutes(1))
+            .await?;
+    }
     let page_number = page_number(&tr, lq.side.as_deref())?;
     let readers = readers(ctx.user.as_deref());
     let tasks = core_tasks(&state.db, state.municipality).await?;

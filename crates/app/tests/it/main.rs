@@ -10,6 +10,7 @@ mod api;
 mod jobs;
 mod organisation;
 mod pages;
+mod participants;
 mod schema;
 mod security;
 mod site;

@@ -73,8 +73,8 @@ pub fn kinds() -> Vec<&'static JobKind> {
     crate::MODULES.iter().flat_map(|m| m.jobs.iter().copied()).collect()
 }
 
-/// The platform's housekeeping: expired sessions, old login attempts and audit rate
-/// windows, finished jobs older than 30 days. Scheduled hourly by the workers.
+/// The platform's housekeeping: expired sessions, old login attempts, audit and
+/// participant rate windows, finished jobs older than 30 days. Scheduled hourly by the workers.
 pub static SWEEP: JobKind = JobKind { kind: "platform.sweep", run: sweep };
 
 /// Finished jobs are kept this long.
@@ -86,6 +86,7 @@ fn sweep(ctx: JobContext) -> BoxFuture<'static, Result<serde_json::Value, String
         crate::platform::accounts::sweep(db).await.map_err(|e| e.to_string())?;
         ctx.progress(0.4, "sessions");
         crate::platform::audit::sweep(db).await.map_err(|e| e.to_string())?;
+        crate::platform::participants::store::sweep(db).await.map_err(|e| e.to_string())?;
         ctx.progress(0.7, "audit");
         let jobs = store::sweep(db, KEEP_FINISHED_DAYS).await.map_err(|e| e.to_string())?;
         Ok(serde_json::json!({ "finished_jobs_removed": jobs }))
