@@ -99,7 +99,7 @@ PY
   run "span of control, JSON API" "/api/v1/span-of-control" "$bearer"
   run "story search page" "/historier?q=borgerne"
   run "story search, JSON API" "/api/v1/stories?q=borgerne" "$bearer"
-  run "story search, 2 words" "/api/v1/stories?q=frivillige+fællesskab" "$bearer"
+  run "story search, 2 words" "/api/v1/stories?q=frivillige+f%C3%A6llesskab" "$bearer"
 } > "$work/results.tsv"
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 

@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod api;
+mod audit;
 mod jobs;
 mod organisation;
 mod pages;

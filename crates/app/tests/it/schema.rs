@@ -60,6 +60,7 @@ async fn sqlite_schema(db: &Db) -> (Columns, BTreeMap<String, Vec<String>>) {
     (columns, indexes)
 }
 
+#[cfg_attr(not(feature = "postgres-tests"), allow(dead_code))]
 async fn postgres_schema(db: &Db) -> (Columns, BTreeMap<String, Vec<String>>) {
     let Db::Postgres(p) = db else { panic!("PostgreSQL") };
     let rows: Vec<(String, String, String, String)> = sqlx::query_as(
