@@ -119,11 +119,10 @@ where
     let expression = if stems.is_empty() { None } else { Some(match_expression(dialect, &stems)) };
     match dialect {
         Dialect::Sqlite => {
-            q.push(
-                " JOIN (SELECT object_id AS search_id, -bm25(search_doc) AS search_rank FROM search_doc WHERE kind = ",
-            )
-            .push_bind(kind)
-            .push(" AND search_doc MATCH ");
+            // No filter on `kind` here: FTS5 reads an unindexed column row by row, and the
+            // join on the module's own ids already keeps only its objects (ids are UUIDv7,
+            // unique across kinds).
+            q.push(" JOIN (SELECT object_id AS search_id, -bm25(search_doc) AS search_rank FROM search_doc WHERE search_doc MATCH ");
             match expression {
                 Some(e) => q.push_bind(e),
                 None => q.push("'\"x\"' AND 1 = 0"),

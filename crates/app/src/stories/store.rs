@@ -269,14 +269,11 @@ pub async fn list(
 ) -> sqlx::Result<(Vec<Story>, i64)> {
     let dialect = dialect(db);
     let searching = !search::query_stems(&filter.q).is_empty();
-    let (rows, total): (Vec<Row>, i64) = on_db!(db, |p| {
-        let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM story s");
-        if searching {
-            search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q);
-        }
-        push_conditions(&mut count, municipality, readers, filter);
-        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
-        let mut page = QueryBuilder::new(format!("SELECT {COLUMNS} FROM story s"));
+    // Ranking and counting touch every match, so they read ids only (one statement, a
+    // window count); the page's stories are read whole afterwards. Only a page past the
+    // end needs a count of its own.
+    let (ids, total): (Vec<Uuid>, i64) = on_db!(db, |p| {
+        let mut page = QueryBuilder::new("SELECT s.id, CAST(COUNT(*) OVER () AS BIGINT) FROM story s");
         let rank = searching.then(|| search::push_match(&mut page, dialect, SEARCH_KIND, "s.id", &filter.q));
         push_conditions(&mut page, municipality, readers, filter);
         match rank {
@@ -284,9 +281,36 @@ pub async fn list(
             None => page.push(" ORDER BY COALESCE(s.published_at, s.updated_at) DESC, s.id"),
         };
         page.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let rows = page.build_query_as().fetch_all(p).await?;
-        Ok::<_, sqlx::Error>((rows, total))
+        let counted: Vec<(Uuid, i64)> = page.build_query_as().fetch_all(p).await?;
+        let total = match counted.first() {
+            Some((_, total)) => *total,
+            None if offset == 0 => 0,
+            None => {
+                let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM story s");
+                if searching {
+                    search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q);
+                }
+                push_conditions(&mut count, municipality, readers, filter);
+                count.build_query_scalar().fetch_one(p).await?
+            }
+        };
+        Ok::<_, sqlx::Error>((counted.into_iter().map(|(id, _)| id).collect(), total))
     })?;
+    let rows: Vec<Row> = if ids.is_empty() {
+        Vec::new()
+    } else {
+        on_db!(db, |p| {
+            let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM story s WHERE s.id IN ("));
+            let mut list = q.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(p).await
+        })?
+    };
+    let mut by_id: HashMap<Uuid, Row> = rows.into_iter().map(|r| (r.0, r)).collect();
+    let rows: Vec<Row> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
     let mut stories: Vec<Story> = rows.into_iter().map(story).collect();
     attach_links(db, &mut stories).await?;
     Ok((stories, total))
