@@ -139,6 +139,52 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             }
         }
     }
+
+    // Every route that changes something: a visitor is sent to log in (the API: 401), and a
+    // role the guard does not name is refused with a valid CSRF token (or token) in hand.
+    let writes: Vec<_> = app::route_specs().into_iter().filter(|s| s.method != "GET").collect();
+    assert!(writes.len() >= 10, "write routes registered: {}", writes.len());
+    let token_id = app::platform::tokens::store::list(&db, m).await.expect("tokens")[0].id;
+    let write_url = |path: &str| -> String {
+        path.replace("/historier/{id}", &format!("/historier/{story}"))
+            .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
+            .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
+    };
+    for spec in &writes {
+        let url = write_url(spec.path);
+        assert!(!url.contains('{'), "no sample URL for {} {} in the route matrix", spec.method, spec.path);
+        if spec.guard == Guard::Public {
+            continue;
+        }
+        let r = if spec.path.starts_with("/api/v1/") {
+            anonymous.send_json(spec.method, &url, &serde_json::json!({})).await
+        } else {
+            anonymous.post(&url, "/log-ind", &[]).await
+        };
+        let to_login = if spec.path.starts_with("/api/v1/") {
+            r.status == StatusCode::UNAUTHORIZED
+        } else {
+            r.status == StatusCode::SEE_OTHER && r.location().starts_with("/log-ind?next=")
+        };
+        assert!(to_login, "anonymous {} {url}: {}", spec.method, r.status);
+    }
+    for (login, role) in logins {
+        let mut c = app.login(login).await;
+        let mut api = app.api_client(login).await;
+        for spec in &writes {
+            let Guard::Action(def) = spec.guard else { continue };
+            if def.roles.contains(&role) {
+                continue;
+            }
+            let url = write_url(spec.path);
+            let status = if spec.path.starts_with("/api/v1/") {
+                api.send_json(spec.method, &url, &serde_json::json!({})).await.status
+            } else {
+                c.post(&url, "/konto/adgangskode", &[]).await.status
+            };
+            assert_eq!(status, StatusCode::FORBIDDEN, "{login} {} {url} ({})", spec.method, def.key);
+        }
+    }
 });
 
 db_test!(role_by_route_matrix, |db| {
