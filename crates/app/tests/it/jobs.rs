@@ -212,6 +212,16 @@ db_test!(a_job_page_follows_progress_for_its_starter_only, |db| {
         &part.body[..60.min(part.body.len())]
     );
 
+    let mut api = app.api_client("leder").await;
+    let r = api.get(&format!("/api/v1/jobs/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!((body["state"].as_str(), body["progress"].as_f64()), (Some("running"), Some(0.42)));
+    assert_eq!(
+        app.api_client("medarbejder").await.get(&format!("/api/v1/jobs/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
     let mut colleague = app.login("medarbejder").await;
     assert_eq!(colleague.get(&format!("/jobber/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(colleague.get("/admin/jobber").await.status, StatusCode::FORBIDDEN);

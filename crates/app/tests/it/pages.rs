@@ -88,6 +88,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/stories/{id}" => format!("/api/v1/stories/{story}"),
             "/jobber/{id}" => format!("/jobber/{job}"),
             "/jobber/{id}/status" => format!("/jobber/{job}/status"),
+            "/api/v1/jobs/{id}" => format!("/api/v1/jobs/{job}"),
             p if !p.contains('{') => p.to_string(),
             _ => return None,
         })

@@ -8,6 +8,7 @@
 //! may so run more than once (never at the same time): its kind must make its effect
 //! idempotent, e.g. by writing under the job id.
 
+pub mod api;
 pub mod model;
 pub mod routes;
 pub mod store;
@@ -95,7 +96,7 @@ fn sweep(ctx: JobContext) -> BoxFuture<'static, Result<serde_json::Value, String
 
 pub static MODULE: Module = Module {
     name: "jobs",
-    routes: routes::routes,
+    routes: || routes::routes().merge(api::routes()),
     nav: &[NavEntry { href: "/admin/jobber", label: "nav-jobs", section: "jobs", action: &actions::VIEW_ALL }],
     locales: (include_str!("../../../locales/da/jobs.ftl"), include_str!("../../../locales/en/jobs.ftl")),
     actions: &[&actions::VIEW_ALL, &actions::VIEW_OWN],
@@ -103,5 +104,5 @@ pub static MODULE: Module = Module {
     home: None,
     audit_links: &[],
     jobs: &[&SWEEP],
-    openapi: None,
+    openapi: Some(<api::Api as utoipa::OpenApi>::openapi),
 };

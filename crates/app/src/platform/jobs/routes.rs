@@ -47,7 +47,7 @@ async fn list(
 
 /// A job its starter may follow, as may those who see all jobs; to others it does not
 /// exist (404, so ids reveal nothing).
-async fn visible_job(state: &AppState, permit: &Permit<ViewOwnJobs>, id: &str) -> Result<Job> {
+pub async fn visible_job(state: &AppState, permit: &Permit<ViewOwnJobs>, id: &str) -> Result<Job> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let job = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     let own = job.created_by == Some(permit.user.account.id);
