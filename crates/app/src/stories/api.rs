@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::model::{Readers, Story, StoryFilter, StoryInput, StoryState, Visibility, normalise_tag};
-use super::routes::{SEARCH_MAX_CHARS, may_edit, readers, visible_to};
+use super::model::{Story, StoryFilter, StoryInput, StoryState, Visibility, normalise_tag};
+use super::routes::{SEARCH_MAX_CHARS, may_edit, readable, readers};
 use super::{ReadStories, WriteStories, actions, check, store};
 use crate::AppState;
 use crate::platform::api::{ApiJson, Paging, Problem, json};
@@ -169,13 +169,7 @@ fn invalid(errors: FormErrors) -> AppError {
 }
 
 fn tags_of(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for t in tags.iter().map(|t| normalise_tag(t)).filter(|t| !t.is_empty()) {
-        if !out.contains(&t) {
-            out.push(t);
-        }
-    }
-    out
+    super::model::unique_tags(tags.iter().map(String::as_str))
 }
 
 /// Writes a draft story.
@@ -217,12 +211,6 @@ async fn create(
 async fn get(State(state): State<AppState>, permit: Permit<ReadStories>, Path(id): Path<String>) -> Result<Response> {
     let story = readable(&state, readers(Some(&permit.user)), &id).await?;
     Ok(json(&StoryJson::from(story, None)))
-}
-
-async fn readable(state: &AppState, readers: Readers, id: &str) -> Result<Story> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let story = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
-    if visible_to(readers, &story) { Ok(story) } else { Err(AppError::NotFound) }
 }
 
 /// Changes to a story; what is left out stays.

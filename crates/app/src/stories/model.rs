@@ -108,15 +108,20 @@ pub fn normalise_tag(tag: &str) -> String {
     tag.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// Tags from a comma-separated field: normalised, without empties and repeats.
-pub fn parse_tags(field: &str) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
-    for t in field.split(',').map(normalise_tag).filter(|t| !t.is_empty()) {
-        if !tags.contains(&t) {
-            tags.push(t);
+/// Tags as kept: normalised, without empties and repeats, in the order given.
+pub fn unique_tags<'a>(tags: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags.into_iter().map(normalise_tag).filter(|t| !t.is_empty()) {
+        if !out.contains(&t) {
+            out.push(t);
         }
     }
-    tags
+    out
+}
+
+/// Tags from a comma-separated field.
+pub fn parse_tags(field: &str) -> Vec<String> {
+    unique_tags(field.split(','))
 }
 
 /// Which stories a reader may see; a finder takes one, never "all" by leaving it out.

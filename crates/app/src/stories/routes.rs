@@ -144,7 +144,7 @@ fn parse_id(id: &str) -> Result<Uuid> {
 }
 
 /// The story if `readers` may see it; otherwise it does not exist for them.
-async fn readable(state: &AppState, readers: Readers, id: &str) -> Result<Story> {
+pub async fn readable(state: &AppState, readers: Readers, id: &str) -> Result<Story> {
     let story = store::get(&state.db, state.municipality, parse_id(id)?).await?.ok_or(AppError::NotFound)?;
     if visible_to(readers, &story) { Ok(story) } else { Err(AppError::NotFound) }
 }
