@@ -66,6 +66,22 @@ for i in range(n - len(demo)):
         sys.exit(f"story {i}: {r.status}")
 PY
 
+# One request alone, first computed and then remembered (result pages are remembered until
+# a story changes; the load below measures the remembered case, this line the other one).
+cold() { # name path
+  local first again
+  first=$(curl -fs -o /dev/null -w '%{time_total}' -H "$bearer" "http://127.0.0.1:$port$2")
+  again=$(curl -fs -o /dev/null -w '%{time_total}' -H "$bearer" "http://127.0.0.1:$port$2")
+  python3 -c "print(f'{\"$1\":28} first {$first * 1000:7.2f} ms, again {$again * 1000:6.2f} ms')"
+}
+{
+  echo "one request alone, computed, then remembered:"
+  cold "search \"borgerne\"" "/api/v1/stories?q=borgerne"
+  cold "search \"kantine\"" "/api/v1/stories?q=kantine"
+  cold "search, 2 words" "/api/v1/stories?q=frivillige+f%C3%A6llesskab"
+  cold "newest stories (no search)" "/api/v1/stories"
+} > "$work/cold.txt"
+
 run() { # name path
   local out
   local header=${3-$cookie}
@@ -103,7 +119,7 @@ PY
 } > "$work/results.tsv"
 peak=$(awk '/VmHWM/ { print $2 }' "/proc/$server/status")
 
-python3 - "$work/results.tsv" "$size" "$connections" "$ready" "$peak" <<'PY'
+python3 - "$work/results.tsv" "$size" "$connections" "$ready" "$peak" "$work/cold.txt" <<'PY'
 import sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().strip().splitlines()]
 size, conns, ready, peak = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -120,6 +136,7 @@ print("API overhead (token check + JSON) against the page's HTML route, latency 
 print("  " + overhead("unit, JSON API", "unit page"))
 print("  " + overhead("span of control, JSON API", "span of control"))
 print(f"story search over the stories: p99 {by['story search page'][3]} ms (page), {by['story search, JSON API'][3]} ms (API); target < 20 ms")
+print(open(sys.argv[6]).read().rstrip())
 print(f"server peak memory (VmHWM): {peak/1024:.0f} MB")
 print(f"serve --demo --demo-size {size} ready after {ready} s (from an empty directory)")
 PY

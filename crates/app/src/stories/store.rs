@@ -196,6 +196,7 @@ pub async fn set_state(
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        search::touch_in(&mut *tx, municipality, SEARCH_KIND).await?;
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
         Ok(())
@@ -268,34 +269,44 @@ pub async fn list(
     offset: i64,
 ) -> sqlx::Result<(Vec<Story>, i64)> {
     let dialect = dialect(db);
-    let searching = !search::query_stems(&filter.q).is_empty();
-    // Ranking and counting touch every match, so they read ids only (one statement, a
-    // window count); the page's stories are read whole afterwards. Only a page past the
-    // end needs a count of its own.
-    let (ids, total): (Vec<Uuid>, i64) = on_db!(db, |p| {
-        let mut page = QueryBuilder::new("SELECT s.id, CAST(COUNT(*) OVER () AS BIGINT) FROM story s");
-        let rank = searching.then(|| search::push_match(&mut page, dialect, SEARCH_KIND, "s.id", &filter.q));
-        push_conditions(&mut page, municipality, readers, filter);
-        match rank {
-            Some(rank) => page.push(format!(" ORDER BY {rank} DESC, s.id")),
-            None => page.push(" ORDER BY COALESCE(s.published_at, s.updated_at) DESC, s.id"),
-        };
-        page.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
-        let counted: Vec<(Uuid, i64)> = page.build_query_as().fetch_all(p).await?;
-        let total = match counted.first() {
-            Some((_, total)) => *total,
-            None if offset == 0 => 0,
-            None => {
-                let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM story s");
-                if searching {
-                    search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q);
+    let stems = search::query_stems(&filter.q);
+    let searching = !stems.is_empty();
+    // The page's ids and the total are remembered until a story changes; the key holds
+    // everything they depend on (the search as its stems, so "Borgerne" meets "borgerne").
+    let key = format!(
+        "list {readers:?} {stems:?} {:?} {:?} {:?} {:?} {limit} {offset}",
+        filter.core_task, filter.tag, filter.unit_id, filter.state
+    );
+    let (ids, total): (Vec<Uuid>, i64) = search::remember(db, municipality, SEARCH_KIND, key, || async {
+        // Ranking and counting touch every match, so they read ids only (one statement, a
+        // window count); the page's stories are read whole afterwards. Only a page past
+        // the end needs a count of its own.
+        on_db!(db, |p| {
+            let mut page = QueryBuilder::new("SELECT s.id, CAST(COUNT(*) OVER () AS BIGINT) FROM story s");
+            let rank = searching.then(|| search::push_match(&mut page, dialect, SEARCH_KIND, "s.id", &filter.q));
+            push_conditions(&mut page, municipality, readers, filter);
+            match rank {
+                Some(rank) => page.push(format!(" ORDER BY {rank} DESC, s.id")),
+                None => page.push(" ORDER BY COALESCE(s.published_at, s.updated_at) DESC, s.id"),
+            };
+            page.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+            let counted: Vec<(Uuid, i64)> = page.build_query_as().fetch_all(p).await?;
+            let total = match counted.first() {
+                Some((_, total)) => *total,
+                None if offset == 0 => 0,
+                None => {
+                    let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM story s");
+                    if searching {
+                        search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q);
+                    }
+                    push_conditions(&mut count, municipality, readers, filter);
+                    count.build_query_scalar().fetch_one(p).await?
                 }
-                push_conditions(&mut count, municipality, readers, filter);
-                count.build_query_scalar().fetch_one(p).await?
-            }
-        };
-        Ok::<_, sqlx::Error>((counted.into_iter().map(|(id, _)| id).collect(), total))
-    })?;
+            };
+            Ok::<_, sqlx::Error>((counted.into_iter().map(|(id, _)| id).collect(), total))
+        })
+    })
+    .await?;
     let rows: Vec<Row> = if ids.is_empty() {
         Vec::new()
     } else {
@@ -358,14 +369,17 @@ async fn attach_links(db: &Db, stories: &mut [Story]) -> sqlx::Result<()> {
 
 /// The tags in use among the stories `readers` may see, most used first.
 pub async fn tags(db: &Db, municipality: Uuid, readers: Readers) -> sqlx::Result<Vec<(String, i64)>> {
-    on_db!(db, |p| {
-        let mut q = QueryBuilder::new(
-            "SELECT t.tag, CAST(COUNT(*) AS BIGINT) FROM story_tag t JOIN story s ON s.id = t.story_id",
-        );
-        push_conditions(&mut q, municipality, readers, &StoryFilter::default());
-        q.push(" GROUP BY t.tag ORDER BY 2 DESC, t.tag LIMIT 50");
-        q.build_query_as().fetch_all(p).await
+    search::remember(db, municipality, SEARCH_KIND, format!("tags {readers:?}"), || async {
+        on_db!(db, |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT t.tag, CAST(COUNT(*) AS BIGINT) FROM story_tag t JOIN story s ON s.id = t.story_id",
+            );
+            push_conditions(&mut q, municipality, readers, &StoryFilter::default());
+            q.push(" GROUP BY t.tag ORDER BY 2 DESC, t.tag LIMIT 50");
+            q.build_query_as().fetch_all(p).await
+        })
     })
+    .await
 }
 
 /// How many stories the municipality has (the demo installs them only once).

@@ -211,3 +211,44 @@ db_test!(bad_stories_are_refused_and_change_nothing, |db| {
     assert!(page.body.contains("Kladde") && page.body.contains("<ul><li>et punkt</li></ul>"));
     assert_eq!(story_count(&app).await, before + 1);
 });
+
+// Result pages are remembered until a story changes: every kind of change must show at once.
+db_test!(a_remembered_search_follows_every_change_of_the_stories, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut hr = app.api_client("admin").await;
+    let mut reader = app.api_client("medarbejder").await;
+    let search = "/api/v1/stories?q=trappevask";
+    let before = as_json(&reader.get(search).await);
+    assert_eq!(before["total"], 0, "{before}");
+
+    let r = hr
+        .send_json(
+            "POST",
+            "/api/v1/stories",
+            &json!({ "title": "Ren trappe", "body": "Trappevask hver uge.", "core_tasks": ["laering"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = as_json(&r)["id"].as_str().expect("id").to_string();
+    assert_eq!(as_json(&hr.get(search).await)["total"], 1, "the editor sees the new draft");
+    assert_eq!(as_json(&reader.get(search).await)["total"], 0, "a draft is not the reader's");
+
+    let story = format!("/api/v1/stories/{id}");
+    assert_eq!(hr.send_json("PATCH", &story, &json!({ "state": "published" })).await.status, StatusCode::OK);
+    assert_eq!(titles(&as_json(&reader.get(search).await)), vec!["Ren trappe"], "published: the reader finds it");
+
+    let r = hr
+        .send_json(
+            "PATCH",
+            &story,
+            &json!({ "title": "Ren trappe", "body": "Gulvvask hver uge.", "core_tasks": ["laering"] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(as_json(&reader.get(search).await)["total"], 0, "the old word is gone with the edit");
+    assert_eq!(as_json(&reader.get("/api/v1/stories?q=gulvvask").await)["total"], 1);
+
+    assert_eq!(hr.send_json("PATCH", &story, &json!({ "state": "archived" })).await.status, StatusCode::OK);
+    assert_eq!(as_json(&reader.get("/api/v1/stories?q=gulvvask").await)["total"], 0, "archived: gone for the reader");
+    assert_eq!(as_json(&hr.get("/api/v1/stories?q=gulvvask").await)["items"][0]["state"], "archived");
+});

@@ -4,7 +4,9 @@
 //!
 //! Words are lowercased and reduced to their Danish Snowball stems in Rust, on the way in
 //! and on the way out, so "borgerne" finds "borger" and "kommunens" finds "kommune". The
-//! stems are matched by FTS5 on SQLite and a `tsvector` on PostgreSQL. A query is only
+//! stems are matched by FTS5 on SQLite and a `tsvector` on PostgreSQL; a page of results
+//! asked for again before anything of its kind changed comes from memory
+//! ([`remember`]). A query is only
 //! ever words: quotes, operators and other punctuation separate words and mean nothing,
 //! so no input can be a syntax error. Snippets are cut and highlighted in Rust, escaped.
 
@@ -12,9 +14,11 @@ use std::collections::HashSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+pub mod cache;
 pub mod store;
 
-pub use store::{index_in, push_match};
+pub use cache::remember;
+pub use store::{index_in, push_match, touch_in};
 
 /// The most words a query is searched with; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 12;

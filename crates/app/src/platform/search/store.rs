@@ -1,10 +1,12 @@
-//! All of the search index's SQL: writing an object's entry, and matching a query inside a
-//! module's own query.
+//! All of the search index's SQL: writing an object's entry, matching a query inside a
+//! module's own query, and the version that remembered result pages are kept under.
 
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::{Dialect, match_expression, query_stems, stems};
+use crate::on_db;
+use crate::platform::db::{Db, new_id};
 
 /// Writes (or replaces) the index entry of one object, inside the caller's transaction.
 pub async fn index_in<C, DB>(conn: &mut C, municipality: Uuid, kind: &str, object: Uuid, text: &str) -> sqlx::Result<()>
@@ -29,7 +31,42 @@ where
         .bind(stems(text))
         .execute(&mut *conn)
         .await?;
+    touch_in(conn, municipality, kind).await
+}
+
+/// Gives the municipality's objects of `kind` a new version, inside the caller's
+/// transaction: remembered result pages of that kind are not used again. Every write that
+/// can change what a search or list of the kind returns calls it ([`index_in`] does).
+pub async fn touch_in<C, DB>(conn: &mut C, municipality: Uuid, kind: &str) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+{
+    sqlx::query(
+        "INSERT INTO search_version (municipality_id, kind, version) VALUES ($1, $2, $3)
+         ON CONFLICT (municipality_id, kind) DO UPDATE SET version = excluded.version",
+    )
+    .bind(municipality)
+    .bind(kind)
+    .bind(new_id())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// The current version of the municipality's objects of `kind`; none before the first write.
+pub async fn version(db: &Db, municipality: Uuid, kind: &str) -> sqlx::Result<Option<Uuid>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar("SELECT version FROM search_version WHERE municipality_id = $1 AND kind = $2")
+            .bind(municipality)
+            .bind(kind)
+            .fetch_optional(p)
+            .await
+    })
 }
 
 /// Adds ` JOIN` of the matching index entries of `kind` to a query over a table whose id
