@@ -72,12 +72,16 @@ cold() { # name path
   local first again
   first=$(curl -fs -o /dev/null -w '%{time_total}' -H "$bearer" "http://127.0.0.1:$port$2")
   again=$(curl -fs -o /dev/null -w '%{time_total}' -H "$bearer" "http://127.0.0.1:$port$2")
-  python3 -c "print(f'{\"$1\":28} first {$first * 1000:7.2f} ms, again {$again * 1000:6.2f} ms')"
+  python3 - "$1" "$first" "$again" <<'PY'
+import sys
+name, first, again = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+print(f"  {name:30} first {first * 1000:7.2f} ms, again {again * 1000:6.2f} ms")
+PY
 }
 {
   echo "one request alone, computed, then remembered:"
-  cold "search \"borgerne\"" "/api/v1/stories?q=borgerne"
-  cold "search \"kantine\"" "/api/v1/stories?q=kantine"
+  cold "search borgerne" "/api/v1/stories?q=borgerne"
+  cold "search kantine" "/api/v1/stories?q=kantine"
   cold "search, 2 words" "/api/v1/stories?q=frivillige+f%C3%A6llesskab"
   cold "newest stories (no search)" "/api/v1/stories"
 } > "$work/cold.txt"

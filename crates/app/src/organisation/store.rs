@@ -13,6 +13,7 @@ use super::model::*;
 use crate::on_db;
 use crate::platform::db::Db;
 use crate::platform::permissions::{Reach, Subtree};
+use crate::platform::search::{self, Dialect, Matching};
 
 // ---------------------------------------------------------------------------------------
 // Reads
@@ -147,27 +148,62 @@ pub struct PeopleFound {
     pub total: i64,
 }
 
-/// Adds the name and scope conditions of a people search (the primary engagement's unit
-/// must be visible), so counting and paging happen in the database.
+/// The search index's name for people.
+pub const PERSON_KIND: &str = "person";
+
+/// What each person of the municipality is found by: their name and the job titles of
+/// their current engagements.
+pub(crate) async fn people_search_texts(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(Uuid, String, Option<String>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT p.id, p.name, e.job_title FROM person p
+             LEFT JOIN engagement e ON e.person_id = p.id AND NOT e.closed
+             WHERE p.municipality_id = $1 ORDER BY p.id, e.job_title",
+        )
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut texts: Vec<(Uuid, String)> = Vec::new();
+    for (id, name, title) in rows {
+        if texts.last().is_none_or(|(last, _)| *last != id) {
+            texts.push((id, name));
+        }
+        if let (Some(title), Some((_, text))) = (title, texts.last_mut())
+            && !text.split('\n').skip(1).any(|t| t == title)
+        {
+            text.push('\n');
+            text.push_str(&title);
+        }
+    }
+    Ok(texts)
+}
+
+/// Adds the search and scope conditions of a people search (the primary engagement's unit
+/// must be visible), so ranking, counting and paging happen in the database. Returns the
+/// rank expression when there are words to search for.
 fn push_people_conditions<DB: sqlx::Database>(
     q: &mut QueryBuilder<DB>,
+    dialect: Dialect,
     municipality: Uuid,
-    pattern: String,
+    query: &str,
     reach: &Reach,
-) where
+) -> Option<&'static str>
+where
     Uuid: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
     String: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
     i64: sqlx::Type<DB> + for<'a> sqlx::Encode<'a, DB>,
+    for<'a> &'a str: sqlx::Type<DB> + sqlx::Encode<'a, DB>,
 {
+    q.push(" FROM person p");
+    let searching = !search::query_stems(query).is_empty();
+    let rank = searching.then(|| search::push_match(q, dialect, PERSON_KIND, "p.id", query, Matching::WordBeginnings));
     q.push(
-        " FROM person p JOIN engagement e ON e.person_id = p.id AND NOT e.closed AND e.is_primary
+        " JOIN engagement e ON e.person_id = p.id AND NOT e.closed AND e.is_primary
           JOIN org_unit u ON u.id = e.unit_id AND NOT u.closed
           WHERE p.municipality_id = ",
     )
-    .push_bind(municipality)
-    .push(" AND p.name_norm LIKE ")
-    .push_bind(pattern)
-    .push(" ESCAPE '\\'");
+    .push_bind(municipality);
     if let Reach::Subtrees(trees) = reach {
         q.push(" AND (FALSE");
         for Subtree { left, right, max_depth } in trees {
@@ -181,10 +217,13 @@ fn push_people_conditions<DB: sqlx::Database>(
         }
         q.push(")");
     }
+    rank
 }
 
-/// People whose name contains `query` (case-insensitive) among those `visible`, by name:
-/// `limit` of them from `offset`, and the count of all.
+/// People found by the shared Danish search among those within `reach` — by name or job
+/// title, each word matching the beginning of a word ("Mett" finds Mette) — best match
+/// first, then by name; with no words, everyone within `reach` by name. `limit` of them
+/// from `offset`, and the count of all.
 pub async fn search_people(
     db: &Db,
     municipality: Uuid,
@@ -193,15 +232,21 @@ pub async fn search_people(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<PeopleFound> {
-    let pattern = format!("%{}%", normalise(query).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let dialect = match db {
+        Db::Sqlite(_) => Dialect::Sqlite,
+        Db::Postgres(_) => Dialect::Postgres,
+    };
     type Row = (Uuid, String, String, String, Uuid, String, String);
     let (rows, total): (Vec<Row>, i64) = on_db!(db, |p| {
         let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");
-        push_people_conditions(&mut count, municipality, pattern.clone(), reach);
+        push_people_conditions(&mut count, dialect, municipality, query, reach);
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         let mut page = QueryBuilder::new("SELECT p.id, p.name, p.email, p.phone, u.id, u.name, e.job_title");
-        push_people_conditions(&mut page, municipality, pattern, reach);
-        page.push(" ORDER BY p.name_norm, p.id LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
+        match push_people_conditions(&mut page, dialect, municipality, query, reach) {
+            Some(rank) => page.push(format!(" ORDER BY {rank} DESC, p.name_norm, p.id")),
+            None => page.push(" ORDER BY p.name_norm, p.id"),
+        };
+        page.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
         let rows = page.build_query_as().fetch_all(p).await?;
         Ok::<_, sqlx::Error>((rows, total))
     })?;

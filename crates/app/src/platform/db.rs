@@ -33,6 +33,10 @@ macro_rules! on_db {
     };
 }
 
+/// The longest a long write (an import, a re-index) holds the write lock in one
+/// transaction before it commits and lets others in.
+pub const WRITE_SLICE: Duration = Duration::from_millis(200);
+
 /// Which backend a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -130,6 +134,16 @@ impl Db {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The pause after each slice of a long write. SQLite lets one writer in at a time and
+    /// its busy handler lets a waiting writer look again at most every 100 ms, so a shorter
+    /// pause could starve it; PostgreSQL needs none.
+    pub fn pause_between_slices(&self) -> Duration {
+        match self {
+            Db::Sqlite(_) => Duration::from_millis(120),
+            Db::Postgres(_) => Duration::ZERO,
         }
     }
 

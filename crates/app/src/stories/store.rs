@@ -11,7 +11,7 @@ use super::model::{Readers, Story, StoryFilter, StoryInput, StoryState, Visibili
 use crate::on_db;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
-use crate::platform::search::{self, Dialect};
+use crate::platform::search::{self, Dialect, Matching};
 
 /// The search index's name for stories.
 pub const SEARCH_KIND: &str = "story";
@@ -283,7 +283,8 @@ pub async fn list(
         // the end needs a count of its own.
         on_db!(db, |p| {
             let mut page = QueryBuilder::new("SELECT s.id, CAST(COUNT(*) OVER () AS BIGINT) FROM story s");
-            let rank = searching.then(|| search::push_match(&mut page, dialect, SEARCH_KIND, "s.id", &filter.q));
+            let rank = searching
+                .then(|| search::push_match(&mut page, dialect, SEARCH_KIND, "s.id", &filter.q, Matching::Words));
             push_conditions(&mut page, municipality, readers, filter);
             match rank {
                 Some(rank) => page.push(format!(" ORDER BY {rank} DESC, s.id")),
@@ -297,7 +298,7 @@ pub async fn list(
                 None => {
                     let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT) FROM story s");
                     if searching {
-                        search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q);
+                        search::push_match(&mut count, dialect, SEARCH_KIND, "s.id", &filter.q, Matching::Words);
                     }
                     push_conditions(&mut count, municipality, readers, filter);
                     count.build_query_scalar().fetch_one(p).await?

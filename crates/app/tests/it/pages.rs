@@ -362,13 +362,39 @@ db_test!(unit_and_person_pages_show_the_organisation, |db| {
     assert!(page.body.contains("Skoleleder"));
     let people = c.get("/organisation/personer?q=a").await;
     assert!(people.body.contains("Skriv mindst to tegn."));
-    let people = c.get("/organisation/personer?q=sen").await;
+    let people = c.get("/organisation/personer?q=han").await;
     let link = people.body.split("/organisation/person/").nth(1).and_then(|s| s.split('"').next()).expect("a hit");
     let person = c.get(&format!("/organisation/person/{link}")).await;
     assert_eq!(person.status, StatusCode::OK);
     assert!(person.body.contains("@samby.dk"));
     assert_eq!(c.get(&format!("/organisation/person/{}", Uuid::nil())).await.status, StatusCode::NOT_FOUND);
     assert_eq!(c.get(&format!("/organisation/enhed/{school}?side=0")).await.status, StatusCode::BAD_REQUEST);
+});
+
+db_test!(people_are_found_by_the_beginnings_of_their_names_and_by_job_title, |db| {
+    let app = demo_app(&db, 1000).await;
+    let mut c = app.login("admin").await;
+    // A person's name as the demo made it, typed in part and in other letter case.
+    let everyone = c.get("/organisation/personer?q=pædagog").await;
+    let name = everyone
+        .body
+        .split("<tr><td><a href=\"/organisation/person/")
+        .nth(1)
+        .and_then(|s| s.split('>').nth(1))
+        .and_then(|s| s.split('<').next())
+        .expect("a pædagog")
+        .to_string();
+    let (first, last) = name.split_once(' ').expect("first and last name");
+    let last = last.rsplit(' ').next().unwrap_or(last);
+    let typed: String = first.chars().take(3).collect::<String>().to_uppercase() + "+" + &last.to_lowercase();
+    let found = c.get(&format!("/organisation/personer?q={typed}")).await;
+    assert!(found.body.contains(&name), "{typed:?} finds {name}");
+    // The job title, in another form of the word: "pædagoger" finds a "Pædagog".
+    let plural = c.get("/organisation/personer?q=pædagoger").await;
+    assert!(plural.body.contains(&name), "pædagoger finds {name}");
+    // Every word must match: a name with a title the person does not have finds nobody.
+    let none = c.get(&format!("/organisation/personer?q={first}+pedel+skolesekretær")).await;
+    assert!(none.body.contains("<p role=\"status\">0 "), "{}", none.body);
 });
 
 db_test!(assets_headers_and_accessibility_statement, |db| {
@@ -505,12 +531,12 @@ async fn all_search_results(c: &mut crate::support::Client, query: &str) -> (Vec
 db_test!(people_search_pages_through_every_match_in_scope, |db| {
     let app = demo_app(&db, 2000).await;
     let mut admin = app.login("admin").await;
-    let (all, total) = all_search_results(&mut admin, "en").await;
-    assert!(total > 100, "the demo has more than one page of 'en': {total}");
+    let (all, total) = all_search_results(&mut admin, "pædagog").await;
+    assert!(total > 100, "the demo has more than one page of 'pædagog': {total}");
     assert_eq!(all.len(), total, "the pages together hold every match");
     let unique: std::collections::HashSet<&String> = all.iter().collect();
     assert_eq!(unique.len(), total, "no one twice across pages");
-    let first = admin.get("/organisation/personer?q=en").await;
+    let first = admin.get("/organisation/personer?q=pædagog").await;
     assert!(first.body.contains("Side 1 af") && first.body.contains("side=2"));
     assert_eq!(admin.get("/organisation/personer?q=en&side=0").await.status, StatusCode::BAD_REQUEST);
     let long = admin.get(&format!("/organisation/personer?q={}", "a".repeat(60_000))).await;
@@ -520,7 +546,7 @@ db_test!(people_search_pages_through_every_match_in_scope, |db| {
     // A leader finds exactly the matches in their own part, however far down the name
     // order they come.
     let mut leader = app.login("leder").await;
-    let (mine, my_total) = all_search_results(&mut leader, "en").await;
+    let (mine, my_total) = all_search_results(&mut leader, "pædagog").await;
     assert_eq!(mine.len(), my_total);
     let mut visible = 0;
     for id in &all {

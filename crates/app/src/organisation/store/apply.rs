@@ -11,7 +11,7 @@
 //! process died part-way is taken over and completed by the next.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::QueryBuilder;
@@ -21,15 +21,11 @@ use crate::on_db;
 use crate::organisation::model::*;
 use crate::organisation::span::{self, Leadership, Membership, TreeUnit};
 use crate::platform::audit::{self, AuditEntry};
-use crate::platform::db::{Backend, Db, WritePool, new_id};
+use crate::platform::db::{Db, WRITE_SLICE, WritePool, new_id};
+use crate::platform::search;
 
 /// Rows per multi-row INSERT; well under both backends' bind-parameter limits.
 const BATCH: usize = 500;
-/// The longest one slice of an import holds the write lock before it commits.
-const WRITE_SLICE: Duration = Duration::from_millis(200);
-/// The pause after each slice on SQLite. SQLite's busy handler lets a waiting writer look
-/// again at most every 100 ms, so a shorter pause could starve it.
-const SQLITE_PAUSE: Duration = Duration::from_millis(120);
 /// A claim whose heartbeat is older than this belongs to an import that died.
 const CLAIM_STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
 
@@ -244,6 +240,10 @@ async fn apply_claimed(
     summary.completed_interrupted_import = took_over;
     let write = async {
         write_in_slices(db, municipality, &writes, now).await?;
+        // Every import brings the people's search entries up to date (only changed ones
+        // are written), which also fills them in for a database that predates them.
+        let texts = super::people_search_texts(db, municipality).await?;
+        search::sync(db, municipality, super::PERSON_KIND, texts).await?;
         // An interrupted import may have left the derived tables behind its writes.
         let derived =
             if summary.changed_anything() || took_over { Some(derive(db, municipality).await?) } else { None };
@@ -415,10 +415,7 @@ async fn plan(
 /// [`WRITE_SLICE`], and moving the claim's heartbeat with each commit.
 async fn write_in_slices(db: &Db, municipality: Uuid, writes: &[Write], now: DateTime<Utc>) -> sqlx::Result<()> {
     let today = now.date_naive();
-    let pause = match db.backend() {
-        Backend::Sqlite => SQLITE_PAUSE,
-        Backend::Postgres => Duration::ZERO,
-    };
+    let pause = db.pause_between_slices();
     on_db!(db, |pool| {
         let mut tx = pool.begin_write().await?;
         let mut slice_started = Instant::now();

@@ -46,10 +46,11 @@ impl Pages {
     }
 
     fn put(&mut self, key: Key, version: Uuid, value: Arc<dyn Any + Send + Sync>) {
-        if self.entries.len() >= CAPACITY && !self.entries.contains_key(&key) {
-            if let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) {
-                self.entries.remove(&oldest);
-            }
+        if self.entries.len() >= CAPACITY
+            && !self.entries.contains_key(&key)
+            && let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone())
+        {
+            self.entries.remove(&oldest);
         }
         self.clock += 1;
         self.entries.insert(key, Entry { version, value, used: self.clock });

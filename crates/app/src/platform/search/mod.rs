@@ -18,7 +18,7 @@ pub mod cache;
 pub mod store;
 
 pub use cache::remember;
-pub use store::{index_in, push_match, touch_in};
+pub use store::{index_all_in, index_in, push_match, sync, touch_in};
 
 /// The most words a query is searched with; the rest are ignored.
 pub const MAX_QUERY_WORDS: usize = 12;
@@ -71,12 +71,29 @@ pub enum Dialect {
     Postgres,
 }
 
-/// The match expression for the stems: every stem must occur.
-pub(super) fn match_expression(dialect: Dialect, stems: &[String]) -> String {
+/// How a query's words meet the indexed words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Matching {
+    /// Each word's stem must occur (text: "borgerne" finds "borger").
+    Words,
+    /// Each word's stem must begin an indexed word (names, as they are typed: "Mett"
+    /// finds "Mette", "pædagog" finds "pædagogmedhjælper").
+    WordBeginnings,
+}
+
+/// The match expression for the stems: every stem must occur (or begin a word).
+pub(super) fn match_expression(dialect: Dialect, stems: &[String], matching: Matching) -> String {
     // Stems are letters and digits only (see `words`), so quoting them is all it takes.
+    let prefix = matching == Matching::WordBeginnings;
     match dialect {
-        Dialect::Sqlite => stems.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(" "),
-        Dialect::Postgres => stems.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(" & "),
+        Dialect::Sqlite => {
+            let star = if prefix { "*" } else { "" };
+            stems.iter().map(|s| format!("\"{s}\"{star}")).collect::<Vec<_>>().join(" ")
+        }
+        Dialect::Postgres => {
+            let star = if prefix { ":*" } else { "" };
+            stems.iter().map(|s| format!("'{s}'{star}")).collect::<Vec<_>>().join(" & ")
+        }
     }
 }
 
@@ -151,10 +168,14 @@ mod tests {
             vec![stem("borgerne"), stem("and"), stem("not"), stem("kommunens")]
         );
         assert!(query_stems("\" * ( ) : - ^").is_empty());
-        let expr = match_expression(Dialect::Sqlite, &query_stems("a\"b OR c"));
+        let expr = match_expression(Dialect::Sqlite, &query_stems("a\"b OR c"), Matching::Words);
         assert_eq!(expr, "\"a\" \"b\" \"or\" \"c\"");
-        let pg = match_expression(Dialect::Postgres, &query_stems("læring & trivsel"));
+        let pg = match_expression(Dialect::Postgres, &query_stems("læring & trivsel"), Matching::Words);
         assert_eq!(pg, format!("'{}' & '{}'", stem("læring"), stem("trivsel")));
+        let typed = match_expression(Dialect::Sqlite, &query_stems("Mett"), Matching::WordBeginnings);
+        assert_eq!(typed, format!("\"{}\"*", stem("Mett")));
+        let typed = match_expression(Dialect::Postgres, &query_stems("Mett"), Matching::WordBeginnings);
+        assert_eq!(typed, format!("'{}':*", stem("Mett")));
     }
 
     #[test]
