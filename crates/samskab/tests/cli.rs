@@ -60,8 +60,8 @@ impl Fresh {
     }
 }
 
-async fn sqlx_exec(pool: &app::platform::db::PgPoolRef, sql: &str) {
-    app::platform::db::execute_admin(pool, sql).await.expect("admin statement");
+async fn sqlx_exec(pool: &sqlx::PgPool, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.expect("admin statement");
 }
 
 fn stdout(o: &Output) -> String {

@@ -217,12 +217,13 @@ async fn unit(State(state): State<AppState>, permit: Permit<ViewUnits>, Path(id)
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
-    /// Part of a name (case-insensitive); empty lists everyone the caller may see.
+    /// Words of a name or job title (Danish search; each word matches the beginning of a
+    /// word, case-insensitive); empty lists everyone the caller may see, by name.
     #[serde(default)]
     q: String,
 }
 
-/// People the caller may see, by name.
+/// People the caller may see: best match first, then by name.
 #[utoipa::path(get, path = "/api/v1/people", tag = "organisation", params(PeopleQuery, Paging),
     responses((status = 200, body = PersonList), (status = 400, body = Problem), (status = 401, body = Problem)))]
 async fn people(

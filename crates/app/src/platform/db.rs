@@ -257,14 +257,6 @@ pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
 
-/// The PostgreSQL pool type, for administrative helpers in tests.
-pub type PgPoolRef = PgPool;
-
-/// Runs one administrative statement (CREATE/DROP DATABASE) on a PostgreSQL pool.
-pub async fn execute_admin(pool: &PgPool, sql: &str) -> sqlx::Result<()> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
