@@ -232,10 +232,7 @@ pub async fn search_people(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<PeopleFound> {
-    let dialect = match db {
-        Db::Sqlite(_) => Dialect::Sqlite,
-        Db::Postgres(_) => Dialect::Postgres,
-    };
+    let dialect = Dialect::of(db);
     type Row = (Uuid, String, String, String, Uuid, String, String);
     let (rows, total): (Vec<Row>, i64) = on_db!(db, |p| {
         let mut count = QueryBuilder::new("SELECT CAST(COUNT(*) AS BIGINT)");

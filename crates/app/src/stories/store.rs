@@ -69,13 +69,6 @@ fn searchable(input: &StoryInput) -> String {
     format!("{}\n{}\n{}", input.title, input.body, input.tags.join(" "))
 }
 
-fn dialect(db: &Db) -> Dialect {
-    match db {
-        Db::Sqlite(_) => Dialect::Sqlite,
-        Db::Postgres(_) => Dialect::Postgres,
-    }
-}
-
 /// Core tasks and tags of a story, replaced.
 macro_rules! write_links {
     ($tx:ident, $municipality:expr, $id:expr, $input:expr) => {
@@ -268,7 +261,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<Story>, i64)> {
-    let dialect = dialect(db);
+    let dialect = Dialect::of(db);
     let stems = search::query_stems(&filter.q);
     let searching = !stems.is_empty();
     // The page's ids and the total are remembered until a story changes; the key holds

@@ -71,6 +71,16 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// The dialect of `db`'s backend.
+    pub fn of(db: &crate::platform::db::Db) -> Dialect {
+        match db {
+            crate::platform::db::Db::Sqlite(_) => Dialect::Sqlite,
+            crate::platform::db::Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
 /// How a query's words meet the indexed words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Matching {
