@@ -2,6 +2,7 @@
 //! these functions. Reads are here; the write path is [`apply`].
 
 mod apply;
+mod switch;
 pub use apply::{ApplyError, apply_snapshot, import_in_progress};
 
 use std::collections::{HashMap, HashSet};
