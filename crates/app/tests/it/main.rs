@@ -13,6 +13,7 @@ mod organisation;
 mod pages;
 mod participants;
 mod schema;
+mod search;
 mod security;
 mod site;
 mod stories;

@@ -4,6 +4,10 @@
 //! (see [`super::store::touch_in`]) read *before* the page was computed, so a write that
 //! commits meanwhile can only make the entry look older than it is, never newer; a new
 //! version retires every entry of the kind, on every instance that shares the database.
+//!
+//! A page asked for by many requests at once before it is remembered (the first seconds
+//! after a start or a change) is computed once: the first request computes, the others
+//! wait for it and then read its entry, instead of all ranking the same words at once.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -29,6 +33,8 @@ struct Entry {
 struct Pages {
     entries: HashMap<Key, Entry>,
     clock: u64,
+    /// The pages being computed now, one lock each (see [`remember`]).
+    computing: HashMap<(Key, Uuid), Arc<tokio::sync::Mutex<()>>>,
 }
 
 fn pages() -> &'static Mutex<Pages> {
@@ -77,12 +83,36 @@ where
         return compute().await;
     };
     let key = (municipality, kind, key);
-    if let Some(hit) = lock().get::<T>(&key, version) {
+    let flight = {
+        let mut pages = lock();
+        if let Some(hit) = pages.get::<T>(&key, version) {
+            return Ok(hit);
+        }
+        pages.computing.entry((key.clone(), version)).or_default().clone()
+    };
+    // One computation per page and version: whoever holds the page's lock computes; the
+    // others find its entry once they get the lock (or compute themselves if it failed).
+    let _computing = flight.lock().await;
+    let remembered = lock().get::<T>(&key, version);
+    if let Some(hit) = remembered {
         return Ok(hit);
     }
+    // Whatever happens to this request from here (error, or the client leaving mid-way),
+    // the page stops being "computing", so the map holds only pages in progress.
+    let done = Done((key.clone(), version));
     let value = compute().await?;
     lock().put(key, version, Arc::new(value.clone()));
+    drop(done);
     Ok(value)
+}
+
+/// Takes a page off the "computing" list when dropped.
+struct Done((Key, Uuid));
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        lock().computing.remove(&self.0);
+    }
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Pages> {
