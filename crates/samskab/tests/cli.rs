@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use app::platform::db::Db;
+use testkit::{FreshDatabase, kolding_csv, url_test};
 
 fn samskab(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_samskab"))
@@ -18,52 +18,6 @@ fn samskab(db: &str, args: &[&str]) -> Output {
         .expect("run samskab")
 }
 
-fn kolding() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/os2mo-kolding/alle_ledere.csv")
-}
-
-/// A fresh database URL per backend; the guard removes it.
-struct Fresh {
-    url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl Fresh {
-    fn sqlite() -> Fresh {
-        let dir = tempfile::tempdir().expect("dir");
-        let url = dir.path().join("cli.db").display().to_string();
-        Fresh { url, _dir: Some(dir), pg: None }
-    }
-
-    #[cfg_attr(not(feature = "postgres-tests"), allow(dead_code))]
-    async fn postgres() -> Fresh {
-        let admin = std::env::var("SAMSKAB_TEST_POSTGRES_URL").expect("SAMSKAB_TEST_POSTGRES_URL is required");
-        let name = format!("samskab_cli_{}", uuid::Uuid::new_v4().simple());
-        let db = Db::connect(&admin).await.expect("connect");
-        if let Db::Postgres(p) = &db {
-            sqlx_exec(p, &format!("CREATE DATABASE {name}")).await;
-        }
-        db.close().await;
-        let (base, _) = admin.rsplit_once('/').expect("db name");
-        Fresh { url: format!("{base}/{name}"), _dir: None, pg: Some((admin, name)) }
-    }
-
-    async fn finish(self) {
-        if let Some((admin, name)) = self.pg {
-            let db = Db::connect(&admin).await.expect("connect");
-            if let Db::Postgres(p) = &db {
-                sqlx_exec(p, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            }
-            db.close().await;
-        }
-    }
-}
-
-async fn sqlx_exec(pool: &sqlx::PgPool, sql: &str) {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(pool).await.expect("admin statement");
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -72,13 +26,13 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-async fn import_and_report(db: &str) {
-    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+url_test!(import_and_report, |db| {
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding_csv().to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON summary");
     assert_eq!(summary["units_created"], 62);
 
-    let again = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    let again = samskab(db, &["import", "org", "--format", "kolding-csv", kolding_csv().to_str().expect("path")]);
     let summary: serde_json::Value = serde_json::from_str(&stdout(&again)).expect("JSON summary");
     let counts =
         summary.as_object().expect("object").iter().filter(|(k, _)| k.as_str() != "completed_interrupted_import");
@@ -108,12 +62,12 @@ async fn import_and_report(db: &str) {
     let text = stdout(&csv);
     assert!(text.starts_with("leader,email,unit,level,direct,total,leaders,hourly,salaried\n"));
     assert_eq!(text.lines().count(), 55);
-}
+});
 
-async fn bad_file_writes_nothing(db: &str) {
+url_test!(bad_file_writes_nothing, |db| {
     let dir = tempfile::tempdir().expect("dir");
     let bad = dir.path().join("bad.csv");
-    let mut text = std::fs::read_to_string(kolding()).expect("read");
+    let mut text = std::fs::read_to_string(kolding_csv()).expect("read");
     text.push_str("\"Kolding Kommune\";\"\";\"Forældreløs\";\"\";\"\";\"\";\"\";\"\";\"\"\n");
     std::fs::write(&bad, text).expect("write");
     let out = samskab(db, &["import", "org", "--format", "kolding-csv", bad.to_str().expect("path")]);
@@ -123,7 +77,7 @@ async fn bad_file_writes_nothing(db: &str) {
     assert!(err.contains("Intet er indlæst."), "{err}");
     // A NUL byte (which PostgreSQL cannot store) is refused the same way on every backend.
     let nul = dir.path().join("nul.csv");
-    let mut text = std::fs::read_to_string(kolding()).expect("read");
+    let mut text = std::fs::read_to_string(kolding_csv()).expect("read");
     text.push_str("\"Kolding Kommune\";\"Nul\u{0}enhed\";\"\";\"\";\"\";\"\";\"\";\"\";\"\"\n");
     std::fs::write(&nul, text).expect("write");
     let out = samskab(db, &["import", "org", "--format", "kolding-csv", nul.to_str().expect("path")]);
@@ -131,10 +85,10 @@ async fn bad_file_writes_nothing(db: &str) {
     assert!(stderr(&out).contains("nul.csv:64:23: teksten indeholder et styretegn"), "{}", stderr(&out));
     let out = samskab(db, &["report", "span-of-control", "--format", "json"]);
     assert_eq!(stdout(&out).trim(), "[]", "nothing was written");
-}
+});
 
-/// Names that a spreadsheet would run as formulas come out of the CSV report as text.
-async fn formula_names_export_as_text(db: &str) {
+// Names that a spreadsheet would run as formulas come out of the CSV report as text.
+url_test!(formula_names_export_as_text, |db| {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("formler.csv");
     std::fs::write(
@@ -153,79 +107,19 @@ async fn formula_names_export_as_text(db: &str) {
             assert!(!cell.trim_matches('"').starts_with(['=', '+', '-', '@']), "a live formula in {line}");
         }
     }
-}
+});
 
-#[tokio::test]
-async fn formula_names_export_as_text_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    formula_names_export_as_text(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn formula_names_export_as_text_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    formula_names_export_as_text(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[tokio::test]
-async fn import_and_report_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    import_and_report(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[tokio::test]
-async fn a_bad_file_writes_nothing_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    bad_file_writes_nothing(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn import_and_report_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    import_and_report(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn a_bad_file_writes_nothing_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    bad_file_writes_nothing(&fresh.url).await;
-    fresh.finish().await;
-}
-
-/// A database made by `samskab demo` keeps its demo logins, so a server started without
-/// --demo refuses it, also after a real organisation has been imported into it.
-async fn a_demo_database_is_not_served_outside_demo_mode(db: &str) {
+// A database made by `samskab demo` keeps its demo logins, so a server started without
+// --demo refuses it, also after a real organisation has been imported into it.
+url_test!(a_demo_database_is_not_served_outside_demo_mode, |db| {
     let out = samskab(db, &["demo", "--size", "200"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    let out = samskab(db, &["import", "org", "--format", "kolding-csv", kolding_csv().to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = samskab(db, &["serve", "--listen", "127.0.0.1:0"]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains("demo-logins"), "{}", stderr(&out));
-}
-
-#[tokio::test]
-async fn a_demo_database_is_not_served_outside_demo_mode_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    a_demo_database_is_not_served_outside_demo_mode(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn a_demo_database_is_not_served_outside_demo_mode_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    a_demo_database_is_not_served_outside_demo_mode(&fresh.url).await;
-    fresh.finish().await;
-}
+});
 
 /// A `samskab-csv` organisation of `people` employees in 40 units under one top.
 fn large_samskab_csv(people: usize) -> tempfile::TempDir {
@@ -243,9 +137,9 @@ fn large_samskab_csv(people: usize) -> tempfile::TempDir {
     dir
 }
 
-/// An import killed part-way (`kill -9`) leaves its claim behind; the next import takes it
-/// over at once (the process that held it is gone), completes the organisation and says so.
-async fn a_killed_import_is_completed_by_the_next(url: &str) {
+// An import killed part-way (`kill -9`) leaves its claim behind; the next import takes it
+// over at once (the process that held it is gone), completes the organisation and says so.
+url_test!(a_killed_import_is_completed_by_the_next, |url| {
     use app::organisation::store;
     const PEOPLE: i64 = 30_000;
     let dir = large_samskab_csv(PEOPLE as usize);
@@ -281,22 +175,7 @@ async fn a_killed_import_is_completed_by_the_next(url: &str) {
     assert_eq!(summary["people_created"], 0, "{summary}");
     assert_eq!(summary["completed_interrupted_import"], false, "{summary}");
     db.close().await;
-}
-
-#[tokio::test]
-async fn a_killed_import_is_completed_by_the_next_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    a_killed_import_is_completed_by_the_next(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn a_killed_import_is_completed_by_the_next_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    a_killed_import_is_completed_by_the_next(&fresh.url).await;
-    fresh.finish().await;
-}
+});
 
 /// SQLite lets one writer in at a time. While another process writes (here: a transaction
 /// held open, as a long import holds one), reading commands still open the database (no
@@ -305,15 +184,16 @@ async fn a_killed_import_is_completed_by_the_next_on_postgres() {
 #[tokio::test]
 async fn a_busy_database_still_reads_and_an_import_says_why_it_waits_on_sqlite() {
     use app::platform::db::WritePool;
-    let fresh = Fresh::sqlite();
-    let out = samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    let fresh = FreshDatabase::sqlite();
+    let out = samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding_csv().to_str().expect("path")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let db = Db::open(&fresh.url).await.expect("open");
     let Db::Sqlite(pool) = &db else { panic!("SQLite") };
     let writer = pool.begin_write().await.expect("hold the write lock");
     let report = samskab(&fresh.url, &["report", "span-of-control", "--format", "json"]);
     assert!(report.status.success(), "a report while another process writes: {}", stderr(&report));
-    let import = samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding().to_str().expect("path")]);
+    let import =
+        samskab(&fresh.url, &["import", "org", "--format", "kolding-csv", kolding_csv().to_str().expect("path")]);
     assert_eq!(import.status.code(), Some(1), "{}", stderr(&import));
     assert!(stderr(&import).contains("Databasen er optaget af en anden skrivning"), "{}", stderr(&import));
     drop(writer);
@@ -369,8 +249,8 @@ fn user_add_creates_an_account_that_can_log_in() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// `token add` prints a token once; the API answers it; `token revoke` ends it.
-async fn tokens_are_made_listed_and_revoked(db: &str) {
+// `token add` prints a token once; the API answers it; `token revoke` ends it.
+url_test!(tokens_are_made_listed_and_revoked, |db| {
     let out = samskab(db, &["user", "add", "it", "--role", "administrator"]);
     assert_eq!(out.status.code(), Some(2), "no password given");
     let out = Command::new(env!("CARGO_BIN_EXE_samskab"))
@@ -418,19 +298,4 @@ async fn tokens_are_made_listed_and_revoked(db: &str) {
     tokio::time::sleep(app::platform::accounts::SESSION_RECHECK).await;
     assert_eq!(call(token).await, 401);
     database.close().await;
-}
-
-#[tokio::test]
-async fn tokens_are_made_listed_and_revoked_on_sqlite() {
-    let fresh = Fresh::sqlite();
-    tokens_are_made_listed_and_revoked(&fresh.url).await;
-    fresh.finish().await;
-}
-
-#[cfg(feature = "postgres-tests")]
-#[tokio::test]
-async fn tokens_are_made_listed_and_revoked_on_postgres() {
-    let fresh = Fresh::postgres().await;
-    tokens_are_made_listed_and_revoked(&fresh.url).await;
-    fresh.finish().await;
-}
+});

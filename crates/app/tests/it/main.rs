@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+#[allow(unused_imports)]
+pub(crate) use testkit::db_test;
 
 mod accounts;
 mod api;

@@ -35,10 +35,11 @@ db_test!(a_page_asked_for_by_many_at_once_is_computed_once, |db| {
         })
         .await;
     assert!(failed.is_err());
-    let again = app::platform::search::remember(&app.state.db, app.state.municipality, "story", "fails".into(), || async {
-        Ok(vec![7_i64])
-    })
-    .await
-    .expect("computed again");
+    let again =
+        app::platform::search::remember(&app.state.db, app.state.municipality, "story", "fails".into(), || async {
+            Ok(vec![7_i64])
+        })
+        .await
+        .expect("computed again");
     assert_eq!(again, vec![7]);
 });

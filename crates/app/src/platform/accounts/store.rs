@@ -12,9 +12,32 @@ use crate::on_db;
 use crate::platform::db::{Db, WritePool, new_id};
 use crate::platform::permissions::{ObjectKind, ObjectRef, Role, intern_kind};
 
-/// A municipality-wide allow grant of one role; local and OIDC accounts both write it.
-const INSERT_ALLOW_GRANT: &str = "INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at)
-     VALUES ($1, $2, $3, NULL, 'allow', $4)";
+/// Gives `account` a municipality-wide allow grant of each role, inside the caller's
+/// transaction; local and OIDC accounts both get their roles this way.
+async fn allow_roles_in<C, DB>(conn: &mut C, account: Uuid, roles: &[Role], now: DateTime<Utc>) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    DateTime<Utc>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+{
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO role_grant (id, account_id, role, scope_unit_id, effect, created_at)
+             VALUES ($1, $2, $3, NULL, 'allow', $4)",
+        )
+        .bind(new_id())
+        .bind(account)
+        .bind(role.key())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
 
 const ACCOUNT_COLUMNS: &str = "id, municipality_id, username, display_name, person_id, disabled, session_version";
 
@@ -64,15 +87,7 @@ pub async fn create_account(
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        for role in roles {
-            sqlx::query(INSERT_ALLOW_GRANT)
-                .bind(new_id())
-                .bind(id)
-                .bind(role.key())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
+        allow_roles_in(&mut *tx, id, roles, now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
@@ -131,15 +146,7 @@ pub async fn upsert_oidc_account(
                 .execute(&mut *tx)
                 .await?;
         }
-        for role in &id.roles {
-            sqlx::query(INSERT_ALLOW_GRANT)
-                .bind(new_id())
-                .bind(account_id)
-                .bind(role.key())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
+        allow_roles_in(&mut *tx, account_id, &id.roles, now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())
     })?;
