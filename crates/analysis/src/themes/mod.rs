@@ -1,12 +1,15 @@
-//! Themes in what people wrote: Danish terms (stems), TF-IDF vectors, spherical k-means
-//! (cosine) with k chosen by the silhouette or given, a label per theme from its top terms
-//! in the words people used, the most representative inputs, and near-duplicate groups.
+//! Themes in what people wrote: the inputs' nearest neighbours by character n-grams, the
+//! neighbour graph's spectral embedding clustered by spherical k-means (graph.rs), k given
+//! or chosen by modularity; labels from the terms that set a theme apart (labels.rs) in
+//! the words people used; the most representative inputs; and near-duplicate groups.
 //!
 //! Pins let a person correct the result and keep the correction: a pin is a set of inputs
 //! that must be one theme (assigning inputs, or merging two themes by pinning an input of
 //! each), optionally with a name. A recomputation keeps every pin.
 
 pub mod cluster;
+pub mod graph;
+pub mod labels;
 pub mod lsa;
 pub mod text;
 
@@ -15,7 +18,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use cluster::{Dense, cluster, normalise, silhouette};
-use text::{Analyzer, SurfaceForms};
+use text::Analyzer;
 
 /// Inputs that must form (part of) one theme, optionally with the theme's name.
 #[derive(Clone, Debug, Default)]
@@ -27,7 +30,8 @@ pub struct Pin {
 #[derive(Clone, Debug, Default)]
 pub struct Request {
     pub texts: Vec<String>,
-    /// The number of themes; None chooses it (2..=12) by the silhouette.
+    /// The number of themes; None chooses it (from 2 to √(n/2), at most 30) by the
+    /// modularity of the themes on the neighbour graph.
     pub k: Option<usize>,
     pub pins: Vec<Pin>,
 }
@@ -60,14 +64,13 @@ const TERMS_PER_THEME: usize = 8;
 const LABEL_TERMS: usize = 3;
 const EXAMPLES: usize = 3;
 const RESTARTS: usize = 8;
-const MAX_AUTO_K: usize = 12;
 /// Cosine above which two inputs count as near-duplicates.
 const DUPLICATE: f64 = 0.9;
 
 /// TF-IDF of the inputs: sublinear term frequency, smoothed idf, unit length. Every term
 /// is kept, so every input with a content word gets a theme. Terms are numbered in
 /// alphabetical order of their stems, so the result does not depend on input order.
-pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
+pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>) {
     let analyzer = Analyzer::default();
     // Each distinct word is stemmed once: (its stem's provisional number, how often seen).
     let mut known: HashMap<String, (u32, usize)> = HashMap::new();
@@ -98,10 +101,6 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
         renumber[*provisional as usize] = i as u32;
     }
     let vocabulary: Vec<String> = vocabulary.into_iter().map(|(stem, _)| stem).collect();
-    let mut forms = SurfaceForms::default();
-    for (word, (id, count)) in &known {
-        forms.add(&vocabulary[renumber[*id as usize] as usize], word, *count);
-    }
     let docs: Vec<Vec<u32>> = docs
         .into_iter()
         .map(|d| {
@@ -139,7 +138,7 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>, SurfaceForms) {
             v
         })
         .collect();
-    (vectors, vocabulary, forms)
+    (vectors, vocabulary)
 }
 
 fn dot_dense(v: &Vector, c: &[f64]) -> f64 {
@@ -160,6 +159,25 @@ fn dot_sparse(a: &Vector, b: &Vector) -> f64 {
         }
     }
     s
+}
+
+/// The most themes an automatic choice considers: √(n/2), at least 2 and at most 30 — a
+/// theme should hold a few inputs on average, and a facilitator cannot read more than
+/// a few dozen themes.
+fn auto_k_upper(n: usize) -> usize {
+    ((n as f64 / 2.0).sqrt() as usize).clamp(2, 30).min(n.max(1))
+}
+
+/// The first `k` coordinates of each row, unit length again.
+fn leading(embedding: &Dense, k: usize) -> Dense {
+    let k = k.min(embedding.dims).max(1);
+    let mut out = Dense { dims: k, data: Vec::with_capacity(embedding.len() * k) };
+    for i in 0..embedding.len() {
+        let start = out.data.len();
+        out.data.extend_from_slice(&embedding.row(i)[..k]);
+        normalise(&mut out.data[start..]);
+    }
+    out
 }
 
 /// Pins as disjoint row sets (pins sharing a row are one), each with its name.
@@ -209,16 +227,29 @@ fn merge_pins(pins: &[Pin], n: usize) -> Vec<(Vec<usize>, Option<String>)> {
         .collect()
 }
 
-/// Dimensions of the reduced (LSA) space the inputs are clustered in (at least twice the
-/// themes asked for). On SIB-200, 20 to 50 dimensions found the topics better than 100
-/// (docs/benchmark.md).
+/// Inputs from which themes are found through the neighbour graph; fewer are clustered on
+/// their terms directly (a graph of 15 neighbours needs several times that many inputs).
+const GRAPH_FROM: usize = 50;
+/// Inputs up to which themes are found through the neighbour graph. Its neighbours are
+/// exact (every pair's similarity, through an inverted index), which grows with the square
+/// of the inputs; above this, inputs are clustered in a 30-dimensional LSA space of their
+/// words, as before the graph, until neighbours are found approximately.
+const GRAPH_UP_TO: usize = 12_000;
+/// Dimensions of the LSA space for more than [`GRAPH_UP_TO`] inputs (at least twice the
+/// themes asked for).
 const LSA_DIMS: usize = 30;
-/// Inputs from which the reduced space is used; fewer are clustered on the terms directly.
-const LSA_FROM: usize = 50;
+
+/// How the inputs were placed for clustering, and how k is chosen when it is not given.
+enum Placement {
+    /// Coordinates on the neighbour graph's leading eigenvectors; k by modularity.
+    Graph { embedding: Dense, neighbours: Vec<Vec<(u32, f32)>> },
+    /// Term or LSA coordinates; k by the silhouette.
+    Space(Dense),
+}
 
 /// Finds the themes.
 pub fn themes(req: &Request) -> Outcome {
-    let (vectors, vocabulary, forms) = vectorise(&req.texts);
+    let (vectors, vocabulary) = vectorise(&req.texts);
     let rows: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
     let docs: Vec<&Vector> = rows.iter().map(|&i| &vectors[i]).collect();
     let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(p, &r)| (r, p)).collect();
@@ -239,9 +270,18 @@ pub fn themes(req: &Request) -> Outcome {
     if n == 0 {
         return Outcome { themes: Vec::new(), assignments };
     }
-    // Clustered in the reduced space when there are enough inputs, else on the terms.
-    let space = if n >= LSA_FROM {
-        lsa::lsa(&docs, dims, LSA_DIMS.max(2 * req.k.unwrap_or(0)).min(n / 2))
+    let upper = auto_k_upper(n).max(pins.len()).min(n);
+    let lower = 2.max(pins.len()).min(upper);
+    let given = req.k.map(|k| k.max(pins.len()).min(n));
+    let placement = if (GRAPH_FROM..=GRAPH_UP_TO).contains(&n) {
+        let texts: Vec<String> = rows.iter().map(|&r| req.texts[r].clone()).collect();
+        let grams = graph::char_grams(&texts, &Analyzer::default());
+        let gram_refs: Vec<&Vector> = grams.iter().collect();
+        let neighbours = graph::sparse_neighbours(&gram_refs, graph::NEIGHBOURS);
+        let (_, embedding) = graph::spectral(&neighbours, given.unwrap_or(upper).max(2));
+        Placement::Graph { embedding, neighbours }
+    } else if n > GRAPH_UP_TO {
+        Placement::Space(lsa::lsa(&docs, dims, LSA_DIMS.max(2 * given.unwrap_or(0)).min(n / 2)))
     } else {
         let mut dense = Dense { dims, data: vec![0.0; n * dims] };
         for (i, d) in docs.iter().enumerate() {
@@ -249,23 +289,30 @@ pub fn themes(req: &Request) -> Outcome {
                 dense.data[i * dims + *t as usize] = *w;
             }
         }
-        dense
+        Placement::Space(dense)
     };
-    let k = match req.k {
-        Some(k) => k.max(pins.len()).min(n.max(1)),
-        None => {
-            let upper = MAX_AUTO_K.min(n / 2).max(pins.len()).max(2).min(n.max(1));
-            let lower = 2.max(pins.len()).min(upper);
-            let mut best = (lower, f64::NEG_INFINITY);
-            for k in lower..=upper {
-                let labels = cluster(&space, k, &fixed, 3).labels;
-                let s = silhouette(&space, &labels, k);
-                if s > best.1 + 1e-9 {
-                    best = (k, s);
+    // k given, or the best from lower to upper: each candidate quickly clustered and
+    // judged by the modularity of its partition on the neighbour graph (see graph.rs), or
+    // without a graph by the silhouette.
+    let k = given.unwrap_or_else(|| {
+        let mut best = (lower, f64::NEG_INFINITY);
+        for k in lower..=upper {
+            let quality = match &placement {
+                Placement::Graph { embedding, neighbours } => {
+                    let labels = cluster(&leading(embedding, k), k, &fixed, 3).labels;
+                    graph::modularity(neighbours, &labels, k)
                 }
+                Placement::Space(space) => silhouette(space, &cluster(space, k, &fixed, 3).labels, k),
+            };
+            if quality > best.1 + 1e-9 {
+                best = (k, quality);
             }
-            best.0
         }
+        best.0
+    });
+    let space = match placement {
+        Placement::Graph { embedding, .. } => leading(&embedding, k),
+        Placement::Space(space) => space,
     };
     let labels = cluster(&space, k, &fixed, RESTARTS).labels;
     // Labels and examples come from the terms: each theme's centre in TF-IDF space.
@@ -285,14 +332,16 @@ pub fn themes(req: &Request) -> Outcome {
     order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     order.retain(|&c| sizes[c] > 0);
     let mut themes = Vec::new();
+    // Terms: what sets each theme apart from the others (see labels.rs).
+    let member_texts: Vec<String> = rows.iter().map(|&r| req.texts[r].clone()).collect();
+    let theme_of: Vec<Option<usize>> = labels.iter().map(|&l| Some(l)).collect();
+    let ranked = labels::Terms::read(&member_texts, &text::Analyzer::for_labels()).rank(&theme_of, k, TERMS_PER_THEME);
     for (id, &c) in order.iter().enumerate() {
         let members: Vec<usize> = (0..n).filter(|&p| labels[p] == c).collect();
         for &p in &members {
             assignments[rows[p]] = id as i64;
         }
-        let mut top: Vec<(usize, f64)> = centres[c].iter().copied().enumerate().filter(|(_, w)| *w > 0.0).collect();
-        top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let terms: Vec<String> = top.iter().take(TERMS_PER_THEME).map(|(t, _)| forms.best(&vocabulary[*t])).collect();
+        let terms = ranked[c].clone();
         let mut nearest: Vec<(usize, f64)> = members.iter().map(|&p| (p, dot_dense(docs[p], &centres[c]))).collect();
         nearest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let name = pins.get(c).and_then(|(_, name)| name.clone());

@@ -19,6 +19,136 @@ const STOP_WORDS: &[&str] = &[
     "nej", "ved", "uden", "mellem", "gennem", "igen", "allerede", "dag", "sådanne", "vores", "jeres",
 ];
 
+/// The Danish list of stopwords-iso (MIT; its licence is in the file), shipped with the
+/// binary.
+const SHIPPED_STOP_WORDS: &str = include_str!("stopwords-da.txt");
+
+/// Words of general Danish that say nothing about a theme, whatever the theme: light
+/// verbs, fillers and abbreviations that the stop lists leave in ("gøre", "få", "bare",
+/// "egentlig", "nr"). Our own list.
+const FILLER_WORDS: &[&str] = &[
+    "gøre",
+    "gør",
+    "gjorde",
+    "gjort",
+    "fået",
+    "passe",
+    "passer",
+    "egentlig",
+    "egentligt",
+    "samme",
+    "kommet",
+    "går",
+    "gå",
+    "gik",
+    "gået",
+    "give",
+    "giver",
+    "gav",
+    "givet",
+    "tager",
+    "taget",
+    "siger",
+    "sagt",
+    "synes",
+    "tror",
+    "finde",
+    "finder",
+    "findes",
+    "ting",
+    "tingene",
+    "del",
+    "dels",
+    "måske",
+    "altid",
+    "rigtig",
+    "rigtigt",
+    "hele",
+    "stadig",
+    "faktisk",
+    "virkelig",
+    "ret",
+    "lidt",
+    "rigtige",
+    "bl",
+    "herunder",
+    "vedr",
+    "vedrørende",
+    "pr",
+    "nr",
+    "jf",
+    "ca",
+    "evt",
+    "eventuelt",
+    "andet",
+    "ifm",
+    "iht",
+    "mht",
+    "dvs",
+    "fx",
+    "bla",
+    "øvrigt",
+    "øvrige",
+    "sammen",
+    "hinanden",
+    "gerne",
+    "nok",
+    "vel",
+    "fordi",
+    "derfor",
+    "dermed",
+    "således",
+    "blot",
+    "især",
+    "ofte",
+    "tit",
+    "nogensinde",
+    "endnu",
+    "længere",
+    "kommende",
+    "første",
+    "anden",
+    "andre",
+    "bruge",
+    "bruger",
+    "brugt",
+    "mener",
+    "mente",
+    "vide",
+    "ved",
+    "vidste",
+    "både",
+    "ellers",
+    "ske",
+    "sker",
+    "skete",
+    "hvilket",
+    "hvilke",
+    "siden",
+    "sidste",
+    "muligt",
+    "mulig",
+    "yderligere",
+    "bestemt",
+    "forskellige",
+    "forskellig",
+    "almindelige",
+    "almindelig",
+    "måde",
+    "eksempel",
+    "efterfølgende",
+    "løbet",
+    "tilbage",
+    "hurtigt",
+    "cirka",
+    "mindst",
+    "største",
+    "bedste",
+    "flest",
+    "primært",
+    "typisk",
+];
+
 pub struct Analyzer {
     stemmer: Stemmer,
     stop: std::collections::HashSet<&'static str>,
@@ -36,9 +166,24 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Analyzer {
+    /// For labels: also the shipped stop list and the filler words. Similarity keeps
+    /// them (a word like "stor" or "første" still tells two sentences apart); a label must
+    /// not show them.
+    pub fn for_labels() -> Analyzer {
+        let shipped = SHIPPED_STOP_WORDS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+        let mut analyzer = Analyzer::default();
+        analyzer.stop.extend(FILLER_WORDS.iter().copied().chain(shipped));
+        analyzer
+    }
+
     /// The content words of a text: lowercased, longer than one letter, not stop words.
     pub fn words<'a>(&'a self, text: &'a str) -> impl Iterator<Item = String> + 'a {
         words(text).filter(|w| w.chars().count() > 1 && !self.stop.contains(w.as_str()))
+    }
+
+    /// Whether `word` (lowercased) is a stop or filler word.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.contains(word)
     }
 
     pub fn stem(&self, word: &str) -> String {
