@@ -4,9 +4,11 @@ next to the Python references on the same input, measured in the same run.
 - opinions: every conversation in data/polis and a synthetic 20,000 x 2,000 conversation at
   30 % voted, against red-dwarf's Pol.is pipeline (PCA solver "full"), timing only
   `run_pipeline` (no interpreter start, no CSV reading).
-- themes: SIB-200 Danish (all three files, 7 topics): NMI and ARI against the labels, next to
-  scikit-learn TfidfVectorizer + KMeans on the same Snowball stems with the same k; then the
-  time for 10,000 inputs.
+- themes: every labelled Danish set in data/danish-topics (SIB-200: 7 topics; CAP agenda
+  titles: major topics and CAP codes), NMI and ARI at the true k for samskab (5 input
+  orders) and scikit-learn TfidfVectorizer + KMeans on the same Snowball stems (5 seeds);
+  the k chosen automatically against each granularity; the stability after 10 % more
+  inputs; the labels of the first five themes; the time for 10,000 and 50,000 inputs.
 - groups: 2,000 people into groups of 4-6, the share of groups whose members all come from
   different units next to random assignments of the same sizes.
 
@@ -218,11 +220,33 @@ def sib200(data):
     return texts, labels
 
 
+def agendas(data):
+    """Municipal council agenda titles (CAP): the title without its item number and dot
+    leaders, with the major topic and the finer CAP code as two label granularities."""
+    texts, major, minor = [], [], []
+    with open(data / "danish-topics" / "capcas-agendas" / "training_agendas.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            text = re.sub(r"\.{3,}\s*\d*\s*$", "", row["text"])
+            text = re.sub(r"^\s*\d+\s*\.\s*(-\s*)?", "", text).strip()
+            texts.append(text)
+            major.append(row["major"])
+            minor.append(row["coding"])
+    return texts, {"major topic": major, "CAP code": minor}
+
+
 def stop_words(root):
-    """The engine's own Danish stop-word list, so both sides drop the same words."""
+    """The engine's own Snowball-based stop-word list, so both sides drop the same words."""
     source = (root / "crates" / "analysis" / "src" / "themes" / "text.rs").read_text()
-    block = source.split("STOP_WORDS", 1)[1].split("];", 1)[0]
+    block = source.split("const STOP_WORDS", 1)[1].split("];", 1)[0]
     return set(re.findall(r'"([^"]+)"', block))
+
+
+def label_stop_words(root):
+    """What labels must never show: the shipped stop list and the filler words."""
+    folder = root / "crates" / "analysis" / "src" / "themes"
+    shipped = {l.strip() for l in (folder / "stopwords-da.txt").read_text().splitlines() if l.strip() and not l.startswith("#")}
+    block = (folder / "text.rs").read_text().split("const FILLER_WORDS", 1)[1].split("];", 1)[0]
+    return shipped | set(re.findall(r'"([^"]+)"', block)) | stop_words(root)
 
 
 def baseline(texts, k, seed, stops):
@@ -249,48 +273,92 @@ def write_tsv(path, texts):
             f.write(t.replace("\t", " ").replace("\n", " ") + "\n")
 
 
+def samskab_themes(binary, tmp, texts, k=None):
+    """(seconds, the JSON) of one run of `samskab analyse themes` on `texts`."""
+    path = Path(tmp) / "input.tsv"
+    write_tsv(path, texts)
+    args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--format", "json"]
+    if k is not None:
+        args += ["--k", str(k)]
+    seconds, out = run_samskab(binary, args, 1)
+    return seconds, json.loads(out)
+
+
+def spread(values):
+    return f"{statistics.mean(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
 def themes(binary, data, root):
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+    from sklearn.metrics import adjusted_rand_score as ari, normalized_mutual_info_score as nmi
 
-    print("== Themes: SIB-200 Danish, all three files, k = 7")
-    texts, labels = sib200(data)
     stops = stop_words(root)
+    forbidden = label_stop_words(root)
+    sets = [("SIB-200 Danish, all three files", *sib200(data))]
+    sets[0] = (sets[0][0], sets[0][1], {"topic": sets[0][2]})
+    sets.append(("CAP municipal agenda titles (training file)", *agendas(data)))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sib200.tsv"
-        write_tsv(path, texts)
-        seconds, out = run_samskab(binary, ["analyse", "themes", "--input", str(path), "--text-column", "text", "--k", "7", "--format", "json"], 3)
-        ours = json.loads(out)["assignments"]
-        nmi, ari = normalized_mutual_info_score(labels, ours), adjusted_rand_score(labels, ours)
-        print(f"   {len(texts)} sentences, {len(set(labels))} labelled topics")
-        print(f"   {'method':<58}{'NMI':>7}{'ARI':>7}{'seconds':>9}")
-        print(f"   {'samskab (LSA + spherical k-means, whole process)':<58}{nmi:>7.3f}{ari:>7.3f}{seconds:>9.3f}")
-        scores = []
-        for seed in range(5):
-            s, predicted = baseline(texts, 7, seed, stops)
-            scores.append((normalized_mutual_info_score(labels, predicted), adjusted_rand_score(labels, predicted), s))
-            print(f"   {f'TfidfVectorizer + KMeans(n_init=10), seed {seed}':<58}{scores[-1][0]:>7.3f}{scores[-1][1]:>7.3f}{s:>9.3f}")
-        mean_nmi = statistics.mean(x[0] for x in scores)
-        mean_ari = statistics.mean(x[1] for x in scores)
-        print(f"   {'baseline mean of 5 seeds':<58}{mean_nmi:>7.3f}{mean_ari:>7.3f}")
-        print(f"   samskab - baseline mean: NMI {nmi - mean_nmi:+.3f}, ARI {ari - mean_ari:+.3f}")
+        for name, texts, granularities in sets:
+            print(f"== Themes: {name}, {len(texts)} texts")
+            print(f"   at the true k; samskab over 5 input orders, the baseline (TfidfVectorizer + KMeans(n_init=10), same stems) over 5 seeds: mean (range)")
+            for level, labels in granularities.items():
+                k = len(set(labels))
+                ours_nmi, ours_ari, ours_s, first = [], [], [], None
+                for order in range(5):
+                    perm = np.random.default_rng(order).permutation(len(texts)) if order else np.arange(len(texts))
+                    seconds, out = samskab_themes(binary, tmp, [texts[i] for i in perm], k)
+                    got = np.empty(len(texts), dtype=int)
+                    got[perm] = out["assignments"]
+                    ours_nmi.append(nmi(labels, got))
+                    ours_ari.append(ari(labels, got))
+                    ours_s.append(seconds)
+                    first = first or out
+                base = [baseline(texts, k, seed, stops) for seed in range(5)]
+                base_nmi = [nmi(labels, b[1]) for b in base]
+                base_ari = [ari(labels, b[1]) for b in base]
+                print(f"   {level}, k = {k}:")
+                print(f"     samskab   NMI {spread(ours_nmi)}  ARI {spread(ours_ari)}  {statistics.mean(ours_s):.2f} s")
+                print(f"     baseline  NMI {spread(base_nmi)}  ARI {spread(base_ari)}  {statistics.mean(b[0] for b in base):.2f} s")
+                verdict = "above" if min(ours_nmi) > max(base_nmi) else "NOT above"
+                print(f"     samskab's lowest NMI is {verdict} the baseline's best seed")
+            seconds, out = samskab_themes(binary, tmp, texts)
+            chosen = np.array(out["assignments"])
+            scores = ", ".join(f"{level} (k = {len(set(labels))}): NMI {nmi(labels, chosen):.3f}" for level, labels in granularities.items())
+            print(f"   k chosen by modularity: {len(out['themes'])} themes in {seconds:.2f} s; against {scores}")
+            # Stability: the first 90 % of the inputs, then all of them.
+            cut = len(texts) * 9 // 10
+            _, before = samskab_themes(binary, tmp, texts[:cut])
+            _, after = samskab_themes(binary, tmp, texts)
+            shared = ari(before["assignments"], after["assignments"][:cut])
+            print(f"   stability: themes of the first 90 %, then of all; ARI on the shared inputs {shared:.3f}")
+            print("   labels of the first five themes (k chosen):")
+            bad = []
+            for theme in out["themes"][:5]:
+                print(f"     {theme['size']:>5}  {theme['label']}   | {', '.join(theme['terms'][3:])}")
+            for theme in out["themes"]:
+                bad += [w for term in theme["terms"] for w in term.split() if w in forbidden]
+            print(f"   stop or filler words in any theme's terms: {len(bad)} {sorted(set(bad))[:10]}")
+            print()
 
-        # 10,000 inputs: sentences made of two SIB-200 half-sentences, so none repeats.
+        # Speed: inputs made of two SIB-200 half-sentences, so none repeats.
+        texts, _ = sib200(data)
         rng = np.random.default_rng(3)
         halves = []
         for t in texts:
             words = t.split()
             halves.append((" ".join(words[: len(words) // 2]), " ".join(words[len(words) // 2 :])))
-        big = [halves[a][0] + " " + halves[b][1] for a, b in rng.integers(0, len(texts), size=(10_000, 2))]
-        path = Path(tmp) / "big.tsv"
-        write_tsv(path, big)
-        args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--k", "7", "--format", "json"]
-        seconds, _ = run_samskab(binary, args, 3)
-        rss = peak_rss_mb(binary, args)
-        base = min(baseline(big, 7, seed, stops)[0] for seed in range(3))
-        print(f"   10,000 inputs, k = 7: samskab {seconds:.3f} s (whole process, peak {rss:.0f} MB), baseline {base:.3f} s (vectorise + fit only): {base / seconds:.1f}x")
-        args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--format", "json"]
-        seconds, out = run_samskab(binary, args, 1)
-        print(f"   10,000 inputs, k chosen by silhouette: samskab {seconds:.3f} s, k = {len(json.loads(out)['themes'])}")
+        print("== Themes: speed (inputs made of two SIB-200 half-sentences), k = 7")
+        for size in (10_000, 50_000):
+            big = [halves[a][0] + " " + halves[b][1] for a, b in rng.integers(0, len(texts), size=(size, 2))]
+            path = Path(tmp) / "big.tsv"
+            write_tsv(path, big)
+            args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--k", "7", "--format", "json"]
+            seconds, _ = run_samskab(binary, args, 3 if size <= 10_000 else 1)
+            rss = peak_rss_mb(binary, args)
+            if size <= 10_000:
+                base = min(baseline(big, 7, seed, stops)[0] for seed in range(3))
+                print(f"   {size:,} inputs: samskab {seconds:.2f} s (whole process, peak {rss:.0f} MB), baseline {base:.2f} s (vectorise + fit only): {base / seconds:.2f}x")
+            else:
+                print(f"   {size:,} inputs: samskab {seconds:.2f} s (whole process, peak {rss:.0f} MB); target under 30 s")
     print()
 
 

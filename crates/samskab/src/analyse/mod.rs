@@ -40,7 +40,7 @@ pub enum Analyse {
         /// The column holding the text.
         #[arg(long)]
         text_column: String,
-        /// The number of themes (default: chosen by the silhouette, 2 to 12).
+        /// The number of themes (default: chosen by modularity on the neighbour graph, 2 to √(n/2), at most 30).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=500))]
         k: Option<u32>,
         /// Pinned themes: a CSV with row,theme (0-based data rows); rows with the same theme
