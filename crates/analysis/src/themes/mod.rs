@@ -440,6 +440,65 @@ mod tests {
         assert!(labels.iter().all(|l| !l.contains("kantin,")), "labels use words, not stems: {labels:?}");
     }
 
+    /// 60 inputs in three kinds, worded differently each time (compounds and inflections
+    /// of a few words per kind): enough for the neighbour graph.
+    fn varied_corpus() -> (Vec<String>, Vec<usize>) {
+        let kinds: [&[&str]; 3] = [
+            &[
+                "plejehjemmet",
+                "plejehjemsbeboerne",
+                "beboerne",
+                "ældreplejen",
+                "hjemmeplejen",
+                "besøg",
+                "plejepersonale",
+            ],
+            &["parkeringspladser", "parkering", "trafikken", "cykelstier", "vejene", "busserne", "trafiksikkerhed"],
+            &["skolen", "folkeskolen", "lærerne", "eleverne", "skolebørn", "undervisningen", "klasserne"],
+        ];
+        let openings =
+            ["Vi ønsker bedre", "Der mangler", "Det er vigtigt med", "Kommunen bør se på", "Borgerne savner"];
+        let (mut texts, mut truth) = (Vec::new(), Vec::new());
+        for i in 0..20 {
+            for (kind, words) in kinds.iter().enumerate() {
+                let pick = |j: usize| words[(i * 3 + j * 2 + kind) % words.len()];
+                texts.push(format!(
+                    "{} {} og {}, især {}",
+                    openings[(i + kind) % openings.len()],
+                    pick(0),
+                    pick(1),
+                    pick(2)
+                ));
+                truth.push(kind);
+            }
+        }
+        (texts, truth)
+    }
+
+    #[test]
+    fn the_neighbour_graph_finds_the_kinds_and_their_number() {
+        let (texts, truth) = varied_corpus();
+        let out = themes(&Request { texts, k: None, pins: Vec::new() });
+        assert_eq!(out.themes.len(), 3, "{:?}", out.themes.iter().map(|t| &t.label).collect::<Vec<_>>());
+        for (i, a) in out.assignments.iter().enumerate() {
+            let first_of_kind = truth.iter().position(|&k| k == truth[i]).unwrap_or(0);
+            assert_eq!(*a, out.assignments[first_of_kind], "input {i} with its kind");
+        }
+        let analyzer = Analyzer::for_labels();
+        for theme in &out.themes {
+            assert!(theme.terms.iter().flat_map(|t| t.split(' ')).all(|w| !analyzer.is_stop(w)), "{:?}", theme.terms);
+        }
+    }
+
+    #[test]
+    fn pins_hold_on_the_neighbour_graph_too() {
+        let (texts, _) = varied_corpus();
+        let pins = vec![Pin { rows: vec![0, 1], name: Some("Hverdagen".into()) }];
+        let out = themes(&Request { texts, k: Some(3), pins });
+        assert_eq!(out.assignments[0], out.assignments[1], "a care input pinned to a traffic input");
+        assert_eq!(out.themes[out.assignments[0] as usize].label, "Hverdagen");
+    }
+
     #[test]
     fn pins_are_kept_and_named() {
         // Pin a parking input together with a canteen input: they must share a theme.
