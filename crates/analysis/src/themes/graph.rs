@@ -21,7 +21,8 @@ pub const NEIGHBOURS: usize = 15;
 
 /// TF-IDF of the character n-grams of each input's content words: sublinear term
 /// frequency, smoothed idf, unit length. N-grams in a single input link nothing and are
-/// left out. N-grams are numbered in alphabetical order, so nothing depends on input order.
+/// left out. N-grams are numbered in the order of their hashes, so nothing depends on input
+/// order.
 pub fn char_grams(texts: &[String], analyzer: &Analyzer) -> Vec<Vector> {
     // N-grams are told apart by a 64-bit hash of their bytes (no string per n-gram; a
     // collision among a few million n-grams has a chance of about 10⁻⁷) and numbered in
@@ -54,48 +55,12 @@ pub fn char_grams(texts: &[String], analyzer: &Analyzer) -> Vec<Vector> {
         .into_iter()
         .map(|d| d.into_iter().map(|h| hashes.binary_search(&h).unwrap_or_default() as u32).collect())
         .collect();
-    tfidf(docs, hashes.len())
+    super::tfidf(docs, hashes.len(), 2)
 }
 
 /// FNV-1a, 64 bits.
 fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// Sublinear TF-IDF with smoothed idf, unit length, of documents given as term numbers;
-/// terms in fewer than two documents are dropped.
-fn tfidf(mut docs: Vec<Vec<u32>>, terms: usize) -> Vec<Vector> {
-    let mut df = vec![0u32; terms];
-    for d in &mut docs {
-        d.sort_unstable();
-        for (i, &t) in d.iter().enumerate() {
-            if i == 0 || d[i - 1] != t {
-                df[t as usize] += 1;
-            }
-        }
-    }
-    let n = docs.len() as f64;
-    docs.iter()
-        .map(|d| {
-            let mut v: Vector = Vec::new();
-            let mut i = 0;
-            while i < d.len() {
-                let t = d[i];
-                let run = d[i..].iter().take_while(|&&x| x == t).count();
-                i += run;
-                if df[t as usize] < 2 {
-                    continue;
-                }
-                let idf = ((1.0 + n) / (1.0 + f64::from(df[t as usize]))).ln() + 1.0;
-                v.push((t, (1.0 + (run as f64).ln()) * idf));
-            }
-            let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                v.iter_mut().for_each(|(_, w)| *w /= norm);
-            }
-            v
-        })
-        .collect()
 }
 
 /// Each input's `k` nearest others by cosine similarity of their sparse unit vectors,
@@ -118,13 +83,21 @@ pub fn sparse_neighbours(docs: &[&Vector], k: usize) -> Vec<Vec<(u32, f32)>> {
                 scores[j as usize] += w * v;
             }
         }
-        let mut best = Best::default();
+        // The best k so far, worst first; most inputs fall below the worst and cost one
+        // comparison. Inputs sharing no n-gram are no neighbours, however few an input has.
+        let mut best: Vec<(f32, u32)> = Vec::with_capacity(k + 1);
         for (j, &s) in scores.iter().enumerate() {
-            if j != i {
-                best.offer(k, s, j as u32);
+            if j == i || s <= 0.0 || (best.len() == k && s <= best[0].0) {
+                continue;
+            }
+            // Equal similarities: the earlier input ranks higher.
+            let at = best.partition_point(|&(t, r)| t < s || (t == s && r > j as u32));
+            best.insert(at, (s, j as u32));
+            if best.len() > k {
+                best.remove(0);
             }
         }
-        best.best_first()
+        best.iter().rev().map(|&(s, j)| (j, s)).collect()
     };
     let half = n / 2;
     std::thread::scope(|scope| {
@@ -139,42 +112,12 @@ pub fn sparse_neighbours(docs: &[&Vector], k: usize) -> Vec<Vec<(u32, f32)>> {
     })
 }
 
-/// A row's best `k` candidates so far, worst first, each with whether it is new since the
-/// row's last local join.
-#[derive(Clone, Default)]
-struct Best {
-    items: Vec<(f32, u32, bool)>,
-}
-
-impl Best {
-    /// Offers a candidate; true when it was taken.
-    fn offer(&mut self, k: usize, similarity: f32, row: u32) -> bool {
-        if self.items.len() == k && similarity <= self.items[0].0 {
-            return false;
-        }
-        if self.items.iter().any(|&(_, r, _)| r == row) {
-            return false;
-        }
-        if self.items.len() == k {
-            self.items.remove(0);
-        }
-        let at =
-            self.items.partition_point(|&(s, r, _)| (s, std::cmp::Reverse(r)) < (similarity, std::cmp::Reverse(row)));
-        self.items.insert(at, (similarity, row, true));
-        true
-    }
-
-    fn best_first(&self) -> Vec<(u32, f32)> {
-        self.items.iter().rev().map(|&(s, r, _)| (r, s)).collect()
-    }
-}
-
 /// The spectral embedding of the neighbour graph: the connectivity graph made symmetric
 /// (½(A + Aᵀ)), regularised by a weak link between every pair of inputs (τ/n with τ the
 /// mean degree; Amini et al. 2013), so small islands of near-duplicates do not each take an
-/// eigenvector; the `dims` leading eigenvectors of D^-½ W D^-½, with their eigenvalues
-/// (from 1 down). Each row is one input's coordinates.
-pub fn spectral(graph: &[Vec<(u32, f32)>], dims: usize) -> (Vec<f64>, Dense) {
+/// eigenvector; the `dims` leading eigenvectors of D^-½ W D^-½. Each row is one input's
+/// coordinates.
+pub fn spectral(graph: &[Vec<(u32, f32)>], dims: usize) -> Dense {
     let n = graph.len();
     let dims = dims.min(n);
     // W as a symmetric list of (neighbour, weight).
@@ -209,8 +152,7 @@ pub fn spectral(graph: &[Vec<(u32, f32)>], dims: usize) -> (Vec<f64>, Dense) {
     };
     // The degrees as the start: it depends only on the graph, not on how inputs are ordered.
     let start: Vec<f64> = degree.iter().map(|d| d + 1.0).collect();
-    let (values, vectors) = crate::linalg::top_eigen(n, dims, &start, apply);
-    let values: Vec<f64> = values.iter().map(|v| 2.0 * v - 1.0).collect();
+    let (_, vectors) = crate::linalg::top_eigen(n, dims, &start, apply);
     let mut embedding = Dense { dims, data: vec![0.0; n * dims] };
     for (c, v) in vectors.iter().enumerate() {
         for (i, x) in v.iter().enumerate() {
@@ -220,7 +162,7 @@ pub fn spectral(graph: &[Vec<(u32, f32)>], dims: usize) -> (Vec<f64>, Dense) {
     for i in 0..n {
         normalise(&mut embedding.data[i * dims..(i + 1) * dims]);
     }
-    (values, embedding)
+    embedding
 }
 
 /// Newman's modularity of a partition of the neighbour graph (links made symmetric): the

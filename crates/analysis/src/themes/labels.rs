@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::text::{Analyzer, SurfaceForms, words};
+use super::text::{Analyzer, SurfaceForms};
 
 /// A term in an input: a stem, or two stems of adjacent content words ("plejehjem besøg").
 type Key = String;
@@ -37,10 +37,7 @@ impl Terms {
             let mut doc: HashSet<Key> = HashSet::new();
             for clause in text.split(['.', ',', ';', ':', '!', '?', '(', ')', '"', '\n', '–', '-']) {
                 let mut previous: Option<(String, String)> = None;
-                for word in words(clause) {
-                    if word.chars().count() < 2 || analyzer.is_stop(&word) || !word.chars().any(char::is_alphabetic) {
-                        continue;
-                    }
+                for word in analyzer.words(clause) {
                     let stem = stem_of.entry(word.clone()).or_insert_with(|| analyzer.stem(&word)).clone();
                     terms.note(&stem, &word, vec![stem.clone()]);
                     doc.insert(stem.clone());

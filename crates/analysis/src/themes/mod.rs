@@ -72,8 +72,8 @@ const DUPLICATE: f64 = 0.9;
 /// alphabetical order of their stems, so the result does not depend on input order.
 pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>) {
     let analyzer = Analyzer::default();
-    // Each distinct word is stemmed once: (its stem's provisional number, how often seen).
-    let mut known: HashMap<String, (u32, usize)> = HashMap::new();
+    // Each distinct word is stemmed once, to its stem's provisional number.
+    let mut known: HashMap<String, u32> = HashMap::new();
     let mut stems: HashMap<String, u32> = HashMap::new();
     let docs: Vec<Vec<u32>> = texts
         .iter()
@@ -81,14 +81,12 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>) {
             analyzer
                 .words(t)
                 .map(|w| {
-                    if let Some(entry) = known.get_mut(&w) {
-                        entry.1 += 1;
-                        return entry.0;
+                    if let Some(&id) = known.get(&w) {
+                        return id;
                     }
-                    let stem = analyzer.stem(&w);
                     let next = stems.len() as u32;
-                    let id = *stems.entry(stem).or_insert(next);
-                    known.insert(w, (id, 1));
+                    let id = *stems.entry(analyzer.stem(&w)).or_insert(next);
+                    known.insert(w, id);
                     id
                 })
                 .collect()
@@ -101,35 +99,34 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>) {
         renumber[*provisional as usize] = i as u32;
     }
     let vocabulary: Vec<String> = vocabulary.into_iter().map(|(stem, _)| stem).collect();
-    let docs: Vec<Vec<u32>> = docs
-        .into_iter()
-        .map(|d| {
-            let mut d: Vec<u32> = d.into_iter().map(|t| renumber[t as usize]).collect();
-            d.sort_unstable();
-            d
-        })
-        .collect();
-    let mut df = vec![0usize; vocabulary.len()];
-    for d in &docs {
+    let docs = docs.into_iter().map(|d| d.into_iter().map(|t| renumber[t as usize]).collect()).collect();
+    (tfidf(docs, vocabulary.len(), 1), vocabulary)
+}
+
+/// Sublinear TF-IDF with smoothed idf, unit length, of documents given as term numbers
+/// below `terms`; terms in fewer than `min_df` documents are left out.
+fn tfidf(mut docs: Vec<Vec<u32>>, terms: usize, min_df: u32) -> Vec<Vector> {
+    let mut df = vec![0u32; terms];
+    for d in &mut docs {
+        d.sort_unstable();
         for (i, &t) in d.iter().enumerate() {
             if i == 0 || d[i - 1] != t {
                 df[t as usize] += 1;
             }
         }
     }
-    let n = texts.len() as f64;
-    let vectors = docs
-        .iter()
+    let n = docs.len() as f64;
+    docs.iter()
         .map(|d| {
             // Runs of equal terms in the sorted document are its term counts.
             let mut v: Vector = Vec::new();
-            for (i, &t) in d.iter().enumerate() {
-                if i > 0 && d[i - 1] == t {
+            for run in d.chunk_by(|a, b| a == b) {
+                let t = run[0];
+                if df[t as usize] < min_df {
                     continue;
                 }
-                let count = d[i..].iter().take_while(|&&x| x == t).count() as f64;
-                let idf = ((1.0 + n) / (1.0 + df[t as usize] as f64)).ln() + 1.0;
-                v.push((t, (1.0 + count.ln()) * idf));
+                let idf = ((1.0 + n) / (1.0 + f64::from(df[t as usize]))).ln() + 1.0;
+                v.push((t, (1.0 + (run.len() as f64).ln()) * idf));
             }
             let norm = v.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
             if norm > 0.0 {
@@ -137,8 +134,7 @@ pub fn vectorise(texts: &[String]) -> (Vec<Vector>, Vec<String>) {
             }
             v
         })
-        .collect();
-    (vectors, vocabulary)
+        .collect()
 }
 
 fn dot_dense(v: &Vector, c: &[f64]) -> f64 {
@@ -252,6 +248,8 @@ pub fn themes(req: &Request) -> Outcome {
     let (vectors, vocabulary) = vectorise(&req.texts);
     let rows: Vec<usize> = (0..vectors.len()).filter(|&i| !vectors[i].is_empty()).collect();
     let docs: Vec<&Vector> = rows.iter().map(|&i| &vectors[i]).collect();
+    // The texts of the inputs with content, in the order of `docs`.
+    let texts: Vec<String> = rows.iter().map(|&r| req.texts[r].clone()).collect();
     let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(p, &r)| (r, p)).collect();
     let pins: Vec<(Vec<usize>, Option<String>)> = merge_pins(&req.pins, req.texts.len())
         .into_iter()
@@ -274,11 +272,10 @@ pub fn themes(req: &Request) -> Outcome {
     let lower = 2.max(pins.len()).min(upper);
     let given = req.k.map(|k| k.max(pins.len()).min(n));
     let placement = if (GRAPH_FROM..=GRAPH_UP_TO).contains(&n) {
-        let texts: Vec<String> = rows.iter().map(|&r| req.texts[r].clone()).collect();
         let grams = graph::char_grams(&texts, &Analyzer::default());
         let gram_refs: Vec<&Vector> = grams.iter().collect();
         let neighbours = graph::sparse_neighbours(&gram_refs, graph::NEIGHBOURS);
-        let (_, embedding) = graph::spectral(&neighbours, given.unwrap_or(upper).max(2));
+        let embedding = graph::spectral(&neighbours, given.unwrap_or(upper).max(2));
         Placement::Graph { embedding, neighbours }
     } else if n > GRAPH_UP_TO {
         Placement::Space(lsa::lsa(&docs, dims, LSA_DIMS.max(2 * given.unwrap_or(0)).min(n / 2)))
@@ -333,9 +330,8 @@ pub fn themes(req: &Request) -> Outcome {
     order.retain(|&c| sizes[c] > 0);
     let mut themes = Vec::new();
     // Terms: what sets each theme apart from the others (see labels.rs).
-    let member_texts: Vec<String> = rows.iter().map(|&r| req.texts[r].clone()).collect();
     let theme_of: Vec<Option<usize>> = labels.iter().map(|&l| Some(l)).collect();
-    let ranked = labels::Terms::read(&member_texts, &text::Analyzer::for_labels()).rank(&theme_of, k, TERMS_PER_THEME);
+    let ranked = labels::Terms::read(&texts, &text::Analyzer::for_labels()).rank(&theme_of, k, TERMS_PER_THEME);
     for (id, &c) in order.iter().enumerate() {
         let members: Vec<usize> = (0..n).filter(|&p| labels[p] == c).collect();
         for &p in &members {
