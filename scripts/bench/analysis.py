@@ -273,13 +273,18 @@ def write_tsv(path, texts):
             f.write(t.replace("\t", " ").replace("\n", " ") + "\n")
 
 
-def samskab_themes(binary, tmp, texts, k=None):
-    """(seconds, the JSON) of one run of `samskab analyse themes` on `texts`."""
+def samskab_themes(binary, tmp, texts, k=None, previous=None):
+    """(seconds, the JSON) of one run of `samskab analyse themes` on `texts`, optionally
+    rerun from an earlier run's JSON."""
     path = Path(tmp) / "input.tsv"
     write_tsv(path, texts)
     args = ["analyse", "themes", "--input", str(path), "--text-column", "text", "--format", "json"]
     if k is not None:
         args += ["--k", str(k)]
+    if previous is not None:
+        earlier = Path(tmp) / "earlier.json"
+        earlier.write_text(json.dumps(previous))
+        args += ["--previous", str(earlier)]
     seconds, out = run_samskab(binary, args, 1)
     return seconds, json.loads(out)
 
@@ -324,12 +329,21 @@ def themes(binary, data, root):
             chosen = np.array(out["assignments"])
             scores = ", ".join(f"{level} (k = {len(set(labels))}): NMI {nmi(labels, chosen):.3f}" for level, labels in granularities.items())
             print(f"   k chosen by modularity: {len(out['themes'])} themes in {seconds:.2f} s; against {scores}")
-            # Stability: the first 90 % of the inputs, then all of them.
-            cut = len(texts) * 9 // 10
-            _, before = samskab_themes(binary, tmp, texts[:cut])
-            _, after = samskab_themes(binary, tmp, texts)
-            shared = ari(before["assignments"], after["assignments"][:cut])
-            print(f"   stability: themes of the first 90 %, then of all; ARI on the shared inputs {shared:.3f}")
+            # Stability: the first 90 % of the inputs, then all of them, afresh and as a
+            # rerun from the earlier themes (--previous), over 3 input orders.
+            fresh, rerun, kept = [], [], []
+            for order in range(3):
+                perm = np.random.default_rng(order).permutation(len(texts)) if order else np.arange(len(texts))
+                shuffled = [texts[i] for i in perm]
+                cut = len(texts) * 9 // 10
+                _, before = samskab_themes(binary, tmp, shuffled[:cut])
+                _, after = samskab_themes(binary, tmp, shuffled)
+                _, again = samskab_themes(binary, tmp, shuffled, previous=before)
+                fresh.append(ari(before["assignments"], after["assignments"][:cut]))
+                rerun.append(ari(before["assignments"], again["assignments"][:cut]))
+                kept.append(np.mean(np.array(before["assignments"]) == np.array(again["assignments"][:cut])))
+            print(f"   stability, themes of the first 90 % then of all, ARI on the shared inputs over 3 orders:")
+            print(f"     afresh {spread(fresh)};  rerun from the earlier themes (--previous) {spread(rerun)}, same theme id for {spread(kept)} of them")
             print("   labels of the first five themes (k chosen):")
             bad = []
             for theme in out["themes"][:5]:

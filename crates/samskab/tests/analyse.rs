@@ -270,3 +270,81 @@ fn themes_keep_pins_and_reject_bad_files() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pins.csv:2:1"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn themes_rerun_from_an_earlier_run_keeps_its_themes_and_rejects_a_mismatch() {
+    let dir = tempfile::tempdir().expect("dir");
+    let all = std::fs::read_to_string(sib200("dev.tsv")).expect("dev.tsv");
+    let lines: Vec<&str> = all.lines().collect();
+    // The header and the first 89 of 99 inputs; then all of them.
+    let first = dir.path().join("first.tsv");
+    std::fs::write(&first, lines[..90].join("\n") + "\n").expect("write");
+    let earlier = json(&samskab(
+        &["analyse", "themes", "--input", &first.display().to_string(), "--text-column", "text", "--format", "json"],
+        "da",
+    ));
+    let previous = dir.path().join("earlier.json");
+    std::fs::write(&previous, earlier.to_string()).expect("write");
+    let previous = previous.display().to_string();
+    let rerun = json(&samskab(
+        &[
+            "analyse",
+            "themes",
+            "--input",
+            &sib200("dev.tsv"),
+            "--text-column",
+            "text",
+            "--previous",
+            &previous,
+            "--format",
+            "json",
+        ],
+        "da",
+    ));
+    let before = earlier["assignments"].as_array().expect("assignments");
+    let after = rerun["assignments"].as_array().expect("assignments");
+    assert_eq!(after.len(), 99);
+    assert_eq!(rerun["themes"].as_array().map(Vec::len), earlier["themes"].as_array().map(Vec::len));
+    let kept = before.iter().zip(after).filter(|(a, b)| a == b).count();
+    assert!(kept * 10 >= before.len() * 9, "{kept} of {} earlier inputs keep their theme id", before.len());
+
+    // An earlier run with more inputs than now cannot be lined up with them.
+    let out = samskab(
+        &[
+            "analyse",
+            "themes",
+            "--input",
+            &first.display().to_string(),
+            "--text-column",
+            "text",
+            "--previous",
+            &previous,
+        ],
+        "da",
+    );
+    assert_eq!(out.status.code(), Some(0), "the same inputs again are fine");
+    std::fs::write(&first, lines[..50].join("\n") + "\n").expect("write");
+    let out = samskab(
+        &[
+            "analyse",
+            "themes",
+            "--input",
+            &first.display().to_string(),
+            "--text-column",
+            "text",
+            "--previous",
+            &previous,
+        ],
+        "da",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("nye input skal stå efter de tidligere"), "{message}");
+    std::fs::write(dir.path().join("earlier.json"), "{\"themes\": []}").expect("write");
+    let out = samskab(
+        &["analyse", "themes", "--input", &sib200("dev.tsv"), "--text-column", "text", "--previous", &previous],
+        "en",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not the JSON of an earlier run"));
+}

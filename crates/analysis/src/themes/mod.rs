@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use cluster::{Dense, cluster, normalise, silhouette};
+use cluster::{Dense, cluster, cluster_from, normalise, silhouette};
 use text::Analyzer;
 
 /// Inputs that must form (part of) one theme, optionally with the theme's name.
@@ -34,6 +34,11 @@ pub struct Request {
     /// modularity of the themes on the neighbour graph.
     pub k: Option<usize>,
     pub pins: Vec<Pin>,
+    /// The theme of each input in an earlier run (its `assignments`; −1 or beyond the end
+    /// for an input that is new). When given, the rerun starts from the earlier themes and
+    /// keeps their number unless `k` says otherwise, so inputs stay where they were unless
+    /// the new ones move them, and a theme keeps its id.
+    pub previous: Vec<i64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -268,9 +273,12 @@ pub fn themes(req: &Request) -> Outcome {
     if n == 0 {
         return Outcome { themes: Vec::new(), assignments };
     }
+    // The earlier themes, each as a starting cluster after the pinned ones (a theme whose
+    // inputs are mostly in one pin starts as that pin), in the order of their ids.
+    let earlier = earlier_starts(&req.previous, &rows, &fixed, pins.len());
     let upper = auto_k_upper(n).max(pins.len()).min(n);
     let lower = 2.max(pins.len()).min(upper);
-    let given = req.k.map(|k| k.max(pins.len()).min(n));
+    let given = req.k.or(earlier.as_ref().map(|e| e.clusters)).map(|k| k.max(pins.len()).min(n));
     let placement = if (GRAPH_FROM..=GRAPH_UP_TO).contains(&n) {
         let grams = graph::char_grams(&texts, &Analyzer::default());
         let gram_refs: Vec<&Vector> = grams.iter().collect();
@@ -311,7 +319,10 @@ pub fn themes(req: &Request) -> Outcome {
         Placement::Graph { embedding, .. } => leading(&embedding, k),
         Placement::Space(space) => space,
     };
-    let labels = cluster(&space, k, &fixed, RESTARTS).labels;
+    let labels = match &earlier {
+        Some(e) => cluster_from(&space, k, &fixed, &e.start, RESTARTS).labels,
+        None => cluster(&space, k, &fixed, RESTARTS).labels,
+    };
     // Labels and examples come from the terms: each theme's centre in TF-IDF space.
     let mut centres = vec![vec![0.0; dims]; k];
     for (p, d) in docs.iter().enumerate() {
@@ -323,10 +334,12 @@ pub fn themes(req: &Request) -> Outcome {
         normalise(c);
     }
 
-    // Themes in order of size (largest first), pinned ones keep their names.
+    // Themes in order of size (largest first), pinned ones keep their names; in a rerun the
+    // earlier themes come first in the order of their earlier ids, so each keeps its id.
     let mut order: Vec<usize> = (0..k).collect();
     let sizes: Vec<usize> = (0..k).map(|c| labels.iter().filter(|&&l| l == c).count()).collect();
-    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    let rank = |c: usize| earlier.as_ref().and_then(|e| e.earlier_id.get(&c).copied()).unwrap_or(i64::MAX);
+    order.sort_by(|&a, &b| rank(a).cmp(&rank(b)).then(sizes[b].cmp(&sizes[a])).then(a.cmp(&b)));
     order.retain(|&c| sizes[c] > 0);
     let mut themes = Vec::new();
     // Terms: what sets each theme apart from the others (see labels.rs).
@@ -354,6 +367,56 @@ pub fn themes(req: &Request) -> Outcome {
         });
     }
     Outcome { themes, assignments }
+}
+
+/// Where a rerun starts: a cluster per earlier theme, and each input's starting cluster.
+struct Earlier {
+    /// Starting cluster per input with content (in the order of `rows`).
+    start: Vec<Option<usize>>,
+    /// How many clusters the earlier themes and the pins make.
+    clusters: usize,
+    /// The earlier theme id of each cluster that continues one.
+    earlier_id: HashMap<usize, i64>,
+}
+
+/// The earlier run's themes as starting clusters, or None when there was none. `rows` are
+/// the inputs with content, `fixed` their pins; clusters 0..pins are the pins.
+fn earlier_starts(previous: &[i64], rows: &[usize], fixed: &[Option<usize>], pins: usize) -> Option<Earlier> {
+    let mut members: std::collections::BTreeMap<i64, Vec<usize>> = std::collections::BTreeMap::new();
+    for (p, &r) in rows.iter().enumerate() {
+        if let Some(&id) = previous.get(r).filter(|&&id| id >= 0) {
+            members.entry(id).or_default().push(p);
+        }
+    }
+    if members.is_empty() {
+        return None;
+    }
+    let mut start: Vec<Option<usize>> = fixed.to_vec();
+    let mut earlier_id = HashMap::new();
+    let mut clusters = pins;
+    for (id, inputs) in members {
+        // A theme most of whose inputs are pinned to one pin continues as that pin.
+        let mut in_pin: HashMap<usize, usize> = HashMap::new();
+        for &p in &inputs {
+            if let Some(c) = fixed[p] {
+                *in_pin.entry(c).or_default() += 1;
+            }
+        }
+        let cluster = match in_pin.into_iter().max_by_key(|&(c, count)| (count, std::cmp::Reverse(c))) {
+            Some((c, count)) if 2 * count > inputs.len() => c,
+            _ => {
+                clusters += 1;
+                clusters - 1
+            }
+        };
+        earlier_id.entry(cluster).or_insert(id);
+        for p in inputs {
+            if fixed[p].is_none() {
+                start[p] = Some(cluster);
+            }
+        }
+    }
+    Some(Earlier { start, clusters, earlier_id })
 }
 
 /// Near-duplicate groups among `members`: inputs are compared only with those sharing
@@ -426,7 +489,7 @@ mod tests {
 
     #[test]
     fn clear_themes_are_found_and_labelled_in_surface_forms() {
-        let out = themes(&Request { texts: corpus(), k: None, pins: Vec::new() });
+        let out = themes(&Request { texts: corpus(), k: None, pins: Vec::new(), ..Default::default() });
         assert_eq!(out.themes.len(), 3, "{:?}", out.themes.iter().map(|t| &t.label).collect::<Vec<_>>());
         for (i, a) in out.assignments.iter().enumerate() {
             assert_eq!(*a, out.assignments[i % 3], "input {i} with its kind");
@@ -474,7 +537,7 @@ mod tests {
     #[test]
     fn the_neighbour_graph_finds_the_kinds_and_their_number() {
         let (texts, truth) = varied_corpus();
-        let out = themes(&Request { texts, k: None, pins: Vec::new() });
+        let out = themes(&Request { texts, k: None, pins: Vec::new(), ..Default::default() });
         assert_eq!(out.themes.len(), 3, "{:?}", out.themes.iter().map(|t| &t.label).collect::<Vec<_>>());
         for (i, a) in out.assignments.iter().enumerate() {
             let first_of_kind = truth.iter().position(|&k| k == truth[i]).unwrap_or(0);
@@ -490,16 +553,50 @@ mod tests {
     fn pins_hold_on_the_neighbour_graph_too() {
         let (texts, _) = varied_corpus();
         let pins = vec![Pin { rows: vec![0, 1], name: Some("Hverdagen".into()) }];
-        let out = themes(&Request { texts, k: Some(3), pins });
+        let out = themes(&Request { texts, k: Some(3), pins, ..Default::default() });
         assert_eq!(out.assignments[0], out.assignments[1], "a care input pinned to a traffic input");
         assert_eq!(out.themes[out.assignments[0] as usize].label, "Hverdagen");
+    }
+
+    #[test]
+    fn a_rerun_keeps_the_earlier_themes_and_their_ids_and_places_the_new_inputs() {
+        let (texts, truth) = varied_corpus();
+        let earlier = 54;
+        // The earlier run's ids, numbered differently from what a fresh run would choose,
+        // one kind split in two by parity (a split a facilitator may have accepted), and
+        // one input put with the wrong kind.
+        let mut previous: Vec<i64> = truth[..earlier].iter().map(|&k| [2, 0, 1][k]).collect();
+        for (p, id) in previous.iter_mut().enumerate() {
+            if truth[p] == 0 && p % 2 == 1 {
+                *id = 3;
+            }
+        }
+        let misplaced = truth.iter().position(|&k| k == 1).unwrap_or(0);
+        previous[misplaced] = 2;
+        let fresh = themes(&Request { texts: texts.clone(), ..Default::default() });
+        assert_eq!(fresh.themes.len(), 3, "without an earlier run the kinds are three themes");
+
+        let out = themes(&Request { texts, previous: previous.clone(), ..Default::default() });
+        assert_eq!(out.themes.len(), 4, "the rerun keeps the earlier number of themes");
+        for (p, &id) in previous.iter().enumerate().filter(|&(p, _)| p != misplaced) {
+            assert_eq!(out.assignments[p], id, "earlier input {p} keeps its theme id");
+        }
+        assert_eq!(out.assignments[misplaced], 0, "an input clearly of another theme moves to it");
+        for p in earlier..truth.len() {
+            let with = (0..earlier).find(|&q| q != misplaced && truth[q] == truth[p]).map(|q| previous[q]);
+            if truth[p] != 0 {
+                assert_eq!(Some(out.assignments[p]), with, "new input {p} joins its kind");
+            } else {
+                assert!([2, 3].contains(&out.assignments[p]), "new input {p} joins one half of its kind");
+            }
+        }
     }
 
     #[test]
     fn pins_are_kept_and_named() {
         // Pin a parking input together with a canteen input: they must share a theme.
         let pins = vec![Pin { rows: vec![1, 2], name: Some("Hverdagen".into()) }];
-        let out = themes(&Request { texts: corpus(), k: Some(3), pins });
+        let out = themes(&Request { texts: corpus(), k: Some(3), pins, ..Default::default() });
         assert_eq!(out.assignments[1], out.assignments[2]);
         let theme = &out.themes[out.assignments[1] as usize];
         assert_eq!(theme.label, "Hverdagen");
@@ -514,7 +611,7 @@ mod tests {
             "",
             "Længere åbningstid i kantinen",
         ]);
-        let out = themes(&Request { texts: t, k: Some(1), pins: Vec::new() });
+        let out = themes(&Request { texts: t, k: Some(1), pins: Vec::new(), ..Default::default() });
         assert_eq!(out.assignments[2], -1, "only stop words");
         assert_eq!(out.assignments[3], -1, "empty");
         assert!(out.themes[0].duplicates.contains(&vec![0, 1]));
@@ -522,9 +619,9 @@ mod tests {
 
     #[test]
     fn nothing_to_cluster() {
-        let out = themes(&Request { texts: Vec::new(), k: None, pins: Vec::new() });
+        let out = themes(&Request { texts: Vec::new(), k: None, pins: Vec::new(), ..Default::default() });
         assert!(out.themes.is_empty());
-        let out = themes(&Request { texts: texts(&["kantine"]), k: Some(5), pins: Vec::new() });
+        let out = themes(&Request { texts: texts(&["kantine"]), k: Some(5), pins: Vec::new(), ..Default::default() });
         assert_eq!(out.themes.len(), 1);
     }
 }

@@ -31,8 +31,9 @@ pub enum Analyse {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Themes in free text: Danish terms, TF-IDF and spherical k-means, a label per theme
-    /// in the words people used, examples and near-duplicates.
+    /// Themes in free text: each input's nearest neighbours by character n-grams, themes
+    /// on the neighbour graph, a label per theme from the terms that set it apart, in the
+    /// words people used; examples and near-duplicates.
     Themes {
         /// A CSV file (or TSV by the .tsv extension) with a header.
         #[arg(long)]
@@ -47,6 +48,11 @@ pub enum Analyse {
         /// name stay together in a theme of that name.
         #[arg(long)]
         pins: Option<PathBuf>,
+        /// The JSON an earlier run printed (--format json) for the same inputs, new ones
+        /// added at the end: the rerun starts from its themes, keeps their number (unless
+        /// --k) and their ids.
+        #[arg(long)]
+        previous: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -92,8 +98,8 @@ pub fn run(what: Analyse, english: bool) -> anyhow::Result<ExitCode> {
             |o| &o.analysis,
             |o| opinions::summary(o, english),
         ),
-        Analyse::Themes { input, text_column, k, pins, format } => finish(
-            themes::run(&themes::Args { input, text_column, k: k.map(|k| k as usize), pins }),
+        Analyse::Themes { input, text_column, k, pins, previous, format } => finish(
+            themes::run(&themes::Args { input, text_column, k: k.map(|k| k as usize), pins, previous }),
             format,
             english,
             |(_, outcome)| outcome,

@@ -13,6 +13,41 @@ pub struct Args {
     pub text_column: String,
     pub k: Option<usize>,
     pub pins: Option<PathBuf>,
+    pub previous: Option<PathBuf>,
+}
+
+/// The `assignments` of an earlier run's JSON output; new inputs come after its rows.
+fn read_previous(path: &Path, rows: usize) -> Result<Vec<i64>, InputError> {
+    #[derive(serde::Deserialize)]
+    struct Earlier {
+        assignments: Vec<i64>,
+    }
+    let bytes = std::fs::read(path).map_err(|e| app::platform::formats::polis::cannot_read(path, &e))?;
+    let earlier: Earlier = serde_json::from_slice(&bytes).map_err(|e| {
+        InputError::new(
+            path,
+            Some(e.line() as u64),
+            Some(e.column()),
+            format!("er ikke JSON fra en tidligere kørsel med --format json: {e}"),
+            format!("is not the JSON of an earlier run with --format json: {e}"),
+        )
+    })?;
+    if earlier.assignments.len() > rows {
+        return Err(InputError::new(
+            path,
+            None,
+            None,
+            format!(
+                "den tidligere kørsel havde {} input, denne har {rows}; nye input skal stå efter de tidligere",
+                earlier.assignments.len()
+            ),
+            format!(
+                "the earlier run had {} inputs, this one {rows}; new inputs must come after the earlier ones",
+                earlier.assignments.len()
+            ),
+        ));
+    }
+    Ok(earlier.assignments)
 }
 
 /// `row,theme`: rows (0-based data rows) with the same theme name form one pinned theme.
@@ -47,7 +82,11 @@ pub fn run(args: &Args) -> Result<(Vec<String>, Outcome), InputError> {
         Some(p) => read_pins(p, texts.len())?,
         None => Vec::new(),
     };
-    let outcome = themes(&Request { texts: texts.clone(), k: args.k, pins });
+    let previous = match &args.previous {
+        Some(p) => read_previous(p, texts.len())?,
+        None => Vec::new(),
+    };
+    let outcome = themes(&Request { texts: texts.clone(), k: args.k, pins, previous });
     Ok((texts, outcome))
 }
 
