@@ -13,6 +13,7 @@
 //! template.
 
 pub mod demo;
+pub mod involvement;
 pub mod organisation;
 pub mod platform;
 pub mod stories;
@@ -33,6 +34,7 @@ pub const MODULES: &[&Module] = &[
     &platform::tokens::MODULE,
     &organisation::MODULE,
     &stories::MODULE,
+    &involvement::MODULE,
 ];
 
 /// Settings an operator chooses.

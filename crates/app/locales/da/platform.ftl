@@ -40,5 +40,7 @@ menu-close = Luk
 menu-close-label = Luk menuen
 menu-user = Bruger
 menu-back = Tilbage til siden
+error-409-heading = Det kan ikke lade sig gøre nu
+error-409-text = Det, du prøvede, kan ikke lade sig gøre lige nu.
 error-429-heading = For mange forespørgsler
 error-429-text = Der er kommet for mange forespørgsler herfra på kort tid. Vent et minut, og prøv igen.

@@ -40,5 +40,7 @@ menu-close = Close
 menu-close-label = Close the menu
 menu-user = User
 menu-back = Back to the page
+error-409-heading = This cannot be done now
+error-409-text = What you tried cannot be done right now.
 error-429-heading = Too many requests
 error-429-text = Too many requests have come from here in a short time. Wait a minute and try again.

@@ -41,6 +41,13 @@ pub struct Problem {
     pub detail: Option<String>,
 }
 
+/// A form's errors as one 400 problem, each named by its field.
+pub fn invalid(errors: crate::platform::layout::FormErrors) -> AppError {
+    AppError::BadRequest(
+        errors.all().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
+    )
+}
+
 /// The problem+json answer for a status and an optional message.
 pub fn problem(tr: &Tr, status: StatusCode, detail: Option<String>) -> Response {
     let key = match status.as_u16() {
@@ -48,6 +55,7 @@ pub fn problem(tr: &Tr, status: StatusCode, detail: Option<String>) -> Response 
         401 => "api-error-401",
         403 => "error-403-heading",
         404 => "error-404-heading",
+        409 => "error-409-heading",
         429 => "error-429-heading",
         _ => "error-500-heading",
     };

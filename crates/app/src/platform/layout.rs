@@ -153,6 +153,7 @@ pub fn error_page(ctx: &Ctx, state: &AppState, status: StatusCode, message: Opti
         400 => "error-400",
         403 => "error-403",
         404 => "error-404",
+        409 => "error-409",
         429 => "error-429",
         _ => "error-500",
     };

@@ -153,6 +153,8 @@ pub enum AppError {
     BadRequest(String),
     /// Too many requests from one participant or address (message already translated).
     TooManyRequests(String),
+    /// The request is valid but not now: a closed step, a used link (message translated).
+    Conflict(String),
     /// Something broke; the detail goes to the log, not to the user.
     Internal(String),
 }
@@ -192,6 +194,7 @@ impl IntoResponse for AppError {
             AppError::NotFound => marker(StatusCode::NOT_FOUND, None),
             AppError::BadRequest(msg) => marker(StatusCode::BAD_REQUEST, Some(msg)),
             AppError::TooManyRequests(msg) => marker(StatusCode::TOO_MANY_REQUESTS, Some(msg)),
+            AppError::Conflict(msg) => marker(StatusCode::CONFLICT, Some(msg)),
             AppError::Internal(detail) => {
                 tracing::error!(error.detail = %detail, "request failed");
                 marker(StatusCode::INTERNAL_SERVER_ERROR, None)

@@ -12,8 +12,7 @@ use super::model::{Story, StoryFilter, StoryInput, StoryState, Visibility, norma
 use super::routes::{SEARCH_MAX_CHARS, may_edit, readable, readers};
 use super::{ReadStories, WriteStories, actions, check, store};
 use crate::AppState;
-use crate::platform::api::{ApiJson, Paging, Problem, json};
-use crate::platform::layout::FormErrors;
+use crate::platform::api::{ApiJson, Paging, Problem, invalid, json};
 use crate::platform::module::{Guard, Routes};
 use crate::platform::permissions::can;
 use crate::platform::search;
@@ -159,13 +158,6 @@ pub struct NewStory {
     pub tags: Vec<String>,
     pub unit_id: Option<Uuid>,
     pub visibility: Option<Visibility>,
-}
-
-/// The errors of a story as one 400 problem.
-fn invalid(errors: FormErrors) -> AppError {
-    AppError::BadRequest(
-        errors.all().iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "),
-    )
 }
 
 fn tags_of(tags: &[String]) -> Vec<String> {

@@ -73,12 +73,41 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         .expect("draft");
         drafts.insert(login, draft);
     }
+    // A process each login facilitates (the maker of a process facilitates it), and a
+    // personal link to the admin's.
+    let mut processes = std::collections::HashMap::new();
+    for login in ["admin", "direktion", "leder", "facilitator", "medarbejder"] {
+        let (account, _) = accounts::account_for_login(&db, login).await.expect("q").expect("login");
+        let new = app::involvement::model::NewProcess {
+            title: format!("Proces af {login}"),
+            description: String::new(),
+            template: app::involvement::model::Template::Clarification,
+            scope: app::involvement::model::Scope::Organisation,
+            units: Vec::new(),
+            keep_unit_role: false,
+        };
+        let entry = app::platform::audit::AuditEntry::system("process.created", "test");
+        let id = app::involvement::store::create(&db, m, &new, account.id, entry).await.expect("process");
+        processes.insert(login, id);
+    }
+    let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
+        .await
+        .expect("link");
     // A concrete URL for each registered path, for one login (ids inside the demo leader's
     // own part; the login's own job).
     let sample = |path: &str, login: &str| -> Option<String> {
         let job = jobs.get(login).copied().unwrap_or_default();
         let draft = drafts.get(login).copied().unwrap_or_default();
+        let process = processes.get(login).copied().unwrap_or_default();
+        if let Some(rest) = path.strip_prefix("/processer/{id}") {
+            return Some(format!("/processer/{process}{rest}"));
+        }
+        if let Some(rest) = path.strip_prefix("/api/v1/processes/{id}") {
+            return Some(format!("/api/v1/processes/{process}{rest}"));
+        }
         Some(match path {
+            "/deltag/{token}" => format!("/deltag/{token}"),
+            "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
             "/organisation/personer" => "/organisation/personer?q=an".into(),
@@ -148,6 +177,11 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     let token_id = app::platform::tokens::store::list(&db, m).await.expect("tokens")[0].id;
     let write_url = |path: &str| -> String {
         path.replace("/historier/{id}", &format!("/historier/{story}"))
+            .replace("/processer/{id}", &format!("/processer/{}", processes["admin"]))
+            .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{}", processes["admin"]))
+            .replace("{number}", "0")
+            .replace("{input}", &Uuid::nil().to_string())
+            .replace("{token}", &token)
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
             .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
     };
@@ -174,8 +208,11 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     // refusal by the guard and never a server error. Edits go to the login's own draft.
     let own_write_url = |path: &str, login: &str| -> String {
         let draft = drafts.get(login).copied().unwrap_or_default();
+        let process = processes.get(login).copied().unwrap_or_default();
         write_url(
             &path
+                .replace("/processer/{id}", &format!("/processer/{process}"))
+                .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{process}"))
                 .replace("/historier/{id}/rediger", &format!("/historier/{draft}/rediger"))
                 .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{draft}")),
         )

@@ -409,20 +409,41 @@ pub async fn grants(db: &Db, account: Uuid) -> sqlx::Result<Vec<StoredGrant>> {
 /// Gives an account a role on one object ("facilitator of this process").
 pub async fn grant_on_object(db: &Db, account: Uuid, role: Role, object: ObjectRef) -> sqlx::Result<()> {
     on_db!(db, |p| {
-        sqlx::query(
-            "INSERT INTO role_grant (id, account_id, role, scope_unit_id, scope_object_kind, scope_object_id, effect, created_at)
-             VALUES ($1, $2, $3, NULL, $4, $5, 'allow', $6)",
-        )
-        .bind(new_id())
-        .bind(account)
-        .bind(role.key())
-        .bind(object.kind.0)
-        .bind(object.id)
-        .bind(Utc::now())
-        .execute(p)
-        .await
-        .map(|_| ())
+        let mut conn = p.acquire().await?;
+        grant_on_object_in(&mut *conn, account, role, object, Utc::now()).await
     })
+}
+
+/// [`grant_on_object`] inside a module's write transaction, with the object it makes.
+pub async fn grant_on_object_in<C, DB>(
+    conn: &mut C,
+    account: Uuid,
+    role: Role,
+    object: ObjectRef,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    DateTime<Utc>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+{
+    sqlx::query(
+        "INSERT INTO role_grant (id, account_id, role, scope_unit_id, scope_object_kind, scope_object_id, effect, created_at)
+         VALUES ($1, $2, $3, NULL, $4, $5, 'allow', $6)",
+    )
+    .bind(new_id())
+    .bind(account)
+    .bind(role.key())
+    .bind(object.kind.0)
+    .bind(object.id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ())
 }
 
 /// A login started at the identity provider, waiting for its callback.

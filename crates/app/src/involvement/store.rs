@@ -1,0 +1,765 @@
+//! All of involvement's SQL. Every write and its audit entry are one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::model::{
+    Channel, Input, NewProcess, Participant, Process, Scope, Statement, StatementState, Step, Taker, Tally, Template,
+    VoteRow,
+};
+use super::{FACILITATOR_OF, OBJECT_KIND};
+use crate::on_db;
+use crate::platform::accounts::store::grant_on_object_in;
+use crate::platform::audit::{self, AuditEntry};
+use crate::platform::db::{Db, WritePool, new_id};
+use crate::platform::permissions::ObjectRef;
+
+/// A query built from our own constants and numbers (column lists, a column chosen by
+/// code, UUIDs we formatted), never from input.
+macro_rules! safe {
+    ($($t:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($t)*))
+    };
+}
+
+/// The audit log's name for a process.
+pub const AUDIT_KIND: &str = "process";
+
+const PROCESS_COLUMNS: &str = "id, title, description, template, scope, active_step, keep_unit_role, created_at, \
+     updated_at, archived_at";
+
+type ProcessRow =
+    (Uuid, String, String, String, String, Option<String>, bool, DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>);
+
+type StepRow = (Uuid, String, i32, Option<NaiveDate>, Option<NaiveDate>, bool, bool, bool, bool, bool);
+
+fn process(row: ProcessRow) -> Process {
+    let (id, title, description, template, scope, active_step, keep_unit_role, created_at, updated_at, archived_at) =
+        row;
+    Process {
+        id,
+        title,
+        description,
+        template: Template::parse(&template).unwrap_or(Template::Clarification),
+        scope: Scope::parse(&scope).unwrap_or(Scope::Organisation),
+        units: Vec::new(),
+        active_step,
+        keep_unit_role,
+        steps: Vec::new(),
+        created_at,
+        updated_at,
+        archived_at,
+    }
+}
+
+fn step(row: StepRow) -> (Uuid, Step) {
+    let (process, key, position, starts_on, ends_on, inputs, statements, votes, results, anonymous) = row;
+    (
+        process,
+        Step {
+            key,
+            position,
+            starts_on,
+            ends_on,
+            allow_inputs: inputs,
+            allow_statements: statements,
+            allow_votes: votes,
+            show_results: results,
+            allow_anonymous: anonymous,
+        },
+    )
+}
+
+/// Fills in the steps and units of `processes` (all of the municipality's, or one).
+async fn complete(db: &Db, municipality: Uuid, mut processes: Vec<Process>) -> sqlx::Result<Vec<Process>> {
+    let one = match processes.as_slice() {
+        [] => return Ok(processes),
+        [p] => Some(p.id),
+        _ => None,
+    };
+    // One process by its id, or every process of the municipality (tens, not thousands).
+    let filter = if one.is_some() { "p.id = $2" } else { "$2 IS NULL" };
+    let steps: Vec<StepRow> = on_db!(db, |p| {
+        sqlx::query_as(safe!(
+            "SELECT s.process_id, s.step_key, s.position, s.starts_on, s.ends_on, s.allow_inputs, s.allow_statements,
+                    s.allow_votes, s.show_results, s.allow_anonymous
+             FROM process_step s JOIN process p ON p.id = s.process_id
+             WHERE p.municipality_id = $1 AND {filter} ORDER BY s.position"
+        ))
+        .bind(municipality)
+        .bind(one)
+        .fetch_all(p)
+        .await
+    })?;
+    let units: Vec<(Uuid, Uuid)> = on_db!(db, |p| {
+        sqlx::query_as(safe!(
+            "SELECT u.process_id, u.unit_id FROM process_unit u JOIN process p ON p.id = u.process_id
+             WHERE p.municipality_id = $1 AND {filter}"
+        ))
+        .bind(municipality)
+        .bind(one)
+        .fetch_all(p)
+        .await
+    })?;
+    for row in steps {
+        let (process, step) = step(row);
+        if let Some(p) = processes.iter_mut().find(|p| p.id == process) {
+            p.steps.push(step);
+        }
+    }
+    for (process, unit) in units {
+        if let Some(p) = processes.iter_mut().find(|p| p.id == process) {
+            p.units.push(unit);
+        }
+    }
+    Ok(processes)
+}
+
+/// Makes a process from its template (checked by the caller); its maker becomes its
+/// facilitator. Returns its id.
+pub async fn create(
+    db: &Db,
+    municipality: Uuid,
+    new: &NewProcess,
+    maker: Uuid,
+    entry: AuditEntry,
+) -> sqlx::Result<Uuid> {
+    let id = new_id();
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, id, &new.title);
+    let steps = new.template.steps();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO process (id, municipality_id, title, description, template, scope, active_step, keep_unit_role,
+                 created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $9)",
+        )
+        .bind(id)
+        .bind(municipality)
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(new.template.key())
+        .bind(new.scope.key())
+        .bind(new.keep_unit_role)
+        .bind(maker)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for s in &steps {
+            sqlx::query(
+                "INSERT INTO process_step (process_id, step_key, position, starts_on, ends_on, allow_inputs,
+                     allow_statements, allow_votes, show_results, allow_anonymous)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(&s.key)
+            .bind(s.position)
+            .bind(s.starts_on)
+            .bind(s.ends_on)
+            .bind(s.allow_inputs)
+            .bind(s.allow_statements)
+            .bind(s.allow_votes)
+            .bind(s.show_results)
+            .bind(s.allow_anonymous)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for unit in &new.units {
+            sqlx::query("INSERT INTO process_unit (process_id, unit_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(unit)
+                .execute(&mut *tx)
+                .await?;
+        }
+        grant_on_object_in(&mut *tx, maker, FACILITATOR_OF, ObjectRef { kind: OBJECT_KIND, id }, now).await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+/// One process, with its steps and units.
+pub async fn get(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<Process>> {
+    let row: Option<ProcessRow> = on_db!(db, |p| {
+        sqlx::query_as(safe!("SELECT {PROCESS_COLUMNS} FROM process WHERE id = $1 AND municipality_id = $2"))
+            .bind(id)
+            .bind(municipality)
+            .fetch_optional(p)
+            .await
+    })?;
+    match row {
+        Some(r) => Ok(complete(db, municipality, vec![process(r)]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Every process of the municipality that is not archived, newest first. A municipality
+/// runs tens of processes, not thousands; who may see which is decided by the caller.
+pub async fn all(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<Process>> {
+    let rows: Vec<ProcessRow> = on_db!(db, |p| {
+        sqlx::query_as(safe!(
+            "SELECT {PROCESS_COLUMNS} FROM process WHERE municipality_id = $1 AND archived_at IS NULL
+             ORDER BY created_at DESC"
+        ))
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    complete(db, municipality, rows.into_iter().map(process).collect()).await
+}
+
+/// A process's settings after a change (checked by the caller): title, description, the
+/// active step, what links keep, and each step's dates and permissions.
+pub async fn update(db: &Db, municipality: Uuid, changed: &Process, entry: AuditEntry) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, changed.id, &changed.title);
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "UPDATE process SET title = $1, description = $2, active_step = $3, keep_unit_role = $4, updated_at = $5
+             WHERE id = $6 AND municipality_id = $7",
+        )
+        .bind(&changed.title)
+        .bind(&changed.description)
+        .bind(&changed.active_step)
+        .bind(changed.keep_unit_role)
+        .bind(now)
+        .bind(changed.id)
+        .bind(municipality)
+        .execute(&mut *tx)
+        .await?;
+        for s in &changed.steps {
+            sqlx::query(
+                "UPDATE process_step SET starts_on = $1, ends_on = $2, allow_inputs = $3, allow_statements = $4,
+                     allow_votes = $5, show_results = $6, allow_anonymous = $7
+                 WHERE process_id = $8 AND step_key = $9",
+            )
+            .bind(s.starts_on)
+            .bind(s.ends_on)
+            .bind(s.allow_inputs)
+            .bind(s.allow_statements)
+            .bind(s.allow_votes)
+            .bind(s.show_results)
+            .bind(s.allow_anonymous)
+            .bind(changed.id)
+            .bind(&s.key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Where an account's participant row is found, and where a link's.
+fn taker_column(taker: &Taker) -> (&'static str, Uuid) {
+    match taker {
+        Taker::Account { account, .. } => ("account_id", *account),
+        Taker::Link { pass } => ("pass_id", *pass),
+    }
+}
+
+/// The participant a taker already is in a process, if any.
+pub async fn find_participant(db: &Db, process: Uuid, taker: &Taker) -> sqlx::Result<Option<Participant>> {
+    let (column, id) = taker_column(taker);
+    let row: Option<(Uuid, i32)> = on_db!(db, |p| {
+        sqlx::query_as(safe!("SELECT id, number FROM process_participant WHERE process_id = $1 AND {column} = $2"))
+            .bind(process)
+            .bind(id)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(row.map(|(id, number)| Participant { id, number }))
+}
+
+/// Inside a write transaction: the taker's participant row, made (with the next number)
+/// when it is their first action in the process.
+macro_rules! participant_in {
+    ($tx:ident, $process:expr, $taker:expr, $keep:expr, $now:expr) => {{
+        let (column, key) = taker_column($taker);
+        let found: Option<(Uuid, i32)> =
+            sqlx::query_as(safe!("SELECT id, number FROM process_participant WHERE process_id = $1 AND {column} = $2"))
+                .bind($process)
+                .bind(key)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match found {
+            Some((id, number)) => Participant { id, number },
+            None => {
+                let (number,): (i32,) = sqlx::query_as(
+                    "UPDATE process SET next_participant = next_participant + 1 WHERE id = $1
+                     RETURNING next_participant - 1",
+                )
+                .bind($process)
+                .fetch_one(&mut *$tx)
+                .await?;
+                let id = new_id();
+                let (unit, role) = match $taker {
+                    Taker::Account { unit, role, .. } if $keep => (*unit, role.clone()),
+                    _ => (None, None),
+                };
+                sqlx::query(safe!(
+                    "INSERT INTO process_participant (id, process_id, number, channel, {column}, unit_id, role, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                ))
+                .bind(id)
+                .bind($process)
+                .bind(number)
+                .bind($taker.channel().key())
+                .bind(key)
+                .bind(unit)
+                .bind(role)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+                Participant { id, number }
+            }
+        }
+    }};
+}
+
+/// Writes an input (checked by the caller) as the taker; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_input(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    taker: &Taker,
+    text: &str,
+    core_task: Option<&str>,
+    category: Option<&str>,
+    entry: AuditEntry,
+) -> sqlx::Result<Uuid> {
+    let id = new_id();
+    let now = Utc::now();
+    let entry = entry.subject("process_input", id, &process.title);
+    // Accounts are known by their unit and role; links only when the process says so
+    // (their unit and role are not known here, so they are none).
+    let keep = matches!(taker, Taker::Account { .. });
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let participant = participant_in!(tx, process.id, taker, keep, now);
+        sqlx::query(
+            "INSERT INTO process_input (id, municipality_id, process_id, participant_id, text, core_task, category,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(id)
+        .bind(municipality)
+        .bind(process.id)
+        .bind(participant.id)
+        .bind(text)
+        .bind(core_task)
+        .bind(category)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}
+
+const INPUT_COLUMNS: &str = "i.id, i.process_id, pp.number, pp.channel, i.text, i.core_task, i.category, pp.unit_id, \
+     pp.role, i.hidden_reason, i.hidden_at, i.created_at, i.updated_at";
+
+type InputRow = (
+    Uuid,
+    Uuid,
+    i32,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<Uuid>,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+fn input(row: InputRow) -> Input {
+    let (
+        id,
+        process_id,
+        participant_number,
+        channel,
+        text,
+        core_task,
+        category,
+        unit_id,
+        role,
+        hidden_reason,
+        hidden_at,
+        created_at,
+        updated_at,
+    ) = row;
+    Input {
+        id,
+        process_id,
+        participant_number,
+        channel: Channel::parse(&channel).unwrap_or(Channel::Account),
+        text,
+        core_task,
+        category,
+        unit_id,
+        role,
+        hidden_reason,
+        hidden_at,
+        created_at,
+        updated_at,
+    }
+}
+
+/// One input of a process.
+pub async fn input_by_id(db: &Db, process: Uuid, id: Uuid) -> sqlx::Result<Option<Input>> {
+    let row: Option<InputRow> = on_db!(db, |p| {
+        sqlx::query_as(safe!(
+            "SELECT {INPUT_COLUMNS} FROM process_input i JOIN process_participant pp ON pp.id = i.participant_id
+             WHERE i.id = $1 AND i.process_id = $2"
+        ))
+        .bind(id)
+        .bind(process)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(input))
+}
+
+/// Which inputs a list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputsOf {
+    /// Every input, hidden ones too (for facilitators).
+    All,
+    /// One participant's own, hidden ones too (they see that it was hidden).
+    Participant(Uuid),
+}
+
+/// Inputs of a process, newest first, with the total.
+pub async fn inputs(db: &Db, process: Uuid, of: InputsOf, limit: i64, offset: i64) -> sqlx::Result<(Vec<Input>, i64)> {
+    let (filter, participant) = match of {
+        InputsOf::All => ("", Uuid::nil()),
+        InputsOf::Participant(p) => (" AND i.participant_id = $2", p),
+    };
+    let rows: Vec<InputRow> = on_db!(db, |p| {
+        let sql = format!(
+            "SELECT {INPUT_COLUMNS} FROM process_input i JOIN process_participant pp ON pp.id = i.participant_id
+             WHERE i.process_id = $1{filter} ORDER BY i.created_at DESC, i.id DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(process);
+        if filter.is_empty() { q.fetch_all(p).await } else { q.bind(participant).fetch_all(p).await }
+    })?;
+    let (total,): (i64,) = on_db!(db, |p| {
+        let sql = format!("SELECT COUNT(*) FROM process_input i WHERE i.process_id = $1{filter}");
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(process);
+        if filter.is_empty() { q.fetch_one(p).await } else { q.bind(participant).fetch_one(p).await }
+    })?;
+    Ok((rows.into_iter().map(input).collect(), total))
+}
+
+/// Every visible input's text, oldest first, for the themes.
+pub async fn visible_texts(db: &Db, process: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT id, text FROM process_input WHERE process_id = $1 AND hidden_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// Changes the text of an input (its author's edit while the step is open).
+pub async fn edit_input(
+    db: &Db,
+    municipality: Uuid,
+    input: &Input,
+    text: &str,
+    core_task: Option<&str>,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let entry = entry.subject("process_input", input.id, "");
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE process_input SET text = $1, core_task = $2, updated_at = $3 WHERE id = $4")
+            .bind(text)
+            .bind(core_task)
+            .bind(now)
+            .bind(input.id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Hides an input with a reason its author sees, or shows it again (`reason` None).
+pub async fn set_hidden(
+    db: &Db,
+    municipality: Uuid,
+    input: Uuid,
+    reason: Option<&str>,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let entry = entry.subject("process_input", input, "").detail(reason.unwrap_or_default());
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE process_input SET hidden_at = $1, hidden_reason = $2 WHERE id = $3")
+            .bind(reason.map(|_| now))
+            .bind(reason)
+            .bind(input)
+            .execute(&mut *tx)
+            .await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A new statement: a facilitator's (accepted), or one a participant proposes (pending),
+/// optionally made from an input. Returns its number.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_statement(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    text: &str,
+    proposer: Option<&Taker>,
+    from_input: Option<Uuid>,
+    state: StatementState,
+    entry: AuditEntry,
+) -> sqlx::Result<i32> {
+    let id = new_id();
+    let now = Utc::now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let participant = match proposer {
+            Some(taker) => Some(participant_in!(tx, process.id, taker, true, now).id),
+            None => None,
+        };
+        let (number,): (i32,) = sqlx::query_as(
+            "UPDATE process SET next_statement = next_statement + 1 WHERE id = $1 RETURNING next_statement - 1",
+        )
+        .bind(process.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO process_statement (id, process_id, number, text, participant_id, input_id, state, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(process.id)
+        .bind(number)
+        .bind(text)
+        .bind(participant)
+        .bind(from_input)
+        .bind(state.key())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let entry = entry.subject("process_statement", id, &process.title).detail(format!("#{number}"));
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(number)
+    })
+}
+
+/// Accepts or rejects a statement.
+pub async fn set_statement_state(
+    db: &Db,
+    municipality: Uuid,
+    process: Uuid,
+    number: i32,
+    state: StatementState,
+    entry: AuditEntry,
+) -> sqlx::Result<bool> {
+    let now = Utc::now();
+    let entry = entry.subject("process_statement", format!("{process}#{number}"), "").detail(state.key());
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let changed = sqlx::query("UPDATE process_statement SET state = $1 WHERE process_id = $2 AND number = $3")
+            .bind(state.key())
+            .bind(process)
+            .bind(number)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(changed > 0)
+    })
+}
+
+type StatementRow = (Uuid, i32, String, String, Option<Uuid>, Option<i32>, DateTime<Utc>);
+
+fn statement(row: StatementRow) -> Statement {
+    let (id, number, text, state, input_id, proposed_by, created_at) = row;
+    Statement {
+        id,
+        number,
+        text,
+        state: StatementState::parse(&state).unwrap_or(StatementState::Pending),
+        input_id,
+        proposed_by,
+        created_at,
+    }
+}
+
+/// The statements of a process in number order.
+pub async fn statements(db: &Db, process: Uuid) -> sqlx::Result<Vec<Statement>> {
+    let rows: Vec<StatementRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT s.id, s.number, s.text, s.state, s.input_id, pp.number, s.created_at
+             FROM process_statement s LEFT JOIN process_participant pp ON pp.id = s.participant_id
+             WHERE s.process_id = $1 ORDER BY s.number",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().map(statement).collect())
+}
+
+/// One statement by its number.
+pub async fn statement_by_number(db: &Db, process: Uuid, number: i32) -> sqlx::Result<Option<Statement>> {
+    let row: Option<StatementRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT s.id, s.number, s.text, s.state, s.input_id, pp.number, s.created_at
+             FROM process_statement s LEFT JOIN process_participant pp ON pp.id = s.participant_id
+             WHERE s.process_id = $1 AND s.number = $2",
+        )
+        .bind(process)
+        .bind(number)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(statement))
+}
+
+/// Records a vote (the statement checked by the caller). The latest vote of a participant
+/// on a statement counts; earlier ones stay as its history.
+pub async fn vote(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    taker: &Taker,
+    statement: i32,
+    value: i16,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let keep = matches!(taker, Taker::Account { .. });
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let participant = participant_in!(tx, process.id, taker, keep, now);
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO process_vote (id, process_id, participant_number, statement_number, vote, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(process.id)
+        .bind(participant.number)
+        .bind(statement)
+        .bind(value)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let entry = entry.subject("process_vote", id, &process.title).detail(format!("#{statement}"));
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// Every vote of a process, oldest first (the history included: a later one replaces an
+/// earlier one of the same participant on the same statement).
+pub async fn all_votes(db: &Db, process: Uuid) -> sqlx::Result<Vec<VoteRow>> {
+    let rows: Vec<(i32, i32, i16, DateTime<Utc>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT participant_number, statement_number, vote, created_at FROM process_vote
+             WHERE process_id = $1 ORDER BY id",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(participant, statement, vote, at)| VoteRow { participant, statement, vote, at })
+        .collect())
+}
+
+/// The current votes (the latest of each participant on each statement), per statement.
+pub async fn tallies(db: &Db, process: Uuid) -> sqlx::Result<std::collections::HashMap<i32, Tally>> {
+    let mut latest: std::collections::HashMap<(i32, i32), i16> = std::collections::HashMap::new();
+    for v in all_votes(db, process).await? {
+        latest.insert((v.participant, v.statement), v.vote);
+    }
+    let mut out: std::collections::HashMap<i32, Tally> = std::collections::HashMap::new();
+    for ((_, statement), vote) in latest {
+        let t = out.entry(statement).or_default();
+        match vote {
+            1 => t.agree += 1,
+            -1 => t.disagree += 1,
+            _ => t.pass += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// The numbers of the statements a participant has voted on, with their current vote.
+pub async fn votes_of(db: &Db, process: Uuid, participant: i32) -> sqlx::Result<Vec<(i32, i16)>> {
+    let rows: Vec<(i32, i16)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT statement_number, vote FROM process_vote
+             WHERE process_id = $1 AND participant_number = $2 ORDER BY id",
+        )
+        .bind(process)
+        .bind(participant)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut latest: Vec<(i32, i16)> = Vec::new();
+    for (s, v) in rows {
+        match latest.iter_mut().find(|(x, _)| *x == s) {
+            Some(e) => e.1 = v,
+            None => latest.push((s, v)),
+        }
+    }
+    Ok(latest)
+}
+
+/// How many take part, give input and vote.
+pub async fn counts(db: &Db, process: Uuid) -> sqlx::Result<(i64, i64, i64)> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM process_participant WHERE process_id = $1),
+                    (SELECT COUNT(*) FROM process_input WHERE process_id = $1),
+                    (SELECT COUNT(*) FROM process_vote WHERE process_id = $1)",
+        )
+        .bind(process)
+        .fetch_one(p)
+        .await
+    })
+}
+
+/// Records that personal links were made for a process (the links themselves are the
+/// platform's passes).
+pub async fn record_links(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    count: usize,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(count.to_string());
+    on_db!(db, |p| audit::record_in(p, Some(municipality), &entry, now).await)
+}

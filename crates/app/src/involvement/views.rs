@@ -1,0 +1,148 @@
+//! Involvement's template structs.
+
+use askama::Template;
+
+use super::api::NextStatement;
+use super::model::{Input, Process, Statement, Step, Tally};
+use crate::platform::layout::{FormErrors, Page};
+use crate::platform::site::model::CoreTask;
+
+/// A process in a list, with what the reader needs to choose it.
+pub struct ProcessRow {
+    pub process: Process,
+    pub step_label: String,
+    pub facilitator: bool,
+}
+
+/// The processes one is invited to or runs.
+#[derive(Template)]
+#[template(path = "involvement/list.html")]
+pub struct ListTemplate {
+    pub page: Page,
+    pub rows: Vec<ProcessRow>,
+    pub may_create: bool,
+}
+
+/// The form to make a process.
+#[derive(Template)]
+#[template(path = "involvement/form.html")]
+pub struct FormTemplate {
+    pub page: Page,
+    pub title: String,
+    pub description: String,
+    pub template: String,
+    pub scope: String,
+    pub chosen_units: Vec<String>,
+    pub units: Vec<(String, String)>,
+    pub keep_unit_role: bool,
+    pub errors: FormErrors,
+}
+
+/// A step on the timeline.
+pub struct TimelineStep {
+    pub label: String,
+    pub dates: String,
+    pub active: bool,
+    pub done: bool,
+}
+
+/// What a participant sees and may do: shared by the process page and a personal link's.
+pub struct Taking {
+    /// Where the forms post: `/processer/{id}` or `/deltag/{token}`.
+    pub base: String,
+    pub may_give_input: bool,
+    pub may_propose: bool,
+    pub may_vote: bool,
+    /// Why one may not give input now (translated), when the process is open at all.
+    pub closed_note: Option<String>,
+    pub next: NextStatement,
+    pub own_inputs: Vec<Input>,
+    pub core_tasks: Vec<CoreTask>,
+    pub text: String,
+    pub core_task: String,
+    pub statement_text: String,
+    /// A short confirmation after a write.
+    pub notice: Option<String>,
+}
+
+/// One process, for those taking part, with its facilitators' links.
+#[derive(Template)]
+#[template(path = "involvement/process.html")]
+pub struct ProcessTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub timeline: Vec<TimelineStep>,
+    pub taking: Taking,
+    pub errors: FormErrors,
+    pub facilitator: bool,
+}
+
+/// What a personal link opens.
+#[derive(Template)]
+#[template(path = "involvement/participate.html")]
+pub struct ParticipateTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub timeline: Vec<TimelineStep>,
+    pub taking: Taking,
+    pub errors: FormErrors,
+}
+
+/// A statement with its votes, for facilitators.
+pub struct StatementRow {
+    pub statement: Statement,
+    pub tally: Tally,
+}
+
+/// A process's facilitation: counts, statements to moderate, inputs, links.
+#[derive(Template)]
+#[template(path = "involvement/facilitate.html")]
+pub struct FacilitateTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub participants: i64,
+    pub input_count: i64,
+    pub votes: i64,
+    pub statements: Vec<StatementRow>,
+    pub inputs: Vec<Input>,
+    pub unit_names: std::collections::HashMap<uuid::Uuid, String>,
+    pub statement_text: String,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+    pub page_number: i64,
+    pub pages: i64,
+    pub page_link: String,
+}
+
+impl FacilitateTemplate {
+    pub fn unit_name(&self, input: &Input) -> String {
+        input.unit_id.and_then(|u| self.unit_names.get(&u).cloned()).unwrap_or_default()
+    }
+}
+
+/// A process's settings: the active step, title and description, and each step's dates
+/// and permissions.
+#[derive(Template)]
+#[template(path = "involvement/settings.html")]
+pub struct SettingsTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub steps: Vec<Step>,
+    pub errors: FormErrors,
+}
+
+impl SettingsTemplate {
+    /// The form field of a step's date.
+    pub fn field(&self, key: &str, what: &str) -> &'static str {
+        super::model::step_field(key, what)
+    }
+}
+
+/// Personal links just made, to hand out or print.
+#[derive(Template)]
+#[template(path = "involvement/links.html")]
+pub struct LinksTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub links: Vec<String>,
+}
