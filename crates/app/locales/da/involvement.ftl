@@ -125,3 +125,44 @@ audit-action-process-input-added = Input givet
 audit-action-process-input-edited = Input ændret
 audit-action-process-input-moderated = Input skjult eller vist igen
 audit-action-process-voted = Stemme afgivet
+job-kind-involvement-analyse = Analyse af en proces
+audit-action-process-analysed = Proces analyseret
+process-results = Resultater
+process-back = Til processen
+process-opinions = Meningsgrupper
+process-opinions-title = Meningsgrupper: { $title }
+process-themes = Temaer
+process-themes-title = Temaer: { $title }
+process-analyse = Analysér igen
+process-opinions-summary = { $participants } har stemt.
+process-opinions-clustered = { $clustered } har stemt nok til at indgå i grupperne.
+process-opinions-none = Der er endnu ikke stemmer nok til at danne meningsgrupper.
+process-map-title = Kort over deltagere og udsagn
+process-map-desc = Hver prik er en deltager, farvet efter meningsgruppe; tallene er udsagn. Deltagere tæt på hinanden har stemt ens. Tabellerne nedenfor viser det samme i tekst.
+process-map-caption = Deltagere (prikker, farvet efter gruppe) og udsagn (tal). Nærhed betyder, at man har stemt ens.
+process-groups = Grupperne
+process-group = Gruppe { $number }
+process-group-size = { $count ->
+    [one] én deltager
+   *[other] { $formatted } deltagere
+}
+process-group-representative = Det, der kendetegner gruppe { $number }
+process-group-no-representative = Gruppen har ingen udsagn, der skiller den ud.
+process-group-stance = Gruppens holdning
+process-group-agree = { $percent } % enige
+process-group-disagree = { $percent } % uenige
+process-bridging = Udsagn, der samler på tværs
+process-bridging-lead = Udsagn, som alle grupper overvejende er enige i, trods deres forskelle.
+process-consensus = Fælles holdninger
+process-consensus-agree = Flertallet er enige i
+process-consensus-disagree = Flertallet er uenige i
+process-none-yet = Ingen endnu.
+process-themes-summary = { $inputs } input er grupperet i temaer.
+process-themes-unthemed = { $count } input uden indholdsord indgår ikke.
+process-themes-none = Der er endnu ikke input nok til temaer.
+process-theme-size = { $count ->
+    [one] ét input
+   *[other] { $formatted } input
+}
+process-theme-duplicates = { $count } næsten ens input
+process-theme-terms = Ord

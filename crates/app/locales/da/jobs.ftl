@@ -3,6 +3,7 @@ jobs-title = Baggrundsjob
 jobs-lead = Job, der kører i baggrunden: analyser, rapporter og oprydning. Nyeste først.
 jobs-none = Der er ingen job endnu.
 job-title = Job: { $kind }
+job-result = Se resultatet
 job-kind = Job
 job-state = Status
 job-progress = Fremdrift

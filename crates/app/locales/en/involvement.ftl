@@ -125,3 +125,44 @@ audit-action-process-input-added = Input given
 audit-action-process-input-edited = Input changed
 audit-action-process-input-moderated = Input hidden or shown again
 audit-action-process-voted = Vote cast
+job-kind-involvement-analyse = Analysis of a process
+audit-action-process-analysed = Process analysed
+process-results = Results
+process-back = To the process
+process-opinions = Opinion groups
+process-opinions-title = Opinion groups: { $title }
+process-themes = Themes
+process-themes-title = Themes: { $title }
+process-analyse = Analyse again
+process-opinions-summary = { $participants } have voted.
+process-opinions-clustered = { $clustered } have voted enough to be in the groups.
+process-opinions-none = There are not yet enough votes to form opinion groups.
+process-map-title = Map of participants and statements
+process-map-desc = Each dot is a participant, coloured by opinion group; the numbers are statements. Participants close to each other voted alike. The tables below show the same in text.
+process-map-caption = Participants (dots, coloured by group) and statements (numbers). Closeness means voting alike.
+process-groups = The groups
+process-group = Group { $number }
+process-group-size = { $count ->
+    [one] one participant
+   *[other] { $formatted } participants
+}
+process-group-representative = What sets group { $number } apart
+process-group-no-representative = The group has no statements that set it apart.
+process-group-stance = The group's stance
+process-group-agree = { $percent } % agree
+process-group-disagree = { $percent } % disagree
+process-bridging = Statements that bridge the groups
+process-bridging-lead = Statements every group mostly agrees with, despite their differences.
+process-consensus = Common ground
+process-consensus-agree = Most agree with
+process-consensus-disagree = Most disagree with
+process-none-yet = None yet.
+process-themes-summary = { $inputs } inputs are grouped into themes.
+process-themes-unthemed = { $count } inputs without content words are left out.
+process-themes-none = There are not yet enough inputs for themes.
+process-theme-size = { $count ->
+    [one] one input
+   *[other] { $formatted } inputs
+}
+process-theme-duplicates = { $count } near-identical inputs
+process-theme-terms = Words

@@ -3,6 +3,7 @@ jobs-title = Background jobs
 jobs-lead = Jobs that run in the background: analyses, reports and housekeeping. Newest first.
 jobs-none = There are no jobs yet.
 job-title = Job: { $kind }
+job-result = See the result
 job-kind = Job
 job-state = State
 job-progress = Progress

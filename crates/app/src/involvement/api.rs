@@ -38,6 +38,9 @@ pub fn routes() -> Routes {
         .patch("/api/v1/processes/{id}/inputs/{input}", take_part, change_input)
         .post("/api/v1/processes/{id}/votes", take_part, vote)
         .get("/api/v1/processes/{id}/next-statement", take_part, next_statement)
+        .get("/api/v1/processes/{id}/opinions", take_part, opinions)
+        .get("/api/v1/processes/{id}/themes", take_part, themes)
+        .post("/api/v1/processes/{id}/analyse", take_part, analyse)
         .get("/api/v1/participate/{token}", Guard::Public, participate)
         .post("/api/v1/participate/{token}/inputs", Guard::Public, participate_input)
         .post("/api/v1/participate/{token}/votes", Guard::Public, participate_vote)
@@ -59,6 +62,9 @@ pub fn routes() -> Routes {
         change_input,
         vote,
         next_statement,
+        opinions,
+        themes,
+        analyse,
         participate,
         participate_input,
         participate_vote
@@ -89,7 +95,10 @@ pub fn routes() -> Routes {
         Created,
         CreatedNumber,
         NextStatement,
-        Participation
+        Participation,
+        ThemesJson,
+        super::analysis::ThemeJson,
+        JobStarted
     ))
 )]
 pub struct Api;
@@ -904,4 +913,72 @@ async fn participate_vote(
 ) -> Result<Response> {
     let (process, taker) = link_access(&state, &ctx, &token).await?;
     write_vote(&state, &ctx, &process, &taker, body).await
+}
+
+/// The results of a process, for its facilitators and, while the step shows results, for
+/// those invited; a 403 otherwise.
+async fn with_results(state: &AppState, permit: &Permit<TakePart>, id: &str) -> Result<Process> {
+    let process = visible(state, permit, id).await?;
+    if super::sees_results(&permit.user, &process) { Ok(process) } else { Err(AppError::Forbidden) }
+}
+
+/// The opinion groups of a process, as `samskab analyse opinions --format json` prints them
+/// for the process's votes (participant and statement ids are their numbers). Computed
+/// again when votes came in since the last run, continuing from it.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/opinions", tag = "involvement", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The JSON of `samskab analyse opinions`", content_type = "application/json"),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn opinions(State(state): State<AppState>, permit: Permit<TakePart>, Path(id): Path<String>) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let json = super::analysis::opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// Themes of a process's shown inputs, as `samskab analyse themes --format json` prints
+/// them (rows in the order of `inputs`).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ThemesJson {
+    pub themes: Vec<super::analysis::ThemeJson>,
+    /// Theme per row, −1 for an input without content words.
+    pub assignments: Vec<i64>,
+    /// The input id of each row.
+    pub inputs: Vec<Uuid>,
+}
+
+/// The themes of a process's inputs; computed again when inputs changed since the last run,
+/// continuing from it so themes keep their ids.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/themes", tag = "involvement", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ThemesJson), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn themes(State(state): State<AppState>, permit: Permit<TakePart>, Path(id): Path<String>) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let t = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    Ok(json(&ThemesJson { themes: t.themes, assignments: t.assignments, inputs: t.inputs }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct JobStarted {
+    /// The job's id: its progress is at `/api/v1/jobs/{job}` and `/jobber/{job}`.
+    pub job: Uuid,
+}
+
+/// Starts analysing a process in the background (opinion groups, then themes).
+#[utoipa::path(post, path = "/api/v1/processes/{id}/analyse", tag = "involvement", params(("id" = Uuid, Path)),
+    responses((status = 202, body = JobStarted), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn analyse(State(state): State<AppState>, permit: Permit<TakePart>, Path(id): Path<String>) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let job = start_analysis(&state, &permit, &process).await?;
+    let mut r = json(&JobStarted { job });
+    *r.status_mut() = StatusCode::ACCEPTED;
+    Ok(r)
+}
+
+/// Queues the analysis of a process (one at a time per process).
+pub async fn start_analysis(state: &AppState, permit: &Permit<TakePart>, process: &Process) -> Result<Uuid> {
+    let mut job = crate::platform::jobs::NewJob::new(
+        super::analysis::ANALYSE.kind,
+        serde_json::json!({ "process": process.id.to_string() }),
+    );
+    job.created_by = Some(permit.user.account.id);
+    job.dedupe_key = Some(format!("involvement.analyse:{}", process.id));
+    Ok(crate::platform::jobs::store::enqueue(&state.db, state.municipality, &job).await?)
 }

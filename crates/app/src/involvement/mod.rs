@@ -6,6 +6,7 @@
 //!
 //! Built on the module template (docs/architecture.md, "Adding a module").
 
+pub mod analysis;
 pub mod api;
 pub mod model;
 pub mod routes;
@@ -58,13 +59,19 @@ pub static MODULE: Module = Module {
     start: no_start,
     home: None,
     audit_links: &[AuditLink { kind: store::AUDIT_KIND, prefix: "/processer/" }],
-    jobs: &[],
+    jobs: &[&analysis::ANALYSE],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),
 };
 
 /// The process as an object of grants.
 pub fn object(process: Uuid) -> ObjectRef {
     ObjectRef { kind: OBJECT_KIND, id: process }
+}
+
+/// Whether `user` may see the results of `process`: its facilitators always, everyone
+/// invited while the active step shows them.
+pub fn sees_results(user: &CurrentUser, process: &Process) -> bool {
+    facilitates(user, process.id) || process.active().is_some_and(|s| s.show_results)
 }
 
 /// Whether `user` runs `process`.

@@ -47,6 +47,9 @@ pub fn routes() -> Routes {
         .get("/processer/{id}/indstillinger", take_part, settings_form)
         .post("/processer/{id}/indstillinger", take_part, save_settings)
         .post("/processer/{id}/links", take_part, make_links)
+        .get("/processer/{id}/meninger", take_part, opinions_page)
+        .get("/processer/{id}/temaer", take_part, themes_page)
+        .post("/processer/{id}/analyse", take_part, analyse)
         .get("/deltag/{token}", Guard::Public, participate)
         .post("/deltag/{token}/input", Guard::Public, participate_input)
         .post("/deltag/{token}/stem", Guard::Public, participate_vote)
@@ -247,6 +250,7 @@ async fn process_view(
     let bad = !errors.is_empty();
     let taking =
         taking(state, &tr, &process, &taker, format!("/processer/{}", process.id), facilitator, fields, saved).await?;
+    let results = super::sees_results(&permit.user, &process);
     let mut r = render(&ProcessTemplate {
         page: permit.ctx.page(state, process.title.clone(), "processes"),
         timeline: timeline(&tr, &process),
@@ -254,6 +258,7 @@ async fn process_view(
         taking,
         errors,
         facilitator,
+        results,
     });
     if bad {
         *r.status_mut() = StatusCode::BAD_REQUEST;
@@ -769,4 +774,182 @@ async fn participate_vote(
     let (number, value) = vote_from_form(&state, &tr, &process, &form).await?;
     store::vote(&state.db, state.municipality, &process, &taker, number, value, ctx.audit("process.voted")).await?;
     Ok(Redirect::to(&format!("/deltag/{token}?gemt=stemme#stem")).into_response())
+}
+
+/// The process if the reader may see its results; a 403 otherwise.
+async fn with_results(state: &AppState, permit: &Permit<TakePart>, id: &str) -> Result<Process> {
+    let process = visible(state, permit, id).await?;
+    if super::sees_results(&permit.user, &process) { Ok(process) } else { Err(AppError::Forbidden) }
+}
+
+/// Statement texts by number, for the results.
+async fn statement_texts(state: &AppState, process: Uuid) -> Result<HashMap<String, String>> {
+    Ok(store::statements(&state.db, process).await?.into_iter().map(|s| (s.number.to_string(), s.text)).collect())
+}
+
+/// Places points on a 600 × 400 map with a margin, keeping the aspect of the data.
+fn scale(points: &[[f64; 2]]) -> impl Fn([f64; 2]) -> (f64, f64) + use<> {
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for p in points {
+        x0 = x0.min(p[0]);
+        x1 = x1.max(p[0]);
+        y0 = y0.min(p[1]);
+        y1 = y1.max(p[1]);
+    }
+    let span = (x1 - x0).max((y1 - y0) * 1.5).max(1e-9);
+    let unit = 560.0 / span;
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    move |p: [f64; 2]| {
+        let x = 300.0 + (p[0] - cx) * unit;
+        let y = 200.0 - (p[1] - cy) * unit;
+        ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+    }
+}
+
+fn id_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn opinions_page(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let json = super::analysis::opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    let a: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("opinions JSON: {e}")))?;
+    let texts = statement_texts(&state, process.id).await?;
+    let statement = |v: &serde_json::Value| {
+        let number = id_text(v);
+        StatementRef { text: texts.get(&number).cloned().unwrap_or_default(), number }
+    };
+    let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let groups: Vec<GroupView> = list(&a["groups"])
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            for m in list(&group["members"]) {
+                group_of.insert(id_text(&m), g);
+            }
+            GroupView {
+                number: g + 1,
+                size: list(&group["members"]).len(),
+                colour: group_colour(g),
+                representative: list(&group["repness"])
+                    .iter()
+                    .take(5)
+                    .map(|r| Representative {
+                        statement: statement(&r["statement"]),
+                        agree: r["direction"] == "agree",
+                        percent: (r["p"].as_f64().unwrap_or(0.0) * 100.0).round() as i64,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let projections: Vec<(String, [f64; 2])> = a["projections"]
+        .as_object()
+        .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), [v[0].as_f64()?, v[1].as_f64()?]))).collect())
+        .unwrap_or_default();
+    let statement_points: Vec<(String, [f64; 2])> = list(&a["pca"]["statements"])
+        .iter()
+        .zip(list(&a["pca"]["statement_projections"]))
+        .filter_map(|(s, p)| Some((id_text(s), [p[0].as_f64()?, p[1].as_f64()?])))
+        .collect();
+    let all: Vec<[f64; 2]> = projections.iter().chain(statement_points.iter()).map(|(_, p)| *p).collect();
+    let place = scale(&all);
+    let dots = projections
+        .iter()
+        .filter_map(|(pid, p)| {
+            let g = group_of.get(pid)?;
+            let (x, y) = place(*p);
+            Some(Dot { x, y, colour: group_colour(*g) })
+        })
+        .collect();
+    let marks = statement_points
+        .iter()
+        .map(|(number, p)| {
+            let (x, y) = place(*p);
+            StatementMark { x, y, number: number.clone() }
+        })
+        .collect();
+    let mut bridging: Vec<(String, f64)> = a["group_informed_consensus"]
+        .as_object()
+        .map(|o| o.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
+        .unwrap_or_default();
+    bridging.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    let bridging = if groups.len() > 1 {
+        bridging
+            .into_iter()
+            .take(5)
+            .map(|(n, v)| (statement(&serde_json::Value::String(n)), (v * 100.0).round() as i64))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(&OpinionsTemplate {
+        page: permit.ctx.page(&state, tr.t1("process-opinions-title", "title", &process.title), "processes"),
+        facilitator: facilitates(&permit.user, process.id),
+        participants: a["participants"].as_u64().unwrap_or(0) as usize,
+        clustered: list(&a["in_conv"]).len(),
+        consensus_agree: list(&a["consensus"]["agree"]).iter().map(statement).collect(),
+        consensus_disagree: list(&a["consensus"]["disagree"]).iter().map(statement).collect(),
+        groups,
+        bridging,
+        dots,
+        marks,
+        process,
+    }))
+}
+
+async fn themes_page(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let result = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    let texts: HashMap<Uuid, String> = store::visible_texts(&state.db, process.id).await?.into_iter().collect();
+    let text_of = |row: usize| result.inputs.get(row).and_then(|id| texts.get(id)).cloned().unwrap_or_default();
+    let themes = result
+        .themes
+        .iter()
+        .map(|t| ThemeView {
+            number: t.id + 1,
+            label: t.label.clone(),
+            terms: t.terms.join(", "),
+            size: t.size,
+            examples: t.examples.iter().map(|&r| text_of(r)).collect(),
+            duplicates: t.duplicates.iter().map(Vec::len).sum(),
+        })
+        .collect();
+    Ok(render(&ThemesTemplate {
+        page: permit.ctx.page(&state, tr.t1("process-themes-title", "title", &process.title), "processes"),
+        facilitator: facilitates(&permit.user, process.id),
+        inputs: result.inputs.len(),
+        unthemed: result.assignments.iter().filter(|a| **a < 0).count(),
+        themes,
+        process,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn analyse(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let job = super::api::start_analysis(&state, &permit, &process).await?;
+    Ok(Redirect::to(&format!("/jobber/{job}")).into_response())
 }

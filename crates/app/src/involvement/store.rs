@@ -763,3 +763,99 @@ pub async fn record_links(
     let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(count.to_string());
     on_db!(db, |p| audit::record_in(p, Some(municipality), &entry, now).await)
 }
+
+/// What an analysis of `kind` would be computed from now: for opinions the number of votes,
+/// the newest one and the statements shown; for themes the inputs shown and their last
+/// change. Equal bases mean an equal result.
+pub async fn analysis_basis(db: &Db, process: Uuid, kind: &str) -> sqlx::Result<String> {
+    if kind == "opinions" {
+        let (votes, newest, shown): (i64, Option<DateTime<Utc>>, i64) = on_db!(db, |p| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM process_vote WHERE process_id = $1),
+                        (SELECT MAX(created_at) FROM process_vote WHERE process_id = $1),
+                        (SELECT COUNT(*) FROM process_statement WHERE process_id = $1 AND state = 'accepted')",
+            )
+            .bind(process)
+            .fetch_one(p)
+            .await
+        })?;
+        let newest = newest.map(|n| n.to_rfc3339()).unwrap_or_default();
+        Ok(format!("votes {votes} {newest} statements {shown}"))
+    } else {
+        let (shown, hidden, changed): (i64, i64, Option<DateTime<Utc>>) = on_db!(db, |p| {
+            sqlx::query_as(
+                "SELECT COUNT(*) - COUNT(hidden_at), COUNT(hidden_at), MAX(updated_at)
+                 FROM process_input WHERE process_id = $1",
+            )
+            .bind(process)
+            .fetch_one(p)
+            .await
+        })?;
+        Ok(format!("inputs {shown} hidden {hidden} changed {}", changed.map(|c| c.to_rfc3339()).unwrap_or_default()))
+    }
+}
+
+/// One run of an analysis: its kind, what it was computed from, its result and the state
+/// the next run continues from (JSON).
+pub struct AnalysisRun<'a> {
+    pub kind: &'a str,
+    pub basis: &'a str,
+    pub result: &'a str,
+    pub state: &'a str,
+}
+
+/// The newest analysis of `kind`: (basis, result JSON, state JSON, when).
+pub async fn latest_analysis(
+    db: &Db,
+    process: Uuid,
+    kind: &str,
+) -> sqlx::Result<Option<(String, String, String, DateTime<Utc>)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT basis, result, state, created_at FROM process_analysis
+             WHERE process_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(process)
+        .bind(kind)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+/// Keeps an analysis, and the earlier ones of its kind no longer needed (the newest is the
+/// result; the state it hands on is in it).
+pub async fn save_analysis(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    run: AnalysisRun<'_>,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let AnalysisRun { kind, basis, result, state } = run;
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(kind);
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("DELETE FROM process_analysis WHERE process_id = $1 AND kind = $2")
+            .bind(process.id)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO process_analysis (id, process_id, kind, basis, result, state, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(process.id)
+        .bind(kind)
+        .bind(basis)
+        .bind(result)
+        .bind(state)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}

@@ -75,6 +75,8 @@ pub struct ProcessTemplate {
     pub taking: Taking,
     pub errors: FormErrors,
     pub facilitator: bool,
+    /// Whether the reader may see the opinion groups and themes.
+    pub results: bool,
 }
 
 /// What a personal link opens.
@@ -145,4 +147,89 @@ pub struct LinksTemplate {
     pub page: Page,
     pub process: Process,
     pub links: Vec<String>,
+}
+
+/// Colours of the opinion groups on the map (distinguishable in colour vision deficiency,
+/// from the Okabe–Ito palette, each with at least 3:1 contrast to white).
+const GROUP_COLOURS: [&str; 6] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56524E"];
+
+pub fn group_colour(group: usize) -> &'static str {
+    GROUP_COLOURS[group % GROUP_COLOURS.len()]
+}
+
+/// A statement as the results show it.
+pub struct StatementRef {
+    pub number: String,
+    pub text: String,
+}
+
+/// A group's representative statement.
+pub struct Representative {
+    pub statement: StatementRef,
+    pub agree: bool,
+    /// Share of the group voting that way, in whole per cent.
+    pub percent: i64,
+}
+
+/// An opinion group.
+pub struct GroupView {
+    /// Counted from 1, as people read it.
+    pub number: usize,
+    pub size: usize,
+    pub colour: &'static str,
+    pub representative: Vec<Representative>,
+}
+
+/// A dot on the map.
+pub struct Dot {
+    pub x: f64,
+    pub y: f64,
+    pub colour: &'static str,
+}
+
+/// A statement's place on the map.
+pub struct StatementMark {
+    pub x: f64,
+    pub y: f64,
+    pub number: String,
+}
+
+/// The opinion groups of a process.
+#[derive(Template)]
+#[template(path = "involvement/opinions.html")]
+pub struct OpinionsTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub facilitator: bool,
+    pub participants: usize,
+    pub clustered: usize,
+    pub groups: Vec<GroupView>,
+    pub consensus_agree: Vec<StatementRef>,
+    pub consensus_disagree: Vec<StatementRef>,
+    /// Statements groups agree on across their differences (group-informed consensus).
+    pub bridging: Vec<(StatementRef, i64)>,
+    pub dots: Vec<Dot>,
+    pub marks: Vec<StatementMark>,
+}
+
+/// A theme with its example inputs' texts.
+pub struct ThemeView {
+    pub number: usize,
+    pub label: String,
+    pub terms: String,
+    pub size: usize,
+    pub examples: Vec<String>,
+    pub duplicates: usize,
+}
+
+/// The themes of a process's inputs.
+#[derive(Template)]
+#[template(path = "involvement/themes.html")]
+pub struct ThemesTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub facilitator: bool,
+    pub inputs: usize,
+    pub unthemed: usize,
+    pub themes: Vec<ThemeView>,
 }

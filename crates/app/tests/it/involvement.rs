@@ -444,3 +444,106 @@ db_test!(a_facilitator_runs_a_process_in_the_browser, |db| {
     assert_eq!(r.body.matches("/deltag/").count(), 2, "two links listed");
     assert_eq!(counts(&app, &id).await, (1, 1, 1));
 });
+
+db_test!(opinion_groups_and_themes_come_from_the_engines, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = process(&mut hr, json!({"title": "Arbejdsmiljø", "template": "clarification"}), Some("collect")).await;
+    for i in 0..10 {
+        let r = hr
+            .send_json(
+                "POST",
+                &format!("/api/v1/processes/{id}/statements"),
+                &json!({"text": format!("Udsagn nummer {i}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    // Two camps of 12 links each, voting opposite on every statement.
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/links"), &json!({"count": 24})).await;
+    let tokens: Vec<String> =
+        as_json(&r)["tokens"].as_array().expect("tokens").iter().map(|t| t.as_str().expect("t").to_string()).collect();
+    let mut anyone = app.client();
+    for (p, token) in tokens.iter().enumerate() {
+        for s in 0..10 {
+            let vote = if (p < 12) == (s % 2 == 0) { 1 } else { -1 };
+            let r = anyone
+                .send_json(
+                    "POST",
+                    &format!("/api/v1/participate/{token}/votes"),
+                    &json!({"statement": s, "vote": vote}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    // Participants see results only when the step shows them.
+    let mut employee = app.api_client("medarbejder").await;
+    assert_eq!(employee.get(&format!("/api/v1/processes/{id}/opinions")).await.status, StatusCode::FORBIDDEN);
+    let r = hr.get(&format!("/api/v1/processes/{id}/opinions")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = as_json(&r);
+    assert_eq!(got["participants"], 24);
+    assert_eq!(got["groups"].as_array().expect("groups").len(), 2, "{}", got["groups"]);
+    // The same as the engine on the same votes (as `samskab analyse opinions` on an export).
+    let votes =
+        app::involvement::analysis::votes(&app.state, uuid::Uuid::parse_str(&id).expect("uuid")).await.expect("votes");
+    let (engine, _) = analysis::opinions::analyse(&votes, &Default::default(), None);
+    assert_eq!(got["groups"], serde_json::to_value(&engine.groups).expect("json"));
+    assert_eq!(got["in_conv"], serde_json::to_value(&engine.in_conv).expect("json"));
+    // Kept while nothing changes; a new vote makes a new run.
+    let again = as_json(&hr.get(&format!("/api/v1/processes/{id}/opinions")).await);
+    assert_eq!(again, got);
+
+    // Themes of the inputs, with the input ids.
+    let kinds = [
+        ("parkering", "Der mangler parkeringspladser ved rådhuset"),
+        ("kantine", "Maden i kantinen er for dyr"),
+        ("møder", "Møderne er for lange og starter for sent"),
+    ];
+    for i in 0..20 {
+        for (_, text) in kinds {
+            let r = employee
+                .send_json("POST", &format!("/api/v1/processes/{id}/inputs"), &json!({"text": format!("{text} ({i})")}))
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED);
+        }
+    }
+    let themes = as_json(&hr.get(&format!("/api/v1/processes/{id}/themes")).await);
+    assert_eq!(themes["inputs"].as_array().expect("inputs").len(), 60);
+    assert_eq!(themes["assignments"].as_array().expect("assignments").len(), 60);
+    assert_eq!(themes["themes"].as_array().expect("themes").len(), 3, "{}", themes["themes"]);
+    let assignments = themes["assignments"].as_array().expect("a").clone();
+    for (i, a) in assignments.iter().enumerate() {
+        assert_eq!(*a, assignments[i % 3], "input {i} with its kind");
+    }
+
+    // The pages show the same, readable without the map.
+    let mut browser = app.login("facilitator").await;
+    let page = browser.get(&format!("/processer/{id}/meninger")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("<svg") && page.body.contains("Gruppe 1") && page.body.contains("Udsagn nummer"),
+        "{}",
+        page.body
+    );
+    let page = browser.get(&format!("/processer/{id}/temaer")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("parkeringspladser") && page.body.contains("kantinen"));
+    // Opening the results to everyone.
+    hr.send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({"active_step": "process"})).await;
+    assert_eq!(employee.get(&format!("/api/v1/processes/{id}/themes")).await.status, StatusCode::OK);
+
+    // The analysis as a job, with a link to the result when done.
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/analyse"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let job = app::platform::jobs::store::claim(&db, "w", &["involvement.analyse"], chrono::Duration::seconds(60))
+        .await
+        .expect("claim")
+        .expect("the job");
+    let config = app::platform::jobs::worker::WorkerConfig::default();
+    app::platform::jobs::worker::run_one(&app.state, &app::involvement::analysis::ANALYSE, job.clone(), "w", &config)
+        .await;
+    let done = app::platform::jobs::store::get(&db, app.state.municipality, job.id).await.expect("q").expect("job");
+    assert_eq!(done.result_link(), Some(format!("/processer/{id}/meninger").as_str()), "{:?}", done.error);
+});

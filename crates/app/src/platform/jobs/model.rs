@@ -68,6 +68,13 @@ pub struct Job {
 }
 
 impl Job {
+    /// Where a finished job's result is shown: the page path its kind put in the result
+    /// as `href` (only a path on this site).
+    pub fn result_link(&self) -> Option<&str> {
+        let href = self.result.as_ref()?.get("href")?.as_str()?;
+        (self.state == JobState::Done && href.starts_with('/') && !href.starts_with("//")).then_some(href)
+    }
+
     /// Progress in whole per cent.
     pub fn percent(&self) -> i64 {
         self.progress_permille / 10
