@@ -153,6 +153,21 @@ enum ImportWhat {
         /// The file (kolding-csv) or directory (os2mo-json, samskab-csv). See docs/import.md.
         path: PathBuf,
     },
+    /// Import a Pol.is conversation export as a new involvement process and print its id.
+    /// Participant and statement ids are kept, so the process's opinion groups equal
+    /// `samskab analyse opinions` on the same files. A bad file is reported with file,
+    /// line and column, exit code 2, and nothing is written.
+    Polis {
+        /// votes.csv of the export.
+        #[arg(long)]
+        votes: PathBuf,
+        /// comments.csv of the export (statement texts and moderation).
+        #[arg(long)]
+        comments: PathBuf,
+        /// The process's title (default: "Pol.is-samtale").
+        #[arg(long)]
+        title: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -378,6 +393,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             };
             println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { what: ImportWhat::Polis { votes, comments, title } } => {
+            let export = match app::involvement::import::read_polis(&votes, &comments) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("{}", e.render(if english() { "en" } else { "da" }));
+                    eprintln!("{}", say("Intet er indlæst.", "Nothing was imported."));
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+            let title = title.unwrap_or_else(|| "Pol.is-samtale".to_string());
+            if title.chars().count() > app::involvement::model::TITLE_MAX_CHARS {
+                eprintln!(
+                    "{}",
+                    say("Titlen er for lang (højst 200 tegn).", "The title is too long (at most 200 characters).")
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let db = open(&cli.db).await?;
+            let m = site::store::ensure(&db, "Kommune").await?;
+            let entry = AuditEntry::system("process.imported", "samskab import");
+            let id = app::involvement::store::import_polis(&db, m.id, &title, &export, entry).await?;
+            println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { which: Report::SpanOfControl { format } } => {

@@ -299,3 +299,52 @@ url_test!(tokens_are_made_listed_and_revoked, |db| {
     assert_eq!(call(token).await, 401);
     database.close().await;
 });
+
+fn polis_file(conversation: &str, file: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/polis")
+        .join(conversation)
+        .join(file)
+        .display()
+        .to_string()
+}
+
+// A Pol.is export becomes a process whose opinion groups (the API's /opinions) are those of
+// `samskab analyse opinions` on the same files; a bad file writes nothing.
+url_test!(a_polis_export_becomes_a_process_with_the_same_groups, |db| {
+    let votes = polis_file("15-per-hour-seattle", "votes.csv");
+    let comments = polis_file("15-per-hour-seattle", "comments.csv");
+    let out = samskab(db, &["import", "polis", "--votes", &votes, "--comments", &comments, "--title", "Seattle"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = uuid::Uuid::parse_str(stdout(&out).trim()).expect("the process id");
+
+    let database = Db::open(db).await.expect("open");
+    let app = testkit::TestApp::new(&database).await;
+    let process =
+        app::involvement::store::get(&database, app.state.municipality, id).await.expect("q").expect("process");
+    let entry = app::platform::audit::AuditEntry::system("process.analysed", "test");
+    let ours: serde_json::Value = serde_json::from_str(
+        &app::involvement::analysis::opinions(&app.state, &process, entry).await.expect("opinions"),
+    )
+    .expect("JSON");
+    let cli = samskab(db, &["analyse", "opinions", "--votes", &votes, "--comments", &comments, "--format", "json"]);
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    let theirs: serde_json::Value = serde_json::from_str(&stdout(&cli)).expect("JSON");
+    assert_eq!(ours["participants"], 339);
+    for key in
+        ["participants", "statements", "in_conv", "groups", "consensus", "group_informed_consensus", "projections"]
+    {
+        assert_eq!(ours[key], theirs[key], "{key} as `samskab analyse opinions`");
+    }
+
+    // A vote that is not a number: file, line, column; nothing written.
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("votes.csv");
+    std::fs::write(&bad, "timestamp,datetime,comment-id,voter-id,vote\n1,x,0,0,1\n2,x,0,1,ja\n").expect("write");
+    let before = app::involvement::store::all(&database, app.state.municipality).await.expect("all").len();
+    let out = samskab(db, &["import", "polis", "--votes", bad.to_str().expect("path"), "--comments", &comments]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("votes.csv:3:5") && stderr(&out).contains("Intet er indlæst"), "{}", stderr(&out));
+    assert_eq!(app::involvement::store::all(&database, app.state.municipality).await.expect("all").len(), before);
+    database.close().await;
+});

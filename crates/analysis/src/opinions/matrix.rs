@@ -161,6 +161,18 @@ impl Votes {
         }));
     }
 
+    /// Every vote as read, in order: (participant id, statement id, vote, timestamp).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str, i8, i64)> + '_ {
+        self.cast.iter().map(|c| {
+            (
+                self.participants.ids[c.participant as usize].as_str(),
+                self.statements.ids[c.statement() as usize].as_str(),
+                c.value(),
+                c.timestamp,
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cast.is_empty()
     }

@@ -41,6 +41,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/processes/{id}/opinions", take_part, opinions)
         .get("/api/v1/processes/{id}/themes", take_part, themes)
         .post("/api/v1/processes/{id}/analyse", take_part, analyse)
+        .get("/api/v1/processes/{id}/export/{file}", take_part, export)
         .get("/api/v1/participate/{token}", Guard::Public, participate)
         .post("/api/v1/participate/{token}/inputs", Guard::Public, participate_input)
         .post("/api/v1/participate/{token}/votes", Guard::Public, participate_vote)
@@ -65,6 +66,7 @@ pub fn routes() -> Routes {
         opinions,
         themes,
         analyse,
+        export,
         participate,
         participate_input,
         participate_vote
@@ -981,4 +983,18 @@ pub async fn start_analysis(state: &AppState, permit: &Permit<TakePart>, process
     job.created_by = Some(permit.user.account.id);
     job.dedupe_key = Some(format!("involvement.analyse:{}", process.id));
     Ok(crate::platform::jobs::store::enqueue(&state.db, state.municipality, &job).await?)
+}
+
+/// A process's data as a file, for its facilitators: `votes.csv` and `comments.csv` in the
+/// Pol.is export format, `inputs.csv` / `inputs.xlsx` for spreadsheets.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/export/{file}", tag = "involvement",
+    params(("id" = Uuid, Path), ("file" = String, Path, description = "votes.csv, comments.csv, inputs.csv or inputs.xlsx")),
+    responses((status = 200, description = "The file"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn export(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    super::export::download(&state, &permit.ctx, &process, &file).await
 }

@@ -8,6 +8,8 @@
 
 pub mod analysis;
 pub mod api;
+pub mod export;
+pub mod import;
 pub mod model;
 pub mod routes;
 pub mod store;

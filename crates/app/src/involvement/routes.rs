@@ -50,6 +50,7 @@ pub fn routes() -> Routes {
         .get("/processer/{id}/meninger", take_part, opinions_page)
         .get("/processer/{id}/temaer", take_part, themes_page)
         .post("/processer/{id}/analyse", take_part, analyse)
+        .get("/processer/{id}/eksport/{file}", take_part, export)
         .get("/deltag/{token}", Guard::Public, participate)
         .post("/deltag/{token}/input", Guard::Public, participate_input)
         .post("/deltag/{token}/stem", Guard::Public, participate_vote)
@@ -952,4 +953,13 @@ async fn analyse(
     let process = facilitated(&state, &permit, &id).await?;
     let job = super::api::start_analysis(&state, &permit, &process).await?;
     Ok(Redirect::to(&format!("/jobber/{job}")).into_response())
+}
+
+async fn export(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    super::export::download(&state, &permit.ctx, &process, &file).await
 }

@@ -859,3 +859,97 @@ pub async fn save_analysis(
         Ok(())
     })
 }
+
+/// Rows per multi-row INSERT; well under both backends' bind-parameter limits.
+const BATCH: usize = 1_000;
+
+/// Writes an imported Pol.is conversation (checked by the caller) as a new process in its
+/// processing step, with its participants, statements and votes under their own ids, in
+/// one transaction. Returns the process's id.
+pub async fn import_polis(
+    db: &Db,
+    municipality: Uuid,
+    title: &str,
+    export: &super::import::PolisExport,
+    entry: AuditEntry,
+) -> sqlx::Result<Uuid> {
+    let id = new_id();
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, id, title).detail(format!("{} votes", export.votes.len()));
+    let next_participant = export.participants.iter().max().map_or(0, |m| m + 1);
+    let next_statement = export.statements.iter().map(|s| s.number).max().map_or(0, |m| m + 1);
+    let steps = Template::Clarification.steps();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO process (id, municipality_id, title, description, template, scope, active_step, keep_unit_role,
+                 next_participant, next_statement, created_at, updated_at)
+             VALUES ($1, $2, $3, '', 'clarification', 'organisation', 'process', FALSE, $4, $5, $6, $6)",
+        )
+        .bind(id)
+        .bind(municipality)
+        .bind(title)
+        .bind(next_participant)
+        .bind(next_statement)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for s in &steps {
+            sqlx::query(
+                "INSERT INTO process_step (process_id, step_key, position, allow_inputs, allow_statements, allow_votes,
+                     show_results, allow_anonymous)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(&s.key)
+            .bind(s.position)
+            .bind(s.allow_inputs)
+            .bind(s.allow_statements)
+            .bind(s.allow_votes)
+            .bind(s.show_results)
+            .bind(s.allow_anonymous)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for chunk in export.participants.chunks(BATCH) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO process_participant (id, process_id, number, channel, created_at) ",
+            );
+            q.push_values(chunk, |mut b, number| {
+                b.push_bind(new_id()).push_bind(id).push_bind(*number).push_bind("import").push_bind(now);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in export.statements.chunks(BATCH) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO process_statement (id, process_id, number, text, state, created_at) ",
+            );
+            q.push_values(chunk, |mut b, s| {
+                b.push_bind(new_id())
+                    .push_bind(id)
+                    .push_bind(s.number)
+                    .push_bind(s.text.clone())
+                    .push_bind(s.state.key())
+                    .push_bind(s.created_at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        for chunk in export.votes.chunks(BATCH) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO process_vote (id, process_id, participant_number, statement_number, vote, created_at) ",
+            );
+            q.push_values(chunk, |mut b, (participant, statement, vote, at)| {
+                b.push_bind(new_id())
+                    .push_bind(id)
+                    .push_bind(*participant)
+                    .push_bind(*statement)
+                    .push_bind(*vote)
+                    .push_bind(*at);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
+}

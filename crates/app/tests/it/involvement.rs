@@ -491,6 +491,24 @@ db_test!(opinion_groups_and_themes_come_from_the_engines, |db| {
     let (engine, _) = analysis::opinions::analyse(&votes, &Default::default(), None);
     assert_eq!(got["groups"], serde_json::to_value(&engine.groups).expect("json"));
     assert_eq!(got["in_conv"], serde_json::to_value(&engine.in_conv).expect("json"));
+    // The Pol.is export of the process analysed again gives the same groups.
+    let dir = tempfile::tempdir().expect("dir");
+    for file in ["votes.csv", "comments.csv"] {
+        let r = hr.get(&format!("/api/v1/processes/{id}/export/{file}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{file}");
+        std::fs::write(dir.path().join(file), &r.bytes).expect("write");
+    }
+    let mut options = analysis::opinions::Options::default();
+    app::platform::formats::polis::comments(&dir.path().join("comments.csv"), &mut options).expect("comments");
+    let exported = app::platform::formats::polis::votes(&dir.path().join("votes.csv")).expect("votes");
+    let (again, _) = analysis::opinions::analyse(&exported, &options, None);
+    assert_eq!(serde_json::to_value(&again.groups).expect("json"), got["groups"], "re-analysed from the export");
+    assert_eq!(employee.get(&format!("/api/v1/processes/{id}/export/votes.csv")).await.status, StatusCode::FORBIDDEN);
+    let mut browser = app.login("facilitator").await;
+    let xlsx = browser.get(&format!("/processer/{id}/eksport/inputs.xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.bytes.starts_with(b"PK"), "a workbook");
+    assert_eq!(browser.get(&format!("/processer/{id}/eksport/passwords.txt")).await.status, StatusCode::NOT_FOUND);
     // Kept while nothing changes; a new vote makes a new run.
     let again = as_json(&hr.get(&format!("/api/v1/processes/{id}/opinions")).await);
     assert_eq!(again, got);
@@ -519,7 +537,6 @@ db_test!(opinion_groups_and_themes_come_from_the_engines, |db| {
     }
 
     // The pages show the same, readable without the map.
-    let mut browser = app.login("facilitator").await;
     let page = browser.get(&format!("/processer/{id}/meninger")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(

@@ -100,10 +100,10 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         let draft = drafts.get(login).copied().unwrap_or_default();
         let process = processes.get(login).copied().unwrap_or_default();
         if let Some(rest) = path.strip_prefix("/processer/{id}") {
-            return Some(format!("/processer/{process}{rest}"));
+            return Some(format!("/processer/{process}{rest}").replace("{file}", "votes.csv"));
         }
         if let Some(rest) = path.strip_prefix("/api/v1/processes/{id}") {
-            return Some(format!("/api/v1/processes/{process}{rest}"));
+            return Some(format!("/api/v1/processes/{process}{rest}").replace("{file}", "votes.csv"));
         }
         Some(match path {
             "/deltag/{token}" => format!("/deltag/{token}"),
