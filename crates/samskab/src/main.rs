@@ -396,14 +396,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { what: ImportWhat::Polis { votes, comments, title } } => {
-            let export = match app::involvement::import::read_polis(&votes, &comments) {
-                Ok(e) => e,
-                Err(e) => {
-                    eprintln!("{}", e.render(if english() { "en" } else { "da" }));
-                    eprintln!("{}", say("Intet er indlæst.", "Nothing was imported."));
-                    return Ok(ExitCode::from(2));
-                }
-            };
             let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
             let title = title.unwrap_or_else(|| "Pol.is-samtale".to_string());
             if title.chars().count() > app::involvement::model::TITLE_MAX_CHARS {
@@ -413,10 +405,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
+            let export = match app::involvement::import::read_polis(&votes, &comments, &title) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("{}", e.render(if english() { "en" } else { "da" }));
+                    eprintln!("{}", say("Intet er indlæst.", "Nothing was imported."));
+                    return Ok(ExitCode::from(2));
+                }
+            };
             let db = open(&cli.db).await?;
             let m = site::store::ensure(&db, "Kommune").await?;
             let entry = AuditEntry::system("process.imported", "samskab import");
-            let id = app::involvement::store::import_polis(&db, m.id, &title, &export, entry).await?;
+            let id = app::involvement::store::write_bulk(&db, m.id, &export, entry).await?;
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }

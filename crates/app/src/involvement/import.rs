@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::model::StatementState;
+use super::model::{Channel, StatementState};
 use crate::platform::formats::polis::{self, InputError, Table};
 
 /// A statement of the export.
@@ -20,12 +20,35 @@ pub struct ImportedStatement {
     pub created_at: DateTime<Utc>,
 }
 
-/// A checked export, ready to be written.
-#[derive(Clone, Debug, Default)]
-pub struct PolisExport {
+/// Someone taking part, by number, with the unit and role kept for them.
+#[derive(Clone, Debug)]
+pub struct BulkParticipant {
+    pub number: i32,
+    pub unit: Option<uuid::Uuid>,
+    pub role: Option<String>,
+}
+
+/// An input by participant number.
+#[derive(Clone, Debug)]
+pub struct BulkInput {
+    pub participant: i32,
+    pub text: String,
+    pub core_task: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A whole process's participants, statements, inputs and votes, checked and ready to be
+/// written at once: an imported Pol.is conversation, or the demo's.
+#[derive(Clone, Debug)]
+pub struct Bulk {
+    pub title: String,
+    pub description: String,
+    /// How the participants took part.
+    pub channel: Channel,
+    pub participants: Vec<BulkParticipant>,
     pub statements: Vec<ImportedStatement>,
-    pub participants: Vec<i32>,
-    /// (participant, statement, vote, when), in the order of the file.
+    pub inputs: Vec<BulkInput>,
+    /// (participant, statement, vote, when), in the order cast.
     pub votes: Vec<(i32, i32, i16, DateTime<Utc>)>,
 }
 
@@ -39,13 +62,21 @@ fn number(raw: &str) -> Option<i32> {
 }
 
 /// Reads and checks a Pol.is export; every problem names file, line and column.
-pub fn read_polis(votes_path: &Path, comments_path: &Path) -> Result<PolisExport, InputError> {
+pub fn read_polis(votes_path: &Path, comments_path: &Path, title: &str) -> Result<Bulk, InputError> {
     let t = Table::read(comments_path)?;
     let id = t.require(&["comment-id", "statement-id", "tid"])?;
     let body = t.column(&["comment-body", "txt", "text"]);
     let moderated = t.column(&["moderated", "mod"]);
     let stamp = t.column(&["timestamp", "created"]);
-    let mut export = PolisExport::default();
+    let mut export = Bulk {
+        title: title.to_string(),
+        description: String::new(),
+        channel: Channel::Import,
+        participants: Vec::new(),
+        statements: Vec::new(),
+        inputs: Vec::new(),
+        votes: Vec::new(),
+    };
     let mut seen = BTreeSet::new();
     for (line, row) in &t.rows {
         let n = number(&row[id]).ok_or_else(|| {
@@ -112,7 +143,8 @@ pub fn read_polis(votes_path: &Path, comments_path: &Path) -> Result<PolisExport
         participants.insert(p);
         export.votes.push((p, s, vote as i16, when(ms)));
     }
-    export.participants = participants.into_iter().collect();
+    export.participants =
+        participants.into_iter().map(|number| BulkParticipant { number, unit: None, role: None }).collect();
     export.statements.sort_by_key(|s| s.number);
     Ok(export)
 }

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod api;
+pub mod demo;
 pub mod export;
 pub mod import;
 pub mod model;

@@ -863,20 +863,21 @@ pub async fn save_analysis(
 /// Rows per multi-row INSERT; well under both backends' bind-parameter limits.
 const BATCH: usize = 1_000;
 
-/// Writes an imported Pol.is conversation (checked by the caller) as a new process in its
-/// processing step, with its participants, statements and votes under their own ids, in
-/// one transaction. Returns the process's id.
-pub async fn import_polis(
+/// Writes a whole process at once (checked by the caller: an imported Pol.is conversation,
+/// or the demo's) as a clarification process in its processing step, with its
+/// participants, statements, inputs and votes under their own numbers, in one transaction.
+/// Returns the process's id.
+pub async fn write_bulk(
     db: &Db,
     municipality: Uuid,
-    title: &str,
-    export: &super::import::PolisExport,
+    export: &super::import::Bulk,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
     let id = new_id();
     let now = Utc::now();
+    let title = export.title.as_str();
     let entry = entry.subject(AUDIT_KIND, id, title).detail(format!("{} votes", export.votes.len()));
-    let next_participant = export.participants.iter().max().map_or(0, |m| m + 1);
+    let next_participant = export.participants.iter().map(|p| p.number).max().map_or(0, |m| m + 1);
     let next_statement = export.statements.iter().map(|s| s.number).max().map_or(0, |m| m + 1);
     let steps = Template::Clarification.steps();
     on_db!(db, |p| {
@@ -884,7 +885,7 @@ pub async fn import_polis(
         sqlx::query(
             "INSERT INTO process (id, municipality_id, title, description, template, scope, active_step, keep_unit_role,
                  next_participant, next_statement, created_at, updated_at)
-             VALUES ($1, $2, $3, '', 'clarification', 'organisation', 'process', FALSE, $4, $5, $6, $6)",
+             VALUES ($1, $2, $3, $7, 'clarification', 'organisation', 'process', TRUE, $4, $5, $6, $6)",
         )
         .bind(id)
         .bind(municipality)
@@ -892,6 +893,7 @@ pub async fn import_polis(
         .bind(next_participant)
         .bind(next_statement)
         .bind(now)
+        .bind(&export.description)
         .execute(&mut *tx)
         .await?;
         for s in &steps {
@@ -911,12 +913,40 @@ pub async fn import_polis(
             .execute(&mut *tx)
             .await?;
         }
+        let mut participant_ids = std::collections::HashMap::new();
         for chunk in export.participants.chunks(BATCH) {
             let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO process_participant (id, process_id, number, channel, created_at) ",
+                "INSERT INTO process_participant (id, process_id, number, channel, unit_id, role, created_at) ",
             );
-            q.push_values(chunk, |mut b, number| {
-                b.push_bind(new_id()).push_bind(id).push_bind(*number).push_bind("import").push_bind(now);
+            q.push_values(chunk, |mut b, p| {
+                let pid = new_id();
+                participant_ids.insert(p.number, pid);
+                b.push_bind(pid)
+                    .push_bind(id)
+                    .push_bind(p.number)
+                    .push_bind(export.channel.key())
+                    .push_bind(p.unit)
+                    .push_bind(p.role.clone())
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        let inputs: Vec<_> =
+            export.inputs.iter().filter_map(|i| participant_ids.get(&i.participant).map(|p| (*p, i))).collect();
+        for chunk in inputs.chunks(BATCH) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO process_input (id, municipality_id, process_id, participant_id, text, core_task,
+                     created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, (participant, input)| {
+                b.push_bind(new_id())
+                    .push_bind(municipality)
+                    .push_bind(id)
+                    .push_bind(*participant)
+                    .push_bind(input.text.clone())
+                    .push_bind(input.core_task.clone())
+                    .push_bind(input.created_at)
+                    .push_bind(input.created_at);
             });
             q.build().execute(&mut *tx).await?;
         }

@@ -554,13 +554,36 @@ db_test!(opinion_groups_and_themes_come_from_the_engines, |db| {
     // The analysis as a job, with a link to the result when done.
     let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/analyse"), &json!({})).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
-    let job = app::platform::jobs::store::claim(&db, "w", &["involvement.analyse"], chrono::Duration::seconds(60))
-        .await
-        .expect("claim")
-        .expect("the job");
+    let ours = uuid::Uuid::parse_str(as_json(&r)["job"].as_str().expect("job")).expect("uuid");
+    // The demo's own analysis is queued too: run every queued analysis.
     let config = app::platform::jobs::worker::WorkerConfig::default();
-    app::platform::jobs::worker::run_one(&app.state, &app::involvement::analysis::ANALYSE, job.clone(), "w", &config)
-        .await;
-    let done = app::platform::jobs::store::get(&db, app.state.municipality, job.id).await.expect("q").expect("job");
+    while let Some(job) =
+        app::platform::jobs::store::claim(&db, "w", &["involvement.analyse"], chrono::Duration::seconds(60))
+            .await
+            .expect("claim")
+    {
+        app::platform::jobs::worker::run_one(&app.state, &app::involvement::analysis::ANALYSE, job, "w", &config).await;
+    }
+    let done = app::platform::jobs::store::get(&db, app.state.municipality, ours).await.expect("q").expect("job");
     assert_eq!(done.result_link(), Some(format!("/processer/{id}/meninger").as_str()), "{:?}", done.error);
+});
+
+db_test!(the_demo_municipality_has_a_process_being_processed, |db| {
+    let app = demo_app(&db, 400).await;
+    let all = app::involvement::store::all(&db, app.state.municipality).await.expect("processes");
+    let demo = all.iter().find(|p| p.title == app::involvement::demo::TITLE).expect("the demo process");
+    assert_eq!(demo.active_step.as_deref(), Some("process"));
+    let (participants, inputs, votes) = counts(&app, &demo.id.to_string()).await;
+    assert!(
+        participants >= 200 && inputs >= participants && votes >= participants * 30,
+        "{participants} {inputs} {votes}"
+    );
+    let mut hr = app.api_client("facilitator").await;
+    let opinions = as_json(&hr.get(&format!("/api/v1/processes/{}/opinions", demo.id)).await);
+    let groups = opinions["groups"].as_array().expect("groups").len();
+    assert!((2..=5).contains(&groups), "the planted opinion groups show: {groups}");
+    let inputs = as_json(&hr.get(&format!("/api/v1/processes/{}/inputs?limit=5", demo.id)).await);
+    assert!(
+        inputs["items"].as_array().expect("items").iter().all(|i| i["unit_id"].is_string() && i["role"].is_string())
+    );
 });
