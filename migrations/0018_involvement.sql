@@ -49,8 +49,9 @@ CREATE TABLE process_step (
 
 -- Someone taking part in a process, numbered as Pol.is numbers participants. An account
 -- takes part as itself; a personal link as its pass (no identity); a workshop code or the
--- public link as a browser (a random key in a cookie, kept hashed). Unit and role are
--- kept for accounts, and for links only when the process says so.
+-- public link as a browser (a random key in a cookie; `browser_id` is made from its
+-- SHA-256). Unit and role are kept for accounts, and for links only when the process says
+-- so. A public participant may leave a name and an e-mail address.
 CREATE TABLE process_participant (
     id UUID PRIMARY KEY,
     process_id UUID NOT NULL REFERENCES process (id),
@@ -59,14 +60,16 @@ CREATE TABLE process_participant (
     channel TEXT NOT NULL,
     account_id UUID REFERENCES account (id),
     pass_id UUID REFERENCES participant_pass (id),
-    browser_key TEXT,
+    browser_id UUID,
     unit_id UUID,
     role TEXT,
+    contact_name TEXT,
+    contact_email TEXT,
     created_at TIMESTAMPTZ NOT NULL,
     UNIQUE (process_id, number),
     UNIQUE (process_id, account_id),
     UNIQUE (process_id, pass_id),
-    UNIQUE (process_id, browser_key)
+    UNIQUE (process_id, browser_id)
 );
 
 -- Free-text input.

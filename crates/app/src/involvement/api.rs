@@ -629,7 +629,7 @@ async fn write_input(
     body: NewInput,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    let anonymous = !matches!(taker, Taker::Account { .. });
+    let anonymous = taker.is_anonymous();
     if let Some(why) = refusal(process, Doing::Input, anonymous) {
         return Err(AppError::Conflict(tr.t(why)));
     }
@@ -637,17 +637,9 @@ async fn write_input(
     let core_task = body.core_task.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     let category = body.category.map(|c| c.trim().chars().take(100).collect::<String>()).filter(|c| !c.is_empty());
     super::check_input(state, &tr, &text, core_task.as_deref()).await.map_err(invalid)?;
-    let id = store::add_input(
-        &state.db,
-        state.municipality,
-        process,
-        taker,
-        &text,
-        core_task.as_deref(),
-        category.as_deref(),
-        ctx.audit("process.input_added"),
-    )
-    .await?;
+    let draft = store::InputDraft { text, core_task, category, ..Default::default() };
+    let id = store::add_input(&state.db, state.municipality, process, taker, &draft, ctx.audit("process.input_added"))
+        .await?;
     Ok(created(&Created { id }))
 }
 
@@ -752,7 +744,7 @@ pub struct NewVote {
 /// Checks and records a vote as `taker`. A 201 means it is stored.
 async fn write_vote(state: &AppState, ctx: &Ctx, process: &Process, taker: &Taker, body: NewVote) -> Result<Response> {
     let tr = ctx.tr();
-    let anonymous = !matches!(taker, Taker::Account { .. });
+    let anonymous = taker.is_anonymous();
     if let Some(why) = refusal(process, Doing::Vote, anonymous) {
         return Err(AppError::Conflict(tr.t(why)));
     }

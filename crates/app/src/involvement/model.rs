@@ -234,11 +234,13 @@ impl Channel {
     }
 }
 
-/// The one taking part, as a process knows them: an account, a link's pass, or a browser.
+/// The one taking part, as a process knows them: an account, a link's pass, or a browser
+/// (with a workshop code, or on the public link).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Taker {
     Account { account: Uuid, unit: Option<Uuid>, role: Option<String> },
     Link { pass: Uuid },
+    Browser { browser: Uuid, channel: Channel },
 }
 
 impl Taker {
@@ -246,7 +248,13 @@ impl Taker {
         match self {
             Taker::Account { .. } => Channel::Account,
             Taker::Link { .. } => Channel::Link,
+            Taker::Browser { channel, .. } => *channel,
         }
+    }
+
+    /// Whether the answer carries no identity (not signed in).
+    pub fn is_anonymous(&self) -> bool {
+        !matches!(self, Taker::Account { .. })
     }
 }
 

@@ -11,9 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::api::{
-    ProcessChange, StepChange, apply_change, by_link, facilitated, issue_links, link_access, next_for, visible,
-};
+use super::api::{ProcessChange, StepChange, apply_change, by_link, facilitated, issue_links, next_for, visible};
 use super::model::{
     NewProcess, Process, REASON_MAX_CHARS, Scope, StatementState, Taker, Template, step_field, valid_vote,
 };
@@ -27,6 +25,7 @@ use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render};
 use crate::platform::module::{Guard, Routes};
+use crate::platform::participants::{self, Actor};
 use crate::platform::permissions::can;
 use crate::platform::site::store::core_tasks;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result, page_number};
@@ -51,9 +50,19 @@ pub fn routes() -> Routes {
         .get("/processer/{id}/temaer", take_part, themes_page)
         .post("/processer/{id}/analyse", take_part, analyse)
         .get("/processer/{id}/eksport/{file}", take_part, export)
-        .get("/deltag/{token}", Guard::Public, participate)
-        .post("/deltag/{token}/input", Guard::Public, participate_input)
-        .post("/deltag/{token}/stem", Guard::Public, participate_vote)
+        .get("/deltag/{token}", Guard::Public, link_page)
+        .post("/deltag/{token}/input", Guard::Public, link_input)
+        .post("/deltag/{token}/stem", Guard::Public, link_vote)
+        .get("/p/{id}", Guard::Public, public_page)
+        .post("/p/{id}/input", Guard::Public, public_input)
+        .post("/p/{id}/stem", Guard::Public, public_vote)
+        .post("/processer/{id}/kode", take_part, make_code)
+        .get("/processer/{id}/qr/{code}", take_part, code_png)
+        .get("/kode", Guard::Public, code_form)
+        .post("/kode", Guard::Public, enter_code)
+        .get("/workshop", Guard::Public, workshop_page)
+        .post("/workshop/input", Guard::Public, workshop_input)
+        .post("/workshop/stem", Guard::Public, workshop_vote)
 }
 
 /// The timeline of a process's steps, the active one marked and the earlier ones done.
@@ -211,7 +220,7 @@ async fn taking(
     (text, core_task, statement_text): (String, String, String),
     saved: Option<&str>,
 ) -> Result<Taking> {
-    let anonymous = !matches!(taker, Taker::Account { .. });
+    let anonymous = taker.is_anonymous();
     let may_give_input = refusal(process, Doing::Input, anonymous).is_none();
     let may_vote = refusal(process, Doing::Vote, anonymous).is_none();
     let may_propose = !facilitator && refusal(process, Doing::Statement, anonymous).is_none();
@@ -234,6 +243,7 @@ async fn taking(
         core_task,
         statement_text,
         notice: notice(tr, saved),
+        public: false,
     })
 }
 
@@ -310,17 +320,9 @@ async fn give_input(
         return process_view(&state, &permit, process, fields, errors, None).await;
     }
     let taker = account_taker(&state, &permit.user).await?;
-    store::add_input(
-        &state.db,
-        state.municipality,
-        &process,
-        &taker,
-        &text,
-        core_task.as_deref(),
-        None,
-        permit.ctx.audit("process.input_added"),
-    )
-    .await?;
+    let draft = store::InputDraft { text, core_task, ..Default::default() };
+    store::add_input(&state.db, state.municipality, &process, &taker, &draft, permit.ctx.audit("process.input_added"))
+        .await?;
     Ok(Redirect::to(&format!("/processer/{}?gemt=input#input", process.id)).into_response())
 }
 
@@ -695,88 +697,6 @@ async fn make_links(
     }))
 }
 
-async fn participate_view(
-    state: &AppState,
-    ctx: &Ctx,
-    token: &str,
-    fields: (String, String, String),
-    errors: FormErrors,
-    saved: Option<&str>,
-) -> Result<Response> {
-    let (_, process, taker) = by_link(state, token).await?;
-    let tr = ctx.tr();
-    let bad = !errors.is_empty();
-    let taking = taking(state, &tr, &process, &taker, format!("/deltag/{token}"), false, fields, saved).await?;
-    let mut r = render(&ParticipateTemplate {
-        page: ctx.page(state, process.title.clone(), ""),
-        timeline: timeline(&tr, &process),
-        process,
-        taking,
-        errors,
-    });
-    if bad {
-        *r.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    // A personal link is a secret: keep it out of other sites' logs and of caches.
-    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    Ok(r)
-}
-
-async fn participate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Query(q): Query<NoticeQuery>,
-) -> Result<Response> {
-    participate_view(&state, &ctx, &token, Default::default(), FormErrors::default(), q.gemt.as_deref()).await
-}
-
-async fn participate_input(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    CsrfForm(form): CsrfForm<InputForm>,
-) -> Result<Response> {
-    let (process, taker) = link_access(&state, &ctx, &token).await?;
-    let tr = ctx.tr();
-    if let Some(why) = refusal(&process, Doing::Input, true) {
-        return Err(AppError::Conflict(tr.t(why)));
-    }
-    let (text, core_task, errors) = input_from_form(&state, &tr, &form).await;
-    if !errors.is_empty() {
-        let fields = (form.text.clone(), form.core_task.clone(), String::new());
-        return participate_view(&state, &ctx, &token, fields, errors, None).await;
-    }
-    store::add_input(
-        &state.db,
-        state.municipality,
-        &process,
-        &taker,
-        &text,
-        core_task.as_deref(),
-        None,
-        ctx.audit("process.input_added"),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/deltag/{token}?gemt=input#input")).into_response())
-}
-
-async fn participate_vote(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    CsrfForm(form): CsrfForm<VoteForm>,
-) -> Result<Response> {
-    let (process, taker) = link_access(&state, &ctx, &token).await?;
-    let tr = ctx.tr();
-    if let Some(why) = refusal(&process, Doing::Vote, true) {
-        return Err(AppError::Conflict(tr.t(why)));
-    }
-    let (number, value) = vote_from_form(&state, &tr, &process, &form).await?;
-    store::vote(&state.db, state.municipality, &process, &taker, number, value, ctx.audit("process.voted")).await?;
-    Ok(Redirect::to(&format!("/deltag/{token}?gemt=stemme#stem")).into_response())
-}
-
 /// The process if the reader may see its results; a 403 otherwise.
 async fn with_results(state: &AppState, permit: &Permit<TakePart>, id: &str) -> Result<Process> {
     let process = visible(state, permit, id).await?;
@@ -962,4 +882,458 @@ async fn export(
 ) -> Result<Response> {
     let process = facilitated(&state, &permit, &id).await?;
     super::export::download(&state, &permit.ctx, &process, &file).await
+}
+
+/// How someone without an account came to a process: a personal link, the public link,
+/// or a workshop code (held in the pass cookie).
+enum Door {
+    Link(String),
+    Public(String),
+    Workshop,
+}
+
+/// The cookie that tells one browser from another on the public link and in a workshop
+/// (a random key; the process keeps only a UUID made from its SHA-256).
+const BROWSER_COOKIE: &str = "samskab_deltager";
+/// A browser's key lives for a year: a participant comes back to vote on new statements.
+const BROWSER_COOKIE_SECONDS: i64 = 365 * 24 * 3600;
+/// Writes a public visitor may make per minute from one address.
+const PUBLIC_WRITES_PER_MINUTE: i64 = 30;
+/// Writes per minute from one address with one workshop code: a room shares an address.
+const WORKSHOP_WRITES_PER_MINUTE: i64 = 600;
+
+/// This browser's participant id, and the cookie to set when it is new.
+fn browser(state: &AppState, headers: &HeaderMap) -> (Uuid, Option<header::HeaderValue>) {
+    use sha2::{Digest, Sha256};
+    let (key, new) =
+        match crate::platform::web::cookie(headers, BROWSER_COOKIE).filter(|k| (32..=100).contains(&k.len())) {
+            Some(k) => (k, false),
+            None => (crate::platform::accounts::random_token(), true),
+        };
+    let digest = Sha256::digest(key.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    let cookie =
+        new.then(|| crate::platform::web::set_cookie(state, BROWSER_COOKIE, &key, Some(BROWSER_COOKIE_SECONDS)));
+    (Uuid::from_bytes(bytes), cookie)
+}
+
+/// What a door opens: the process, the taker, where its forms post, the actor counted by
+/// the rate limit, the cookie to set.
+struct Opened {
+    process: Process,
+    taker: Taker,
+    base: String,
+    actor: Actor,
+    limit: i64,
+    cookie: Option<header::HeaderValue>,
+}
+
+async fn open_door(state: &AppState, headers: &HeaderMap, door: &Door) -> Result<Opened> {
+    match door {
+        Door::Link(token) => {
+            let (pass, process, taker) = by_link(state, token).await?;
+            Ok(Opened {
+                process,
+                taker,
+                base: format!("/deltag/{token}"),
+                actor: Actor::Participant(pass),
+                limit: super::api::LINK_WRITES_PER_MINUTE,
+                cookie: None,
+            })
+        }
+        Door::Public(id) => {
+            let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+            let process = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+            if process.scope != Scope::Public || process.archived_at.is_some() {
+                return Err(AppError::NotFound);
+            }
+            let (browser, cookie) = browser(state, headers);
+            Ok(Opened {
+                base: format!("/p/{}", process.id),
+                process,
+                taker: Taker::Browser { browser, channel: super::model::Channel::Public },
+                actor: Actor::Visitor,
+                limit: PUBLIC_WRITES_PER_MINUTE,
+                cookie,
+            })
+        }
+        Door::Workshop => {
+            let secret = crate::platform::web::cookie(headers, participants::PASS_COOKIE).unwrap_or_default();
+            let pass = if secret.is_empty() || secret.len() > 100 {
+                None
+            } else {
+                participants::store::pass(&state.db, state.municipality, &secret).await?
+            };
+            let pass = pass
+                .filter(|p| p.kind == participants::PassKind::Code && p.object.kind == super::OBJECT_KIND)
+                .ok_or(AppError::NotFound)?;
+            let process = store::get(&state.db, state.municipality, pass.object.id).await?.ok_or(AppError::NotFound)?;
+            let (browser, cookie) = browser(state, headers);
+            Ok(Opened {
+                process,
+                taker: Taker::Browser { browser, channel: super::model::Channel::Workshop },
+                base: "/workshop".to_string(),
+                actor: Actor::Participant(pass),
+                limit: WORKSHOP_WRITES_PER_MINUTE,
+                cookie,
+            })
+        }
+    }
+}
+
+/// Sets the browser cookie on a response when the door made one.
+fn with_cookie(mut r: Response, cookie: Option<header::HeaderValue>) -> Response {
+    if let Some(c) = cookie {
+        r.headers_mut().append(header::SET_COOKIE, c);
+    }
+    // Personal links and participation pages are for one person: keep them out of caches.
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn door_view(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    door: &Door,
+    fields: (String, String, String),
+    errors: FormErrors,
+    saved: Option<&str>,
+) -> Result<Response> {
+    let opened = open_door(state, headers, door).await?;
+    let tr = ctx.tr();
+    let bad = !errors.is_empty();
+    let mut taking =
+        taking(state, &tr, &opened.process, &opened.taker, opened.base.clone(), false, fields, saved).await?;
+    taking.public = matches!(door, Door::Public(_));
+    let note = match door {
+        Door::Link(_) => "process-link-anonymous",
+        Door::Public(_) => "process-public-note",
+        Door::Workshop => "process-workshop-note",
+    };
+    let mut r = render(&ParticipateTemplate {
+        page: ctx.page(state, opened.process.title.clone(), ""),
+        timeline: timeline(&tr, &opened.process),
+        process: opened.process,
+        taking,
+        errors,
+        note: tr.t(note),
+    });
+    if bad {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(with_cookie(r, opened.cookie))
+}
+
+#[derive(Deserialize, Default)]
+struct DoorInputForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    core_task: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    /// Hidden from people; a form that fills it in is a robot's.
+    #[serde(default)]
+    website: String,
+}
+
+/// A plausible e-mail address: one @ with text either side and a dot in the domain.
+fn plausible_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(char::is_whitespace)
+        && s.chars().count() <= 200
+        && !domain.contains('@')
+}
+
+async fn door_input(
+    state: &AppState,
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    door: Door,
+    form: DoorInputForm,
+) -> Result<Response> {
+    let opened = open_door(state, headers, &door).await?;
+    let tr = ctx.tr();
+    participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, chrono::Duration::minutes(1)).await?;
+    if let Some(why) = refusal(&opened.process, Doing::Input, true) {
+        return Err(AppError::Conflict(tr.t(why)));
+    }
+    let back = format!("{}?gemt=input#input", opened.base);
+    if !form.website.is_empty() {
+        // A robot filled in the hidden field: it is told all went well, and nothing is kept.
+        return Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie));
+    }
+    let (text, core_task, mut errors) =
+        input_from_form(state, &tr, &InputForm { text: form.text.clone(), core_task: form.core_task.clone() }).await;
+    let public = matches!(door, Door::Public(_));
+    let name = Some(form.name.trim().chars().take(200).collect::<String>()).filter(|n| public && !n.is_empty());
+    let email = Some(form.email.trim().to_string()).filter(|e| public && !e.is_empty());
+    if let Some(e) = &email
+        && !plausible_email(e)
+    {
+        errors.push("email", tr.t("process-error-email"));
+    }
+    if !errors.is_empty() {
+        let fields = (form.text.clone(), form.core_task.clone(), String::new());
+        return door_view(state, ctx, headers, &door, fields, errors, None).await;
+    }
+    let draft = store::InputDraft { text, core_task, category: None, contact_name: name, contact_email: email };
+    store::add_input(
+        &state.db,
+        state.municipality,
+        &opened.process,
+        &opened.taker,
+        &draft,
+        ctx.audit("process.input_added"),
+    )
+    .await?;
+    Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie))
+}
+
+async fn door_vote(state: &AppState, ctx: &Ctx, headers: &HeaderMap, door: Door, form: VoteForm) -> Result<Response> {
+    let opened = open_door(state, headers, &door).await?;
+    let tr = ctx.tr();
+    participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, chrono::Duration::minutes(1)).await?;
+    if let Some(why) = refusal(&opened.process, Doing::Vote, true) {
+        return Err(AppError::Conflict(tr.t(why)));
+    }
+    let (number, value) = vote_from_form(state, &tr, &opened.process, &form).await?;
+    store::vote(
+        &state.db,
+        state.municipality,
+        &opened.process,
+        &opened.taker,
+        number,
+        value,
+        ctx.audit("process.voted"),
+    )
+    .await?;
+    let back = format!("{}?gemt=stemme#stem", opened.base);
+    Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie))
+}
+
+async fn link_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    door_view(&state, &ctx, &headers, &Door::Link(token), Default::default(), FormErrors::default(), q.gemt.as_deref())
+        .await
+}
+
+async fn link_input(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    CsrfForm(form): CsrfForm<DoorInputForm>,
+) -> Result<Response> {
+    door_input(&state, &ctx, &headers, Door::Link(token), form).await
+}
+
+async fn link_vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    CsrfForm(form): CsrfForm<VoteForm>,
+) -> Result<Response> {
+    door_vote(&state, &ctx, &headers, Door::Link(token), form).await
+}
+
+async fn public_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    door_view(&state, &ctx, &headers, &Door::Public(id), Default::default(), FormErrors::default(), q.gemt.as_deref())
+        .await
+}
+
+async fn public_input(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DoorInputForm>,
+) -> Result<Response> {
+    door_input(&state, &ctx, &headers, Door::Public(id), form).await
+}
+
+async fn public_vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<VoteForm>,
+) -> Result<Response> {
+    door_vote(&state, &ctx, &headers, Door::Public(id), form).await
+}
+
+async fn workshop_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response> {
+    match door_view(
+        &state,
+        &ctx,
+        &headers,
+        &Door::Workshop,
+        Default::default(),
+        FormErrors::default(),
+        q.gemt.as_deref(),
+    )
+    .await
+    {
+        // Without a valid code the participant is asked for one.
+        Err(AppError::NotFound) => Ok(Redirect::to("/kode").into_response()),
+        other => other,
+    }
+}
+
+async fn workshop_input(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<DoorInputForm>,
+) -> Result<Response> {
+    door_input(&state, &ctx, &headers, Door::Workshop, form).await
+}
+
+async fn workshop_vote(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<VoteForm>,
+) -> Result<Response> {
+    door_vote(&state, &ctx, &headers, Door::Workshop, form).await
+}
+
+/// How long a workshop code works: the rest of a workshop day.
+const CODE_HOURS: i64 = 12;
+
+/// The address a workshop code's QR code opens.
+fn code_url(headers: &HeaderMap, code: &str) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme =
+        headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).filter(|p| *p == "https").unwrap_or("http");
+    format!("{scheme}://{host}/kode?c={code}")
+}
+
+async fn make_code(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let expires = chrono::Utc::now() + chrono::Duration::hours(CODE_HOURS);
+    let code =
+        participants::issue_code(&state.db, state.municipality, super::object(process.id), Some(expires)).await?;
+    let entry = permit.ctx.audit("process.code_issued").subject(store::AUDIT_KIND, process.id, &process.title);
+    crate::platform::audit::record(&state.db, Some(state.municipality), &entry).await?;
+    let url = code_url(&headers, &code);
+    let qr = crate::platform::qr::svg(&url, 320, &tr.t1("process-code-qr", "code", &code))?;
+    Ok(render(&CodeTemplate {
+        page: permit.ctx.page(&state, tr.t1("process-code-title", "title", &process.title), "processes"),
+        spaced: format!("{} {}", &code[..3], &code[3..]),
+        url,
+        qr,
+        expires: tr.datetime(&expires),
+        code,
+        process,
+    }))
+}
+
+async fn code_png(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    headers: HeaderMap,
+    Path((id, code)): Path<(String, String)>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let code = participants::normalise_code(code.trim_end_matches(".png"));
+    let pass = participants::store::pass(&state.db, state.municipality, &code).await?;
+    if !pass.is_some_and(|p| p.kind == participants::PassKind::Code && p.object == super::object(process.id)) {
+        return Err(AppError::NotFound);
+    }
+    let png = crate::platform::qr::png(&code_url(&headers, &code), 12)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct CodeQuery {
+    #[serde(default)]
+    c: String,
+}
+
+async fn code_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Response> {
+    let code: String = participants::normalise_code(&q.c).chars().take(participants::CODE_LENGTH).collect();
+    Ok(render(&EnterCodeTemplate {
+        page: ctx.page(&state, ctx.tr().t("process-code-enter-title"), ""),
+        code,
+        errors: FormErrors::default(),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Codes one address may try per minute: enough for a room typing, too few to guess.
+const CODE_TRIES_PER_MINUTE: i64 = 30;
+
+async fn enter_code(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<CodeForm>) -> Result<Response> {
+    let tr = ctx.tr();
+    participants::limit(
+        &state,
+        &ctx,
+        &Actor::Visitor,
+        "process.code",
+        CODE_TRIES_PER_MINUTE,
+        chrono::Duration::minutes(1),
+    )
+    .await?;
+    let code = participants::normalise_code(&form.code);
+    let pass = if code.len() == participants::CODE_LENGTH {
+        participants::store::pass(&state.db, state.municipality, &code).await?
+    } else {
+        None
+    };
+    match pass.filter(|p| p.kind == participants::PassKind::Code && p.object.kind == super::OBJECT_KIND) {
+        Some(_) => {
+            let mut r = Redirect::to("/workshop").into_response();
+            let cookie =
+                crate::platform::web::set_cookie(&state, participants::PASS_COOKIE, &code, Some(CODE_HOURS * 3600));
+            r.headers_mut().append(header::SET_COOKIE, cookie);
+            Ok(r)
+        }
+        None => {
+            let mut r = render(&EnterCodeTemplate {
+                page: ctx.page(&state, tr.t("process-code-enter-title"), ""),
+                code: form.code.chars().take(20).collect(),
+                errors: FormErrors::one("code", tr.t("process-error-code")),
+            });
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+    }
 }

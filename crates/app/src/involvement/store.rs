@@ -258,6 +258,7 @@ fn taker_column(taker: &Taker) -> (&'static str, Uuid) {
     match taker {
         Taker::Account { account, .. } => ("account_id", *account),
         Taker::Link { pass } => ("pass_id", *pass),
+        Taker::Browser { browser, .. } => ("browser_id", *browser),
     }
 }
 
@@ -320,16 +321,24 @@ macro_rules! participant_in {
     }};
 }
 
-/// Writes an input (checked by the caller) as the taker; returns its id.
-#[allow(clippy::too_many_arguments)]
+/// An input to write (checked by the caller), with the contact details a public
+/// participant may leave.
+#[derive(Clone, Debug, Default)]
+pub struct InputDraft {
+    pub text: String,
+    pub core_task: Option<String>,
+    pub category: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+/// Writes an input as the taker; returns its id.
 pub async fn add_input(
     db: &Db,
     municipality: Uuid,
     process: &Process,
     taker: &Taker,
-    text: &str,
-    core_task: Option<&str>,
-    category: Option<&str>,
+    draft: &InputDraft,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
     let id = new_id();
@@ -341,6 +350,17 @@ pub async fn add_input(
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         let participant = participant_in!(tx, process.id, taker, keep, now);
+        if draft.contact_name.is_some() || draft.contact_email.is_some() {
+            sqlx::query(
+                "UPDATE process_participant SET contact_name = COALESCE($1, contact_name),
+                     contact_email = COALESCE($2, contact_email) WHERE id = $3",
+            )
+            .bind(&draft.contact_name)
+            .bind(&draft.contact_email)
+            .bind(participant.id)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO process_input (id, municipality_id, process_id, participant_id, text, core_task, category,
                  created_at, updated_at)
@@ -350,9 +370,9 @@ pub async fn add_input(
         .bind(municipality)
         .bind(process.id)
         .bind(participant.id)
-        .bind(text)
-        .bind(core_task)
-        .bind(category)
+        .bind(&draft.text)
+        .bind(&draft.core_task)
+        .bind(&draft.category)
         .bind(now)
         .execute(&mut *tx)
         .await?;

@@ -63,6 +63,8 @@ pub struct Taking {
     pub statement_text: String,
     /// A short confirmation after a write.
     pub notice: Option<String>,
+    /// On the public link: optional name and e-mail, and the hidden field robots fill in.
+    pub public: bool,
 }
 
 /// One process, for those taking part, with its facilitators' links.
@@ -88,6 +90,8 @@ pub struct ParticipateTemplate {
     pub timeline: Vec<TimelineStep>,
     pub taking: Taking,
     pub errors: FormErrors,
+    /// How the participant came, and what that means for their answer.
+    pub note: String,
 }
 
 /// A statement with its votes, for facilitators.
@@ -232,4 +236,28 @@ pub struct ThemesTemplate {
     pub inputs: usize,
     pub unthemed: usize,
     pub themes: Vec<ThemeView>,
+}
+
+/// A workshop code for the wall, with its QR code.
+#[derive(Template)]
+#[template(path = "involvement/code.html")]
+pub struct CodeTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub code: String,
+    /// The code as it is read aloud: two groups of three.
+    pub spaced: String,
+    pub url: String,
+    /// The QR code as an SVG element.
+    pub qr: String,
+    pub expires: String,
+}
+
+/// Where a workshop participant types the code.
+#[derive(Template)]
+#[template(path = "involvement/enter_code.html")]
+pub struct EnterCodeTemplate {
+    pub page: Page,
+    pub code: String,
+    pub errors: FormErrors,
 }

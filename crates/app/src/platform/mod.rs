@@ -20,6 +20,7 @@ pub mod layout;
 pub mod module;
 pub mod participants;
 pub mod permissions;
+pub mod qr;
 pub mod search;
 pub mod site;
 pub mod tokens;

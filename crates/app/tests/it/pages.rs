@@ -93,6 +93,11 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
         .await
         .expect("link");
+    let mut codes = std::collections::HashMap::new();
+    for (login, process) in &processes {
+        let object = app::involvement::object(*process);
+        codes.insert(*login, app::platform::participants::issue_code(&db, m, object, None).await.expect("code"));
+    }
     // A concrete URL for each registered path, for one login (ids inside the demo leader's
     // own part; the login's own job).
     let sample = |path: &str, login: &str| -> Option<String> {
@@ -100,13 +105,15 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         let draft = drafts.get(login).copied().unwrap_or_default();
         let process = processes.get(login).copied().unwrap_or_default();
         if let Some(rest) = path.strip_prefix("/processer/{id}") {
-            return Some(format!("/processer/{process}{rest}").replace("{file}", "votes.csv"));
+            let code = codes.get(login).cloned().unwrap_or_default();
+            return Some(format!("/processer/{process}{rest}").replace("{file}", "votes.csv").replace("{code}", &code));
         }
         if let Some(rest) = path.strip_prefix("/api/v1/processes/{id}") {
             return Some(format!("/api/v1/processes/{process}{rest}").replace("{file}", "votes.csv"));
         }
         Some(match path {
             "/deltag/{token}" => format!("/deltag/{token}"),
+            "/p/{id}" => format!("/p/{process}"),
             "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
@@ -182,6 +189,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("{number}", "0")
             .replace("{input}", &Uuid::nil().to_string())
             .replace("{token}", &token)
+            .replace("/p/{id}", &format!("/p/{}", processes["admin"]))
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
             .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
     };
