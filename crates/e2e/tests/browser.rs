@@ -498,6 +498,27 @@ async fn a_process_is_run_and_answered_through_a_personal_link() {
         if javascript {
             assert_accessible(&c, &e.axe, "facilitation").await;
         }
+        // The demo's process: its opinion groups (map and tables) and its themes across the
+        // organisation.
+        if javascript {
+            let facilitation = c.current_url().await.expect("url").to_string();
+            c.goto(&format!("{}/processer", e.base)).await.expect("processes");
+            c.find(Locator::LinkText("Fremtidens velfærd"))
+                .await
+                .expect("the demo process")
+                .click()
+                .await
+                .expect("click");
+            click(&c, "main a[href$='/meninger']").await;
+            wait_for_url(&c, "the opinion groups", |u| u.path().ends_with("/meninger")).await;
+            find(&c, "main svg.opinion-map-svg").await;
+            assert_accessible(&c, &e.axe, "opinion groups").await;
+            click(&c, "main nav a[href$='/temaer']").await;
+            wait_for_url(&c, "the themes", |u| u.path().ends_with("/temaer")).await;
+            find(&c, "#paa-tvaers").await;
+            assert_accessible(&c, &e.axe, "themes across the organisation").await;
+            c.goto(&facilitation).await.expect("back to the facilitation");
+        }
         fill(&c, "count", "2").await;
         click(&c, "main form[action$='/links'] button[type=submit]").await;
         let link = find(&c, "main .process-links code").await.text().await.expect("link");

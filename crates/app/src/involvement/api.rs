@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/processes/{id}/next-statement", take_part, next_statement)
         .get("/api/v1/processes/{id}/opinions", take_part, opinions)
         .get("/api/v1/processes/{id}/themes", take_part, themes)
+        .get("/api/v1/processes/{id}/themes/across", take_part, themes_across)
         .post("/api/v1/processes/{id}/analyse", take_part, analyse)
         .get("/api/v1/processes/{id}/export/{file}", take_part, export)
         .get("/api/v1/participate/{token}", Guard::Public, participate)
@@ -65,6 +66,7 @@ pub fn routes() -> Routes {
         next_statement,
         opinions,
         themes,
+        themes_across,
         analyse,
         export,
         participate,
@@ -100,7 +102,11 @@ pub fn routes() -> Routes {
         Participation,
         ThemesJson,
         super::analysis::ThemeJson,
-        JobStarted
+        JobStarted,
+        super::across::Across,
+        super::across::Table,
+        super::across::Row,
+        super::across::Column
     ))
 )]
 pub struct Api;
@@ -989,4 +995,29 @@ async fn export(
 ) -> Result<Response> {
     let process = facilitated(&state, &permit, &id).await?;
     super::export::download(&state, &permit.ctx, &process, &file).await
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LevelParam {
+    /// The organisation level of the units: 2 (departments, the default) or 3 (their areas).
+    level: Option<String>,
+}
+
+/// The themes across the organisation: participants who raised each theme per unit and per
+/// role, with shares; no figure for fewer than five people or one that subtraction reveals.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/themes/across", tag = "involvement",
+    params(("id" = Uuid, Path), LevelParam),
+    responses((status = 200, body = super::across::Across), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn themes_across(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    Query(q): Query<LevelParam>,
+) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let level = super::routes::level(&tr, q.level.as_deref())?;
+    let t = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    Ok(json(&super::routes::across_for(&state, &tr, &process, &t, level).await?))
 }

@@ -6,6 +6,7 @@
 //!
 //! Built on the module template (docs/architecture.md, "Adding a module").
 
+pub mod across;
 pub mod analysis;
 pub mod api;
 pub mod demo;

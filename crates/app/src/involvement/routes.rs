@@ -829,14 +829,48 @@ async fn opinions_page(
     }))
 }
 
+#[derive(Deserialize, Default)]
+struct LevelQuery {
+    niveau: Option<String>,
+}
+
+/// The organisation level a table is drawn at (`?niveau=` / `?level=`), or a 400.
+pub fn level(tr: &Tr, raw: Option<&str>) -> Result<i64> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(*super::across::LEVELS.start()),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|l| super::across::LEVELS.contains(l))
+            .ok_or_else(|| AppError::BadRequest(tr.t("process-error-level"))),
+    }
+}
+
+/// Themes across the organisation for a process's current themes.
+pub async fn across_for(
+    state: &AppState,
+    tr: &Tr,
+    process: &Process,
+    themes: &super::analysis::ThemesResult,
+    level: i64,
+) -> Result<super::across::Across> {
+    let (inputs, _) = store::inputs(&state.db, process.id, InputsOf::All, i64::from(i32::MAX), 0).await?;
+    let view = crate::organisation::org_cache(state).get(&state.db).await?;
+    let names = |key: &str| tr.t(&format!("process-across-{key}"));
+    Ok(super::across::across(&view, themes, &inputs, level, &names))
+}
+
 async fn themes_page(
     State(state): State<AppState>,
     permit: Permit<TakePart>,
     Path(id): Path<String>,
+    Query(q): Query<LevelQuery>,
 ) -> Result<Response> {
     let process = with_results(&state, &permit, &id).await?;
     let tr = permit.tr();
+    let level = level(&tr, q.niveau.as_deref())?;
     let result = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    let across = across_for(&state, &tr, &process, &result, level).await?;
     let texts: HashMap<Uuid, String> = store::visible_texts(&state.db, process.id).await?.into_iter().collect();
     let text_of = |row: usize| result.inputs.get(row).and_then(|id| texts.get(id)).cloned().unwrap_or_default();
     let themes = result
@@ -857,6 +891,7 @@ async fn themes_page(
         inputs: result.inputs.len(),
         unthemed: result.assignments.iter().filter(|a| **a < 0).count(),
         themes,
+        across,
         process,
     }))
 }

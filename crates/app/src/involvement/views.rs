@@ -236,6 +236,7 @@ pub struct ThemesTemplate {
     pub inputs: usize,
     pub unthemed: usize,
     pub themes: Vec<ThemeView>,
+    pub across: super::across::Across,
 }
 
 /// A workshop code for the wall, with its QR code.
@@ -260,4 +261,11 @@ pub struct EnterCodeTemplate {
     pub page: Page,
     pub code: String,
     pub errors: FormErrors,
+}
+
+impl ThemesTemplate {
+    /// The tables across the organisation, each with its caption's message id.
+    pub fn tables(&self) -> [(&'static str, &super::across::Table); 2] {
+        [("process-across-units", &self.across.by_unit), ("process-across-roles", &self.across.by_role)]
+    }
 }

@@ -8,6 +8,7 @@
 //! front page, menu, language, accessibility statement).
 
 pub mod accounts;
+pub mod anonymity;
 pub mod api;
 pub mod assets;
 pub mod audit;
