@@ -30,6 +30,16 @@ pub struct ThemesResult {
     pub assignments: Vec<i64>,
     /// The input id of each row.
     pub inputs: Vec<Uuid>,
+    /// The facilitators' pins and the theme each became.
+    #[serde(default)]
+    pub pins: Vec<PinnedTheme>,
+}
+
+/// A pin and its theme.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PinnedTheme {
+    pub pin: Uuid,
+    pub theme: i64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -94,7 +104,11 @@ pub async fn opinions(state: &AppState, process: &Process, entry: AuditEntry) ->
 
 /// The current themes of a process's shown inputs, continuing from the previous run.
 pub async fn themes(state: &AppState, process: &Process, entry: AuditEntry) -> Result<ThemesResult> {
-    let basis = store::analysis_basis(&state.db, process.id, THEMES).await?;
+    let basis = format!(
+        "{} {}",
+        store::analysis_basis(&state.db, process.id, THEMES).await?,
+        store::pins_basis(&state.db, process.id).await?
+    );
     let previous = store::latest_analysis(&state.db, process.id, THEMES).await?;
     if let Some((b, result, _, _)) = &previous
         && *b == basis
@@ -106,11 +120,19 @@ pub async fn themes(state: &AppState, process: &Process, entry: AuditEntry) -> R
         previous.as_ref().and_then(|(_, _, state, _)| serde_json::from_str(state).ok()).unwrap_or_default();
     let inputs = store::visible_texts(&state.db, process.id).await?;
     let ids: Vec<Uuid> = inputs.iter().map(|(id, _)| *id).collect();
+    let row_of: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(r, id)| (*id, r)).collect();
+    let pins = store::theme_pins(&state.db, process.id).await?;
     let request = Request {
         previous: ids.iter().map(|id| earlier.assignments.get(id).copied().unwrap_or(-1)).collect(),
         texts: inputs.into_iter().map(|(_, text)| text).collect(),
         k: None,
-        pins: Vec::new(),
+        pins: pins
+            .iter()
+            .map(|p| themes::Pin {
+                rows: p.inputs.iter().filter_map(|i| row_of.get(i).copied()).collect(),
+                name: p.name.clone(),
+            })
+            .collect(),
     };
     let outcome = tokio::task::spawn_blocking(move || themes::themes(&request))
         .await
@@ -126,6 +148,13 @@ pub async fn themes(state: &AppState, process: &Process, entry: AuditEntry) -> R
                 size: t.size,
                 examples: t.examples,
                 duplicates: t.duplicates,
+            })
+            .collect(),
+        pins: pins
+            .iter()
+            .filter_map(|p| {
+                let row = p.inputs.iter().find_map(|i| row_of.get(i))?;
+                Some(PinnedTheme { pin: p.id, theme: *outcome.assignments.get(*row)? })
             })
             .collect(),
         assignments: outcome.assignments,

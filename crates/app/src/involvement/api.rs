@@ -41,6 +41,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/processes/{id}/opinions", take_part, opinions)
         .get("/api/v1/processes/{id}/themes", take_part, themes)
         .get("/api/v1/processes/{id}/themes/across", take_part, themes_across)
+        .get("/api/v1/processes/{id}/themes/pins", take_part, list_pins)
+        .post("/api/v1/processes/{id}/themes/pins", take_part, add_pin)
+        .delete("/api/v1/processes/{id}/themes/pins/{pin}", take_part, remove_pin)
         .post("/api/v1/processes/{id}/analyse", take_part, analyse)
         .get("/api/v1/processes/{id}/export/{file}", take_part, export)
         .get("/api/v1/participate/{token}", Guard::Public, participate)
@@ -67,6 +70,9 @@ pub fn routes() -> Routes {
         opinions,
         themes,
         themes_across,
+        list_pins,
+        add_pin,
+        remove_pin,
         analyse,
         export,
         participate,
@@ -106,7 +112,10 @@ pub fn routes() -> Routes {
         super::across::Across,
         super::across::Table,
         super::across::Row,
-        super::across::Column
+        super::across::Column,
+        super::analysis::PinnedTheme,
+        PinJson,
+        NewPin
     ))
 )]
 pub struct Api;
@@ -943,6 +952,8 @@ pub struct ThemesJson {
     pub assignments: Vec<i64>,
     /// The input id of each row.
     pub inputs: Vec<Uuid>,
+    /// The facilitators' pins (`/themes/pins`) and the theme each became.
+    pub pins: Vec<super::analysis::PinnedTheme>,
 }
 
 /// The themes of a process's inputs; computed again when inputs changed since the last run,
@@ -952,7 +963,7 @@ pub struct ThemesJson {
 async fn themes(State(state): State<AppState>, permit: Permit<TakePart>, Path(id): Path<String>) -> Result<Response> {
     let process = with_results(&state, &permit, &id).await?;
     let t = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
-    Ok(json(&ThemesJson { themes: t.themes, assignments: t.assignments, inputs: t.inputs }))
+    Ok(json(&ThemesJson { themes: t.themes, assignments: t.assignments, inputs: t.inputs, pins: t.pins }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -1020,4 +1031,113 @@ async fn themes_across(
     let level = super::routes::level(&tr, q.level.as_deref())?;
     let t = super::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
     Ok(json(&super::routes::across_for(&state, &tr, &process, &t, level).await?))
+}
+
+/// A facilitator's pin on the themes: inputs that stay one theme through every
+/// recomputation, with the theme's name.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PinJson {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub inputs: Vec<Uuid>,
+}
+
+/// The pins on a process's themes.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/themes/pins", tag = "involvement", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [PinJson]), (status = 403, body = Problem)))]
+async fn list_pins(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let pins: Vec<PinJson> = store::theme_pins(&state.db, process.id)
+        .await?
+        .into_iter()
+        .map(|p| PinJson { id: p.id, name: p.name, inputs: p.inputs })
+        .collect();
+    Ok(json(&pins))
+}
+
+/// Inputs to pin into one theme: a new pin, or more inputs (and a name) for `pin`.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NewPin {
+    pub inputs: Vec<Uuid>,
+    /// The theme's name (up to 200 characters).
+    pub name: Option<String>,
+    /// An existing pin to add the inputs to.
+    pub pin: Option<Uuid>,
+}
+
+/// Pins inputs into one theme, optionally named: renaming a theme (pin its inputs with a
+/// name), merging two (pin the inputs of both), splitting one or moving inputs (pin them
+/// into a new or another pin). An input is in one pin at a time.
+#[utoipa::path(post, path = "/api/v1/processes/{id}/themes/pins", tag = "involvement", params(("id" = Uuid, Path)),
+    request_body = NewPin,
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn add_pin(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewPin>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let pin = pin_checked(&state, &permit, &process, body.pin, body.name.as_deref(), &body.inputs).await?;
+    Ok(created(&Created { id: pin }))
+}
+
+/// Checks and writes a pin (see [`add_pin`]).
+pub async fn pin_checked(
+    state: &AppState,
+    permit: &Permit<TakePart>,
+    process: &Process,
+    pin: Option<Uuid>,
+    name: Option<&str>,
+    inputs: &[Uuid],
+) -> Result<Uuid> {
+    let tr = permit.tr();
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if name.is_some_and(|n| n.chars().count() > super::model::TITLE_MAX_CHARS) {
+        return Err(AppError::BadRequest(tr.t1("process-error-too-long", "max", super::model::TITLE_MAX_CHARS)));
+    }
+    if inputs.is_empty() && pin.is_none() {
+        return Err(AppError::BadRequest(tr.t("process-error-pin-empty")));
+    }
+    let known: std::collections::HashSet<Uuid> =
+        store::visible_texts(&state.db, process.id).await?.into_iter().map(|(id, _)| id).collect();
+    if inputs.iter().any(|i| !known.contains(i)) {
+        return Err(AppError::BadRequest(tr.t("process-error-input-unknown")));
+    }
+    if let Some(p) = pin
+        && !store::theme_pins(&state.db, process.id).await?.iter().any(|x| x.id == p)
+    {
+        return Err(AppError::BadRequest(tr.t("process-error-pin-unknown")));
+    }
+    Ok(store::pin_inputs(
+        &state.db,
+        state.municipality,
+        process,
+        pin,
+        name,
+        inputs,
+        permit.ctx.audit("process.themes_pinned"),
+    )
+    .await?)
+}
+
+/// Removes a pin; its inputs may move again at the next recomputation.
+#[utoipa::path(delete, path = "/api/v1/processes/{id}/themes/pins/{pin}", tag = "involvement",
+    params(("id" = Uuid, Path), ("pin" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn remove_pin(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, pin)): Path<(String, String)>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let pin = Uuid::parse_str(pin.trim()).map_err(|_| AppError::NotFound)?;
+    if !store::unpin(&state.db, state.municipality, &process, pin, permit.ctx.audit("process.themes_unpinned")).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

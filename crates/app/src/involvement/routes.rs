@@ -48,6 +48,11 @@ pub fn routes() -> Routes {
         .post("/processer/{id}/links", take_part, make_links)
         .get("/processer/{id}/meninger", take_part, opinions_page)
         .get("/processer/{id}/temaer", take_part, themes_page)
+        .get("/processer/{id}/temaer/{theme}", take_part, theme_page)
+        .post("/processer/{id}/temaer/{theme}/navn", take_part, rename_theme)
+        .post("/processer/{id}/temaer/{theme}/flet", take_part, merge_theme)
+        .post("/processer/{id}/temaer/{theme}/flyt", take_part, move_inputs)
+        .post("/processer/{id}/temaer/{theme}/frigiv", take_part, release_theme)
         .post("/processer/{id}/analyse", take_part, analyse)
         .get("/processer/{id}/eksport/{file}", take_part, export)
         .get("/deltag/{token}", Guard::Public, link_page)
@@ -204,6 +209,7 @@ fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
         "stemme" => Some(tr.t("process-saved-vote")),
         "udsagn" => Some(tr.t("process-saved-statement")),
         "indstillinger" => Some(tr.t("process-saved-settings")),
+        "temaer" => Some(tr.t("process-saved-themes")),
         _ => None,
     }
 }
@@ -883,6 +889,8 @@ async fn themes_page(
             size: t.size,
             examples: t.examples.iter().map(|&r| text_of(r)).collect(),
             duplicates: t.duplicates.iter().map(Vec::len).sum(),
+            id: t.id,
+            pinned: result.pins.iter().any(|p| p.theme == t.id as i64),
         })
         .collect();
     Ok(render(&ThemesTemplate {
@@ -1371,4 +1379,155 @@ async fn enter_code(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): Csr
             Ok(r)
         }
     }
+}
+
+/// The current themes and the theme numbered `theme` in them (a 404 for another number).
+async fn theme_of(
+    state: &AppState,
+    permit: &Permit<TakePart>,
+    process: &Process,
+    theme: &str,
+) -> Result<(super::analysis::ThemesResult, usize)> {
+    let result = super::analysis::themes(state, process, permit.ctx.audit("process.analysed")).await?;
+    let theme: usize = theme.trim().parse().map_err(|_| AppError::NotFound)?;
+    if !result.themes.iter().any(|t| t.id == theme) {
+        return Err(AppError::NotFound);
+    }
+    Ok((result, theme))
+}
+
+/// The inputs of a theme, and its pin if it has one.
+fn members(result: &super::analysis::ThemesResult, theme: usize) -> (Vec<Uuid>, Option<Uuid>) {
+    let inputs =
+        result.assignments.iter().zip(&result.inputs).filter(|(a, _)| **a == theme as i64).map(|(_, id)| *id).collect();
+    (inputs, result.pins.iter().find(|p| p.theme == theme as i64).map(|p| p.pin))
+}
+
+async fn theme_page(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, theme)): Path<(String, String)>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let (result, theme) = theme_of(&state, &permit, &process, &theme).await?;
+    let (inputs, pin) = members(&result, theme);
+    let texts: HashMap<Uuid, String> = store::visible_texts(&state.db, process.id).await?.into_iter().collect();
+    let label = result.themes.iter().find(|t| t.id == theme).map(|t| t.label.clone()).unwrap_or_default();
+    Ok(render(&ThemeTemplate {
+        page: permit.ctx.page(&state, tr.t1("process-theme-title", "label", &label), "processes"),
+        number: theme,
+        label,
+        pinned: pin.is_some(),
+        inputs: inputs.iter().map(|i| (*i, texts.get(i).cloned().unwrap_or_default())).collect(),
+        others: result.themes.iter().filter(|t| t.id != theme).map(|t| (t.id, t.label.clone())).collect(),
+        process,
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+fn back_to_themes(process: &Process) -> Response {
+    Redirect::to(&format!("/processer/{}/temaer?gemt=temaer", process.id)).into_response()
+}
+
+async fn rename_theme(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, theme)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let (result, theme) = theme_of(&state, &permit, &process, &theme).await?;
+    let (inputs, pin) = members(&result, theme);
+    if form.name.trim().is_empty() {
+        return Err(AppError::BadRequest(permit.tr().t("process-error-theme-name")));
+    }
+    super::api::pin_checked(&state, &permit, &process, pin, Some(&form.name), &inputs).await?;
+    Ok(back_to_themes(&process))
+}
+
+#[derive(Deserialize, Default)]
+struct MergeForm {
+    #[serde(default)]
+    into: String,
+}
+
+async fn merge_theme(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, theme)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<MergeForm>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let (result, theme) = theme_of(&state, &permit, &process, &theme).await?;
+    let into: usize = form
+        .into
+        .trim()
+        .parse()
+        .ok()
+        .filter(|t| *t != theme && result.themes.iter().any(|x| x.id == *t))
+        .ok_or_else(|| AppError::BadRequest(permit.tr().t("process-error-theme-target")))?;
+    let (mut inputs, _) = members(&result, theme);
+    let (target, pin) = members(&result, into);
+    inputs.extend(target);
+    super::api::pin_checked(&state, &permit, &process, pin, None, &inputs).await?;
+    Ok(back_to_themes(&process))
+}
+
+async fn move_inputs(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, theme)): Path<(String, String)>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let (result, theme) = theme_of(&state, &permit, &process, &theme).await?;
+    let (own, _) = members(&result, theme);
+    let chosen: Vec<Uuid> = fields
+        .iter()
+        .filter(|(k, _)| k == "input")
+        .filter_map(|(_, v)| Uuid::parse_str(v.trim()).ok())
+        .filter(|i| own.contains(i))
+        .collect();
+    if chosen.is_empty() {
+        return Err(AppError::BadRequest(tr.t("process-error-pin-empty")));
+    }
+    let to = fields.iter().find(|(k, _)| k == "to").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let name = fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    if to == "ny" {
+        if name.is_empty() {
+            return Err(AppError::BadRequest(tr.t("process-error-theme-name")));
+        }
+        super::api::pin_checked(&state, &permit, &process, None, Some(&name), &chosen).await?;
+    } else {
+        let target: usize = to
+            .parse()
+            .ok()
+            .filter(|t| *t != theme && result.themes.iter().any(|x| x.id == *t))
+            .ok_or_else(|| AppError::BadRequest(tr.t("process-error-theme-target")))?;
+        let (mut inputs, pin) = members(&result, target);
+        inputs.extend(chosen);
+        super::api::pin_checked(&state, &permit, &process, pin, None, &inputs).await?;
+    }
+    Ok(back_to_themes(&process))
+}
+
+async fn release_theme(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path((id, theme)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let (result, theme) = theme_of(&state, &permit, &process, &theme).await?;
+    if let (_, Some(pin)) = members(&result, theme) {
+        store::unpin(&state.db, state.municipality, &process, pin, permit.ctx.audit("process.themes_unpinned")).await?;
+    }
+    Ok(back_to_themes(&process))
 }

@@ -218,6 +218,10 @@ pub struct OpinionsTemplate {
 
 /// A theme with its example inputs' texts.
 pub struct ThemeView {
+    /// The theme's id in the result (from 0).
+    pub id: usize,
+    /// Whether a facilitator's pin holds it.
+    pub pinned: bool,
     pub number: usize,
     pub label: String,
     pub terms: String,
@@ -268,4 +272,18 @@ impl ThemesTemplate {
     pub fn tables(&self) -> [(&'static str, &super::across::Table); 2] {
         [("process-across-units", &self.across.by_unit), ("process-across-roles", &self.across.by_role)]
     }
+}
+
+/// One theme with all its inputs, where a facilitator moves some of them elsewhere.
+#[derive(Template)]
+#[template(path = "involvement/theme.html")]
+pub struct ThemeTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub number: usize,
+    pub label: String,
+    pub pinned: bool,
+    pub inputs: Vec<(uuid::Uuid, String)>,
+    /// The other themes: (id, label).
+    pub others: Vec<(usize, String)>,
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::handler::Handler;
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -97,6 +97,14 @@ impl Routes {
         T: 'static,
     {
         self.add("PATCH", path, guard, patch(handler))
+    }
+
+    pub fn delete<H, T>(self, path: &'static str, guard: Guard, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("DELETE", path, guard, delete(handler))
     }
 
     /// Adds another set of routes (a module built from parts).

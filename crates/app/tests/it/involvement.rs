@@ -684,3 +684,112 @@ db_test!(citizens_take_part_on_the_public_link_and_a_room_with_a_workshop_code, 
     let inputs = as_json(&hr.get(&format!("/api/v1/processes/{id}/inputs")).await);
     assert!(inputs["items"].as_array().expect("items").iter().any(|i| i["channel"] == "workshop"));
 });
+
+db_test!(facilitators_edits_of_the_themes_survive_recomputation, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = process(&mut hr, json!({"title": "Hverdagen", "template": "proposals"}), Some("collect")).await;
+    let mut employee = app.api_client("medarbejder").await;
+    let kinds = [
+        "Der mangler parkeringspladser ved rådhuset",
+        "Maden i kantinen er for dyr",
+        "Møderne er for lange og starter for sent",
+    ];
+    for i in 0..20 {
+        for text in kinds {
+            employee
+                .send_json("POST", &format!("/api/v1/processes/{id}/inputs"), &json!({"text": format!("{text} ({i})")}))
+                .await;
+        }
+    }
+    let themes = async |hr: &mut Client| as_json(&hr.get(&format!("/api/v1/processes/{id}/themes")).await);
+    // The theme whose terms contain `needle`.
+    let of = |t: &Value, needle: &str| -> i64 {
+        t["themes"]
+            .as_array()
+            .expect("themes")
+            .iter()
+            .find(|th| {
+                th["terms"].as_array().expect("terms").iter().any(|x| x.as_str().is_some_and(|s| s.contains(needle)))
+            })
+            .map_or(-1, |th| th["id"].as_i64().expect("id"))
+    };
+    let first = themes(&mut hr).await;
+    assert_eq!(first["themes"].as_array().expect("themes").len(), 3);
+    let parking = of(&first, "parkering");
+    let canteen = of(&first, "kantine");
+    assert!(parking >= 0 && canteen >= 0, "{}", first["themes"]);
+
+    // Rename on the page; merge through the API.
+    let mut browser = app.login("facilitator").await;
+    let page = format!("/processer/{id}/temaer");
+    let r = browser.post(&format!("/processer/{id}/temaer/{parking}/navn"), &page, &[("name", "Parkering")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let now = themes(&mut hr).await;
+    assert!(now["themes"].as_array().expect("themes").iter().any(|t| t["label"] == "Parkering"), "{}", now["themes"]);
+    let members = |t: &Value, theme: i64| -> Vec<Value> {
+        t["assignments"]
+            .as_array()
+            .expect("a")
+            .iter()
+            .zip(t["inputs"].as_array().expect("i"))
+            .filter(|(a, _)| a.as_i64() == Some(theme))
+            .map(|(_, i)| i.clone())
+            .collect()
+    };
+    let canteen = of(&now, "kantine");
+    let meetings = of(&now, "møde");
+    let mut both = members(&now, canteen);
+    both.extend(members(&now, meetings));
+    let r = hr
+        .send_json("POST", &format!("/api/v1/processes/{id}/themes/pins"), &json!({"inputs": both, "name": "Hverdag"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let merged_pin = as_json(&r)["id"].as_str().expect("pin").to_string();
+    let r = hr
+        .send_json("POST", &format!("/api/v1/processes/{id}/themes/pins"), &json!({"inputs": [uuid::Uuid::nil()]}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "an input not in the process");
+    let r = employee.send_json("POST", &format!("/api/v1/processes/{id}/themes/pins"), &json!({"inputs": both})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // New input arrives: the themes are computed again and the edits hold.
+    for i in 0..6 {
+        employee
+            .send_json(
+                "POST",
+                &format!("/api/v1/processes/{id}/inputs"),
+                &json!({"text": format!("Kantinen har for få vegetarretter ({i})")}),
+            )
+            .await;
+    }
+    let again = themes(&mut hr).await;
+    let labels: Vec<&str> =
+        again["themes"].as_array().expect("themes").iter().filter_map(|t| t["label"].as_str()).collect();
+    assert!(labels.contains(&"Parkering") && labels.contains(&"Hverdag"), "{labels:?}");
+    let hverdag =
+        again["themes"].as_array().expect("t").iter().find(|t| t["label"] == "Hverdag").expect("merged")["id"]
+            .as_i64()
+            .expect("id");
+    assert!(members(&again, hverdag).len() >= 40, "the merged theme keeps its 40 inputs");
+
+    // Move one input out into a new theme on the page, then release the merged theme.
+    let parking = again["themes"].as_array().expect("t").iter().find(|t| t["label"] == "Parkering").expect("p")["id"]
+        .as_i64()
+        .expect("id");
+    let one = members(&again, parking)[0].as_str().expect("input").to_string();
+    let detail = format!("/processer/{id}/temaer/{parking}");
+    assert_eq!(browser.get(&detail).await.status, StatusCode::OK);
+    let r = browser
+        .post(&format!("{detail}/flyt"), &detail, &[("input", &one), ("to", "ny"), ("name", "Cykelparkering")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let moved = themes(&mut hr).await;
+    let new =
+        moved["themes"].as_array().expect("t").iter().find(|t| t["label"] == "Cykelparkering").expect("the new theme");
+    assert_eq!(new["size"], 1);
+    let r = hr.send_raw("DELETE", &format!("/api/v1/processes/{id}/themes/pins/{merged_pin}"), &[], "").await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let pins = as_json(&hr.get(&format!("/api/v1/processes/{id}/themes/pins")).await);
+    assert!(pins.as_array().expect("pins").iter().all(|p| p["id"] != merged_pin.as_str()));
+});

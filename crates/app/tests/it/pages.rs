@@ -88,6 +88,14 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         };
         let entry = app::platform::audit::AuditEntry::system("process.created", "test");
         let id = app::involvement::store::create(&db, m, &new, account.id, entry).await.expect("process");
+        // Three inputs, so the process has a theme to open.
+        let process = app::involvement::store::get(&db, m, id).await.expect("q").expect("process");
+        let taker = app::involvement::model::Taker::Account { account: account.id, unit: None, role: None };
+        for text in ["Kortere møder", "Bedre kaffe i kantinen", "Flere parkeringspladser"] {
+            let draft = app::involvement::store::InputDraft { text: text.into(), ..Default::default() };
+            let entry = app::platform::audit::AuditEntry::system("process.input_added", "test");
+            app::involvement::store::add_input(&db, m, &process, &taker, &draft, entry).await.expect("input");
+        }
         processes.insert(login, id);
     }
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
@@ -106,7 +114,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         let process = processes.get(login).copied().unwrap_or_default();
         if let Some(rest) = path.strip_prefix("/processer/{id}") {
             let code = codes.get(login).cloned().unwrap_or_default();
-            return Some(format!("/processer/{process}{rest}").replace("{file}", "votes.csv").replace("{code}", &code));
+            let url = format!("/processer/{process}{rest}");
+            return Some(url.replace("{file}", "votes.csv").replace("{code}", &code).replace("{theme}", "0"));
         }
         if let Some(rest) = path.strip_prefix("/api/v1/processes/{id}") {
             return Some(format!("/api/v1/processes/{process}{rest}").replace("{file}", "votes.csv"));
@@ -187,6 +196,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/processer/{id}", &format!("/processer/{}", processes["admin"]))
             .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{}", processes["admin"]))
             .replace("{number}", "0")
+            .replace("{theme}", "0")
+            .replace("{pin}", &Uuid::nil().to_string())
             .replace("{input}", &Uuid::nil().to_string())
             .replace("{token}", &token)
             .replace("/p/{id}", &format!("/p/{}", processes["admin"]))
