@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::platform::api::{ApiJson, Paging, Problem, invalid, json};
 use crate::platform::layout::FormErrors;
 use crate::platform::module::{Guard, Routes};
-use crate::platform::participants::{self, Actor, Pass, PassKind};
+use crate::platform::participants::{self, Actor, Pass, PassKind, Quota};
 use crate::platform::web::{AppError, Ctx, Permit, Result};
 
 pub fn routes() -> Routes {
@@ -642,6 +642,7 @@ async fn write_input(
     process: &Process,
     taker: &Taker,
     body: NewInput,
+    quota: Option<&Quota>,
 ) -> Result<Response> {
     let tr = ctx.tr();
     let anonymous = taker.is_anonymous();
@@ -653,8 +654,17 @@ async fn write_input(
     let category = body.category.map(|c| c.trim().chars().take(100).collect::<String>()).filter(|c| !c.is_empty());
     super::check_input(state, &tr, &text, core_task.as_deref()).await.map_err(invalid)?;
     let draft = store::InputDraft { text, core_task, category, ..Default::default() };
-    let id = store::add_input(&state.db, state.municipality, process, taker, &draft, ctx.audit("process.input_added"))
-        .await?;
+    let id = store::add_input(
+        &state.db,
+        state.municipality,
+        process,
+        taker,
+        &draft,
+        quota,
+        ctx.audit("process.input_added"),
+    )
+    .await?
+    .map_err(|_| over_quota(ctx))?;
     Ok(created(&Created { id }))
 }
 
@@ -670,7 +680,7 @@ async fn add_input(
 ) -> Result<Response> {
     let process = visible(&state, &permit, &id).await?;
     let taker = account_taker(&state, &permit.user).await?;
-    write_input(&state, &permit.ctx, &process, &taker, body).await
+    write_input(&state, &permit.ctx, &process, &taker, body, None).await
 }
 
 /// Changes to an input: its author changes the text while the step is open; a
@@ -757,7 +767,14 @@ pub struct NewVote {
 }
 
 /// Checks and records a vote as `taker`. A 201 means it is stored.
-async fn write_vote(state: &AppState, ctx: &Ctx, process: &Process, taker: &Taker, body: NewVote) -> Result<Response> {
+async fn write_vote(
+    state: &AppState,
+    ctx: &Ctx,
+    process: &Process,
+    taker: &Taker,
+    body: NewVote,
+    quota: Option<&Quota>,
+) -> Result<Response> {
     let tr = ctx.tr();
     let anonymous = taker.is_anonymous();
     if let Some(why) = refusal(process, Doing::Vote, anonymous) {
@@ -769,8 +786,10 @@ async fn write_vote(state: &AppState, ctx: &Ctx, process: &Process, taker: &Take
         .await?
         .filter(|s| s.state == StatementState::Accepted)
         .ok_or_else(|| AppError::BadRequest(tr.t("process-error-statement")))?;
-    store::vote(&state.db, state.municipality, process, taker, statement.number, value, ctx.audit("process.voted"))
-        .await?;
+    let cast = (statement.number, value);
+    store::vote(&state.db, state.municipality, process, taker, cast, quota, ctx.audit("process.voted"))
+        .await?
+        .map_err(|_| over_quota(ctx))?;
     Ok(created(&serde_json::json!({ "statement": statement.number, "vote": value })))
 }
 
@@ -786,7 +805,7 @@ async fn vote(
 ) -> Result<Response> {
     let process = visible(&state, &permit, &id).await?;
     let taker = account_taker(&state, &permit.user).await?;
-    write_vote(&state, &permit.ctx, &process, &taker, body).await
+    write_vote(&state, &permit.ctx, &process, &taker, body, None).await
 }
 
 /// The next statement to vote on, or none when all are voted on.
@@ -869,14 +888,32 @@ pub async fn by_link(state: &AppState, token: &str) -> Result<(Pass, Process, Ta
     Ok((pass, process, Taker::Link { pass: pass.id }))
 }
 
-/// A write through a personal link: the link's process and taker, counted against the
-/// link's rate limit.
-pub async fn link_access(state: &AppState, ctx: &Ctx, token: &str) -> Result<(Process, Taker)> {
+/// A write through a personal link: the link's process and taker, and the link's quota,
+/// counted in the write's own transaction.
+pub async fn link_access(state: &AppState, ctx: &Ctx, token: &str) -> Result<(Process, Taker, Option<Quota>)> {
     let (pass, process, taker) = by_link(state, token).await?;
-    let actor = Actor::Participant(pass);
-    participants::limit(state, ctx, &actor, "process.write", LINK_WRITES_PER_MINUTE, chrono::Duration::minutes(1))
-        .await?;
-    Ok((process, taker))
+    let quota =
+        Actor::Participant(pass).quota(ctx, "process.write", LINK_WRITES_PER_MINUTE, chrono::Duration::minutes(1));
+    Ok((process, taker, quota))
+}
+
+/// Counts a refused write (bad input, a closed step) against the quota too, so refusals
+/// cannot be repeated for free; a write that was made counted itself.
+async fn count_refused(state: &AppState, refused: bool, quota: Option<&Quota>) -> Result<()> {
+    if let (true, Some(q)) = (refused, quota) {
+        participants::store::hit(&state.db, &q.key, q.window).await?;
+    }
+    Ok(())
+}
+
+/// Whether a write was refused for another reason than its quota.
+fn refused(written: &Result<Response>) -> bool {
+    matches!(written, Err(e) if !matches!(e, AppError::TooManyRequests(_)))
+}
+
+/// The 429 for a write past its quota.
+pub fn over_quota(ctx: &Ctx) -> AppError {
+    AppError::TooManyRequests(ctx.tr().t("error-429-text"))
 }
 
 /// The process a personal link opens, with the next statement to vote on.
@@ -906,8 +943,10 @@ async fn participate_input(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewInput>,
 ) -> Result<Response> {
-    let (process, taker) = link_access(&state, &ctx, &token).await?;
-    write_input(&state, &ctx, &process, &taker, body).await
+    let (process, taker, quota) = link_access(&state, &ctx, &token).await?;
+    let written = write_input(&state, &ctx, &process, &taker, body, quota.as_ref()).await;
+    count_refused(&state, refused(&written), quota.as_ref()).await?;
+    written
 }
 
 /// Votes through a personal link.
@@ -920,8 +959,10 @@ async fn participate_vote(
     Path(token): Path<String>,
     ApiJson(body): ApiJson<NewVote>,
 ) -> Result<Response> {
-    let (process, taker) = link_access(&state, &ctx, &token).await?;
-    write_vote(&state, &ctx, &process, &taker, body).await
+    let (process, taker, quota) = link_access(&state, &ctx, &token).await?;
+    let written = write_vote(&state, &ctx, &process, &taker, body, quota.as_ref()).await;
+    count_refused(&state, refused(&written), quota.as_ref()).await?;
+    written
 }
 
 /// The results of a process, for its facilitators and, while the step shows results, for

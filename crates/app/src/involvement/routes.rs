@@ -327,8 +327,17 @@ async fn give_input(
     }
     let taker = account_taker(&state, &permit.user).await?;
     let draft = store::InputDraft { text, core_task, ..Default::default() };
-    store::add_input(&state.db, state.municipality, &process, &taker, &draft, permit.ctx.audit("process.input_added"))
-        .await?;
+    store::add_input(
+        &state.db,
+        state.municipality,
+        &process,
+        &taker,
+        &draft,
+        None,
+        permit.ctx.audit("process.input_added"),
+    )
+    .await?
+    .map_err(|_| super::api::over_quota(&permit.ctx))?;
     Ok(Redirect::to(&format!("/processer/{}?gemt=input#input", process.id)).into_response())
 }
 
@@ -366,8 +375,17 @@ async fn vote(
     }
     let (number, value) = vote_from_form(&state, &tr, &process, &form).await?;
     let taker = account_taker(&state, &permit.user).await?;
-    store::vote(&state.db, state.municipality, &process, &taker, number, value, permit.ctx.audit("process.voted"))
-        .await?;
+    store::vote(
+        &state.db,
+        state.municipality,
+        &process,
+        &taker,
+        (number, value),
+        None,
+        permit.ctx.audit("process.voted"),
+    )
+    .await?
+    .map_err(|_| super::api::over_quota(&permit.ctx))?;
     Ok(Redirect::to(&format!("/processer/{}?gemt=stemme#stem", process.id)).into_response())
 }
 
@@ -1105,12 +1123,18 @@ async fn door_input(
 ) -> Result<Response> {
     let opened = open_door(state, headers, &door).await?;
     let tr = ctx.tr();
-    participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, chrono::Duration::minutes(1)).await?;
+    let window = chrono::Duration::minutes(1);
+    // A write counts against the quota in its own transaction; a refused one (a robot's,
+    // or one with errors) is counted on its own, so neither can be repeated for free.
+    let count_refused =
+        async || participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, window).await;
     if let Some(why) = refusal(&opened.process, Doing::Input, true) {
+        count_refused().await?;
         return Err(AppError::Conflict(tr.t(why)));
     }
     let back = format!("{}?gemt=input#input", opened.base);
     if !form.website.is_empty() {
+        count_refused().await?;
         // A robot filled in the hidden field: it is told all went well, and nothing is kept.
         return Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie));
     }
@@ -1125,40 +1149,46 @@ async fn door_input(
         errors.push("email", tr.t("process-error-email"));
     }
     if !errors.is_empty() {
+        count_refused().await?;
         let fields = (form.text.clone(), form.core_task.clone(), String::new());
         return door_view(state, ctx, headers, &door, fields, errors, None).await;
     }
     let draft = store::InputDraft { text, core_task, category: None, contact_name: name, contact_email: email };
-    store::add_input(
-        &state.db,
-        state.municipality,
-        &opened.process,
-        &opened.taker,
-        &draft,
-        ctx.audit("process.input_added"),
-    )
-    .await?;
+    let quota = opened.actor.quota(ctx, "process.write", opened.limit, window);
+    let entry = ctx.audit("process.input_added");
+    store::add_input(&state.db, state.municipality, &opened.process, &opened.taker, &draft, quota.as_ref(), entry)
+        .await?
+        .map_err(|_| super::api::over_quota(ctx))?;
     Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie))
 }
 
 async fn door_vote(state: &AppState, ctx: &Ctx, headers: &HeaderMap, door: Door, form: VoteForm) -> Result<Response> {
     let opened = open_door(state, headers, &door).await?;
     let tr = ctx.tr();
-    participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, chrono::Duration::minutes(1)).await?;
-    if let Some(why) = refusal(&opened.process, Doing::Vote, true) {
-        return Err(AppError::Conflict(tr.t(why)));
-    }
-    let (number, value) = vote_from_form(state, &tr, &opened.process, &form).await?;
+    let window = chrono::Duration::minutes(1);
+    let checked = match refusal(&opened.process, Doing::Vote, true) {
+        Some(why) => Err(AppError::Conflict(tr.t(why))),
+        None => vote_from_form(state, &tr, &opened.process, &form).await,
+    };
+    let cast = match checked {
+        Ok(cast) => cast,
+        Err(e) => {
+            participants::limit(state, ctx, &opened.actor, "process.write", opened.limit, window).await?;
+            return Err(e);
+        }
+    };
+    let quota = opened.actor.quota(ctx, "process.write", opened.limit, window);
     store::vote(
         &state.db,
         state.municipality,
         &opened.process,
         &opened.taker,
-        number,
-        value,
+        cast,
+        quota.as_ref(),
         ctx.audit("process.voted"),
     )
-    .await?;
+    .await?
+    .map_err(|_| super::api::over_quota(ctx))?;
     let back = format!("{}?gemt=stemme#stem", opened.base);
     Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie))
 }

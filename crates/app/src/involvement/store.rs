@@ -12,6 +12,7 @@ use crate::on_db;
 use crate::platform::accounts::store::grant_on_object_in;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
+use crate::platform::participants::Quota;
 use crate::platform::permissions::ObjectRef;
 
 /// A query built from our own constants and numbers (column lists, a column chosen by
@@ -332,15 +333,34 @@ pub struct InputDraft {
     pub contact_email: Option<String>,
 }
 
-/// Writes an input as the taker; returns its id.
+/// A write refused because its rate limit was reached (nothing was written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverQuota;
+
+/// Inside a write transaction: counts the quota's hit, and ends the write (rolled back)
+/// when it is past its limit.
+macro_rules! count_quota {
+    ($tx:ident, $quota:expr) => {
+        if let Some(q) = $quota {
+            let hits = crate::platform::participants::store::hit_in(&mut *$tx, &q.key, q.window).await?;
+            if hits > q.max {
+                $tx.rollback().await?;
+                return Ok(Err(OverQuota));
+            }
+        }
+    };
+}
+
+/// Writes an input as the taker, counting `quota` in the same transaction; returns its id.
 pub async fn add_input(
     db: &Db,
     municipality: Uuid,
     process: &Process,
     taker: &Taker,
     draft: &InputDraft,
+    quota: Option<&Quota>,
     entry: AuditEntry,
-) -> sqlx::Result<Uuid> {
+) -> sqlx::Result<Result<Uuid, OverQuota>> {
     let id = new_id();
     let now = Utc::now();
     let entry = entry.subject("process_input", id, &process.title);
@@ -349,6 +369,7 @@ pub async fn add_input(
     let keep = matches!(taker, Taker::Account { .. });
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
+        count_quota!(tx, quota);
         let participant = participant_in!(tx, process.id, taker, keep, now);
         if draft.contact_name.is_some() || draft.contact_email.is_some() {
             sqlx::query(
@@ -378,7 +399,7 @@ pub async fn add_input(
         .await?;
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(Ok(id))
     })
 }
 
@@ -662,21 +683,24 @@ pub async fn statement_by_number(db: &Db, process: Uuid, number: i32) -> sqlx::R
     Ok(row.map(statement))
 }
 
-/// Records a vote (the statement checked by the caller). The latest vote of a participant
-/// on a statement counts; earlier ones stay as its history.
+/// Records a vote (the statement checked by the caller), counting `quota` in the same
+/// transaction. The latest vote of a participant on a statement counts; earlier ones stay
+/// as its history.
+#[allow(clippy::too_many_arguments)]
 pub async fn vote(
     db: &Db,
     municipality: Uuid,
     process: &Process,
     taker: &Taker,
-    statement: i32,
-    value: i16,
+    (statement, value): (i32, i16),
+    quota: Option<&Quota>,
     entry: AuditEntry,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Result<(), OverQuota>> {
     let now = Utc::now();
     let keep = matches!(taker, Taker::Account { .. });
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
+        count_quota!(tx, quota);
         let participant = participant_in!(tx, process.id, taker, keep, now);
         let id = new_id();
         sqlx::query(
@@ -694,7 +718,7 @@ pub async fn vote(
         let entry = entry.subject("process_vote", id, &process.title).detail(format!("#{statement}"));
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     })
 }
 

@@ -94,7 +94,10 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         for text in ["Kortere møder", "Bedre kaffe i kantinen", "Flere parkeringspladser"] {
             let draft = app::involvement::store::InputDraft { text: text.into(), ..Default::default() };
             let entry = app::platform::audit::AuditEntry::system("process.input_added", "test");
-            app::involvement::store::add_input(&db, m, &process, &taker, &draft, entry).await.expect("input");
+            app::involvement::store::add_input(&db, m, &process, &taker, &draft, None, entry)
+                .await
+                .expect("input")
+                .expect("no quota");
         }
         processes.insert(login, id);
     }

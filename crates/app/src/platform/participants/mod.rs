@@ -115,6 +115,12 @@ impl Actor {
         }
     }
 
+    /// The quota of `what` for this actor, to count inside a write's own transaction
+    /// ([`store::hit_in`]); none for accounts.
+    pub fn quota(&self, ctx: &Ctx, what: &str, max: i64, window: Duration) -> Option<Quota> {
+        Some(Quota { key: self.limit_key(what, &ctx.ip)?, max, window })
+    }
+
     /// The key hits of `what` are counted under: per link, per code and address (a room
     /// shares a code), per address for visitors; accounts are not limited here.
     fn limit_key(&self, what: &str, ip: &str) -> Option<String> {
@@ -142,6 +148,15 @@ impl FromRequestParts<AppState> for Actor {
             None => Actor::Visitor,
         })
     }
+}
+
+/// A rate limit counted in the same transaction as the write it limits, so a limited write
+/// costs one commit, not two; past `max` hits in `window` the write is not made.
+#[derive(Clone, Debug)]
+pub struct Quota {
+    pub key: String,
+    pub max: i64,
+    pub window: Duration,
 }
 
 /// Counts one `what` for the actor and refuses with 429 past `max` in `window`.

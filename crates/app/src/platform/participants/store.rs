@@ -99,6 +99,34 @@ pub async fn hit(db: &Db, key: &str, window: Duration) -> sqlx::Result<i64> {
     Ok(hits.into())
 }
 
+/// [`hit`] inside a module's write transaction: the write and its count commit together.
+pub async fn hit_in<C, DB>(conn: &mut C, key: &str, window: Duration) -> sqlx::Result<i64>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    DateTime<Utc>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    i32: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    (i32,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let now = Utc::now();
+    let (hits,): (i32,) = sqlx::query_as(
+        "INSERT INTO rate_limit (limit_key, window_start, hits) VALUES ($1, $2, 1)
+         ON CONFLICT (limit_key) DO UPDATE SET
+             hits = CASE WHEN rate_limit.window_start <= $3 THEN 1 ELSE rate_limit.hits + 1 END,
+             window_start = CASE WHEN rate_limit.window_start <= $3 THEN $2 ELSE rate_limit.window_start END
+         RETURNING hits",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - window)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(hits.into())
+}
+
 /// Forgets windows that have long passed.
 pub async fn sweep(db: &Db) -> sqlx::Result<()> {
     on_db!(db, |p| {
