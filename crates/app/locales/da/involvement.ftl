@@ -238,3 +238,4 @@ process-theme-move = Flyt de valgte input
 process-error-theme-name = Skriv et navn til temaet.
 process-error-theme-target = Vælg et andet tema.
 process-saved-themes = Temaerne er gemt.
+process-statement-from-input = Lav et udsagn af dette input

@@ -238,3 +238,4 @@ process-theme-move = Move the chosen inputs
 process-error-theme-name = Write a name for the theme.
 process-error-theme-target = Choose another theme.
 process-saved-themes = The themes are saved.
+process-statement-from-input = Make a statement of this input

@@ -396,6 +396,9 @@ struct StatementForm {
     /// Where a facilitator wrote it: back to the facilitation page.
     #[serde(default)]
     from: String,
+    /// The input a facilitator made it from.
+    #[serde(default)]
+    input: String,
 }
 
 /// A facilitator adds a statement (shown at once); a participant proposes one where the
@@ -413,9 +416,20 @@ async fn add_statement(
     if !facilitator && let Some(why) = refusal(&process, Doing::Statement, false) {
         return Err(AppError::Conflict(tr.t(why)));
     }
+    // Made from an input: for facilitators, from an input of this process.
+    let from_input = match Uuid::parse_str(form.input.trim()) {
+        Ok(i) if facilitator => Some(
+            store::input_by_id(&state.db, process.id, i)
+                .await?
+                .ok_or_else(|| AppError::BadRequest(tr.t("process-error-input-unknown")))?
+                .id,
+        ),
+        _ => None,
+    };
     if let Err(errors) = check_statement(&tr, &text) {
         if facilitator && form.from == "facilitering" {
-            return facilitate_view(&state, &permit, process, 1, form.text.clone(), errors, None).await;
+            let draft = StatementDraft { text: form.text.clone(), input: from_input };
+            return facilitate_view(&state, &permit, process, 1, draft, errors, None).await;
         }
         let fields = (String::new(), String::new(), form.text.clone());
         return process_view(&state, &permit, process, fields, errors, None).await;
@@ -431,7 +445,7 @@ async fn add_statement(
         &process,
         &text,
         proposer.as_ref(),
-        None,
+        from_input,
         state_of,
         permit.ctx.audit("process.statement_added"),
     )
@@ -447,10 +461,19 @@ async fn add_statement(
 
 const INPUT_PAGE: i64 = 50;
 
+/// A statement being written on the facilitation page, and the input it is made from.
+#[derive(Default)]
+struct StatementDraft {
+    text: String,
+    input: Option<Uuid>,
+}
+
 #[derive(Deserialize, Default)]
 struct FacilitateQuery {
     side: Option<String>,
     gemt: Option<String>,
+    /// An input to make a statement from: its text fills the statement field.
+    fra: Option<String>,
 }
 
 async fn facilitate_view(
@@ -458,7 +481,7 @@ async fn facilitate_view(
     permit: &Permit<TakePart>,
     process: Process,
     page_no: i64,
-    statement_text: String,
+    draft: StatementDraft,
     errors: FormErrors,
     saved: Option<&str>,
 ) -> Result<Response> {
@@ -489,7 +512,8 @@ async fn facilitate_view(
         statements,
         inputs,
         unit_names,
-        statement_text,
+        statement_text: draft.text,
+        statement_input: draft.input.map(|i| i.to_string()).unwrap_or_default(),
         errors,
         notice: notice(&tr, saved),
         page_number: page_no,
@@ -509,7 +533,15 @@ async fn facilitate(
 ) -> Result<Response> {
     let process = facilitated(&state, &permit, &id).await?;
     let page_no = page_number(&permit.tr(), q.side.as_deref())?;
-    facilitate_view(&state, &permit, process, page_no, String::new(), FormErrors::default(), q.gemt.as_deref()).await
+    let mut draft = StatementDraft::default();
+    if let Some(input) = q.fra.as_deref().and_then(|f| Uuid::parse_str(f.trim()).ok()) {
+        let input = store::input_by_id(&state.db, process.id, input).await?.ok_or(AppError::NotFound)?;
+        draft = StatementDraft {
+            text: input.text.chars().take(super::model::STATEMENT_MAX_CHARS).collect(),
+            input: Some(input.id),
+        };
+    }
+    facilitate_view(&state, &permit, process, page_no, draft, FormErrors::default(), q.gemt.as_deref()).await
 }
 
 #[derive(Deserialize, Default)]

@@ -113,6 +113,8 @@ pub struct FacilitateTemplate {
     pub inputs: Vec<Input>,
     pub unit_names: std::collections::HashMap<uuid::Uuid, String>,
     pub statement_text: String,
+    /// The input the statement is made from, if any.
+    pub statement_input: String,
     pub errors: FormErrors,
     pub notice: Option<String>,
     pub page_number: i64,

@@ -436,9 +436,27 @@ db_test!(a_facilitator_runs_a_process_in_the_browser, |db| {
     let r = employee.post_raw(&format!("/processer/{id}/input"), &[("text", "Uden token")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
-    // The facilitator sees the input and the vote, and makes printable links.
+    // The facilitator sees the input and the vote, makes a statement of the input, and
+    // makes printable links.
     let page = hr.get(&facilitation).await;
     assert!(page.body.contains("Kortere møder med en dagsorden"));
+    let pid = uuid::Uuid::parse_str(&id).expect("uuid");
+    let (inputs, _) =
+        app::involvement::store::inputs(&db, pid, app::involvement::store::InputsOf::All, 10, 0).await.expect("inputs");
+    let input = inputs[0].id.to_string();
+    let from = format!("{facilitation}?fra={input}");
+    let page = hr.get(&from).await;
+    assert!(page.body.contains(&format!("name=\"input\" value=\"{input}\"")), "the form carries the input");
+    let r = hr
+        .post(
+            &format!("/processer/{id}/udsagn"),
+            &from,
+            &[("text", "Møder skal have en dagsorden"), ("from", "facilitering"), ("input", &input)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let statements = app::involvement::store::statements(&db, pid).await.expect("statements");
+    assert_eq!(statements.last().and_then(|s| s.input_id).map(|i| i.to_string()), Some(input.clone()));
     let r = hr.post(&format!("/processer/{id}/links"), &facilitation, &[("count", "2")]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body.matches("/deltag/").count(), 2, "two links listed");
