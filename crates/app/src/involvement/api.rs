@@ -30,6 +30,9 @@ pub fn routes() -> Routes {
         .get("/api/v1/processes/{id}", take_part, get)
         .patch("/api/v1/processes/{id}", take_part, patch)
         .post("/api/v1/processes/{id}/links", take_part, links)
+        .post("/api/v1/processes/{id}/copy", Guard::Action(&actions::CREATE), copy)
+        .get("/api/v1/processes/{id}/facilitators", take_part, facilitators)
+        .post("/api/v1/processes/{id}/facilitators", take_part, add_facilitator)
         .get("/api/v1/processes/{id}/statements", take_part, statements)
         .post("/api/v1/processes/{id}/statements", take_part, add_statement)
         .patch("/api/v1/processes/{id}/statements/{number}", take_part, moderate_statement)
@@ -59,6 +62,9 @@ pub fn routes() -> Routes {
         get,
         patch,
         links,
+        copy,
+        facilitators,
+        add_facilitator,
         statements,
         add_statement,
         moderate_statement,
@@ -115,7 +121,10 @@ pub fn routes() -> Routes {
         super::across::Column,
         super::analysis::PinnedTheme,
         PinJson,
-        NewPin
+        NewPin,
+        CopyRequest,
+        FacilitatorJson,
+        NewFacilitator
     ))
 )]
 pub struct Api;
@@ -258,6 +267,8 @@ async fn create(
     let id =
         store::create(&state.db, state.municipality, &new, permit.user.account.id, permit.ctx.audit("process.created"))
             .await?;
+    // The maker's grant on the process counts from their next request.
+    state.sessions.forget_account(permit.user.account.id);
     let process = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     Ok(created(&ProcessJson::from(process, true)))
 }
@@ -1181,4 +1192,138 @@ async fn remove_pin(
         return Err(AppError::NotFound);
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+pub struct CopyRequest {
+    /// The copy's title (default: the original's with "(kopi)").
+    pub title: Option<String>,
+}
+
+/// Copies a process's settings (template, steps with dates and permissions, scope, units)
+/// into a new process that is not started; the caller facilitates it. For those who make
+/// processes and facilitate this one.
+#[utoipa::path(post, path = "/api/v1/processes/{id}/copy", tag = "involvement", params(("id" = Uuid, Path)),
+    request_body = CopyRequest,
+    responses((status = 201, body = ProcessJson), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn copy(
+    State(state): State<AppState>,
+    permit: Permit<CreateProcesses>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CopyRequest>,
+) -> Result<Response> {
+    let process = copyable(&state, &permit, &id).await?;
+    let copied = copy_checked(&state, &permit, &process, body.title.as_deref()).await?;
+    Ok(created(&ProcessJson::from(copied, true)))
+}
+
+/// The process to copy: one the maker of processes facilitates (a 404 for another id,
+/// a 403 for one they do not facilitate).
+pub async fn copyable(state: &AppState, permit: &Permit<CreateProcesses>, id: &str) -> Result<Process> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let process = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+    permit.require(actions::FACILITATE.on_object(object(process.id)))?;
+    Ok(process)
+}
+
+/// Checks and makes a copy (see [`copy`]).
+pub async fn copy_checked(
+    state: &AppState,
+    permit: &Permit<CreateProcesses>,
+    process: &Process,
+    title: Option<&str>,
+) -> Result<Process> {
+    let tr = permit.tr();
+    let title = match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => t.to_string(),
+        None => tr.t1("process-copy-title", "title", &process.title),
+    };
+    let mut errors = FormErrors::default();
+    super::check_text(&mut errors, &tr, "title", &title, super::model::TITLE_MAX_CHARS, "process-error-title");
+    if !errors.is_empty() {
+        return Err(invalid(errors));
+    }
+    let id = store::copy(
+        &state.db,
+        state.municipality,
+        process,
+        &title,
+        permit.user.account.id,
+        permit.ctx.audit("process.created"),
+    )
+    .await?;
+    state.sessions.forget_account(permit.user.account.id);
+    store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct FacilitatorJson {
+    pub username: String,
+    pub name: String,
+}
+
+/// The accounts that facilitate this process by a grant on it (besides HR's facilitators
+/// and the administrators, who facilitate every process).
+#[utoipa::path(get, path = "/api/v1/processes/{id}/facilitators", tag = "involvement", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [FacilitatorJson]), (status = 403, body = Problem)))]
+async fn facilitators(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let list: Vec<FacilitatorJson> =
+        crate::platform::accounts::store::object_grantees(&state.db, object(process.id), super::FACILITATOR_OF)
+            .await?
+            .into_iter()
+            .map(|(username, name)| FacilitatorJson { username, name })
+            .collect();
+    Ok(json(&list))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NewFacilitator {
+    /// The account's username.
+    pub username: String,
+}
+
+/// Makes another account a facilitator of this process.
+#[utoipa::path(post, path = "/api/v1/processes/{id}/facilitators", tag = "involvement", params(("id" = Uuid, Path)),
+    request_body = NewFacilitator,
+    responses((status = 201), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn add_facilitator(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewFacilitator>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    add_facilitator_checked(&state, &permit, &process, &body.username).await?;
+    Ok(created(&serde_json::json!({ "username": body.username.trim() })))
+}
+
+/// Checks and adds a facilitator (see [`add_facilitator`]).
+pub async fn add_facilitator_checked(
+    state: &AppState,
+    permit: &Permit<TakePart>,
+    process: &Process,
+    username: &str,
+) -> Result<()> {
+    let tr = permit.tr();
+    let account = crate::platform::accounts::account_for_login(&state.db, username.trim())
+        .await?
+        .map(|(a, _)| a)
+        .filter(|a| a.municipality_id == state.municipality && !a.disabled)
+        .ok_or_else(|| AppError::BadRequest(tr.t1("process-error-username", "username", username.trim())))?;
+    store::add_facilitator(
+        &state.db,
+        state.municipality,
+        process,
+        account.id,
+        permit.ctx.audit("process.facilitator_added"),
+    )
+    .await?;
+    // The new grant counts from the account's next request, not after the session cache's recheck.
+    state.sessions.forget_account(account.id);
+    Ok(())
 }

@@ -46,6 +46,8 @@ pub fn routes() -> Routes {
         .get("/processer/{id}/indstillinger", take_part, settings_form)
         .post("/processer/{id}/indstillinger", take_part, save_settings)
         .post("/processer/{id}/links", take_part, make_links)
+        .post("/processer/{id}/kopi", Guard::Action(&actions::CREATE), copy_process)
+        .post("/processer/{id}/facilitatorer", take_part, add_facilitator)
         .get("/processer/{id}/meninger", take_part, opinions_page)
         .get("/processer/{id}/temaer", take_part, themes_page)
         .get("/processer/{id}/temaer/{theme}", take_part, theme_page)
@@ -194,6 +196,8 @@ async fn create(
     let id =
         store::create(&state.db, state.municipality, &new, permit.user.account.id, permit.ctx.audit("process.created"))
             .await?;
+    // The maker's grant on the process counts from their next request.
+    state.sessions.forget_account(permit.user.account.id);
     Ok(Redirect::to(&format!("/processer/{id}/indstillinger")).into_response())
 }
 
@@ -620,11 +624,17 @@ async fn settings_view(
 ) -> Result<Response> {
     let bad = !errors.is_empty();
     let tr = permit.tr();
+    let facilitators =
+        crate::platform::accounts::store::object_grantees(&state.db, super::object(process.id), super::FACILITATOR_OF)
+            .await?;
+    let may_copy = permit.may(actions::CREATE.anywhere());
     let mut r = render(&SettingsTemplate {
         page: permit.ctx.page(state, tr.t1("process-settings-title", "title", &process.title), "processes"),
         steps: process.steps.clone(),
         process,
         errors,
+        facilitators,
+        may_copy,
     });
     if bad {
         *r.status_mut() = StatusCode::BAD_REQUEST;
@@ -1592,4 +1602,37 @@ async fn release_theme(
         store::unpin(&state.db, state.municipality, &process, pin, permit.ctx.audit("process.themes_unpinned")).await?;
     }
     Ok(back_to_themes(&process))
+}
+
+#[derive(Deserialize, Default)]
+struct UsernameForm {
+    #[serde(default)]
+    username: String,
+}
+
+async fn copy_process(
+    State(state): State<AppState>,
+    permit: Permit<CreateProcesses>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let process = super::api::copyable(&state, &permit, &id).await?;
+    let copied = super::api::copy_checked(&state, &permit, &process, None).await?;
+    Ok(Redirect::to(&format!("/processer/{}/indstillinger", copied.id)).into_response())
+}
+
+async fn add_facilitator(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<UsernameForm>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    match super::api::add_facilitator_checked(&state, &permit, &process, &form.username).await {
+        Ok(()) => Ok(Redirect::to(&format!("/processer/{}/indstillinger", process.id)).into_response()),
+        Err(AppError::BadRequest(msg)) => {
+            settings_view(&state, &permit, process, FormErrors::one("username", msg)).await
+        }
+        Err(e) => Err(e),
+    }
 }

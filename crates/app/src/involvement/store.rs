@@ -1178,3 +1178,54 @@ pub async fn unpin(db: &Db, municipality: Uuid, process: &Process, pin: Uuid, en
         Ok(gone > 0)
     })
 }
+
+/// Makes `account` a facilitator of the process (an object grant), with its audit entry.
+pub async fn add_facilitator(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    account: Uuid,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(account.to_string());
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        grant_on_object_in(&mut *tx, account, FACILITATOR_OF, ObjectRef { kind: OBJECT_KIND, id: process.id }, now)
+            .await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A new process with the settings of `source`: its template, steps with their dates and
+/// permissions, scope and units, and a title; not its participants, inputs or votes, and
+/// not started. The maker facilitates it. Returns its id.
+pub async fn copy(
+    db: &Db,
+    municipality: Uuid,
+    source: &Process,
+    title: &str,
+    maker: Uuid,
+    entry: AuditEntry,
+) -> sqlx::Result<Uuid> {
+    let new = NewProcess {
+        title: title.to_string(),
+        description: source.description.clone(),
+        template: source.template,
+        scope: source.scope,
+        units: source.units.clone(),
+        keep_unit_role: source.keep_unit_role,
+    };
+    let settings = AuditEntry { action: "process.updated".into(), ..entry.clone() };
+    let id = create(db, municipality, &new, maker, entry).await?;
+    let mut copied = get(db, municipality, id).await?.ok_or(sqlx::Error::RowNotFound)?;
+    for s in &mut copied.steps {
+        if let Some(from) = source.steps.iter().find(|x| x.key == s.key) {
+            *s = Step { position: s.position, ..from.clone() };
+        }
+    }
+    update(db, municipality, &copied, settings).await?;
+    Ok(id)
+}

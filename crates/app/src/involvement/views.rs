@@ -137,6 +137,9 @@ pub struct SettingsTemplate {
     pub process: Process,
     pub steps: Vec<Step>,
     pub errors: FormErrors,
+    /// Accounts facilitating by a grant on this process: (username, name).
+    pub facilitators: Vec<(String, String)>,
+    pub may_copy: bool,
 }
 
 impl SettingsTemplate {

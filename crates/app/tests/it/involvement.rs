@@ -811,3 +811,54 @@ db_test!(facilitators_edits_of_the_themes_survive_recomputation, |db| {
     let pins = as_json(&hr.get(&format!("/api/v1/processes/{id}/themes/pins")).await);
     assert!(pins.as_array().expect("pins").iter().all(|p| p["id"] != merged_pin.as_str()));
 });
+
+db_test!(a_process_is_copied_and_gets_more_facilitators, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = process(&mut hr, json!({"title": "Trivselsrunde", "template": "clarification"}), Some("collect")).await;
+    let r = hr
+        .send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({"steps": [{"key": "collect", "starts_on": "2027-02-01", "ends_on": "2027-02-26", "allow_anonymous": false}]}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Another account facilitates this process only after it is added.
+    let mut employee = app.api_client("medarbejder").await;
+    let r = employee.send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({"title": "Min titel"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = hr
+        .send_json("POST", &format!("/api/v1/processes/{id}/facilitators"), &json!({"username": "findes-ikke"}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = hr
+        .send_json("POST", &format!("/api/v1/processes/{id}/facilitators"), &json!({"username": "medarbejder"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let list = as_json(&hr.get(&format!("/api/v1/processes/{id}/facilitators")).await);
+    assert!(list.as_array().expect("list").iter().any(|f| f["username"] == "medarbejder"), "{list}");
+    let r =
+        employee.send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({"title": "Trivselsrunde 2027"})).await;
+    assert_eq!(r.status, StatusCode::OK, "now a facilitator of it: {}", r.body);
+    // … but copying is for those who make processes.
+    let r = employee.send_json("POST", &format!("/api/v1/processes/{id}/copy"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/copy"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let copy = as_json(&r);
+    assert_eq!(copy["title"], "Trivselsrunde 2027 (kopi)");
+    assert_eq!(copy["active_step"], Value::Null, "a copy is not started");
+    let collect =
+        copy["steps"].as_array().expect("steps").iter().find(|s| s["key"] == "collect").expect("collect").clone();
+    assert_eq!(
+        (collect["starts_on"].as_str(), collect["allow_anonymous"].as_bool()),
+        (Some("2027-02-01"), Some(false))
+    );
+    assert_eq!(counts(&app, copy["id"].as_str().expect("id")).await, (0, 0, 0));
+    // On the page too.
+    let mut browser = app.login("facilitator").await;
+    let settings = format!("/processer/{id}/indstillinger");
+    assert!(browser.get(&settings).await.body.contains("medarbejder"));
+    let r = browser.post(&format!("/processer/{id}/kopi"), &settings, &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().ends_with("/indstillinger"));
+});

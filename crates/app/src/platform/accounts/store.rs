@@ -502,3 +502,19 @@ pub async fn take_pending_login(db: &Db, state_hash: &str) -> sqlx::Result<Optio
         browser_hash,
     }))
 }
+
+/// The accounts holding a role on one object (a process's facilitators), by name.
+pub async fn object_grantees(db: &Db, object: ObjectRef, role: Role) -> sqlx::Result<Vec<(String, String)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT DISTINCT a.username, a.display_name FROM role_grant g JOIN account a ON a.id = g.account_id
+             WHERE g.scope_object_kind = $1 AND g.scope_object_id = $2 AND g.role = $3 AND g.effect = 'allow'
+             ORDER BY a.display_name",
+        )
+        .bind(object.kind.0)
+        .bind(object.id)
+        .bind(role.key())
+        .fetch_all(p)
+        .await
+    })
+}
