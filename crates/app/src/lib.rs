@@ -49,6 +49,11 @@ pub struct Config {
     /// Reverse proxies whose `X-Forwarded-For` is believed. Without any, the connection's
     /// own address is the client's (a forged header counts for nothing).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The mail relay; without one, nothing is sent by e-mail and the pages say so.
+    pub mail: Option<platform::mail::MailConfig>,
+    /// The site's address as people outside reach it (`https://samskab.kommune.dk`), for
+    /// links in e-mails and QR codes; without it, the address the request came in on.
+    pub public_url: Option<String>,
 }
 
 /// A demo database opened by a server that is not in demo mode.
@@ -72,6 +77,10 @@ pub struct AppState {
     /// What modules installed at start (see [`Module::start`]).
     pub services: std::sync::Arc<Services>,
     pub sessions: std::sync::Arc<platform::accounts::SessionCache>,
+    /// The mail relay, when configured.
+    pub mailer: Option<std::sync::Arc<platform::mail::Mailer>>,
+    /// Wakes this process's mail sender when a message is queued.
+    pub mail_wake: platform::mail::Wake,
 }
 
 impl AppState {
@@ -83,6 +92,7 @@ impl AppState {
             return Err(DemoDatabase.into());
         }
         let oidc = config.oidc.clone().map(platform::accounts::oidc::Oidc::new).transpose()?;
+        let mailer = config.mail.as_ref().map(platform::mail::Mailer::new).transpose()?.map(std::sync::Arc::new);
         let mut services = Services::default();
         for module in MODULES {
             (module.start)(&mut services, m.id);
@@ -90,6 +100,8 @@ impl AppState {
         Ok(AppState {
             services: std::sync::Arc::new(services),
             sessions: std::sync::Arc::new(platform::accounts::SessionCache::default()),
+            mailer,
+            mail_wake: Default::default(),
             db,
             municipality: m.id,
             municipality_name: m.name,

@@ -61,6 +61,12 @@ enum Command {
         /// leaves jobs to other instances.
         #[arg(long, default_value_t = 2, env = "SAMSKAB_WORKERS", value_parser = clap::value_parser!(u16).range(0..=64))]
         workers: u16,
+        /// The site's address as people outside reach it (https://samskab.kommune.dk), for
+        /// links in e-mails and QR codes; without it, the address each request came in on.
+        #[arg(long, env = "SAMSKAB_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+        #[command(flatten)]
+        mail: MailArgs,
         #[command(flatten)]
         oidc: OidcArgs,
     },
@@ -103,6 +109,19 @@ enum Command {
     },
 }
 
+/// E-mail through the municipality's mail relay (personal links, notices).
+#[derive(clap::Args)]
+struct MailArgs {
+    /// The relay: smtp://host:port (add ?tls=required for STARTTLS) or smtps://host:port,
+    /// with user:password@ before the host if it wants a login (prefer the environment
+    /// variable then). Without it, nothing is sent by e-mail.
+    #[arg(long, env = "SAMSKAB_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// The sender of Samskab's e-mail.
+    #[arg(long, env = "SAMSKAB_MAIL_FROM", default_value = "Samskab <samskab@localhost>")]
+    mail_from: String,
+}
+
 /// Login through the municipality's OpenID Connect provider (authorization code + PKCE).
 #[derive(clap::Args)]
 struct OidcArgs {
@@ -127,6 +146,16 @@ struct OidcArgs {
     /// "hr og udvikling", direktion, leder, konsulent, medarbejder are used.
     #[arg(long = "oidc-role-map", env = "SAMSKAB_OIDC_ROLE_MAP", value_delimiter = ';', value_parser = parse_role_mapping)]
     oidc_role_map: Vec<(String, Role)>,
+}
+
+/// --public-url: an http(s) address with a host and nothing after it.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let url = s.trim().trim_end_matches('/');
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(['/', '?', '#', ' ']) => Ok(url.to_string()),
+        _ => Err(format!("'{s}' is not a site address like https://samskab.kommune.dk")),
+    }
 }
 
 /// `VALUE=ROLE` of --oidc-role-map.
@@ -282,6 +311,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             max_connections,
             trusted_proxies,
             workers,
+            public_url,
+            mail,
             oidc,
         } => {
             let oidc = oidc.oidc_issuer.map(|issuer| app::platform::accounts::oidc::OidcConfig {
@@ -292,7 +323,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role_claim: oidc.oidc_role_claim,
                 role_map: oidc.oidc_role_map,
             });
-            let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies };
+            let mail = mail.smtp_url.map(|smtp_url| app::platform::mail::MailConfig { smtp_url, from: mail.mail_from });
+            let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies, mail, public_url };
             let limits = server::Limits {
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: max_connections as usize,
@@ -635,9 +667,20 @@ async fn serve(
     }
     println!("{} {:.1} s", say("Klar efter", "Ready after"), started.elapsed().as_secs_f64());
 
-    // Jobs, and the hourly housekeeping (expired sessions, old login attempts, old jobs).
+    // Jobs, and the hourly housekeeping (expired sessions, old login attempts, old jobs);
+    // the mail sender where a relay is set up.
     let job_workers = if workers > 0 {
-        app::platform::jobs::worker::spawn(state, app::platform::jobs::kinds(), workers, Default::default())
+        let mut handles = Vec::new();
+        if state.mailer.is_some() {
+            handles.push(app::platform::mail::spawn(state.clone(), std::time::Duration::from_secs(10)));
+        }
+        handles.extend(app::platform::jobs::worker::spawn(
+            state,
+            app::platform::jobs::kinds(),
+            workers,
+            Default::default(),
+        ));
+        handles
     } else {
         Vec::new()
     };

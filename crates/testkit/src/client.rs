@@ -22,6 +22,13 @@ pub async fn demo_app(db: &Db, size: usize) -> TestApp {
     TestApp::new(db).await
 }
 
+/// [`demo_app`] with settings of the test's own (a mail relay, a public address).
+pub async fn demo_app_with(db: &Db, size: usize, config: Config) -> TestApp {
+    let m = app::platform::site::store::ensure(db, "Kommune").await.expect("municipality");
+    assert!(app::demo::install(db, m.id, size, 7).await.expect("demo"));
+    TestApp::with_config(db, Config { demo: true, ..config }).await
+}
+
 pub struct TestApp {
     pub state: AppState,
     router: axum::Router,
@@ -29,8 +36,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new(db: &Db) -> TestApp {
-        TestApp::with_config(db, Config { secure_cookies: false, demo: true, oidc: None, trusted_proxies: Vec::new() })
-            .await
+        TestApp::with_config(
+            db,
+            Config { secure_cookies: false, demo: true, oidc: None, trusted_proxies: Vec::new(), ..Default::default() },
+        )
+        .await
     }
 
     pub async fn with_config(db: &Db, config: Config) -> TestApp {

@@ -248,3 +248,37 @@ process-facilitator-username = Brugernavn
 process-facilitator-add = Tilføj facilitator
 process-error-username = Der findes ingen aktiv bruger med brugernavnet «{ $username }».
 audit-action-process-facilitator-added = Facilitator tilføjet
+
+# Personal links by e-mail
+process-invite = Send personlige links med e-mail
+process-invite-lead = Alle i de valgte enheder (også enhederne under dem) og de adresser, du skriver, får hver sit link. Ingen får to links til samme proces.
+process-invite-units = Enheder
+process-invite-units-hint = Hold Ctrl eller ⌘ nede for at vælge flere.
+process-invite-emails = E-mailadresser
+process-invite-emails-hint = Én adresse pr. linje, fx til samarbejdspartnere.
+process-invite-send = Send links
+process-invite-no-mail = E-mail er ikke sat op på denne installation. Lav links nedenfor, og del dem ud selv.
+process-invite-queued = { $count } links er sat til afsendelse.
+process-invite-before = { $count } havde fået et link før og får ikke et nyt.
+process-invite-without = { $count } i enhederne har ingen brugbar e-mailadresse.
+process-mail-sent = E-mails sendt
+process-mail-waiting = E-mails der venter
+process-mail-failed = E-mails der ikke kunne afleveres
+invite-error-no-mail = E-mail er ikke sat op på denne installation, så links kan ikke sendes med e-mail. Lav en liste med links i stedet.
+invite-error-unit = Enheden { $unit } findes ikke.
+invite-error-email = «{ $email }» er ikke en e-mailadresse.
+invite-error-nobody = Vælg mindst én enhed, eller skriv mindst én e-mailadresse.
+invite-error-too-many = Der kan højst sendes { $max } links ad gangen.
+invite-mail-subject = Din invitation: { $title }
+invite-mail-hello = Hej
+invite-mail-hello-name = Kære { $name }
+invite-mail-lead = Du er inviteret til at give dit bud i «{ $title }».
+invite-mail-link = Dit personlige link: { $link }
+invite-mail-anonymous = Linket er kun til dig, så del det ikke. Dine svar gemmes uden dit navn: ingen kan se, hvem der har svaret hvad.
+invite-mail-regards = Venlig hilsen
+    { $municipality }
+audit-action-process-invited = Links sendt med e-mail
+process-facilitator-remove = Fjern
+process-facilitator-removed = { $username } er ikke længere facilitator.
+process-error-not-facilitator = { $username } er ikke facilitator af denne proces.
+audit-action-process-facilitator-removed = Facilitator fjernet

@@ -248,3 +248,37 @@ process-facilitator-username = Username
 process-facilitator-add = Add facilitator
 process-error-username = There is no active user with the username "{ $username }".
 audit-action-process-facilitator-added = Facilitator added
+
+# Personal links by e-mail
+process-invite = Send personal links by e-mail
+process-invite-lead = Everyone in the chosen units (and the units below them) and the addresses you type get a link each. Nobody gets two links to the same process.
+process-invite-units = Units
+process-invite-units-hint = Hold Ctrl or ⌘ to choose several.
+process-invite-emails = E-mail addresses
+process-invite-emails-hint = One address per line, e.g. for partners.
+process-invite-send = Send links
+process-invite-no-mail = E-mail is not set up on this installation. Make links below and hand them out yourself.
+process-invite-queued = { $count } links are queued for sending.
+process-invite-before = { $count } had been sent a link before and get no new one.
+process-invite-without = { $count } in the units have no usable e-mail address.
+process-mail-sent = E-mails sent
+process-mail-waiting = E-mails waiting
+process-mail-failed = E-mails that could not be delivered
+invite-error-no-mail = E-mail is not set up on this installation, so links cannot be sent by e-mail. Make a list of links instead.
+invite-error-unit = The unit { $unit } does not exist.
+invite-error-email = "{ $email }" is not an e-mail address.
+invite-error-nobody = Choose at least one unit, or type at least one e-mail address.
+invite-error-too-many = At most { $max } links can be sent at a time.
+invite-mail-subject = Your invitation: { $title }
+invite-mail-hello = Hello
+invite-mail-hello-name = Dear { $name }
+invite-mail-lead = You are invited to have your say in "{ $title }".
+invite-mail-link = Your personal link: { $link }
+invite-mail-anonymous = The link is yours alone, so do not share it. Your answers are stored without your name: nobody can see who answered what.
+invite-mail-regards = Kind regards
+    { $municipality }
+audit-action-process-invited = Links sent by e-mail
+process-facilitator-remove = Remove
+process-facilitator-removed = { $username } is no longer a facilitator.
+process-error-not-facilitator = { $username } is not a facilitator of this process.
+audit-action-process-facilitator-removed = Facilitator removed

@@ -12,6 +12,7 @@ pub mod api;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod invite;
 pub mod model;
 pub mod routes;
 pub mod store;

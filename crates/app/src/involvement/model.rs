@@ -182,6 +182,13 @@ pub struct Process {
 }
 
 impl Process {
+    /// The outbox batch its e-mails are queued under.
+    pub fn mail_batch(&self) -> String {
+        format!("process:{}", self.id)
+    }
+}
+
+impl Process {
     /// The step under way, if any.
     pub fn active(&self) -> Option<&Step> {
         let key = self.active_step.as_deref()?;
@@ -238,9 +245,21 @@ impl Channel {
 /// (with a workshop code, or on the public link).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Taker {
-    Account { account: Uuid, unit: Option<Uuid>, role: Option<String> },
-    Link { pass: Uuid },
-    Browser { browser: Uuid, channel: Channel },
+    Account {
+        account: Uuid,
+        unit: Option<Uuid>,
+        role: Option<String>,
+    },
+    /// A personal link, with the unit and role it was sent to where the process keeps them.
+    Link {
+        pass: Uuid,
+        unit: Option<Uuid>,
+        role: Option<String>,
+    },
+    Browser {
+        browser: Uuid,
+        channel: Channel,
+    },
 }
 
 impl Taker {

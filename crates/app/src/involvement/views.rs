@@ -120,6 +120,11 @@ pub struct FacilitateTemplate {
     pub page_number: i64,
     pub pages: i64,
     pub page_link: String,
+    /// Whether a mail relay is set up (else links are handed out by hand).
+    pub mail_ready: bool,
+    pub mail_status: crate::platform::mail::store::BatchStatus,
+    /// The units to invite, as (id, indented name).
+    pub invite_units: Vec<(String, String)>,
 }
 
 impl FacilitateTemplate {

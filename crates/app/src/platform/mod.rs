@@ -4,7 +4,7 @@
 //!
 //! Infrastructure: [`db`], [`web`] (request context, errors, CSRF), [`layout`], [`i18n`],
 //! [`permissions`], [`exports`], [`assets`], [`module`], [`api`]. Areas with the module shape:
-//! [`accounts`] (accounts, sessions, OIDC), [`participants`] (link and code passes, rate limits), [`audit`], [`jobs`], [`tokens`] (API tokens, the OpenAPI document), [`site`] (the municipality, the
+//! [`accounts`] (accounts, sessions, OIDC), [`participants`] (link and code passes, rate limits), [`mail`] (the outbox and its SMTP sender), [`audit`], [`jobs`], [`tokens`] (API tokens, the OpenAPI document), [`site`] (the municipality, the
 //! front page, menu, language, accessibility statement).
 
 pub mod accounts;
@@ -18,6 +18,7 @@ pub mod formats;
 pub mod i18n;
 pub mod jobs;
 pub mod layout;
+pub mod mail;
 pub mod module;
 pub mod participants;
 pub mod permissions;

@@ -224,6 +224,18 @@ pub fn url_encode(s: &str) -> String {
     out
 }
 
+/// The site's address for links that leave the browser (e-mails, QR codes, printed
+/// lists): the configured public address, else the scheme and host the request came in on.
+pub fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let https =
+        state.config.secure_cookies || headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) == Some("https");
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
 /// Reads one cookie from the request headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

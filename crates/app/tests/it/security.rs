@@ -100,7 +100,13 @@ db_test!(hsts_only_when_served_over_https, |db| {
     assert!(!plain.client().get("/").await.headers.contains_key("strict-transport-security"));
     let secure = TestApp::with_config(
         &db,
-        app::Config { secure_cookies: true, demo: false, oidc: None, trusted_proxies: Vec::new() },
+        app::Config {
+            secure_cookies: true,
+            demo: false,
+            oidc: None,
+            trusted_proxies: Vec::new(),
+            ..Default::default()
+        },
     )
     .await;
     let r = secure.client().get("/").await;
@@ -112,7 +118,13 @@ db_test!(demo_logins_work_only_in_demo_mode, |db| {
     assert_eq!(app.login("admin").await.get("/admin/log").await.status, StatusCode::OK, "demo mode");
     let production = app::AppState::new(
         db.clone(),
-        app::Config { secure_cookies: false, demo: false, oidc: None, trusted_proxies: Vec::new() },
+        app::Config {
+            secure_cookies: false,
+            demo: false,
+            oidc: None,
+            trusted_proxies: Vec::new(),
+            ..Default::default()
+        },
     )
     .await;
     let error = production.err().expect("a demo database is refused outside demo mode");

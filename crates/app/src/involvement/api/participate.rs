@@ -29,7 +29,8 @@ pub async fn by_link(state: &AppState, token: &str) -> Result<(Pass, Process, Ta
         return Err(AppError::NotFound);
     }
     let process = store::get(&state.db, state.municipality, pass.object.id).await?.ok_or(AppError::NotFound)?;
-    Ok((pass, process, Taker::Link { pass: pass.id }))
+    let taker = Taker::Link { pass: pass.id, unit: pass.unit, role: pass.role.clone() };
+    Ok((pass, process, taker))
 }
 
 /// A write through a personal link: the link's process and taker, and the link's quota,

@@ -364,11 +364,8 @@ pub(super) async fn workshop_vote(
 pub(super) const CODE_HOURS: i64 = 12;
 
 /// The address a workshop code's QR code opens.
-pub(super) fn code_url(headers: &HeaderMap, code: &str) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme =
-        headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).filter(|p| *p == "https").unwrap_or("http");
-    format!("{scheme}://{host}/kode?c={code}")
+pub(super) fn code_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
+    format!("{}/kode?c={code}", crate::platform::web::site_url(state, headers))
 }
 
 pub(super) async fn make_code(
@@ -386,7 +383,7 @@ pub(super) async fn make_code(
             .await?;
     let entry = permit.ctx.audit("process.code_issued").subject(store::AUDIT_KIND, process.id, &process.title);
     crate::platform::audit::record(&state.db, Some(state.municipality), &entry).await?;
-    let url = code_url(&headers, &code);
+    let url = code_url(&state, &headers, &code);
     let qr = crate::platform::qr::svg(&url, 320, &tr.t1("process-code-qr", "code", &code))?;
     Ok(render(&CodeTemplate {
         page: permit.ctx.page(&state, tr.t1("process-code-title", "title", &process.title), "processes"),
@@ -413,7 +410,7 @@ pub(super) async fn code_png(
     {
         return Err(AppError::NotFound);
     }
-    let png = crate::platform::qr::png(&code_url(&headers, &code), 12)?;
+    let png = crate::platform::qr::png(&code_url(&state, &headers, &code), 12)?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 

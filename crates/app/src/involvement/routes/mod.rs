@@ -55,6 +55,8 @@ pub fn routes() -> Routes {
         .post("/processer/{id}/links", take_part, make_links)
         .post("/processer/{id}/kopi", Guard::Action(&actions::CREATE), copy_process)
         .post("/processer/{id}/facilitatorer", take_part, add_facilitator)
+        .post("/processer/{id}/facilitatorer/fjern", take_part, remove_facilitator)
+        .post("/processer/{id}/inviter", take_part, invite)
         .get("/processer/{id}/meninger", take_part, opinions_page)
         .get("/processer/{id}/temaer", take_part, themes_page)
         .get("/processer/{id}/temaer/{theme}", take_part, theme_page)
@@ -494,10 +496,12 @@ async fn facilitate_view(
     page_no: i64,
     draft: StatementDraft,
     errors: FormErrors,
-    saved: Option<&str>,
+    notice: Option<String>,
 ) -> Result<Response> {
     let tr = permit.tr();
     let (participants, input_count, votes) = store::counts(&state.db, process.id).await?;
+    let mail_status =
+        crate::platform::mail::store::batch_status(&state.db, state.municipality, &process.mail_batch()).await?;
     let tallies = store::tallies(&state.db, process.id).await?;
     let statements = store::statements(&state.db, process.id)
         .await?
@@ -526,8 +530,11 @@ async fn facilitate_view(
         statement_text: draft.text,
         statement_input: draft.input.map(|i| i.to_string()).unwrap_or_default(),
         errors,
-        notice: notice(&tr, saved),
+        notice,
         page_number: page_no,
+        mail_ready: state.mailer.is_some(),
+        mail_status,
+        invite_units: unit_choices(state).await?,
         pages: ((total + INPUT_PAGE - 1) / INPUT_PAGE).max(1),
     });
     if bad {
@@ -552,7 +559,8 @@ async fn facilitate(
             input: Some(input.id),
         };
     }
-    facilitate_view(&state, &permit, process, page_no, draft, FormErrors::default(), q.gemt.as_deref()).await
+    let notice = notice(&permit.tr(), q.gemt.as_deref());
+    facilitate_view(&state, &permit, process, page_no, draft, FormErrors::default(), notice).await
 }
 
 #[derive(Deserialize, Default)]
@@ -743,12 +751,6 @@ struct LinksForm {
     count: String,
 }
 
-/// The site's address as the browser used it, for links to print.
-fn site(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
-    if host.is_empty() { String::new() } else { format!("//{host}") }
-}
-
 async fn make_links(
     State(state): State<AppState>,
     permit: Permit<TakePart>,
@@ -762,7 +764,7 @@ async fn make_links(
         AppError::BadRequest(tr.t1("process-error-links", "max", tr.num(super::model::LINKS_MAX as i64)))
     })?;
     let tokens = issue_links(&state, &permit, &process, count).await?;
-    let base = site(&headers);
+    let base = crate::platform::web::site_url(&state, &headers);
     Ok(render(&LinksTemplate {
         page: permit.ctx.page(&state, tr.t1("process-links-title", "title", &process.title), "processes"),
         links: tokens.iter().map(|t| format!("{base}/deltag/{t}")).collect(),
@@ -801,6 +803,78 @@ async fn add_facilitator(
         Ok(()) => Ok(Redirect::to(&format!("/processer/{}/indstillinger", process.id)).into_response()),
         Err(AppError::BadRequest(msg)) => {
             settings_view(&state, &permit, process, FormErrors::one("username", msg)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn remove_facilitator(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<UsernameForm>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    match super::api::remove_facilitator_checked(&state, &permit, &process, &form.username).await {
+        Ok(()) => Ok(Redirect::to(&format!("/processer/{}/indstillinger#facilitatorer", process.id)).into_response()),
+        Err(AppError::BadRequest(msg)) => {
+            settings_view(&state, &permit, process, FormErrors::one("username", msg)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let process = facilitated(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let mut errors = FormErrors::default();
+    let mut request = super::invite::InviteRequest::default();
+    for (k, v) in &fields {
+        match k.as_str() {
+            "unit" => match Uuid::parse_str(v.trim()) {
+                Ok(u) => request.units.push(u),
+                Err(_) => errors.push("invite", tr.t1("invite-error-unit", "unit", v.trim())),
+            },
+            "emails" => {
+                request.emails.extend(v.split(['\n', ',', ';']).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
+            }
+            _ => {}
+        }
+    }
+    let site = crate::platform::web::site_url(&state, &headers);
+    let outcome = if errors.is_empty() {
+        super::invite::invite_checked(&state, &permit, &process, &request, &site).await
+    } else {
+        Err(crate::platform::api::invalid(errors))
+    };
+    match outcome {
+        Ok(o) => {
+            let notice = [
+                tr.t1("process-invite-queued", "count", tr.num(o.invited as i64)),
+                tr.t1("process-invite-before", "count", tr.num(o.already_invited as i64)),
+                tr.t1("process-invite-without", "count", tr.num(o.without_address as i64)),
+            ]
+            .join(" ");
+            facilitate_view(&state, &permit, process, 1, StatementDraft::default(), FormErrors::default(), Some(notice))
+                .await
+        }
+        Err(AppError::BadRequest(msg)) | Err(AppError::Conflict(msg)) => {
+            facilitate_view(
+                &state,
+                &permit,
+                process,
+                1,
+                StatementDraft::default(),
+                FormErrors::one("invite", msg),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }

@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::{FACILITATOR_OF, OBJECT_KIND};
 use crate::on_db;
-use crate::platform::accounts::store::grant_on_object_in;
+use crate::platform::accounts::store::{grant_on_object_in, revoke_on_object_in};
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
 use crate::platform::participants::Quota;
@@ -258,7 +258,7 @@ pub async fn update(db: &Db, municipality: Uuid, changed: &Process, entry: Audit
 fn taker_column(taker: &Taker) -> (&'static str, Uuid) {
     match taker {
         Taker::Account { account, .. } => ("account_id", *account),
-        Taker::Link { pass } => ("pass_id", *pass),
+        Taker::Link { pass, .. } => ("pass_id", *pass),
         Taker::Browser { browser, .. } => ("browser_id", *browser),
     }
 }
@@ -274,6 +274,16 @@ pub async fn find_participant(db: &Db, process: Uuid, taker: &Taker) -> sqlx::Re
             .await
     })?;
     Ok(row.map(|(id, number)| Participant { id, number }))
+}
+
+/// Whether a taker's unit and role go with their answers: an account's always; a personal
+/// link's (the unit and role it was sent to) only while the process says so; others have none.
+fn keeps_unit_role(process: &Process, taker: &Taker) -> bool {
+    match taker {
+        Taker::Account { .. } => true,
+        Taker::Link { .. } => process.keep_unit_role,
+        Taker::Browser { .. } => false,
+    }
 }
 
 /// Inside a write transaction: the taker's participant row, made (with the next number)
@@ -299,7 +309,9 @@ macro_rules! participant_in {
                 .await?;
                 let id = new_id();
                 let (unit, role) = match $taker {
-                    Taker::Account { unit, role, .. } if $keep => (*unit, role.clone()),
+                    Taker::Account { unit, role, .. } | Taker::Link { unit, role, .. } if $keep => {
+                        (*unit, role.clone())
+                    }
                     _ => (None, None),
                 };
                 sqlx::query(safe!(
@@ -364,9 +376,7 @@ pub async fn add_input(
     let id = new_id();
     let now = Utc::now();
     let entry = entry.subject("process_input", id, &process.title);
-    // Accounts are known by their unit and role; links only when the process says so
-    // (their unit and role are not known here, so they are none).
-    let keep = matches!(taker, Taker::Account { .. });
+    let keep = keeps_unit_role(process, taker);
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         count_quota!(tx, quota);
@@ -697,7 +707,7 @@ pub async fn vote(
     entry: AuditEntry,
 ) -> sqlx::Result<Result<(), OverQuota>> {
     let now = Utc::now();
-    let keep = matches!(taker, Taker::Account { .. });
+    let keep = keeps_unit_role(process, taker);
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         count_quota!(tx, quota);
@@ -808,6 +818,31 @@ pub async fn record_links(
     on_db!(db, |p| audit::record_in(p, Some(municipality), &entry, now).await)
 }
 
+/// Ends `account`'s grant as facilitator of the process, with its audit entry; false
+/// (and nothing written) when it had none.
+pub async fn remove_facilitator(
+    db: &Db,
+    municipality: Uuid,
+    process: &Process,
+    account: Uuid,
+    entry: AuditEntry,
+) -> sqlx::Result<bool> {
+    let now = Utc::now();
+    let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(account.to_string());
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let held =
+            revoke_on_object_in(&mut *tx, account, FACILITATOR_OF, ObjectRef { kind: OBJECT_KIND, id: process.id })
+                .await?;
+        if !held {
+            return Ok(false);
+        }
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
 /// Makes `account` a facilitator of the process (an object grant), with its audit entry.
 pub async fn add_facilitator(
     db: &Db,
@@ -862,6 +897,8 @@ pub async fn copy(
 // After the macros above, which the parts use.
 mod analysis;
 mod bulk;
+mod invite;
 
 pub use analysis::*;
 pub use bulk::*;
+pub use invite::*;

@@ -446,6 +446,46 @@ where
     .map(|_| ())
 }
 
+/// Takes a role on one object from an account inside a module's write transaction;
+/// false when the account did not hold it.
+pub async fn revoke_on_object_in<C, DB>(
+    conn: &mut C,
+    account: Uuid,
+    role: Role,
+    object: ObjectRef,
+) -> sqlx::Result<bool>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    i64: sqlx::Type<DB> + for<'r> sqlx::Decode<'r, DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let (before,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM role_grant
+         WHERE account_id = $1 AND role = $2 AND scope_object_kind = $3 AND scope_object_id = $4",
+    )
+    .bind(account)
+    .bind(role.key())
+    .bind(object.kind.0)
+    .bind(object.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM role_grant WHERE account_id = $1 AND role = $2 AND scope_object_kind = $3 AND scope_object_id = $4",
+    )
+    .bind(account)
+    .bind(role.key())
+    .bind(object.kind.0)
+    .bind(object.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(before > 0)
+}
+
 /// A login started at the identity provider, waiting for its callback.
 #[derive(Clone, Debug)]
 pub struct PendingLogin {

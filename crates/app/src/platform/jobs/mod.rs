@@ -75,7 +75,7 @@ pub fn kinds() -> Vec<&'static JobKind> {
 }
 
 /// The platform's housekeeping: expired sessions, old login attempts, audit and
-/// participant rate windows, finished jobs older than 30 days. Scheduled hourly by the workers.
+/// participant rate windows, finished jobs and sent e-mail older than 30 days. Scheduled hourly by the workers.
 pub static SWEEP: JobKind = JobKind { kind: "platform.sweep", run: sweep };
 
 /// Finished jobs are kept this long.
@@ -90,7 +90,8 @@ fn sweep(ctx: JobContext) -> BoxFuture<'static, Result<serde_json::Value, String
         crate::platform::participants::store::sweep(db).await.map_err(|e| e.to_string())?;
         ctx.progress(0.7, "audit");
         let jobs = store::sweep(db, KEEP_FINISHED_DAYS).await.map_err(|e| e.to_string())?;
-        Ok(serde_json::json!({ "finished_jobs_removed": jobs }))
+        let mails = crate::platform::mail::store::sweep(db, KEEP_FINISHED_DAYS).await.map_err(|e| e.to_string())?;
+        Ok(serde_json::json!({ "finished_jobs_removed": jobs, "sent_mail_removed": mails }))
     })
 }
 

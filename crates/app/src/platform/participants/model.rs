@@ -23,9 +23,12 @@ impl PassKind {
 }
 
 /// A valid pass: which kind, to which object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pass {
     pub id: Uuid,
     pub kind: PassKind,
     pub object: ObjectRef,
+    /// The unit and role a personal link was sent to, where the module keeps them.
+    pub unit: Option<Uuid>,
+    pub role: Option<String>,
 }

@@ -40,11 +40,55 @@ pub async fn insert_pass(
     Ok((n == 1).then_some(id))
 }
 
+/// Stores a personal link's pass inside the caller's write transaction, with the unit and
+/// role it was sent to (or none). The secret is a fresh random token (244 bits), so it
+/// cannot be taken.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_link_in<C, DB>(
+    conn: &mut C,
+    municipality: Uuid,
+    object: ObjectRef,
+    secret: &str,
+    unit: Option<Uuid>,
+    role: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    Option<Uuid>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    for<'q> Option<&'q str>: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    String: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    DateTime<Utc>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+{
+    sqlx::query(
+        "INSERT INTO participant_pass (id, municipality_id, kind, object_kind, object_id, secret_hash, unit_id, role, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    // A random id, not a time-ordered one: the order of links says nothing.
+    .bind(Uuid::new_v4())
+    .bind(municipality)
+    .bind(PassKind::Link.key())
+    .bind(object.kind.0)
+    .bind(object.id)
+    .bind(hash_token(secret))
+    .bind(unit)
+    .bind(role)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// The live pass with this secret in the municipality (not expired, not revoked).
 pub async fn pass(db: &Db, municipality: Uuid, secret: &str) -> sqlx::Result<Option<Pass>> {
-    let row: Option<(Uuid, String, String, Uuid)> = on_db!(db, |p| {
+    let row: Option<(Uuid, String, String, Uuid, Option<Uuid>, Option<String>)> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT id, kind, object_kind, object_id FROM participant_pass
+            "SELECT id, kind, object_kind, object_id, unit_id, role FROM participant_pass
              WHERE secret_hash = $1 AND municipality_id = $2 AND revoked_at IS NULL
                AND (expires_at IS NULL OR expires_at > $3)",
         )
@@ -54,10 +98,12 @@ pub async fn pass(db: &Db, municipality: Uuid, secret: &str) -> sqlx::Result<Opt
         .fetch_optional(p)
         .await
     })?;
-    Ok(row.map(|(id, kind, object_kind, object_id)| Pass {
+    Ok(row.map(|(id, kind, object_kind, object_id, unit, role)| Pass {
         id,
         kind: if kind == "code" { PassKind::Code } else { PassKind::Link },
         object: ObjectRef { kind: ObjectKind(intern_kind(&object_kind)), id: object_id },
+        unit,
+        role,
     }))
 }
 

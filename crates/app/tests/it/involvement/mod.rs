@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::db_test;
 
 mod channels;
+mod invite;
 mod results;
 use crate::support::{Client, Reply, TestApp, demo_app};
 
@@ -399,6 +400,16 @@ db_test!(a_process_is_copied_and_gets_more_facilitators, |db| {
     // … but copying is for those who make processes.
     let r = employee.send_json("POST", &format!("/api/v1/processes/{id}/copy"), &json!({})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Removed again, the account facilitates nothing from its next request.
+    let r = hr.send_json("DELETE", &format!("/api/v1/processes/{id}/facilitators/medarbejder"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let list = as_json(&hr.get(&format!("/api/v1/processes/{id}/facilitators")).await);
+    assert!(!list.as_array().expect("list").iter().any(|f| f["username"] == "medarbejder"), "{list}");
+    let r = employee.send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({"title": "Min titel"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no longer a facilitator");
+    let r = hr.send_json("DELETE", &format!("/api/v1/processes/{id}/facilitators/medarbejder"), &json!({})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "not one any more: {}", r.body);
+    assert!(r.body.contains("er ikke facilitator"), "{}", r.body);
 
     let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/copy"), &json!({})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -415,7 +426,13 @@ db_test!(a_process_is_copied_and_gets_more_facilitators, |db| {
     // On the page too.
     let mut browser = app.login("facilitator").await;
     let settings = format!("/processer/{id}/indstillinger");
-    assert!(browser.get(&settings).await.body.contains("medarbejder"));
+    let r = browser.post(&format!("/processer/{id}/facilitatorer"), &settings, &[("username", "medarbejder")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(browser.get(&settings).await.body.contains("(medarbejder)"));
+    let r =
+        browser.post(&format!("/processer/{id}/facilitatorer/fjern"), &settings, &[("username", "medarbejder")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(!browser.get(&settings).await.body.contains("(medarbejder)"));
     let r = browser.post(&format!("/processer/{id}/kopi"), &settings, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.location().ends_with("/indstillinger"));
