@@ -9,6 +9,7 @@
 pub mod across;
 pub mod analysis;
 pub mod api;
+pub mod cache;
 pub mod demo;
 pub mod export;
 pub mod import;

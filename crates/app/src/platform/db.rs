@@ -233,22 +233,68 @@ pub fn migration_steps(backend: Backend) -> Vec<(String, String)> {
 /// Starting a transaction that will write. On SQLite this takes the write lock up front.
 pub trait WritePool {
     type Database: sqlx::Database;
-    fn begin_write(
-        &self,
-    ) -> impl std::future::Future<Output = sqlx::Result<Transaction<'static, Self::Database>>> + Send;
+    fn begin_write(&self) -> impl std::future::Future<Output = sqlx::Result<WriteTx<Self::Database>>> + Send;
+}
+
+/// A write transaction. It derefs to the connection (`&mut *tx` runs a query in it) and
+/// ends with [`WriteTx::commit`]; dropped, it rolls back. On SQLite it also holds this
+/// process's write gate.
+pub struct WriteTx<DB: sqlx::Database> {
+    tx: Transaction<'static, DB>,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl<DB: sqlx::Database> WriteTx<DB> {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.tx.rollback().await
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for WriteTx<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.tx
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for WriteTx<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.tx
+    }
+}
+
+/// SQLite lets one writer in at a time, and a writer that finds the lock taken sleeps in
+/// its busy handler (1 ms, then longer and longer, up to 100 ms) even after the lock is free.
+/// Under many concurrent writes that sleeping, not the writing, sets the pace. So the
+/// writers of this process queue here first (fairly, in arrival order) and meet SQLite's
+/// lock only when the one before them has finished; other processes (a command-line
+/// import) still meet it through the busy timeout. One gate per database file.
+fn sqlite_write_gate(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static GATES: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let file = pool.connect_options().get_filename().to_path_buf();
+    let mut gates = GATES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    gates.entry(file).or_default().clone()
 }
 
 impl WritePool for SqlitePool {
     type Database = Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
+    async fn begin_write(&self) -> sqlx::Result<WriteTx<Sqlite>> {
+        let gate = sqlite_write_gate(self).lock_owned().await;
+        let tx = self.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _gate: Some(gate) })
     }
 }
 
 impl WritePool for PgPool {
     type Database = Postgres;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
-        self.begin().await
+    async fn begin_write(&self) -> sqlx::Result<WriteTx<Postgres>> {
+        Ok(WriteTx { tx: self.begin().await?, _gate: None })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod db;
 pub mod exports;
 pub mod formats;
+pub mod group_commit;
 pub mod i18n;
 pub mod jobs;
 pub mod layout;

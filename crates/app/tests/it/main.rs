@@ -11,6 +11,7 @@ mod accounts;
 mod api;
 mod audit;
 mod involvement;
+mod group_commit;
 mod jobs;
 mod organisation;
 mod pages;

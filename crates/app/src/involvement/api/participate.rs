@@ -24,11 +24,14 @@ pub async fn by_link(state: &AppState, token: &str) -> Result<(Pass, Process, Ta
     if token.is_empty() || token.len() > 100 {
         return Err(AppError::NotFound);
     }
-    let pass = participants::store::pass(&state.db, state.municipality, token).await?.ok_or(AppError::NotFound)?;
+    let pass =
+        crate::involvement::cache::pass(&state.db, state.municipality, token).await?.ok_or(AppError::NotFound)?;
     if pass.kind != PassKind::Link || pass.object.kind != crate::involvement::OBJECT_KIND {
         return Err(AppError::NotFound);
     }
-    let process = store::get(&state.db, state.municipality, pass.object.id).await?.ok_or(AppError::NotFound)?;
+    let process = crate::involvement::cache::process(&state.db, state.municipality, pass.object.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let taker = Taker::Link { pass: pass.id, unit: pass.unit, role: pass.role.clone() };
     Ok((pass, process, taker))
 }

@@ -63,7 +63,9 @@ pub(super) async fn open_door(state: &AppState, headers: &HeaderMap, door: &Door
         }
         Door::Public(id) => {
             let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-            let process = store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+            let process = crate::involvement::cache::process(&state.db, state.municipality, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             if process.scope != Scope::Public || process.archived_at.is_some() {
                 return Err(AppError::NotFound);
             }
@@ -82,12 +84,14 @@ pub(super) async fn open_door(state: &AppState, headers: &HeaderMap, door: &Door
             let pass = if secret.is_empty() || secret.len() > 100 {
                 None
             } else {
-                participants::store::pass(&state.db, state.municipality, &secret).await?
+                crate::involvement::cache::pass(&state.db, state.municipality, &secret).await?
             };
             let pass = pass
                 .filter(|p| p.kind == participants::PassKind::Code && p.object.kind == crate::involvement::OBJECT_KIND)
                 .ok_or(AppError::NotFound)?;
-            let process = store::get(&state.db, state.municipality, pass.object.id).await?.ok_or(AppError::NotFound)?;
+            let process = crate::involvement::cache::process(&state.db, state.municipality, pass.object.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
             let (browser, cookie) = browser(state, headers);
             Ok(Opened {
                 process,

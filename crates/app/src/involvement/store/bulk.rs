@@ -15,6 +15,7 @@ pub async fn write_bulk(
     export: &crate::involvement::import::Bulk,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
+    super::super::cache::changed();
     let id = new_id();
     let now = Utc::now();
     let title = export.title.as_str();

@@ -1,5 +1,7 @@
 //! All of involvement's SQL. Every write and its audit entry are one transaction.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
@@ -213,6 +215,7 @@ pub async fn all(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<Process>> {
 /// A process's settings after a change (checked by the caller): title, description, the
 /// active step, what links keep, and each step's dates and permissions.
 pub async fn update(db: &Db, municipality: Uuid, changed: &Process, entry: AuditEntry) -> sqlx::Result<()> {
+    super::cache::changed();
     let now = Utc::now();
     let entry = entry.subject(AUDIT_KIND, changed.id, &changed.title);
     on_db!(db, |p| {
@@ -349,18 +352,48 @@ pub struct InputDraft {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OverQuota;
 
-/// Inside a write transaction: counts the quota's hit, and ends the write (rolled back)
-/// when it is past its limit.
+/// Inside a write: counts the quota's hit, and ends the write when it is past its limit,
+/// before anything else is written (the count itself stays: a refused try counts too).
 macro_rules! count_quota {
     ($tx:ident, $quota:expr) => {
         if let Some(q) = $quota {
             let hits = crate::platform::participants::store::hit_in(&mut *$tx, &q.key, q.window).await?;
             if hits > q.max {
-                $tx.rollback().await?;
                 return Ok(Err(OverQuota));
             }
         }
     };
+}
+
+/// Runs a write function (`$sqlite` / `$pg`, one body expanded per backend) with its
+/// arguments: on SQLite in the group writer's next transaction, on PostgreSQL in its own.
+macro_rules! grouped {
+    ($db:expr, $write:expr, $sqlite:ident, $pg:ident) => {{
+        let write = std::sync::Arc::new($write);
+        match $db {
+            Db::Sqlite(p) => {
+                let work = crate::platform::group_commit::work(move |c| Box::pin($sqlite(c, write.clone())));
+                crate::platform::group_commit::run(p, work).await
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin_write().await?;
+                let done = $pg(&mut *tx, write).await?;
+                tx.commit().await?;
+                Ok(done)
+            }
+        }
+    }};
+}
+
+/// The audit entry of a participant's write. Answers without identity get none: an entry
+/// would keep the address they came from beside the answer. An anonymous input with
+/// contact details (personal data the participant chose to give) gets one, without it.
+fn participant_entry(taker: &Taker, entry: AuditEntry, gave_contact: bool) -> Option<AuditEntry> {
+    match (taker.is_anonymous(), gave_contact) {
+        (false, _) => Some(entry),
+        (true, true) => Some(AuditEntry { ip: String::new(), ..entry }),
+        (true, false) => None,
+    }
 }
 
 /// Writes an input as the taker, counting `quota` in the same transaction; returns its id.
@@ -374,22 +407,47 @@ pub async fn add_input(
     entry: AuditEntry,
 ) -> sqlx::Result<Result<Uuid, OverQuota>> {
     let id = new_id();
-    let now = Utc::now();
-    let entry = entry.subject("process_input", id, &process.title);
-    let keep = keeps_unit_role(process, taker);
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        count_quota!(tx, quota);
-        let participant = participant_in!(tx, process.id, taker, keep, now);
-        if draft.contact_name.is_some() || draft.contact_email.is_some() {
+    let gave_contact = draft.contact_name.is_some() || draft.contact_email.is_some();
+    let write = InputWrite {
+        id,
+        municipality,
+        process: process.id,
+        keep: keeps_unit_role(process, taker),
+        taker: taker.clone(),
+        draft: draft.clone(),
+        quota: quota.cloned(),
+        entry: participant_entry(taker, entry, gave_contact).map(|e| e.subject("process_input", id, &process.title)),
+        now: Utc::now(),
+    };
+    grouped!(db, write, input_sqlite, input_pg)
+}
+
+/// An input's write, with everything it needs (it may run twice; see `group_commit`).
+struct InputWrite {
+    id: Uuid,
+    municipality: Uuid,
+    process: Uuid,
+    keep: bool,
+    taker: Taker,
+    draft: InputDraft,
+    quota: Option<Quota>,
+    entry: Option<AuditEntry>,
+    now: DateTime<Utc>,
+}
+
+macro_rules! input_body {
+    ($tx:ident, $w:ident) => {{
+        count_quota!($tx, $w.quota.as_ref());
+        let participant = participant_in!($tx, $w.process, &$w.taker, $w.keep, $w.now);
+        if $w.draft.contact_name.is_some() || $w.draft.contact_email.is_some() {
             sqlx::query(
                 "UPDATE process_participant SET contact_name = COALESCE($1, contact_name),
                      contact_email = COALESCE($2, contact_email) WHERE id = $3",
             )
-            .bind(&draft.contact_name)
-            .bind(&draft.contact_email)
+            .bind(&$w.draft.contact_name)
+            .bind(&$w.draft.contact_email)
             .bind(participant.id)
-            .execute(&mut *tx)
+            .execute(&mut *$tx)
             .await?;
         }
         sqlx::query(
@@ -397,20 +455,29 @@ pub async fn add_input(
                  created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
-        .bind(id)
-        .bind(municipality)
-        .bind(process.id)
+        .bind($w.id)
+        .bind($w.municipality)
+        .bind($w.process)
         .bind(participant.id)
-        .bind(&draft.text)
-        .bind(&draft.core_task)
-        .bind(&draft.category)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind(&$w.draft.text)
+        .bind(&$w.draft.core_task)
+        .bind(&$w.draft.category)
+        .bind($w.now)
+        .execute(&mut *$tx)
         .await?;
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(Ok(id))
-    })
+        if let Some(entry) = &$w.entry {
+            audit::record_in(&mut *$tx, Some($w.municipality), entry, $w.now).await?;
+        }
+        Ok(Ok($w.id))
+    }};
+}
+
+async fn input_sqlite(tx: &mut sqlx::SqliteConnection, w: Arc<InputWrite>) -> sqlx::Result<Result<Uuid, OverQuota>> {
+    input_body!(tx, w)
+}
+
+async fn input_pg(tx: &mut sqlx::PgConnection, w: Arc<InputWrite>) -> sqlx::Result<Result<Uuid, OverQuota>> {
+    input_body!(tx, w)
 }
 
 const INPUT_COLUMNS: &str = "i.id, i.process_id, pp.number, pp.channel, i.text, i.core_task, i.category, pp.unit_id, \
@@ -586,6 +653,7 @@ pub async fn add_statement(
     state: StatementState,
     entry: AuditEntry,
 ) -> sqlx::Result<i32> {
+    super::cache::changed();
     let id = new_id();
     let now = Utc::now();
     on_db!(db, |p| {
@@ -630,6 +698,7 @@ pub async fn set_statement_state(
     state: StatementState,
     entry: AuditEntry,
 ) -> sqlx::Result<bool> {
+    super::cache::changed();
     let now = Utc::now();
     let entry = entry.subject("process_statement", format!("{process}#{number}"), "").detail(state.key());
     on_db!(db, |p| {
@@ -706,30 +775,66 @@ pub async fn vote(
     quota: Option<&Quota>,
     entry: AuditEntry,
 ) -> sqlx::Result<Result<(), OverQuota>> {
-    let now = Utc::now();
-    let keep = keeps_unit_role(process, taker);
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        count_quota!(tx, quota);
-        let participant = participant_in!(tx, process.id, taker, keep, now);
+    let write = VoteWrite {
+        municipality,
+        process: process.id,
+        title: process.title.clone(),
+        keep: keeps_unit_role(process, taker),
+        taker: taker.clone(),
+        statement,
+        value,
+        quota: quota.cloned(),
+        entry: participant_entry(taker, entry, false),
+        now: Utc::now(),
+    };
+    grouped!(db, write, vote_sqlite, vote_pg)
+}
+
+/// A vote's write, with everything it needs (it may run twice; see `group_commit`).
+struct VoteWrite {
+    municipality: Uuid,
+    process: Uuid,
+    title: String,
+    keep: bool,
+    taker: Taker,
+    statement: i32,
+    value: i16,
+    quota: Option<Quota>,
+    entry: Option<AuditEntry>,
+    now: DateTime<Utc>,
+}
+
+macro_rules! vote_body {
+    ($tx:ident, $w:ident) => {{
+        count_quota!($tx, $w.quota.as_ref());
+        let participant = participant_in!($tx, $w.process, &$w.taker, $w.keep, $w.now);
         let id = new_id();
         sqlx::query(
             "INSERT INTO process_vote (id, process_id, participant_number, statement_number, vote, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
-        .bind(process.id)
+        .bind($w.process)
         .bind(participant.number)
-        .bind(statement)
-        .bind(value)
-        .bind(now)
-        .execute(&mut *tx)
+        .bind($w.statement)
+        .bind($w.value)
+        .bind($w.now)
+        .execute(&mut *$tx)
         .await?;
-        let entry = entry.subject("process_vote", id, &process.title).detail(format!("#{statement}"));
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
+        if let Some(entry) = &$w.entry {
+            let entry = entry.clone().subject("process_vote", id, &$w.title).detail(format!("#{}", $w.statement));
+            audit::record_in(&mut *$tx, Some($w.municipality), &entry, $w.now).await?;
+        }
         Ok(Ok(()))
-    })
+    }};
+}
+
+async fn vote_sqlite(tx: &mut sqlx::SqliteConnection, w: Arc<VoteWrite>) -> sqlx::Result<Result<(), OverQuota>> {
+    vote_body!(tx, w)
+}
+
+async fn vote_pg(tx: &mut sqlx::PgConnection, w: Arc<VoteWrite>) -> sqlx::Result<Result<(), OverQuota>> {
+    vote_body!(tx, w)
 }
 
 /// Every vote of a process, oldest first (the history included: a later one replaces an
