@@ -1,5 +1,6 @@
 //! Short-lived copies of what every participant's write reads before it writes: the link's
-//! pass, the process with its steps, and which statements take votes. Under a kick-off's
+//! pass, the process with its steps, which statements take votes, and the statement
+//! priorities of the kept opinion analysis. Under a kick-off's
 //! load these reads, not the writes, would be most of the work. A copy is used for at most
 //! [`FRESH`]; any change this process makes to a process or its statements drops every copy
 //! at once, so its own pages and tests see changes immediately, and other instances within
@@ -29,6 +30,16 @@ pub fn changed() {
     CHANGES.fetch_add(1, Ordering::SeqCst);
 }
 
+/// Held by a write while it runs: dropping it (after the commit) drops every copy, so no
+/// copy made while the write was under way outlives it.
+pub struct Changing;
+
+impl Drop for Changing {
+    fn drop(&mut self) {
+        changed();
+    }
+}
+
 struct Copies<K, V> {
     entries: Mutex<HashMap<K, (Instant, u64, V)>>,
 }
@@ -39,15 +50,19 @@ impl<K: std::hash::Hash + Eq + Clone, V: Clone> Copies<K, V> {
     }
 
     fn get(&self, key: &K) -> Option<V> {
+        self.get_within(key, FRESH)
+    }
+
+    fn get_within(&self, key: &K, fresh: Duration) -> Option<V> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (at, generation, value) = entries.get(key)?;
-        (at.elapsed() < FRESH && *generation == CHANGES.load(Ordering::SeqCst)).then(|| value.clone())
+        (at.elapsed() < fresh && *generation == CHANGES.load(Ordering::SeqCst)).then(|| value.clone())
     }
 
     fn put(&self, key: K, generation: u64, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= SWEEP_ABOVE {
-            entries.retain(|_, (at, _, _)| at.elapsed() < FRESH);
+            entries.retain(|_, (at, _, _)| at.elapsed() < PRIORITIES_FRESH);
         }
         entries.insert(key, (Instant::now(), generation, value));
     }
@@ -94,4 +109,32 @@ pub async fn statement_state(db: &Db, process: Uuid, number: i32) -> sqlx::Resul
     let state = states.get(&number).copied();
     STATEMENTS.put(process, generation, Arc::new(states));
     Ok(state)
+}
+
+/// How long the statement priorities of the kept opinion analysis are used (an analysis
+/// saved here drops them at once).
+const PRIORITIES_FRESH: Duration = Duration::from_secs(30);
+
+static PRIORITIES: LazyLock<Copies<Uuid, Arc<HashMap<i32, f64>>>> = LazyLock::new(Copies::new);
+
+/// The statement priorities (Pol.is comment priorities) of the process's kept opinion
+/// analysis, by statement number; empty before the first analysis.
+pub async fn priorities(db: &Db, process: Uuid) -> sqlx::Result<Arc<HashMap<i32, f64>>> {
+    if let Some(p) = PRIORITIES.get_within(&process, PRIORITIES_FRESH) {
+        return Ok(p);
+    }
+    #[derive(serde::Deserialize)]
+    struct Only {
+        #[serde(default)]
+        priorities: HashMap<String, f64>,
+    }
+    let generation = CHANGES.load(Ordering::SeqCst);
+    let kept = store::latest_analysis(db, process, crate::involvement::analysis::OPINIONS).await?;
+    let parsed: HashMap<i32, f64> = kept
+        .and_then(|(_, result, _, _)| serde_json::from_str::<Only>(&result).ok())
+        .map(|o| o.priorities.into_iter().filter_map(|(k, v)| Some((k.parse().ok()?, v))).collect())
+        .unwrap_or_default();
+    let parsed = Arc::new(parsed);
+    PRIORITIES.put(process, generation, parsed.clone());
+    Ok(parsed)
 }

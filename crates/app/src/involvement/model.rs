@@ -364,3 +364,10 @@ pub struct VoteRow {
     pub vote: i16,
     pub at: DateTime<Utc>,
 }
+
+/// A number in [0, 1) fixed by `seed`: the same seed draws the same number.
+pub fn unit_draw(seed: &impl std::hash::Hash) -> f64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let bits = BuildHasherDefault::<DefaultHasher>::default().hash_one(seed);
+    (bits >> 11) as f64 / (1_u64 << 53) as f64
+}

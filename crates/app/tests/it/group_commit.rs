@@ -10,7 +10,7 @@ use app::platform::group_commit::{run, work};
 async fn writes_arriving_together_are_kept_and_a_failing_one_fails_alone() {
     let db = crate::support::TestDb::sqlite().await;
     let Db::Sqlite(pool) = &db.db else { panic!("SQLite") };
-    sqlx::raw_sql("CREATE TABLE grouped (n INTEGER PRIMARY KEY)").execute(&*pool).await.expect("table");
+    sqlx::raw_sql("CREATE TABLE grouped (n INTEGER PRIMARY KEY)").execute(pool).await.expect("table");
     // 200 writes at once; number 77 twice, so exactly one of those two breaks the key.
     let mut tasks = Vec::new();
     for i in 0..201_i64 {
@@ -37,6 +37,6 @@ async fn writes_arriving_together_are_kept_and_a_failing_one_fails_alone() {
         }
     }
     assert_eq!((ok, failed), (200, 1), "every write but the duplicate is acknowledged");
-    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grouped").fetch_one(&*pool).await.expect("count");
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grouped").fetch_one(pool).await.expect("count");
     assert_eq!(kept, 200, "and every acknowledged write is there");
 }

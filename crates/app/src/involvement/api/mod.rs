@@ -841,8 +841,12 @@ pub struct NextStatement {
     pub total: usize,
 }
 
-/// The next statement for a participant: of the accepted statements not yet voted on, the
-/// one with the fewest votes so far (ties by number), so every statement gets votes.
+/// The next statement for a participant, among the accepted ones not yet voted on: drawn
+/// at random weighted by the engine's statement priorities (Pol.is comment priorities) of the
+/// kept opinion analysis, so statements that would tell the groups apart, and new ones, come
+/// up more often; a statement newer than the analysis weighs as much as the heaviest. Before
+/// the first analysis: the one with the fewest votes (ties by number). The draw is fixed by
+/// the participant and how far they are, so a page reloaded shows the same statement.
 pub async fn next_for(state: &AppState, process: &Process, taker: &Taker) -> Result<NextStatement> {
     let accepted: Vec<_> = store::statements(&state.db, process.id)
         .await?
@@ -853,21 +857,46 @@ pub async fn next_for(state: &AppState, process: &Process, taker: &Taker) -> Res
         Some(p) => store::votes_of(&state.db, process.id, p.number).await?.into_iter().map(|(s, _)| s).collect(),
         None => Vec::new(),
     };
-    let tallies = store::tallies(&state.db, process.id).await?;
-    let count = |n: i32| tallies.get(&n).map(|t| t.agree + t.disagree + t.pass).unwrap_or(0);
-    let next =
-        accepted.iter().filter(|s| !voted.contains(&s.number)).min_by_key(|s| (count(s.number), s.number)).map(|s| {
-            StatementJson {
-                id: s.number,
-                text: s.text.clone(),
-                state: s.state,
-                input: None,
-                votes: None,
-                created_at: s.created_at,
-            }
-        });
-    let done = accepted.iter().filter(|s| voted.contains(&s.number)).count();
+    let open: Vec<_> = accepted.iter().filter(|s| !voted.contains(&s.number)).collect();
+    let priorities = super::cache::priorities(&state.db, process.id).await?;
+    let chosen = if priorities.is_empty() {
+        let tallies = store::tallies(&state.db, process.id).await?;
+        let count = |n: i32| tallies.get(&n).map(|t| t.agree + t.disagree + t.pass).unwrap_or(0);
+        open.iter().min_by_key(|s| (count(s.number), s.number)).copied()
+    } else {
+        let heaviest = priorities.values().copied().fold(0.0_f64, f64::max).max(1e-9);
+        let weights: Vec<f64> =
+            open.iter().map(|s| priorities.get(&s.number).copied().unwrap_or(heaviest).max(1e-9)).collect();
+        let draw = super::model::unit_draw(&(taker_key(taker), voted.len())) * weights.iter().sum::<f64>();
+        let mut acc = 0.0;
+        open.iter()
+            .zip(&weights)
+            .find(|(_, w)| {
+                acc += **w;
+                acc >= draw
+            })
+            .map(|(s, _)| *s)
+            .or(open.last().copied())
+    };
+    let next = chosen.map(|s| StatementJson {
+        id: s.number,
+        text: s.text.clone(),
+        state: s.state,
+        input: None,
+        votes: None,
+        created_at: s.created_at,
+    });
+    let done = accepted.len() - open.len();
     Ok(NextStatement { statement: next, voted: done, total: accepted.len() })
+}
+
+/// What tells one taker from another, for their draws.
+fn taker_key(taker: &Taker) -> Uuid {
+    match taker {
+        Taker::Account { account, .. } => *account,
+        Taker::Link { pass, .. } => *pass,
+        Taker::Browser { browser, .. } => *browser,
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/processes/{id}/next-statement", tag = "involvement", params(("id" = Uuid, Path)),

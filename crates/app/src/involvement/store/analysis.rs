@@ -70,6 +70,7 @@ pub async fn save_analysis(
     run: AnalysisRun<'_>,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    let _changing = super::super::cache::Changing;
     let AnalysisRun { kind, basis, result, state } = run;
     let now = Utc::now();
     let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(kind);

@@ -15,7 +15,7 @@ pub async fn write_bulk(
     export: &crate::involvement::import::Bulk,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
-    super::super::cache::changed();
+    let _changing = super::super::cache::Changing;
     let id = new_id();
     let now = Utc::now();
     let title = export.title.as_str();
@@ -121,6 +121,22 @@ pub async fn write_bulk(
             });
             q.build().execute(&mut *tx).await?;
         }
+        // The tallies of the new process, from its latest votes.
+        sqlx::query(
+            "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass)
+             SELECT $1, statement_number,
+                    SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN vote = 0 THEN 1 ELSE 0 END)
+             FROM (SELECT statement_number, vote,
+                          ROW_NUMBER() OVER (PARTITION BY participant_number, statement_number ORDER BY id DESC) AS newest
+                   FROM process_vote WHERE process_id = $1) latest
+             WHERE newest = 1
+             GROUP BY statement_number",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
         Ok(id)

@@ -215,7 +215,7 @@ pub async fn all(db: &Db, municipality: Uuid) -> sqlx::Result<Vec<Process>> {
 /// A process's settings after a change (checked by the caller): title, description, the
 /// active step, what links keep, and each step's dates and permissions.
 pub async fn update(db: &Db, municipality: Uuid, changed: &Process, entry: AuditEntry) -> sqlx::Result<()> {
-    super::cache::changed();
+    let _changing = super::cache::Changing;
     let now = Utc::now();
     let entry = entry.subject(AUDIT_KIND, changed.id, &changed.title);
     on_db!(db, |p| {
@@ -653,7 +653,7 @@ pub async fn add_statement(
     state: StatementState,
     entry: AuditEntry,
 ) -> sqlx::Result<i32> {
-    super::cache::changed();
+    let _changing = super::cache::Changing;
     let id = new_id();
     let now = Utc::now();
     on_db!(db, |p| {
@@ -698,7 +698,7 @@ pub async fn set_statement_state(
     state: StatementState,
     entry: AuditEntry,
 ) -> sqlx::Result<bool> {
-    super::cache::changed();
+    let _changing = super::cache::Changing;
     let now = Utc::now();
     let entry = entry.subject("process_statement", format!("{process}#{number}"), "").detail(state.key());
     on_db!(db, |p| {
@@ -808,6 +808,15 @@ macro_rules! vote_body {
     ($tx:ident, $w:ident) => {{
         count_quota!($tx, $w.quota.as_ref());
         let participant = participant_in!($tx, $w.process, &$w.taker, $w.keep, $w.now);
+        let previous: Option<i16> = sqlx::query_scalar(
+            "SELECT vote FROM process_vote WHERE process_id = $1 AND participant_number = $2 AND statement_number = $3
+             ORDER BY id DESC LIMIT 1",
+        )
+        .bind($w.process)
+        .bind(participant.number)
+        .bind($w.statement)
+        .fetch_optional(&mut *$tx)
+        .await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO process_vote (id, process_id, participant_number, statement_number, vote, created_at)
@@ -821,6 +830,26 @@ macro_rules! vote_body {
         .bind($w.now)
         .execute(&mut *$tx)
         .await?;
+        if previous != Some($w.value) {
+            // The tally moves by the change: one more in the new vote's column, one fewer in
+            // the replaced vote's.
+            let delta = |v: i16| -> i64 { i64::from($w.value == v) - i64::from(previous == Some(v)) };
+            sqlx::query(
+                "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (process_id, statement_number) DO UPDATE SET
+                     agree = process_tally.agree + excluded.agree,
+                     disagree = process_tally.disagree + excluded.disagree,
+                     pass = process_tally.pass + excluded.pass",
+            )
+            .bind($w.process)
+            .bind($w.statement)
+            .bind(delta(1))
+            .bind(delta(-1))
+            .bind(delta(0))
+            .execute(&mut *$tx)
+            .await?;
+        }
         if let Some(entry) = &$w.entry {
             let entry = entry.clone().subject("process_vote", id, &$w.title).detail(format!("#{}", $w.statement));
             audit::record_in(&mut *$tx, Some($w.municipality), &entry, $w.now).await?;
@@ -855,22 +884,16 @@ pub async fn all_votes(db: &Db, process: Uuid) -> sqlx::Result<Vec<VoteRow>> {
         .collect())
 }
 
-/// The current votes (the latest of each participant on each statement), per statement.
+/// The current votes (the latest of each participant on each statement), per statement:
+/// kept up to date by every vote.
 pub async fn tallies(db: &Db, process: Uuid) -> sqlx::Result<std::collections::HashMap<i32, Tally>> {
-    let mut latest: std::collections::HashMap<(i32, i32), i16> = std::collections::HashMap::new();
-    for v in all_votes(db, process).await? {
-        latest.insert((v.participant, v.statement), v.vote);
-    }
-    let mut out: std::collections::HashMap<i32, Tally> = std::collections::HashMap::new();
-    for ((_, statement), vote) in latest {
-        let t = out.entry(statement).or_default();
-        match vote {
-            1 => t.agree += 1,
-            -1 => t.disagree += 1,
-            _ => t.pass += 1,
-        }
-    }
-    Ok(out)
+    let rows: Vec<(i32, i64, i64, i64)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT statement_number, agree, disagree, pass FROM process_tally WHERE process_id = $1")
+            .bind(process)
+            .fetch_all(p)
+            .await
+    })?;
+    Ok(rows.into_iter().map(|(n, agree, disagree, pass)| (n, Tally { agree, disagree, pass })).collect())
 }
 
 /// The numbers of the statements a participant has voted on, with their current vote.

@@ -194,3 +194,55 @@ db_test!(citizens_take_part_on_the_public_link_and_a_room_with_a_workshop_code, 
     let inputs = as_json(&hr.get(&format!("/api/v1/processes/{id}/inputs")).await);
     assert!(inputs["items"].as_array().expect("items").iter().any(|i| i["channel"] == "workshop"));
 });
+
+// The counts pages show are kept by every vote: after changed votes they equal the counts
+// worked out from the whole vote history.
+db_test!(kept_tallies_equal_the_counts_of_the_vote_history, |db| {
+    let app = crate::support::demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = super::process(&mut hr, json!({"title": "Tæl", "template": "proposals"}), Some("collect")).await;
+    for text in ["Et", "To", "Tre"] {
+        let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/statements"), &json!({"text": text})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/links"), &json!({"count": 6})).await;
+    let tokens: Vec<String> = super::as_json(&r)["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .map(|t| t.as_str().expect("t").to_string())
+        .collect();
+    let mut anyone = app.client();
+    for (i, token) in tokens.iter().enumerate() {
+        for (statement, vote) in [(0, 1), (1, -1), (2, 0), (0, (i as i64 % 3) - 1), (1, 1), (0, (i as i64 % 3) - 1)] {
+            let r = anyone
+                .send_json(
+                    "POST",
+                    &format!("/api/v1/participate/{token}/votes"),
+                    &json!({"statement": statement, "vote": vote}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    let uuid = uuid::Uuid::parse_str(&id).expect("uuid");
+    let mut latest = std::collections::HashMap::new();
+    for v in app::involvement::store::all_votes(&db, uuid).await.expect("votes") {
+        latest.insert((v.participant, v.statement), v.vote);
+    }
+    let mut expected: std::collections::HashMap<i32, (i64, i64, i64)> = Default::default();
+    for ((_, statement), vote) in latest {
+        let t = expected.entry(statement).or_default();
+        match vote {
+            1 => t.0 += 1,
+            -1 => t.1 += 1,
+            _ => t.2 += 1,
+        }
+    }
+    let kept = app::involvement::store::tallies(&db, uuid).await.expect("tallies");
+    for (statement, (agree, disagree, pass)) in &expected {
+        let t = kept[statement];
+        assert_eq!((t.agree, t.disagree, t.pass), (*agree, *disagree, *pass), "statement {statement}");
+    }
+    assert_eq!(expected[&1], (6, 0, 0), "everyone changed their vote on statement 1 to agree");
+});
