@@ -428,13 +428,14 @@ fn duplicates(docs: &[&Vector], members: &[usize]) -> Vec<Vec<usize>> {
             buckets.entry(*t).or_default().push(p);
         }
     }
-    let mut parent: HashMap<usize, usize> = HashMap::new();
-    fn root(parent: &HashMap<usize, usize>, mut x: usize) -> usize {
-        while let Some(&p) = parent.get(&x) {
-            if p == x {
-                break;
-            }
-            x = p;
+    // Union-find over the inputs (path halving); a pair already in one group is not
+    // compared again, so a large group of near-identical inputs costs little more than
+    // its size, not its size squared in similarity computations.
+    let mut parent: Vec<usize> = (0..docs.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
         }
         x
     }
@@ -443,19 +444,16 @@ fn duplicates(docs: &[&Vector], members: &[usize]) -> Vec<Vec<usize>> {
     for bucket in bucket_list {
         for (i, &a) in bucket.iter().enumerate() {
             for &b in &bucket[i + 1..] {
-                if dot_sparse(docs[a], docs[b]) >= DUPLICATE {
-                    let (ra, rb) = (root(&parent, a), root(&parent, b));
-                    if ra != rb {
-                        parent.insert(ra.max(rb), ra.min(rb));
-                        parent.entry(ra.min(rb)).or_insert(ra.min(rb));
-                    }
+                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+                if ra != rb && dot_sparse(docs[a], docs[b]) >= DUPLICATE {
+                    parent[ra.max(rb)] = ra.min(rb);
                 }
             }
         }
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for &p in parent.keys() {
-        groups.entry(root(&parent, p)).or_default().push(p);
+    for &p in members {
+        groups.entry(root(&mut parent, p)).or_default().push(p);
     }
     let mut out: Vec<Vec<usize>> = groups
         .into_values()

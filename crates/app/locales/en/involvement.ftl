@@ -282,3 +282,4 @@ process-facilitator-remove = Remove
 process-facilitator-removed = { $username } is no longer a facilitator.
 process-error-not-facilitator = { $username } is not a facilitator of this process.
 audit-action-process-facilitator-removed = Facilitator removed
+process-map-sample = The map shows { $shown } participants, an even sample of all.

@@ -172,12 +172,14 @@ pub fn group_colour(group: usize) -> &'static str {
 }
 
 /// A statement as the results show it.
+#[derive(Clone)]
 pub struct StatementRef {
     pub number: String,
     pub text: String,
 }
 
 /// A group's representative statement.
+#[derive(Clone)]
 pub struct Representative {
     pub statement: StatementRef,
     pub agree: bool,
@@ -186,6 +188,7 @@ pub struct Representative {
 }
 
 /// An opinion group.
+#[derive(Clone)]
 pub struct GroupView {
     /// Counted from 1, as people read it.
     pub number: usize,
@@ -195,6 +198,7 @@ pub struct GroupView {
 }
 
 /// A dot on the map.
+#[derive(Clone)]
 pub struct Dot {
     pub x: f64,
     pub y: f64,
@@ -202,6 +206,7 @@ pub struct Dot {
 }
 
 /// A statement's place on the map.
+#[derive(Clone)]
 pub struct StatementMark {
     pub x: f64,
     pub y: f64,
@@ -223,10 +228,13 @@ pub struct OpinionsTemplate {
     /// Statements groups agree on across their differences (group-informed consensus).
     pub bridging: Vec<(StatementRef, i64)>,
     pub dots: Vec<Dot>,
+    /// How many participants the map could show; `dots` is an even sample when fewer.
+    pub dots_of: usize,
     pub marks: Vec<StatementMark>,
 }
 
 /// A theme with its example inputs' texts.
+#[derive(Clone)]
 pub struct ThemeView {
     /// The theme's id in the result (from 0).
     pub id: usize,

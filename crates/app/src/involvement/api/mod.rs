@@ -465,15 +465,15 @@ async fn statements(
     let process = visible(&state, &permit, &id).await?;
     let facilitator = facilitates(&permit.user, process.id);
     let results = facilitator || process.active().is_some_and(|s| s.show_results);
-    let tallies = if results { store::tallies(&state.db, process.id).await? } else { Default::default() };
-    let items = store::statements(&state.db, process.id)
+    let tallies = if results { super::cache::tallies(&state.db, process.id).await? } else { Default::default() };
+    let items = super::cache::statements(&state.db, process.id)
         .await?
-        .into_iter()
+        .iter()
         .filter(|s| facilitator || s.state == StatementState::Accepted)
         .map(|s| StatementJson {
             id: s.number,
             votes: results.then(|| tallies.get(&s.number).copied().unwrap_or_default()),
-            text: s.text,
+            text: s.text.clone(),
             state: s.state,
             input: s.input_id,
             created_at: s.created_at,
@@ -848,19 +848,16 @@ pub struct NextStatement {
 /// the first analysis: the one with the fewest votes (ties by number). The draw is fixed by
 /// the participant and how far they are, so a page reloaded shows the same statement.
 pub async fn next_for(state: &AppState, process: &Process, taker: &Taker) -> Result<NextStatement> {
-    let accepted: Vec<_> = store::statements(&state.db, process.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.state == StatementState::Accepted)
-        .collect();
+    let all = super::cache::statements(&state.db, process.id).await?;
+    let accepted: Vec<_> = all.iter().filter(|s| s.state == StatementState::Accepted).collect();
     let voted: Vec<i32> = match store::find_participant(&state.db, process.id, taker).await? {
         Some(p) => store::votes_of(&state.db, process.id, p.number).await?.into_iter().map(|(s, _)| s).collect(),
         None => Vec::new(),
     };
-    let open: Vec<_> = accepted.iter().filter(|s| !voted.contains(&s.number)).collect();
+    let open: Vec<_> = accepted.iter().copied().filter(|s| !voted.contains(&s.number)).collect();
     let priorities = super::cache::priorities(&state.db, process.id).await?;
     let chosen = if priorities.is_empty() {
-        let tallies = store::tallies(&state.db, process.id).await?;
+        let tallies = super::cache::tallies(&state.db, process.id).await?;
         let count = |n: i32| tallies.get(&n).map(|t| t.agree + t.disagree + t.pass).unwrap_or(0);
         open.iter().min_by_key(|s| (count(s.number), s.number)).copied()
     } else {

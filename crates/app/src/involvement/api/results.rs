@@ -12,7 +12,8 @@ pub(crate) async fn with_results(state: &AppState, permit: &Permit<TakePart>, id
 
 /// The opinion groups of a process, as `samskab analyse opinions --format json` prints them
 /// for the process's votes (participant and statement ids are their numbers). Computed
-/// again when votes came in since the last run, continuing from it.
+/// again when votes came in since the last run, continuing from it; from 100,000 current
+/// votes the kept result is answered at once and the analysis job brings it up to date.
 #[utoipa::path(get, path = "/api/v1/processes/{id}/opinions", tag = "involvement", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The JSON of `samskab analyse opinions`", content_type = "application/json"),
         (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -22,8 +23,9 @@ pub(super) async fn opinions(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let process = with_results(&state, &permit, &id).await?;
-    let json = crate::involvement::analysis::opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], json).into_response())
+    let shown =
+        crate::involvement::analysis::shown_opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], shown.0.clone()).into_response())
 }
 
 /// Themes of a process's shown inputs, as `samskab analyse themes --format json` prints
@@ -49,8 +51,36 @@ pub(super) async fn themes(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let process = with_results(&state, &permit, &id).await?;
-    let t = crate::involvement::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
-    Ok(json(&ThemesJson { themes: t.themes, assignments: t.assignments, inputs: t.inputs, pins: t.pins }))
+    let t = crate::involvement::analysis::shown_themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    // A large process's answer is written out once per kept result (each entry holds its
+    // result, so the same shared result means the same answer).
+    static WRITTEN: std::sync::LazyLock<
+        std::sync::Mutex<
+            std::collections::HashMap<
+                Uuid,
+                (std::sync::Arc<crate::involvement::analysis::ThemesResult>, std::sync::Arc<String>),
+            >,
+        >,
+    > = std::sync::LazyLock::new(Default::default);
+    let memo = WRITTEN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&process.id)
+        .filter(|(of, _)| std::sync::Arc::ptr_eq(of, &t))
+        .map(|(_, body)| body.clone());
+    let body = match memo {
+        Some(body) => body,
+        None => {
+            let r = (*t).clone();
+            let json = ThemesJson { themes: r.themes, assignments: r.assignments, inputs: r.inputs, pins: r.pins };
+            let body = std::sync::Arc::new(
+                serde_json::to_string(&json).map_err(|e| AppError::Internal(format!("themes JSON: {e}")))?,
+            );
+            WRITTEN.lock().unwrap_or_else(|p| p.into_inner()).insert(process.id, (t.clone(), body.clone()));
+            body
+        }
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], (*body).clone()).into_response())
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -120,7 +150,7 @@ pub(super) async fn themes_across(
     let process = with_results(&state, &permit, &id).await?;
     let tr = permit.tr();
     let level = crate::involvement::routes::level(&tr, q.level.as_deref())?;
-    let t = crate::involvement::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    let t = crate::involvement::analysis::shown_themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
     Ok(json(&crate::involvement::routes::across_for(&state, &tr, &process, &t, level).await?))
 }
 

@@ -499,13 +499,14 @@ async fn facilitate_view(
     notice: Option<String>,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let (participants, input_count, votes) = store::counts(&state.db, process.id).await?;
+    let (participants, input_count, votes) = super::cache::counts(&state.db, process.id).await?;
     let mail_status =
         crate::platform::mail::store::batch_status(&state.db, state.municipality, &process.mail_batch()).await?;
-    let tallies = store::tallies(&state.db, process.id).await?;
-    let statements = store::statements(&state.db, process.id)
+    let tallies = super::cache::tallies(&state.db, process.id).await?;
+    let statements = super::cache::statements(&state.db, process.id)
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|s| StatementRow { tally: tallies.get(&s.number).copied().unwrap_or_default(), statement: s })
         .collect();
     let (inputs, total) =

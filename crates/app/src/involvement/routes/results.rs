@@ -35,6 +35,9 @@ pub(super) fn id_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The most participants the opinion map draws.
+const MAP_DOTS: usize = 2_000;
+
 pub(super) async fn opinions_page(
     State(state): State<AppState>,
     permit: Permit<TakePart>,
@@ -42,10 +45,60 @@ pub(super) async fn opinions_page(
 ) -> Result<Response> {
     let process = with_results(&state, &permit, &id).await?;
     let tr = permit.tr();
-    let json = crate::involvement::analysis::opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
-    let a: serde_json::Value =
-        serde_json::from_str(&json).map_err(|e| AppError::Internal(format!("opinions JSON: {e}")))?;
-    let texts = statement_texts(&state, process.id).await?;
+    let shown =
+        crate::involvement::analysis::shown_opinions(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    let a = &shown.1;
+    // A large process's parts are worked out once per kept result, not for every view.
+    let key = (process.id, std::sync::Arc::as_ptr(&shown) as usize);
+    let memo = OPINION_PAGES.lock().unwrap_or_else(|p| p.into_inner()).get(&key).map(|(_, parts)| parts.clone());
+    let parts = match memo {
+        Some(parts) => parts,
+        None => {
+            let texts = statement_texts(&state, process.id).await?;
+            let parts = std::sync::Arc::new(opinion_parts(a, &texts));
+            let mut memo = OPINION_PAGES.lock().unwrap_or_else(|p| p.into_inner());
+            memo.retain(|(p, of), _| *p != process.id || *of == key.1);
+            memo.insert(key, (shown.clone(), parts.clone()));
+            parts
+        }
+    };
+    let parts = (*parts).clone();
+    Ok(render(&OpinionsTemplate {
+        page: permit.ctx.page(&state, tr.t1("process-opinions-title", "title", &process.title), "processes"),
+        facilitator: facilitates(&permit.user, process.id),
+        participants: parts.participants,
+        clustered: parts.clustered,
+        consensus_agree: parts.consensus_agree,
+        consensus_disagree: parts.consensus_disagree,
+        groups: parts.groups,
+        bridging: parts.bridging,
+        dots: parts.dots,
+        dots_of: parts.dots_of,
+        marks: parts.marks,
+        process,
+    }))
+}
+
+/// What the opinion page shows of one analysis.
+#[derive(Clone)]
+struct OpinionParts {
+    participants: usize,
+    clustered: usize,
+    consensus_agree: Vec<StatementRef>,
+    consensus_disagree: Vec<StatementRef>,
+    groups: Vec<GroupView>,
+    bridging: Vec<(StatementRef, i64)>,
+    dots: Vec<Dot>,
+    dots_of: usize,
+    marks: Vec<StatementMark>,
+}
+
+/// Parts by (process, the shared result's address); each entry holds its result, so the
+/// address cannot be another result's while the entry lives.
+type OpinionMemo = HashMap<(Uuid, usize), (std::sync::Arc<(String, serde_json::Value)>, std::sync::Arc<OpinionParts>)>;
+static OPINION_PAGES: std::sync::LazyLock<std::sync::Mutex<OpinionMemo>> = std::sync::LazyLock::new(Default::default);
+
+fn opinion_parts(a: &serde_json::Value, texts: &HashMap<String, String>) -> OpinionParts {
     let statement = |v: &serde_json::Value| {
         let number = id_text(v);
         StatementRef { text: texts.get(&number).cloned().unwrap_or_default(), number }
@@ -86,8 +139,14 @@ pub(super) async fn opinions_page(
         .collect();
     let all: Vec<[f64; 2]> = projections.iter().chain(statement_points.iter()).map(|(_, p)| *p).collect();
     let place = scale(&all);
-    let dots = projections
+    // Past a few thousand dots a map says no more and weighs megabytes: an even sample
+    // (every n-th participant) keeps its shape.
+    let placed: Vec<_> = projections.iter().filter(|(pid, _)| group_of.contains_key(pid)).collect();
+    let step = placed.len().div_ceil(MAP_DOTS).max(1);
+    let dots_of = placed.len();
+    let dots = placed
         .iter()
+        .step_by(step)
         .filter_map(|(pid, p)| {
             let g = group_of.get(pid)?;
             let (x, y) = place(*p);
@@ -115,9 +174,7 @@ pub(super) async fn opinions_page(
     } else {
         Vec::new()
     };
-    Ok(render(&OpinionsTemplate {
-        page: permit.ctx.page(&state, tr.t1("process-opinions-title", "title", &process.title), "processes"),
-        facilitator: facilitates(&permit.user, process.id),
+    OpinionParts {
         participants: a["participants"].as_u64().unwrap_or(0) as usize,
         clustered: list(&a["in_conv"]).len(),
         consensus_agree: list(&a["consensus"]["agree"]).iter().map(statement).collect(),
@@ -125,9 +182,9 @@ pub(super) async fn opinions_page(
         groups,
         bridging,
         dots,
+        dots_of,
         marks,
-        process,
-    }))
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -161,17 +218,27 @@ pub async fn across_for(
     Ok(crate::involvement::across::across(&view, themes, &inputs, level, &names))
 }
 
-pub(super) async fn themes_page(
-    State(state): State<AppState>,
-    permit: Permit<TakePart>,
-    Path(id): Path<String>,
-    Query(q): Query<LevelQuery>,
-) -> Result<Response> {
-    let process = with_results(&state, &permit, &id).await?;
-    let tr = permit.tr();
-    let level = level(&tr, q.niveau.as_deref())?;
-    let result = crate::involvement::analysis::themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
-    let across = across_for(&state, &tr, &process, &result, level).await?;
+type ThemesPageParts = (Vec<ThemeView>, crate::involvement::across::Across);
+
+static PARTS_LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+static THEMES_PAGES: std::sync::LazyLock<
+    std::sync::Mutex<
+        HashMap<
+            (Uuid, i64, bool, usize),
+            (std::sync::Arc<crate::involvement::analysis::ThemesResult>, std::sync::Arc<ThemesPageParts>),
+        >,
+    >,
+> = std::sync::LazyLock::new(Default::default);
+
+async fn themes_page_parts(
+    state: &AppState,
+    tr: &Tr,
+    process: &Process,
+    result: &crate::involvement::analysis::ThemesResult,
+    level: i64,
+) -> Result<ThemesPageParts> {
+    let across = across_for(state, tr, process, result, level).await?;
     let texts: HashMap<Uuid, String> = store::visible_texts(&state.db, process.id).await?.into_iter().collect();
     let text_of = |row: usize| result.inputs.get(row).and_then(|id| texts.get(id)).cloned().unwrap_or_default();
     let themes = result
@@ -188,6 +255,43 @@ pub(super) async fn themes_page(
             pinned: result.pins.iter().any(|p| p.theme == t.id as i64),
         })
         .collect();
+    Ok((themes, across))
+}
+
+pub(super) async fn themes_page(
+    State(state): State<AppState>,
+    permit: Permit<TakePart>,
+    Path(id): Path<String>,
+    Query(q): Query<LevelQuery>,
+) -> Result<Response> {
+    let process = with_results(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let level = level(&tr, q.niveau.as_deref())?;
+    let result =
+        crate::involvement::analysis::shown_themes(&state, &process, permit.ctx.audit("process.analysed")).await?;
+    // A large process's page parts are worked out once per kept result (the same shared
+    // result comes back until it changes), not for every view.
+    let key = (process.id, level, tr.lang == crate::platform::i18n::Lang::En, std::sync::Arc::as_ptr(&result) as usize);
+    let memo = THEMES_PAGES.lock().unwrap_or_else(|p| p.into_inner()).get(&key).map(|(_, parts)| parts.clone());
+    // One view works the parts out while the others wait for them.
+    let _one = match memo {
+        Some(_) => None,
+        None => Some(PARTS_LOADING.lock().await),
+    };
+    let memo = memo
+        .or_else(|| THEMES_PAGES.lock().unwrap_or_else(|p| p.into_inner()).get(&key).map(|(_, parts)| parts.clone()));
+    let parts = match memo {
+        Some(parts) => parts,
+        None => {
+            let parts = std::sync::Arc::new(themes_page_parts(&state, &tr, &process, &result, level).await?);
+            let mut memo = THEMES_PAGES.lock().unwrap_or_else(|p| p.into_inner());
+            // Only the current result's parts of a process are kept.
+            memo.retain(|(p, _, _, of), _| *p != process.id || *of == key.3);
+            memo.insert(key, (result.clone(), parts.clone()));
+            parts
+        }
+    };
+    let (themes, across) = (parts.0.clone(), parts.1.clone());
     Ok(render(&ThemesTemplate {
         page: permit.ctx.page(&state, tr.t1("process-themes-title", "title", &process.title), "processes"),
         facilitator: facilitates(&permit.user, process.id),
@@ -226,7 +330,9 @@ pub(super) async fn theme_of(
     process: &Process,
     theme: &str,
 ) -> Result<(crate::involvement::analysis::ThemesResult, usize)> {
-    let result = crate::involvement::analysis::themes(state, process, permit.ctx.audit("process.analysed")).await?;
+    let result = (*crate::involvement::analysis::shown_themes(state, process, permit.ctx.audit("process.analysed"))
+        .await?)
+        .clone();
     let theme: usize = theme.trim().parse().map_err(|_| AppError::NotFound)?;
     if !result.themes.iter().any(|t| t.id == theme) {
         return Err(AppError::NotFound);

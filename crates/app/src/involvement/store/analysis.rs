@@ -3,23 +3,22 @@
 
 use super::*;
 
-/// What an analysis of `kind` would be computed from now: for opinions the number of votes,
-/// the newest one and the statements shown; for themes the inputs shown and their last
-/// change. Equal bases mean an equal result.
+/// What an analysis of `kind` would be computed from now: for opinions how often the
+/// current votes changed (kept with the tallies, so this reads 300 rows, not the votes) and
+/// the statements shown; for themes the inputs shown and their last change. Equal bases
+/// mean an equal result.
 pub async fn analysis_basis(db: &Db, process: Uuid, kind: &str) -> sqlx::Result<String> {
     if kind == "opinions" {
-        let (votes, newest, shown): (i64, Option<DateTime<Utc>>, i64) = on_db!(db, |p| {
+        let (changes, shown): (i64, i64) = on_db!(db, |p| {
             sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM process_vote WHERE process_id = $1),
-                        (SELECT MAX(created_at) FROM process_vote WHERE process_id = $1),
+                "SELECT (SELECT CAST(COALESCE(SUM(changes), 0) AS BIGINT) FROM process_tally WHERE process_id = $1),
                         (SELECT COUNT(*) FROM process_statement WHERE process_id = $1 AND state = 'accepted')",
             )
             .bind(process)
             .fetch_one(p)
             .await
         })?;
-        let newest = newest.map(|n| n.to_rfc3339()).unwrap_or_default();
-        Ok(format!("votes {votes} {newest} statements {shown}"))
+        Ok(format!("vote changes {changes} statements {shown}"))
     } else {
         let (shown, hidden, changed): (i64, i64, Option<DateTime<Utc>>) = on_db!(db, |p| {
             sqlx::query_as(
@@ -41,6 +40,46 @@ pub struct AnalysisRun<'a> {
     pub basis: &'a str,
     pub result: &'a str,
     pub state: &'a str,
+}
+
+/// The newest analysis of `kind` without the state it hands on: (basis, result JSON).
+pub async fn latest_result(db: &Db, process: Uuid, kind: &str) -> sqlx::Result<Option<(String, String)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT basis, result FROM process_analysis
+             WHERE process_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(process)
+        .bind(kind)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+/// What the newest analysis of `kind` was computed from (without reading it).
+pub async fn latest_basis(db: &Db, process: Uuid, kind: &str) -> sqlx::Result<Option<String>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT basis FROM process_analysis
+             WHERE process_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(process)
+        .bind(kind)
+        .fetch_optional(p)
+        .await
+    })
+}
+
+/// How many current votes a process has (from its tallies).
+pub async fn current_votes(db: &Db, process: Uuid) -> sqlx::Result<i64> {
+    on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(agree + disagree + pass), 0) AS BIGINT) FROM process_tally WHERE process_id = $1",
+        )
+        .bind(process)
+        .fetch_one(p)
+        .await
+    })
 }
 
 /// The newest analysis of `kind`: (basis, result JSON, state JSON, when).
@@ -163,6 +202,7 @@ pub async fn pin_inputs(
     inputs: &[Uuid],
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
+    let _changing = super::super::cache::Changing;
     let now = Utc::now();
     let id = pin.unwrap_or_else(new_id);
     let entry = entry.subject(AUDIT_KIND, process.id, &process.title).detail(format!("{} inputs", inputs.len()));
@@ -222,6 +262,7 @@ pub async fn pin_inputs(
 
 /// Removes a pin: its inputs are free to move again at the next recomputation.
 pub async fn unpin(db: &Db, municipality: Uuid, process: &Process, pin: Uuid, entry: AuditEntry) -> sqlx::Result<bool> {
+    let _changing = super::super::cache::Changing;
     let now = Utc::now();
     let entry = entry.subject(AUDIT_KIND, process.id, &process.title);
     on_db!(db, |p| {

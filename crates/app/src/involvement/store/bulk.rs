@@ -123,11 +123,12 @@ pub async fn write_bulk(
         }
         // The tallies of the new process, from its latest votes.
         sqlx::query(
-            "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass)
+            "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass, changes)
              SELECT $1, statement_number,
                     SUM(CASE WHEN vote = 1 THEN 1 ELSE 0 END),
                     SUM(CASE WHEN vote = -1 THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN vote = 0 THEN 1 ELSE 0 END)
+                    SUM(CASE WHEN vote = 0 THEN 1 ELSE 0 END),
+                    COUNT(*)
              FROM (SELECT statement_number, vote,
                           ROW_NUMBER() OVER (PARTITION BY participant_number, statement_number ORDER BY id DESC) AS newest
                    FROM process_vote WHERE process_id = $1) latest

@@ -558,22 +558,21 @@ pub enum InputsOf {
 
 /// Inputs of a process, newest first, with the total.
 pub async fn inputs(db: &Db, process: Uuid, of: InputsOf, limit: i64, offset: i64) -> sqlx::Result<(Vec<Input>, i64)> {
-    let (filter, participant) = match of {
-        InputsOf::All => ("", Uuid::nil()),
-        InputsOf::Participant(p) => (" AND i.participant_id = $2", p),
+    // A participant's own inputs by their participant alone (that index), not by the process.
+    let (filter, key) = match of {
+        InputsOf::All => ("i.process_id = $1", process),
+        InputsOf::Participant(p) => ("i.participant_id = $1", p),
     };
     let rows: Vec<InputRow> = on_db!(db, |p| {
         let sql = format!(
             "SELECT {INPUT_COLUMNS} FROM process_input i JOIN process_participant pp ON pp.id = i.participant_id
-             WHERE i.process_id = $1{filter} ORDER BY i.created_at DESC, i.id DESC LIMIT {limit} OFFSET {offset}"
+             WHERE {filter} ORDER BY i.created_at DESC, i.id DESC LIMIT {limit} OFFSET {offset}"
         );
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(process);
-        if filter.is_empty() { q.fetch_all(p).await } else { q.bind(participant).fetch_all(p).await }
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).fetch_all(p).await
     })?;
     let (total,): (i64,) = on_db!(db, |p| {
-        let sql = format!("SELECT COUNT(*) FROM process_input i WHERE i.process_id = $1{filter}");
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(process);
-        if filter.is_empty() { q.fetch_one(p).await } else { q.bind(participant).fetch_one(p).await }
+        let sql = format!("SELECT COUNT(*) FROM process_input i WHERE {filter}");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).fetch_one(p).await
     })?;
     Ok((rows.into_iter().map(input).collect(), total))
 }
@@ -624,6 +623,7 @@ pub async fn set_hidden(
     reason: Option<&str>,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    let _changing = super::cache::Changing;
     let now = Utc::now();
     let entry = entry.subject("process_input", input, "").detail(reason.unwrap_or_default());
     on_db!(db, |p| {
@@ -835,12 +835,13 @@ macro_rules! vote_body {
             // the replaced vote's.
             let delta = |v: i16| -> i64 { i64::from($w.value == v) - i64::from(previous == Some(v)) };
             sqlx::query(
-                "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass)
-                 VALUES ($1, $2, $3, $4, $5)
+                "INSERT INTO process_tally (process_id, statement_number, agree, disagree, pass, changes)
+                 VALUES ($1, $2, $3, $4, $5, 1)
                  ON CONFLICT (process_id, statement_number) DO UPDATE SET
                      agree = process_tally.agree + excluded.agree,
                      disagree = process_tally.disagree + excluded.disagree,
-                     pass = process_tally.pass + excluded.pass",
+                     pass = process_tally.pass + excluded.pass,
+                     changes = process_tally.changes + 1",
             )
             .bind($w.process)
             .bind($w.statement)
@@ -924,7 +925,8 @@ pub async fn counts(db: &Db, process: Uuid) -> sqlx::Result<(i64, i64, i64)> {
         sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM process_participant WHERE process_id = $1),
                     (SELECT COUNT(*) FROM process_input WHERE process_id = $1),
-                    (SELECT COUNT(*) FROM process_vote WHERE process_id = $1)",
+                    (SELECT CAST(COALESCE(SUM(agree + disagree + pass), 0) AS BIGINT) FROM process_tally
+                     WHERE process_id = $1)",
         )
         .bind(process)
         .fetch_one(p)

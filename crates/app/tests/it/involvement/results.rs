@@ -253,3 +253,58 @@ db_test!(facilitators_edits_of_the_themes_survive_recomputation, |db| {
     let pins = as_json(&hr.get(&format!("/api/v1/processes/{id}/themes/pins")).await);
     assert!(pins.as_array().expect("pins").iter().all(|p| p["id"] != merged_pin.as_str()));
 });
+
+// A large process (from 100,000 current votes) does not make readers wait for a new
+// opinion run: they get the kept result at once, and the analysis job is queued (once) to
+// bring it up to date. A small process's result is always current (the tests above).
+db_test!(a_large_process_shows_its_kept_opinions_and_queues_the_job, |db| {
+    use std::io::Write;
+    let app = crate::support::demo_app(&db, 200).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (votes, comments) = (dir.path().join("votes.csv"), dir.path().join("comments.csv"));
+    let mut c = std::fs::File::create(&comments).expect("comments");
+    writeln!(c, "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body").expect("w");
+    for s in 0..50 {
+        writeln!(c, "{s},x,{s},0,0,0,1,Udsagn {s}").expect("w");
+    }
+    let mut v = std::io::BufWriter::new(std::fs::File::create(&votes).expect("votes"));
+    writeln!(v, "timestamp,datetime,comment-id,voter-id,vote").expect("w");
+    let mut t = 0;
+    for voter in 0..2_100 {
+        for s in 0..50 {
+            t += 1;
+            let vote = if (voter % 3 == 0) == (s % 2 == 0) { 1 } else { -1 };
+            writeln!(v, "{t},x,{s},{voter},{vote}").expect("w");
+        }
+    }
+    drop(v);
+    let bulk = app::involvement::import::read_polis(&votes, &comments, "Stor").expect("export");
+    let entry = app::platform::audit::AuditEntry::system("process.created", "test");
+    let id = app::involvement::store::write_bulk(&db, app.state.municipality, &bulk, entry).await.expect("import");
+    assert!(
+        app::involvement::store::current_votes(&db, id).await.expect("votes")
+            >= app::involvement::analysis::LAG_FROM_VOTES
+    );
+    let mut hr = app.api_client("facilitator").await;
+    let first = hr.get(&format!("/api/v1/processes/{id}/opinions")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // A new vote: the kept result is still answered, and one analysis job waits for it.
+    let r = hr
+        .send_json(
+            "PATCH",
+            &format!("/api/v1/processes/{id}"),
+            &json!({"active_step": "process", "steps": [{"key": "process", "allow_votes": true}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{id}/votes"), &json!({"statement": 3, "vote": 1})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let again = hr.get(&format!("/api/v1/processes/{id}/opinions")).await;
+    assert_eq!(again.body, first.body, "the kept result, at once");
+    let jobs = app::platform::jobs::store::list(&db, app.state.municipality, 50, 0).await.expect("jobs").0;
+    let queued = jobs
+        .iter()
+        .filter(|j| j.kind == "involvement.analyse" && !j.state.finished() && j.payload["process"] == id.to_string())
+        .count();
+    assert_eq!(queued, 1, "one analysis job brings it up to date");
+});
