@@ -4,8 +4,8 @@
 # groups; seeded, so every run has the same data), imports it with `samskab import polis`,
 # gives 25,000 inputs through personal links, runs the analysis job and reads how long its
 # opinion part took (target < 5 s), then loads the process's pages and API reads with wrk
-# (32 connections) next to the bare /healthz route of the same server, as ratios, and
-# prints p99 per route (target < 50 ms).
+# (32 connections, after one request that warms the route) next to the bare /healthz route
+# of the same server, as ratios, and prints p99 per route (target < 50 ms).
 #
 # Usage: scripts/bench-involvement-pages.sh [seconds per route]
 # Needs: wrk (apt-get install wrk), curl, python3.
@@ -117,6 +117,8 @@ link=$(cat "$work/link")
 measure() { # name path [header]
   local header=${3:-}
   local out
+  # One request first: the first view after an analysis works out the page's parts once.
+  if [ -n "$header" ]; then curl -fs -o /dev/null -H "$header" "http://127.0.0.1:$port$2"; else curl -fs -o /dev/null "http://127.0.0.1:$port$2"; fi
   if [ -n "$header" ]; then
     out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency -H "$header" "http://127.0.0.1:$port$2")
   else

@@ -283,3 +283,4 @@ process-facilitator-removed = { $username } er ikke længere facilitator.
 process-error-not-facilitator = { $username } er ikke facilitator af denne proces.
 audit-action-process-facilitator-removed = Facilitator fjernet
 process-map-sample = Kortet viser { $shown } deltagere, jævnt udvalgt blandt alle.
+process-statements-pages = Sider med udsagn

@@ -283,3 +283,4 @@ process-facilitator-removed = { $username } is no longer a facilitator.
 process-error-not-facilitator = { $username } is not a facilitator of this process.
 audit-action-process-facilitator-removed = Facilitator removed
 process-map-sample = The map shows { $shown } participants, an even sample of all.
+process-statements-pages = Pages of statements

@@ -120,6 +120,9 @@ pub struct FacilitateTemplate {
     pub page_number: i64,
     pub pages: i64,
     pub page_link: String,
+    pub statement_page: i64,
+    pub statement_pages: i64,
+    pub statement_link: String,
     /// Whether a mail relay is set up (else links are handed out by hand).
     pub mail_ready: bool,
     pub mail_status: crate::platform::mail::store::BatchStatus,

@@ -442,7 +442,7 @@ async fn add_statement(
     if let Err(errors) = check_statement(&tr, &text) {
         if facilitator && form.from == "facilitering" {
             let draft = StatementDraft { text: form.text.clone(), input: from_input };
-            return facilitate_view(&state, &permit, process, 1, draft, errors, None).await;
+            return facilitate_view(&state, &permit, process, 1, draft, errors, None, 1).await;
         }
         let fields = (String::new(), String::new(), form.text.clone());
         return process_view(&state, &permit, process, fields, errors, None).await;
@@ -473,6 +473,8 @@ async fn add_statement(
 }
 
 const INPUT_PAGE: i64 = 50;
+/// Statements per page of the facilitator's table (each row has its moderation form).
+const STATEMENT_PAGE: i64 = 50;
 
 /// A statement being written on the facilitation page, and the input it is made from.
 #[derive(Default)]
@@ -484,11 +486,14 @@ struct StatementDraft {
 #[derive(Deserialize, Default)]
 struct FacilitateQuery {
     side: Option<String>,
+    /// The page of the statements table.
+    udsagn: Option<String>,
     gemt: Option<String>,
     /// An input to make a statement from: its text fills the statement field.
     fra: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn facilitate_view(
     state: &AppState,
     permit: &Permit<TakePart>,
@@ -497,16 +502,22 @@ async fn facilitate_view(
     draft: StatementDraft,
     errors: FormErrors,
     notice: Option<String>,
+    statement_page: i64,
 ) -> Result<Response> {
     let tr = permit.tr();
     let (participants, input_count, votes) = super::cache::counts(&state.db, process.id).await?;
     let mail_status =
         crate::platform::mail::store::batch_status(&state.db, state.municipality, &process.mail_batch()).await?;
     let tallies = super::cache::tallies(&state.db, process.id).await?;
-    let statements = super::cache::statements(&state.db, process.id)
-        .await?
-        .iter()
-        .cloned()
+    // Pending statements first (they wait for a decision), then by number; a page at a time.
+    let mut all: Vec<_> = super::cache::statements(&state.db, process.id).await?.iter().cloned().collect();
+    all.sort_by_key(|s| (s.state != StatementState::Pending, s.number));
+    let statement_pages = ((all.len() as i64 + STATEMENT_PAGE - 1) / STATEMENT_PAGE).max(1);
+    let statement_page = statement_page.min(statement_pages);
+    let statements = all
+        .into_iter()
+        .skip(((statement_page - 1) * STATEMENT_PAGE) as usize)
+        .take(STATEMENT_PAGE as usize)
         .map(|s| StatementRow { tally: tallies.get(&s.number).copied().unwrap_or_default(), statement: s })
         .collect();
     let (inputs, total) =
@@ -521,6 +532,9 @@ async fn facilitate_view(
     let mut r = render(&FacilitateTemplate {
         page: permit.ctx.page(state, tr.t1("process-facilitate-title", "title", &process.title), "processes"),
         page_link: format!("/processer/{}/facilitering?side=", process.id),
+        statement_link: format!("/processer/{}/facilitering?udsagn=", process.id),
+        statement_page,
+        statement_pages,
         process,
         participants,
         input_count,
@@ -561,7 +575,8 @@ async fn facilitate(
         };
     }
     let notice = notice(&permit.tr(), q.gemt.as_deref());
-    facilitate_view(&state, &permit, process, page_no, draft, FormErrors::default(), notice).await
+    let statement_page = page_number(&permit.tr(), q.udsagn.as_deref())?;
+    facilitate_view(&state, &permit, process, page_no, draft, FormErrors::default(), notice, statement_page).await
 }
 
 #[derive(Deserialize, Default)]
@@ -862,8 +877,17 @@ async fn invite(
                 tr.t1("process-invite-without", "count", tr.num(o.without_address as i64)),
             ]
             .join(" ");
-            facilitate_view(&state, &permit, process, 1, StatementDraft::default(), FormErrors::default(), Some(notice))
-                .await
+            facilitate_view(
+                &state,
+                &permit,
+                process,
+                1,
+                StatementDraft::default(),
+                FormErrors::default(),
+                Some(notice),
+                1,
+            )
+            .await
         }
         Err(AppError::BadRequest(msg)) | Err(AppError::Conflict(msg)) => {
             facilitate_view(
@@ -874,6 +898,7 @@ async fn invite(
                 StatementDraft::default(),
                 FormErrors::one("invite", msg),
                 None,
+                1,
             )
             .await
         }

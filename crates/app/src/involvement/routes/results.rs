@@ -222,14 +222,13 @@ type ThemesPageParts = (Vec<ThemeView>, crate::involvement::across::Across);
 
 static PARTS_LOADING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-static THEMES_PAGES: std::sync::LazyLock<
-    std::sync::Mutex<
-        HashMap<
-            (Uuid, i64, bool, usize),
-            (std::sync::Arc<crate::involvement::analysis::ThemesResult>, std::sync::Arc<ThemesPageParts>),
-        >,
-    >,
-> = std::sync::LazyLock::new(Default::default);
+/// Parts by (process, level, English?, the shared result's address); each entry holds its
+/// result, so the address cannot be another result's while the entry lives.
+type ThemesMemo = HashMap<
+    (Uuid, i64, bool, usize),
+    (std::sync::Arc<crate::involvement::analysis::ThemesResult>, std::sync::Arc<ThemesPageParts>),
+>;
+static THEMES_PAGES: std::sync::LazyLock<std::sync::Mutex<ThemesMemo>> = std::sync::LazyLock::new(Default::default);
 
 async fn themes_page_parts(
     state: &AppState,

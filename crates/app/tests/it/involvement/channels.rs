@@ -246,3 +246,34 @@ db_test!(kept_tallies_equal_the_counts_of_the_vote_history, |db| {
     }
     assert_eq!(expected[&1], (6, 0, 0), "everyone changed their vote on statement 1 to agree");
 });
+
+// A facilitator's statement table comes a page at a time, pending statements first.
+db_test!(the_statement_table_pages_with_pending_statements_first, |db| {
+    let app = crate::support::demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = super::process(&mut hr, json!({"title": "Mange udsagn", "template": "proposals"}), Some("collect")).await;
+    for n in 0..60 {
+        let r = hr
+            .send_json(
+                "POST",
+                &format!("/api/v1/processes/{id}/statements"),
+                &json!({"text": format!("Udsagn nummer {n}")}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let mut employee = app.api_client("medarbejder").await;
+    let r = employee
+        .send_json("POST", &format!("/api/v1/processes/{id}/statements"), &json!({"text": "Et forslag fra gulvet"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let mut browser = app.login("facilitator").await;
+    let first = browser.get(&format!("/processer/{id}/facilitering")).await.body;
+    assert!(first.contains("Et forslag fra gulvet"), "the pending one comes first");
+    assert!(first.contains("Udsagn nummer 0<") && !first.contains("Udsagn nummer 59<"));
+    assert!(first.contains("?udsagn=2"), "a link to the next page");
+    let second = browser.get(&format!("/processer/{id}/facilitering?udsagn=2")).await.body;
+    assert!(second.contains("Udsagn nummer 59<") && !second.contains("Udsagn nummer 0<"));
+    let r = browser.get(&format!("/processer/{id}/facilitering?udsagn=nul")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});
