@@ -210,6 +210,12 @@ fn bad_arguments_exit_with_2_and_a_message() {
     assert!(stderr(&out).contains("kolding-csv"), "{}", stderr(&out));
     let out = samskab(&db, &["serve", "--demo-size", "5"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = samskab(&db, &["serve", "--public-url", "samskab.kommune.dk"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("https://samskab.kommune.dk"), "{}", stderr(&out));
+    let out = samskab(&db, &["serve", "--listen", "127.0.0.1:0", "--smtp-url", "ftp://relay"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("SMTP"), "a bad relay address is said at start: {}", stderr(&out));
     let out = samskab(&db, &["import", "org", "--format", "samskab-csv", "/no/such/dir"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("kan ikke læses"), "{}", stderr(&out));
