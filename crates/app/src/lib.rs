@@ -12,6 +12,7 @@
 //! ([`platform::web::Permit`]) → store function in a transaction with its audit entry →
 //! template.
 
+pub mod decisions;
 pub mod demo;
 pub mod involvement;
 pub mod organisation;
@@ -35,6 +36,7 @@ pub const MODULES: &[&Module] = &[
     &organisation::MODULE,
     &stories::MODULE,
     &involvement::MODULE,
+    &decisions::MODULE,
 ];
 
 /// Settings an operator chooses.

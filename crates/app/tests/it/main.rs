@@ -10,6 +10,7 @@ pub(crate) use testkit::db_test;
 mod accounts;
 mod api;
 mod audit;
+mod decisions;
 mod group_commit;
 mod involvement;
 mod jobs;

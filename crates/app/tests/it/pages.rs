@@ -203,6 +203,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("{pin}", &Uuid::nil().to_string())
             .replace("{input}", &Uuid::nil().to_string())
             .replace("{username}", "ingen")
+            .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", Uuid::nil()))
             .replace("{token}", &token)
             .replace("/p/{id}", &format!("/p/{}", processes["admin"]))
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))

@@ -1,0 +1,9 @@
+proposal-error-title = Skriv en titel på højst { $max } tegn.
+proposal-error-text = Teksten må højst være { $max } tegn.
+proposal-error-inputs = Et eller flere input findes ikke i denne proces.
+proposal-error-inputs-many = Et forslag kan højst laves af { $max } input.
+proposal-error-state = Vælg en beslutning: under overvejelse, vedtaget, delvist vedtaget, afvist eller gennemført.
+proposal-error-reason = Skriv en begrundelse på højst { $max } tegn. En beslutning skal altid begrundes.
+proposal-error-unit = Den ansvarlige enhed findes ikke.
+audit-action-proposal-created = Forslag oprettet
+audit-action-proposal-decided = Beslutning om forslag

@@ -1,0 +1,9 @@
+proposal-error-title = Write a title of at most { $max } characters.
+proposal-error-text = The text may be at most { $max } characters.
+proposal-error-inputs = One or more inputs are not in this process.
+proposal-error-inputs-many = A proposal can be made from at most { $max } inputs.
+proposal-error-state = Choose a decision: under consideration, accepted, partly accepted, rejected or implemented.
+proposal-error-reason = Write a reason of at most { $max } characters. A decision always needs a reason.
+proposal-error-unit = The responsible unit does not exist.
+audit-action-proposal-created = Proposal created
+audit-action-proposal-decided = Proposal decided
