@@ -150,8 +150,12 @@ async fn create(
         let mut distinct = new.inputs.clone();
         distinct.sort();
         distinct.dedup();
-        if store::inputs_in_process(&state.db, process.id, &distinct).await? != distinct.len() {
-            errors.push("inputs", tr.t("proposal-error-inputs"));
+        // The inputs are involvement's: asked through its store, not read from its tables.
+        for input in &distinct {
+            if crate::involvement::store::input_by_id(&state.db, process.id, *input).await?.is_none() {
+                errors.push("inputs", tr.t("proposal-error-inputs"));
+                break;
+            }
         }
     }
     if !errors.is_empty() {

@@ -35,22 +35,6 @@ fn proposal(r: ProposalRow, inputs: Vec<Uuid>) -> Proposal {
     }
 }
 
-/// How many of `inputs` belong to the process.
-pub async fn inputs_in_process(db: &Db, process: Uuid, inputs: &[Uuid]) -> sqlx::Result<usize> {
-    let mut found = 0;
-    for input in inputs {
-        let hit: Option<i32> = on_db!(db, |p| {
-            sqlx::query_scalar("SELECT 1 FROM process_input WHERE id = $1 AND process_id = $2")
-                .bind(input)
-                .bind(process)
-                .fetch_optional(p)
-                .await
-        })?;
-        found += usize::from(hit.is_some());
-    }
-    Ok(found)
-}
-
 /// Makes a proposal (state new) with the next number of its process; returns it.
 pub async fn create(
     db: &Db,
@@ -64,11 +48,14 @@ pub async fn create(
     let entry = entry.subject(AUDIT_KIND, id, &new.title);
     let number = on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
-        let (number,): (i32,) =
-            sqlx::query_as("SELECT CAST(COALESCE(MAX(number), 0) + 1 AS INTEGER) FROM proposal WHERE process_id = $1")
-                .bind(process)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (number,): (i32,) = sqlx::query_as(
+            "INSERT INTO proposal_counter (process_id, next_number) VALUES ($1, 2)
+             ON CONFLICT (process_id) DO UPDATE SET next_number = proposal_counter.next_number + 1
+             RETURNING next_number - 1",
+        )
+        .bind(process)
+        .fetch_one(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO proposal (id, municipality_id, process_id, number, title, text, state, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $7)",

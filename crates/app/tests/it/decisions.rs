@@ -133,3 +133,27 @@ db_test!(proposals_are_made_from_inputs_and_decided_with_a_reason, |db| {
         assert!(audited.iter().any(|a| a == action), "{action} is audited: {audited:?}");
     }
 });
+
+// Proposals made at the same moment get different numbers, 1 to n.
+db_test!(proposals_made_at_once_get_different_numbers, |db| {
+    let app = demo_app(&db, 200).await;
+    let mut hr = app.api_client("facilitator").await;
+    let r = hr.send_json("POST", "/api/v1/processes", &json!({"title": "Samtidig", "template": "proposals"})).await;
+    let process = as_json(&r)["id"].as_str().expect("id").to_string();
+    let mut tasks = Vec::new();
+    for n in 0..12 {
+        let mut c = app.api_client("facilitator").await;
+        let path = format!("/api/v1/processes/{process}/proposals");
+        tasks.push(tokio::spawn(async move {
+            let r = c.send_json("POST", &path, &json!({"title": format!("Forslag {n}")})).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            as_json(&r)["number"].as_i64().expect("number")
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.expect("task"));
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
+});
