@@ -31,9 +31,11 @@ use crate::platform::site::store::core_tasks;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result, page_number};
 
 mod doors;
+mod facilitation;
 mod results;
 
 use doors::*;
+use facilitation::*;
 use results::*;
 pub(crate) use results::{across_for, level};
 
@@ -759,149 +761,4 @@ async fn save_settings(
     };
     store::update(&state.db, state.municipality, &changed, permit.ctx.audit("process.updated")).await?;
     Ok(Redirect::to(&format!("/processer/{}?gemt=indstillinger", changed.id)).into_response())
-}
-
-#[derive(Deserialize, Default)]
-struct LinksForm {
-    #[serde(default)]
-    count: String,
-}
-
-async fn make_links(
-    State(state): State<AppState>,
-    permit: Permit<TakePart>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<LinksForm>,
-) -> Result<Response> {
-    let process = facilitated(&state, &permit, &id).await?;
-    let tr = permit.tr();
-    let count = form.count.trim().parse::<i64>().map_err(|_| {
-        AppError::BadRequest(tr.t1("process-error-links", "max", tr.num(super::model::LINKS_MAX as i64)))
-    })?;
-    let tokens = issue_links(&state, &permit, &process, count).await?;
-    let base = crate::platform::web::site_url(&state, &headers);
-    Ok(render(&LinksTemplate {
-        page: permit.ctx.page(&state, tr.t1("process-links-title", "title", &process.title), "processes"),
-        links: tokens.iter().map(|t| format!("{base}/deltag/{t}")).collect(),
-        process,
-    }))
-}
-
-#[derive(Deserialize, Default)]
-struct Empty {}
-
-#[derive(Deserialize, Default)]
-struct UsernameForm {
-    #[serde(default)]
-    username: String,
-}
-
-async fn copy_process(
-    State(state): State<AppState>,
-    permit: Permit<CreateProcesses>,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
-) -> Result<Response> {
-    let process = super::api::copyable(&state, &permit, &id).await?;
-    let copied = super::api::copy_checked(&state, &permit, &process, None).await?;
-    Ok(Redirect::to(&format!("/processer/{}/indstillinger", copied.id)).into_response())
-}
-
-async fn add_facilitator(
-    State(state): State<AppState>,
-    permit: Permit<TakePart>,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<UsernameForm>,
-) -> Result<Response> {
-    let process = facilitated(&state, &permit, &id).await?;
-    match super::api::add_facilitator_checked(&state, &permit, &process, &form.username).await {
-        Ok(()) => Ok(Redirect::to(&format!("/processer/{}/indstillinger", process.id)).into_response()),
-        Err(AppError::BadRequest(msg)) => {
-            settings_view(&state, &permit, process, FormErrors::one("username", msg)).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn remove_facilitator(
-    State(state): State<AppState>,
-    permit: Permit<TakePart>,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<UsernameForm>,
-) -> Result<Response> {
-    let process = facilitated(&state, &permit, &id).await?;
-    match super::api::remove_facilitator_checked(&state, &permit, &process, &form.username).await {
-        Ok(()) => Ok(Redirect::to(&format!("/processer/{}/indstillinger#facilitatorer", process.id)).into_response()),
-        Err(AppError::BadRequest(msg)) => {
-            settings_view(&state, &permit, process, FormErrors::one("username", msg)).await
-        }
-        Err(e) => Err(e),
-    }
-}
-
-async fn invite(
-    State(state): State<AppState>,
-    permit: Permit<TakePart>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
-) -> Result<Response> {
-    let process = facilitated(&state, &permit, &id).await?;
-    let tr = permit.tr();
-    let mut errors = FormErrors::default();
-    let mut request = super::invite::InviteRequest::default();
-    for (k, v) in &fields {
-        match k.as_str() {
-            "unit" => match Uuid::parse_str(v.trim()) {
-                Ok(u) => request.units.push(u),
-                Err(_) => errors.push("invite", tr.t1("invite-error-unit", "unit", v.trim())),
-            },
-            "emails" => {
-                request.emails.extend(v.split(['\n', ',', ';']).map(|e| e.trim().to_string()).filter(|e| !e.is_empty()))
-            }
-            _ => {}
-        }
-    }
-    let site = crate::platform::web::site_url(&state, &headers);
-    let outcome = if errors.is_empty() {
-        super::invite::invite_checked(&state, &permit, &process, &request, &site).await
-    } else {
-        Err(crate::platform::api::invalid(errors))
-    };
-    match outcome {
-        Ok(o) => {
-            let notice = [
-                tr.t1("process-invite-queued", "count", tr.num(o.invited as i64)),
-                tr.t1("process-invite-before", "count", tr.num(o.already_invited as i64)),
-                tr.t1("process-invite-without", "count", tr.num(o.without_address as i64)),
-            ]
-            .join(" ");
-            facilitate_view(
-                &state,
-                &permit,
-                process,
-                1,
-                StatementDraft::default(),
-                FormErrors::default(),
-                Some(notice),
-                1,
-            )
-            .await
-        }
-        Err(AppError::BadRequest(msg)) | Err(AppError::Conflict(msg)) => {
-            facilitate_view(
-                &state,
-                &permit,
-                process,
-                1,
-                StatementDraft::default(),
-                FormErrors::one("invite", msg),
-                None,
-                1,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
 }
