@@ -42,6 +42,23 @@ impl ProposalState {
         ProposalState::ALL.into_iter().find(|st| st.key() == s)
     }
 
+    /// The message id of the state's name.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            ProposalState::New => "proposal-state-new",
+            ProposalState::UnderConsideration => "proposal-state-under_consideration",
+            ProposalState::Accepted => "proposal-state-accepted",
+            ProposalState::PartlyAccepted => "proposal-state-partly_accepted",
+            ProposalState::Rejected => "proposal-state-rejected",
+            ProposalState::Implemented => "proposal-state-implemented",
+        }
+    }
+
+    /// The states a decision may set (a proposal never goes back to new).
+    pub fn decisions() -> impl Iterator<Item = ProposalState> {
+        ProposalState::ALL.into_iter().filter(|s| *s != ProposalState::New)
+    }
+
     /// Whether a proposal in this state has been decided (counts toward "n of m decided").
     pub fn decided(self) -> bool {
         !matches!(self, ProposalState::New | ProposalState::UnderConsideration)
@@ -52,6 +69,9 @@ impl ProposalState {
 pub const TITLE_MAX_CHARS: usize = 200;
 pub const TEXT_MAX_CHARS: usize = 5_000;
 pub const REASON_MAX_CHARS: usize = 2_000;
+pub const RESPONSIBLE_MAX_CHARS: usize = 200;
+/// The most proposals one bulk decision covers (a page of the list and more).
+pub const BULK_MAX: usize = 500;
 /// The most inputs one proposal is made from.
 pub const INPUTS_MAX: usize = 500;
 
@@ -66,7 +86,15 @@ pub struct Proposal {
     pub state: ProposalState,
     pub reason: String,
     pub responsible_unit: Option<Uuid>,
+    /// The person responsible (a name or username), or empty.
+    pub responsible: String,
     pub deadline: Option<NaiveDate>,
+    /// The theme it was made from (its label then), or empty.
+    pub theme: String,
+    /// The statement it was made from (its number in the process).
+    pub statement_number: Option<i32>,
+    /// The decision participants see: as it was when decisions were last published.
+    pub published: Option<(ProposalState, String)>,
     pub inputs: Vec<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -78,6 +106,8 @@ pub struct NewProposal {
     pub title: String,
     pub text: String,
     pub inputs: Vec<Uuid>,
+    pub theme: String,
+    pub statement_number: Option<i32>,
 }
 
 /// A decision to write (checked by the caller).
@@ -86,6 +116,7 @@ pub struct Decision {
     pub state: ProposalState,
     pub reason: String,
     pub responsible_unit: Option<Uuid>,
+    pub responsible: String,
     pub deadline: Option<NaiveDate>,
 }
 
@@ -95,8 +126,40 @@ pub struct DecisionEvent {
     pub state: ProposalState,
     pub reason: String,
     pub responsible_unit: Option<Uuid>,
+    pub responsible: String,
     pub deadline: Option<NaiveDate>,
     /// Who decided (their username), or "system".
     pub by: String,
     pub at: DateTime<Utc>,
+}
+
+/// Which proposals a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct ProposalFilter {
+    pub state: Option<ProposalState>,
+    /// Only the undecided (new or under consideration).
+    pub undecided: bool,
+    pub theme: Option<String>,
+    /// Responsible units (a unit with its subtree, resolved by the caller).
+    pub units: Option<Vec<Uuid>>,
+    pub responsible: Option<String>,
+}
+
+/// How far deciding a process's proposals has come, and what its lists can be filtered by.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    pub decided: i64,
+    pub total: i64,
+    /// Proposals per state key.
+    pub per_state: Vec<(ProposalState, i64)>,
+    pub themes: Vec<String>,
+    pub responsible: Vec<String>,
+    pub units: Vec<Uuid>,
+}
+
+/// What became of one input: the proposals made from it, with their decisions.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub input: Uuid,
+    pub proposals: Vec<Proposal>,
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
-use super::model::{Decision, DecisionEvent, NewProposal, Proposal, ProposalState};
+use super::model::{Decision, DecisionEvent, NewProposal, Progress, Proposal, ProposalFilter, ProposalState};
 use crate::on_db;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
@@ -11,14 +11,48 @@ use crate::platform::db::{Db, WritePool, new_id};
 /// The audit log's name for a proposal.
 pub const AUDIT_KIND: &str = "proposal";
 
-type ProposalRow =
-    (Uuid, Uuid, i32, String, String, String, String, Option<Uuid>, Option<NaiveDate>, DateTime<Utc>, DateTime<Utc>);
+#[derive(sqlx::FromRow)]
+struct ProposalRow {
+    id: Uuid,
+    process_id: Uuid,
+    number: i32,
+    title: String,
+    text: String,
+    state: String,
+    reason: String,
+    responsible_unit_id: Option<Uuid>,
+    responsible: String,
+    deadline: Option<NaiveDate>,
+    theme: String,
+    statement_number: Option<i32>,
+    published_state: Option<String>,
+    published_reason: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
 
-const COLUMNS: &str =
-    "id, process_id, number, title, text, state, reason, responsible_unit_id, deadline, created_at, updated_at";
+const COLUMNS: &str = "id, process_id, number, title, text, state, reason, responsible_unit_id, responsible, deadline,
+     theme, statement_number, published_state, published_reason, created_at, updated_at";
 
 fn proposal(r: ProposalRow, inputs: Vec<Uuid>) -> Proposal {
-    let (id, process_id, number, title, text, state, reason, responsible_unit, deadline, created_at, updated_at) = r;
+    let ProposalRow {
+        id,
+        process_id,
+        number,
+        title,
+        text,
+        state,
+        reason,
+        responsible_unit_id: responsible_unit,
+        responsible,
+        deadline,
+        theme,
+        statement_number,
+        published_state,
+        published_reason,
+        created_at,
+        updated_at,
+    } = r;
     Proposal {
         id,
         process_id,
@@ -28,7 +62,11 @@ fn proposal(r: ProposalRow, inputs: Vec<Uuid>) -> Proposal {
         state: ProposalState::parse(&state).unwrap_or(ProposalState::New),
         reason,
         responsible_unit,
+        responsible,
         deadline,
+        theme,
+        statement_number,
+        published: published_state.as_deref().and_then(ProposalState::parse).map(|s| (s, published_reason)),
         inputs,
         created_at,
         updated_at,
@@ -57,8 +95,9 @@ pub async fn create(
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO proposal (id, municipality_id, process_id, number, title, text, state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $7)",
+            "INSERT INTO proposal (id, municipality_id, process_id, number, title, text, state, theme, statement_number,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $9)",
         )
         .bind(id)
         .bind(municipality)
@@ -66,6 +105,8 @@ pub async fn create(
         .bind(number)
         .bind(&new.title)
         .bind(&new.text)
+        .bind(&new.theme)
+        .bind(new.statement_number)
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -81,6 +122,7 @@ pub async fn create(
         Ok::<_, sqlx::Error>(number)
     })?;
     let mut inputs = new.inputs.clone();
+    inputs.sort();
     inputs.dedup();
     Ok(Proposal {
         id,
@@ -91,7 +133,11 @@ pub async fn create(
         state: ProposalState::New,
         reason: String::new(),
         responsible_unit: None,
+        responsible: String::new(),
         deadline: None,
+        theme: new.theme.clone(),
+        statement_number: new.statement_number,
+        published: None,
         inputs,
         created_at: now,
         updated_at: now,
@@ -116,20 +162,245 @@ pub async fn get(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<P
     Ok(Some(proposal(row, inputs)))
 }
 
-/// The proposals of a process by number, optionally in one state (without their inputs).
-pub async fn list(db: &Db, process: Uuid, state: Option<ProposalState>) -> sqlx::Result<Vec<Proposal>> {
+/// A value bound into a list's filter.
+enum Bind {
+    Text(String),
+    Id(Uuid),
+}
+
+/// The WHERE clause of a filtered list of one process's proposals, and its values ($1 is
+/// the process).
+fn filter_sql(filter: &ProposalFilter) -> (String, Vec<Bind>) {
+    let mut sql = String::from("process_id = $1");
+    let mut binds = Vec::new();
+    let next = |binds: &mut Vec<Bind>, b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len() + 1)
+    };
+    if let Some(state) = filter.state {
+        let p = next(&mut binds, Bind::Text(state.key().to_string()));
+        sql.push_str(&format!(" AND state = {p}"));
+    }
+    if filter.undecided {
+        sql.push_str(" AND state IN ('new', 'under_consideration')");
+    }
+    if let Some(theme) = &filter.theme {
+        let p = next(&mut binds, Bind::Text(theme.clone()));
+        sql.push_str(&format!(" AND theme = {p}"));
+    }
+    if let Some(responsible) = &filter.responsible {
+        let p = next(&mut binds, Bind::Text(responsible.clone()));
+        sql.push_str(&format!(" AND responsible = {p}"));
+    }
+    if let Some(units) = &filter.units {
+        if units.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            let ps: Vec<String> = units.iter().map(|u| next(&mut binds, Bind::Id(*u))).collect();
+            sql.push_str(&format!(" AND responsible_unit_id IN ({})", ps.join(", ")));
+        }
+    }
+    (sql, binds)
+}
+
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.clone()),
+                Bind::Id(u) => q.bind(*u),
+            };
+        }
+        q
+    }};
+}
+
+/// One page of a process's proposals by number, and how many match the filter (without
+/// their inputs).
+pub async fn list(
+    db: &Db,
+    process: Uuid,
+    filter: &ProposalFilter,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<(Vec<Proposal>, i64)> {
+    let (filter_sql, binds) = filter_sql(filter);
     let rows: Vec<ProposalRow> = on_db!(db, |p| {
-        let filter = if state.is_some() { " AND state = $2" } else { "" };
         let q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM proposal WHERE process_id = $1{filter} ORDER BY number"
+            "SELECT {COLUMNS} FROM proposal WHERE {filter_sql} ORDER BY number LIMIT {limit} OFFSET {offset}"
         )))
         .bind(process);
-        match state {
-            Some(s) => q.bind(s.key()).fetch_all(p).await,
-            None => q.fetch_all(p).await,
-        }
+        bind_all!(q, &binds).fetch_all(p).await
     })?;
-    Ok(rows.into_iter().map(|r| proposal(r, Vec::new())).collect())
+    let (total,): (i64,) = on_db!(db, |p| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM proposal WHERE {filter_sql}")))
+            .bind(process);
+        bind_all!(q, &binds).fetch_one(p).await
+    })?;
+    Ok((rows.into_iter().map(|r| proposal(r, Vec::new())).collect(), total))
+}
+
+/// Every proposal of a process by number, with their inputs (for the decision document).
+pub async fn all_with_inputs(db: &Db, process: Uuid) -> sqlx::Result<Vec<Proposal>> {
+    let (proposals, _) = list(db, process, &ProposalFilter::default(), i64::MAX / 2, 0).await?;
+    let links: Vec<(Uuid, Uuid)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT pi.proposal_id, pi.input_id FROM proposal_input pi JOIN proposal pr ON pr.id = pi.proposal_id
+             WHERE pr.process_id = $1",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut by_proposal: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for (proposal, input) in links {
+        by_proposal.entry(proposal).or_default().push(input);
+    }
+    Ok(proposals
+        .into_iter()
+        .map(|mut p| {
+            p.inputs = by_proposal.remove(&p.id).unwrap_or_default();
+            p.inputs.sort();
+            p
+        })
+        .collect())
+}
+
+/// How far deciding has come in a process, and the values its list can be filtered by.
+pub async fn progress(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
+    let per_state: Vec<(String, i64)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT state, CAST(COUNT(*) AS BIGINT) FROM proposal WHERE process_id = $1 GROUP BY state")
+            .bind(process)
+            .fetch_all(p)
+            .await
+    })?;
+    let themes: Vec<String> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT DISTINCT theme FROM proposal WHERE process_id = $1 AND theme <> '' ORDER BY theme")
+            .bind(process)
+            .fetch_all(p)
+            .await
+    })?;
+    let responsible: Vec<String> = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT DISTINCT responsible FROM proposal WHERE process_id = $1 AND responsible <> '' ORDER BY responsible",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })?;
+    let units: Vec<Uuid> = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT DISTINCT responsible_unit_id FROM proposal WHERE process_id = $1 AND responsible_unit_id IS NOT NULL",
+        )
+        .bind(process)
+        .fetch_all(p)
+        .await
+    })?;
+    let mut progress = Progress { themes, responsible, units, ..Default::default() };
+    for state in ProposalState::ALL {
+        let n = per_state.iter().find(|(k, _)| k == state.key()).map_or(0, |(_, n)| *n);
+        progress.total += n;
+        if state.decided() {
+            progress.decided += n;
+        }
+        progress.per_state.push((state, n));
+    }
+    Ok(progress)
+}
+
+/// The undecided proposal after number `after` in the process (wrapping round to the
+/// first), for "save and next".
+pub async fn next_undecided(db: &Db, process: Uuid, after: i32) -> sqlx::Result<Option<Uuid>> {
+    let next: Option<Uuid> = on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT id FROM proposal WHERE process_id = $1 AND state IN ('new', 'under_consideration')
+             ORDER BY CASE WHEN number > $2 THEN 0 ELSE 1 END, number LIMIT 1",
+        )
+        .bind(process)
+        .bind(after)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(next)
+}
+
+/// The proposals made from any of `inputs`, with the inputs of each among them.
+pub async fn from_inputs(db: &Db, process: Uuid, inputs: &[Uuid]) -> sqlx::Result<Vec<(Uuid, Proposal)>> {
+    let mut out = Vec::new();
+    for chunk in inputs.chunks(500) {
+        let ps: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let rows: Vec<(Uuid, Uuid)> = on_db!(db, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT pi.input_id, pi.proposal_id FROM proposal_input pi JOIN proposal pr ON pr.id = pi.proposal_id
+                 WHERE pr.process_id = $1 AND pi.input_id IN ({})",
+                ps.join(", ")
+            )))
+            .bind(process);
+            for i in chunk {
+                q = q.bind(*i);
+            }
+            q.fetch_all(p).await
+        })?;
+        for (input, proposal_id) in rows {
+            let row: Option<ProposalRow> = on_db!(db, |p| {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM proposal WHERE id = $1")))
+                    .bind(proposal_id)
+                    .fetch_optional(p)
+                    .await
+            })?;
+            if let Some(row) = row {
+                out.push((input, proposal(row, Vec::new())));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// When the process's decisions were last published, if they were.
+pub async fn published(db: &Db, process: Uuid) -> sqlx::Result<Option<DateTime<Utc>>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar("SELECT published_at FROM decision_publication WHERE process_id = $1")
+            .bind(process)
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// Publishes a process's decisions (again), with its audit entry and the e-mails telling
+/// people, in one transaction.
+pub async fn publish(
+    db: &Db,
+    municipality: Uuid,
+    process: Uuid,
+    mails: &[crate::platform::mail::Outgoing],
+    entry: AuditEntry,
+) -> sqlx::Result<DateTime<Utc>> {
+    let now = Utc::now();
+    let by = entry.actor_name.clone();
+    let batch = format!("decisions:{process}");
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO decision_publication (process_id, municipality_id, published_at, actor_name)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (process_id) DO UPDATE SET published_at = $3, actor_name = $4",
+        )
+        .bind(process)
+        .bind(municipality)
+        .bind(now)
+        .bind(&by)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE proposal SET published_state = state, published_reason = reason WHERE process_id = $1")
+            .bind(process)
+            .execute(&mut *tx)
+            .await?;
+        crate::platform::mail::store::queue_in(&mut *tx, municipality, &batch, mails, now).await?;
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(now)
+    })
 }
 
 /// Records a decision: the proposal's current state and its history entry, with the audit
@@ -141,40 +412,60 @@ pub async fn decide(
     decision: &Decision,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    decide_many(db, municipality, std::slice::from_ref(proposal), decision, entry).await
+}
+
+/// Records one decision on several proposals (a bulk decision with one reason): each
+/// proposal's state, history entry and audit entry, all in one transaction.
+pub async fn decide_many(
+    db: &Db,
+    municipality: Uuid,
+    proposals: &[Proposal],
+    decision: &Decision,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
     let now = Utc::now();
-    let entry = entry.subject(AUDIT_KIND, proposal.id, &proposal.title).detail(decision.state.key().to_string());
     let by = if entry.actor_name.is_empty() { "system".to_string() } else { entry.actor_name.clone() };
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
-        sqlx::query(
-            "UPDATE proposal SET state = $1, reason = $2, responsible_unit_id = $3, deadline = $4, updated_at = $5
-             WHERE id = $6",
-        )
-        .bind(decision.state.key())
-        .bind(&decision.reason)
-        .bind(decision.responsible_unit)
-        .bind(decision.deadline)
-        .bind(now)
-        .bind(proposal.id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO proposal_event (id, proposal_id, state, reason, responsible_unit_id, deadline,
-                 actor_account_id, actor_name, at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(new_id())
-        .bind(proposal.id)
-        .bind(decision.state.key())
-        .bind(&decision.reason)
-        .bind(decision.responsible_unit)
-        .bind(decision.deadline)
-        .bind(entry.actor_account_id)
-        .bind(&by)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        for proposal in proposals {
+            let entry = entry
+                .clone()
+                .subject(AUDIT_KIND, proposal.id, &proposal.title)
+                .detail(decision.state.key().to_string());
+            sqlx::query(
+                "UPDATE proposal SET state = $1, reason = $2, responsible_unit_id = $3, responsible = $4, deadline = $5,
+                     updated_at = $6
+                 WHERE id = $7",
+            )
+            .bind(decision.state.key())
+            .bind(&decision.reason)
+            .bind(decision.responsible_unit)
+            .bind(&decision.responsible)
+            .bind(decision.deadline)
+            .bind(now)
+            .bind(proposal.id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO proposal_event (id, proposal_id, state, reason, responsible_unit_id, responsible, deadline,
+                     actor_account_id, actor_name, at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(new_id())
+            .bind(proposal.id)
+            .bind(decision.state.key())
+            .bind(&decision.reason)
+            .bind(decision.responsible_unit)
+            .bind(&decision.responsible)
+            .bind(decision.deadline)
+            .bind(entry.actor_account_id)
+            .bind(&by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     })
@@ -182,9 +473,10 @@ pub async fn decide(
 
 /// A proposal's decisions, oldest first.
 pub async fn history(db: &Db, proposal: Uuid) -> sqlx::Result<Vec<DecisionEvent>> {
-    let rows: Vec<(String, String, Option<Uuid>, Option<NaiveDate>, String, DateTime<Utc>)> = on_db!(db, |p| {
+    type EventRow = (String, String, Option<Uuid>, String, Option<NaiveDate>, String, DateTime<Utc>);
+    let rows: Vec<EventRow> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT state, reason, responsible_unit_id, deadline, actor_name, at FROM proposal_event
+            "SELECT state, reason, responsible_unit_id, responsible, deadline, actor_name, at FROM proposal_event
              WHERE proposal_id = $1 ORDER BY at, id",
         )
         .bind(proposal)
@@ -193,10 +485,11 @@ pub async fn history(db: &Db, proposal: Uuid) -> sqlx::Result<Vec<DecisionEvent>
     })?;
     Ok(rows
         .into_iter()
-        .map(|(state, reason, responsible_unit, deadline, by, at)| DecisionEvent {
+        .map(|(state, reason, responsible_unit, responsible, deadline, by, at)| DecisionEvent {
             state: ProposalState::parse(&state).unwrap_or(ProposalState::New),
             reason,
             responsible_unit,
+            responsible,
             deadline,
             by,
             at,

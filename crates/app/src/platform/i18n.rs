@@ -105,6 +105,15 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with several arguments.
+    pub fn ta(&self, id: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(name.to_string(), FluentValue::from(value.to_string()));
+        }
+        self.format(id, Some(&args))
+    }
+
     /// The message `id` with a number argument (for plural selection).
     pub fn n(&self, id: &str, name: &str, value: impl Count) -> String {
         let value = value.count();
@@ -174,6 +183,12 @@ pub trait Count {
 impl Count for i64 {
     fn count(&self) -> i64 {
         *self
+    }
+}
+
+impl Count for usize {
+    fn count(&self) -> i64 {
+        i64::try_from(*self).unwrap_or(i64::MAX)
     }
 }
 

@@ -38,6 +38,11 @@ impl FormErrors {
         self.0.is_empty()
     }
 
+    /// Adds another check's errors after these.
+    pub fn extend(&mut self, more: FormErrors) {
+        self.0.extend(more.0);
+    }
+
     /// The first error for `field`, for the message beside it.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())

@@ -76,6 +76,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     // A process each login facilitates (the maker of a process facilitates it), and a
     // personal link to the admin's.
     let mut processes = std::collections::HashMap::new();
+    let mut proposals = std::collections::HashMap::new();
     for login in ["admin", "direktion", "leder", "facilitator", "medarbejder"] {
         let (account, _) = accounts::account_for_login(&db, login).await.expect("q").expect("login");
         let new = app::involvement::model::NewProcess {
@@ -100,6 +101,16 @@ db_test!(every_registered_route_follows_its_guard, |db| {
                 .expect("no quota");
         }
         processes.insert(login, id);
+        let new = app::decisions::model::NewProposal {
+            title: "Kortere møder".into(),
+            text: String::new(),
+            inputs: Vec::new(),
+            theme: String::new(),
+            statement_number: None,
+        };
+        let entry = app::platform::audit::AuditEntry::system("proposal.created", "test");
+        let made = app::decisions::store::create(&db, m, id, &new, entry).await.expect("proposal");
+        proposals.insert(login, made.id);
     }
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
         .await
@@ -125,6 +136,15 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         }
         Some(match path {
             "/deltag/{token}" => format!("/deltag/{token}"),
+            "/deltag/{token}/svar" => format!("/deltag/{token}/svar"),
+            "/kvittering/{token}" => format!("/kvittering/{token}"),
+            "/api/v1/receipts/{token}/answers" => format!("/api/v1/receipts/{token}/answers"),
+            "/api/v1/participate/{token}/answers" => format!("/api/v1/participate/{token}/answers"),
+            "/p/{id}/beslutninger" => format!("/p/{process}/beslutninger"),
+            "/forslag/{id}" => format!("/forslag/{}", proposals.get(login).copied().unwrap_or_default()),
+            "/api/v1/proposals/{id}" => {
+                format!("/api/v1/proposals/{}", proposals.get(login).copied().unwrap_or_default())
+            }
             "/p/{id}" => format!("/p/{process}"),
             "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
@@ -203,7 +223,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("{pin}", &Uuid::nil().to_string())
             .replace("{input}", &Uuid::nil().to_string())
             .replace("{username}", "ingen")
-            .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", Uuid::nil()))
+            .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", proposals["admin"]))
+            .replace("/forslag/{id}", &format!("/forslag/{}", proposals["admin"]))
             .replace("{token}", &token)
             .replace("/p/{id}", &format!("/p/{}", processes["admin"]))
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
@@ -237,6 +258,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             &path
                 .replace("/processer/{id}", &format!("/processer/{process}"))
                 .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{process}"))
+                .replace("/forslag/{id}", &format!("/forslag/{}", proposals[login]))
+                .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", proposals[login]))
                 .replace("/historier/{id}/rediger", &format!("/historier/{draft}/rediger"))
                 .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{draft}")),
         )

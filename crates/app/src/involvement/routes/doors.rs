@@ -221,6 +221,11 @@ pub(super) async fn door_input(
     store::add_input(&state.db, state.municipality, &opened.process, &opened.taker, &draft, quota.as_ref(), entry)
         .await?
         .map_err(|_| crate::involvement::api::over_quota(ctx))?;
+    // A public participant has nothing else to come back with: a receipt link to their
+    // own inputs shows them later what became of them.
+    if public && let Some(secret) = store::issue_receipt(&state.db, opened.process.id, &opened.taker).await? {
+        return Ok(with_cookie(Redirect::to(&format!("/kvittering/{secret}")).into_response(), opened.cookie));
+    }
     Ok(with_cookie(Redirect::to(&back).into_response(), opened.cookie))
 }
 

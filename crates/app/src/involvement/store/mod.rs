@@ -808,9 +808,11 @@ pub async fn copy(
 mod analysis;
 mod bulk;
 mod invite;
+mod receipts;
 mod writes;
 
 pub use analysis::*;
 pub use bulk::*;
 pub use invite::*;
+pub use receipts::*;
 pub use writes::*;

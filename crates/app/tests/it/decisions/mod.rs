@@ -156,3 +156,23 @@ db_test!(proposals_made_at_once_get_different_numbers, |db| {
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
 });
+
+mod answers;
+mod pages;
+
+/// A process made through the API by `hr`, active in `step`.
+async fn process(hr: &mut Client, body: Value, step: &str) -> String {
+    let r = hr.send_json("POST", "/api/v1/processes", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = as_json(&r)["id"].as_str().expect("id").to_string();
+    let r = hr.send_json("PATCH", &format!("/api/v1/processes/{id}"), &json!({ "active_step": step })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    id
+}
+
+/// A proposal made through the API; its id.
+async fn proposal(hr: &mut Client, process: &str, body: Value) -> String {
+    let r = hr.send_json("POST", &format!("/api/v1/processes/{process}/proposals"), &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    as_json(&r)["id"].as_str().expect("id").to_string()
+}
