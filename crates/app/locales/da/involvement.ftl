@@ -284,3 +284,6 @@ process-error-not-facilitator = { $username } er ikke facilitator af denne proce
 audit-action-process-facilitator-removed = Facilitator fjernet
 process-map-sample = Kortet viser { $shown } deltagere, jævnt udvalgt blandt alle.
 process-statements-pages = Sider med udsagn
+process-what-became = Se hvad der blev af dit input
+process-proposals = Forslag og beslutninger
+process-theme-proposal = Lav et forslag ud fra temaet

@@ -284,3 +284,6 @@ process-error-not-facilitator = { $username } is not a facilitator of this proce
 audit-action-process-facilitator-removed = Facilitator removed
 process-map-sample = The map shows { $shown } participants, an even sample of all.
 process-statements-pages = Pages of statements
+process-what-became = See what became of your input
+process-proposals = Proposals and decisions
+process-theme-proposal = Make a proposal from this theme

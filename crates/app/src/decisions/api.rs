@@ -30,10 +30,13 @@ pub fn routes() -> Routes {
         .post("/api/v1/proposals/{id}/decision", decide, decide_one)
         .post("/api/v1/processes/{id}/decisions", decide, decide_bulk)
         .post("/api/v1/processes/{id}/publish-decisions", decide, publish)
+        .get("/api/v1/processes/{id}/decision-document.pdf", decide, document_pdf)
+        .get("/api/v1/processes/{id}/decision-document.xlsx", decide, document_xlsx)
+        .post("/api/v1/processes/{id}/decision-document", decide, make_document)
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(list, create, get_one, decide_one, decide_bulk, publish))]
+#[openapi(paths(list, create, get_one, decide_one, decide_bulk, publish, document_pdf, document_xlsx, make_document))]
 pub struct Api;
 
 /// A proposal with its current decision.
@@ -476,4 +479,92 @@ async fn publish(
     let process = decided_process(&state, &permit, &id).await?;
     let (published_at, notified) = super::answers::publish(&state, &permit, &headers, &process).await?;
     Ok(created(&Published { published_at, notified }))
+}
+
+/// Starts the job that makes a process's decision document; its id.
+pub async fn start_document(state: &AppState, permit: &Permit<DecideProposals>, process: &Process) -> Result<Uuid> {
+    let lang = if permit.tr().lang == crate::platform::i18n::Lang::En { "en" } else { "da" };
+    let mut job = crate::platform::jobs::NewJob::new(
+        super::document::MAKE_DOCUMENT.kind,
+        serde_json::json!({ "process": process.id.to_string(), "lang": lang }),
+    );
+    job.created_by = Some(permit.user.account.id);
+    job.dedupe_key = Some(format!("decisions.document:{}", process.id));
+    Ok(crate::platform::jobs::store::enqueue(&state.db, state.municipality, &job).await?)
+}
+
+/// A decision document file: `beslutningsdokument.pdf` / `.xlsx` (or the API's names).
+pub async fn document_download(
+    state: &AppState,
+    permit: &Permit<DecideProposals>,
+    process: &Process,
+    file: &str,
+) -> Result<Response> {
+    use axum::http::header;
+    let pdf = match file.rsplit('.').next() {
+        Some("pdf") => true,
+        Some("xlsx") => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let (pdf_bytes, xlsx_bytes) = super::document::files(state, &permit.tr(), process).await?;
+    let (kind, body, name) = if pdf {
+        ("application/pdf", pdf_bytes, "beslutningsdokument.pdf")
+    } else {
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes, "beslutningsdokument.xlsx")
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The decision document as PDF: the process, participation per unit, themes, opinion
+/// groups with their map, consensus and bridging statements, and the proposals with their
+/// decisions. Made when the data has changed since it was last made, else served as kept.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/decision-document.pdf", tag = "decisions", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+async fn document_pdf(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = decided_process(&state, &permit, &id).await?;
+    document_download(&state, &permit, &process, "decision-document.pdf").await
+}
+
+/// The decision document's proposals, participation and themes as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/processes/{id}/decision-document.xlsx", tag = "decisions", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The workbook"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn document_xlsx(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = decided_process(&state, &permit, &id).await?;
+    document_download(&state, &permit, &process, "decision-document.xlsx").await
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct JobStarted {
+    pub job: Uuid,
+}
+
+/// Starts making the decision document as a job (`GET /api/v1/jobs/{job}` follows it).
+#[utoipa::path(post, path = "/api/v1/processes/{id}/decision-document", tag = "decisions", params(("id" = Uuid, Path)),
+    responses((status = 202, body = JobStarted), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn make_document(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = decided_process(&state, &permit, &id).await?;
+    let job = start_document(&state, &permit, &process).await?;
+    let mut r = json(&JobStarted { job });
+    *r.status_mut() = StatusCode::ACCEPTED;
+    Ok(r)
 }

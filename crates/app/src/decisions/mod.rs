@@ -12,6 +12,7 @@
 
 pub mod answers;
 pub mod api;
+pub mod document;
 pub mod model;
 pub mod routes;
 pub mod store;
@@ -53,7 +54,7 @@ pub static MODULE: Module = Module {
     start: no_start,
     home: None,
     audit_links: &[AuditLink { kind: store::AUDIT_KIND, prefix: "/forslag/" }],
-    jobs: &[],
+    jobs: &[&document::MAKE_DOCUMENT],
     openapi: Some(openapi),
 };
 

@@ -29,6 +29,10 @@ pub fn routes() -> Routes {
         .post("/processer/{id}/forslag/ny", take_part, create)
         .post("/processer/{id}/forslag/samlet", deciding, decide_bulk)
         .post("/processer/{id}/offentliggoer", deciding, publish)
+        .get("/processer/{id}/beslutningsdokument", deciding, document_page)
+        .post("/processer/{id}/beslutningsdokument", deciding, make_document)
+        .get("/processer/{id}/beslutningsdokument.pdf", deciding, document_pdf)
+        .get("/processer/{id}/beslutningsdokument.xlsx", deciding, document_xlsx)
         .get("/forslag/{id}", take_part, proposal_page)
         .post("/forslag/{id}/beslutning", deciding, decide)
 }
@@ -495,4 +499,58 @@ async fn publish(
     let process = super::api::decided_process(&state, &permit, &id).await?;
     super::answers::publish(&state, &permit, &headers, &process).await?;
     Ok(Redirect::to(&format!("/processer/{}/forslag?gemt=offentliggjort", process.id)).into_response())
+}
+
+/// The decision document as a page, with its downloads and the job that makes them.
+async fn document_page(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = super::api::decided_process(&state, &permit, &id).await?;
+    let tr = permit.tr();
+    let data = super::document::collect(&state, &tr, &process).await?;
+    let made_at = store::document_made_at(&state.db, process.id).await?;
+    let current = store::document(&state.db, process.id, &super::document::basis(&data)).await?.is_some();
+    use base64::Engine as _;
+    let image =
+        |svg: &str| format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(svg));
+    Ok(render(&DocumentTemplate {
+        page: permit.ctx.page(&state, tr.t1("document-title", "title", &process.title), "processes"),
+        units_image: image(&data.units_chart),
+        map_image: image(&data.map_chart),
+        data,
+        made_at: made_at.map(|t| tr.datetime(&t)),
+        current,
+        process,
+    }))
+}
+
+async fn make_document(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let process = super::api::decided_process(&state, &permit, &id).await?;
+    let job = super::api::start_document(&state, &permit, &process).await?;
+    Ok(Redirect::to(&format!("/jobber/{job}")).into_response())
+}
+
+async fn document_pdf(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = super::api::decided_process(&state, &permit, &id).await?;
+    super::api::document_download(&state, &permit, &process, "beslutningsdokument.pdf").await
+}
+
+async fn document_xlsx(
+    State(state): State<AppState>,
+    permit: Permit<DecideProposals>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let process = super::api::decided_process(&state, &permit, &id).await?;
+    super::api::document_download(&state, &permit, &process, "beslutningsdokument.xlsx").await
 }

@@ -496,3 +496,53 @@ pub async fn history(db: &Db, proposal: Uuid) -> sqlx::Result<Vec<DecisionEvent>
         })
         .collect())
 }
+
+/// The kept decision document of a process (PDF, XLSX) if it was made from data with this
+/// fingerprint.
+pub async fn document(db: &Db, process: Uuid, basis: &str) -> sqlx::Result<Option<(Vec<u8>, Vec<u8>)>> {
+    on_db!(db, |p| {
+        sqlx::query_as("SELECT pdf, xlsx FROM decision_document WHERE process_id = $1 AND basis = $2")
+            .bind(process)
+            .bind(basis)
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// When the kept decision document of a process was made, if one was.
+pub async fn document_made_at(db: &Db, process: Uuid) -> sqlx::Result<Option<DateTime<Utc>>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar("SELECT made_at FROM decision_document WHERE process_id = $1")
+            .bind(process)
+            .fetch_optional(p)
+            .await
+    })
+}
+
+/// Keeps a process's decision document (replacing the one before).
+pub async fn keep_document(
+    db: &Db,
+    municipality: Uuid,
+    process: Uuid,
+    basis: &str,
+    pdf: &[u8],
+    xlsx: &[u8],
+) -> sqlx::Result<()> {
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO decision_document (process_id, municipality_id, basis, pdf, xlsx, made_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (process_id) DO UPDATE SET basis = $3, pdf = $4, xlsx = $5, made_at = $6",
+        )
+        .bind(process)
+        .bind(municipality)
+        .bind(basis)
+        .bind(pdf)
+        .bind(xlsx)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    })
+}

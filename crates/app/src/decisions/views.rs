@@ -177,3 +177,17 @@ impl DecisionLogTemplate {
         self.page.tr.t(s.label_id())
     }
 }
+
+/// The decision document as a page.
+#[derive(Template)]
+#[template(path = "decisions/document.html")]
+pub struct DocumentTemplate {
+    pub page: Page,
+    pub process: Process,
+    pub data: super::document::DocumentData,
+    pub units_image: String,
+    pub map_image: String,
+    pub made_at: Option<String>,
+    /// Whether the kept files were made from the data shown.
+    pub current: bool,
+}

@@ -52,27 +52,52 @@ pub fn csv(headings: &[String], rows: &[Vec<Cell>], dialect: CsvDialect) -> anyh
 /// A table as an XLSX workbook with one sheet: bold headings, frozen, text as strings
 /// (never formulas), numbers as numbers. `widths` sets the first columns' widths.
 pub fn xlsx(sheet_name: &str, headings: &[String], rows: &[Vec<Cell>], widths: &[f64]) -> anyhow::Result<Vec<u8>> {
+    xlsx_sheets(&[Sheet {
+        name: sheet_name.to_string(),
+        headings: headings.to_vec(),
+        rows: rows.to_vec(),
+        widths: widths.to_vec(),
+    }])
+}
+
+/// One sheet of a workbook.
+#[derive(Clone, Debug, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub headings: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    pub widths: Vec<f64>,
+}
+
+/// Several tables as one XLSX workbook, a sheet each, written as [`xlsx`] writes one.
+pub fn xlsx_sheets(sheets: &[Sheet]) -> anyhow::Result<Vec<u8>> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name)?;
     let bold = Format::new().set_bold();
-    for (c, h) in headings.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold)?;
-    }
-    for (i, row) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            match cell {
-                Cell::Text(t) => sheet.write_string(r, c as u16, t)?,
-                Cell::Number(n) => sheet.write_number(r, c as u16, *n as f64)?,
-            };
+    let wrap = Format::new().set_text_wrap();
+    for s in sheets {
+        let sheet = book.add_worksheet();
+        // A sheet name may not hold []:*?/\ nor pass 31 characters.
+        let name: String = s.name.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        sheet.set_name(name)?;
+        for (c, h) in s.headings.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, h, &bold)?;
         }
+        for (i, row) in s.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Text(t) if t.len() > 60 => sheet.write_string_with_format(r, c as u16, t, &wrap)?,
+                    Cell::Text(t) => sheet.write_string(r, c as u16, t)?,
+                    Cell::Number(n) => sheet.write_number(r, c as u16, *n as f64)?,
+                };
+            }
+        }
+        for (c, w) in s.widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
     }
-    for (c, w) in widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, *w)?;
-    }
-    sheet.set_freeze_panes(1, 0)?;
     Ok(book.save_to_buffer()?)
 }
 

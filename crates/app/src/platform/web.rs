@@ -465,6 +465,52 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for CsrfForm<T> {
     }
 }
 
+/// A form sent as `multipart/form-data` (one with a file), with its CSRF token checked as
+/// [`CsrfForm`] checks it: the text fields and the files, each file with its field name,
+/// its name as sent and its bytes. The request's size is bounded by the app's body limit.
+pub struct CsrfUpload {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<UploadedFile>,
+}
+
+/// A file of an upload.
+pub struct UploadedFile {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for CsrfUpload {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = req.extensions().get::<Ctx>().cloned().ok_or(AppError::Internal("request context missing".into()))?;
+        if req.method() != Method::POST {
+            return Err(AppError::BadRequest(ctx.tr().t("error-method")));
+        }
+        if !same_origin(req.headers()) {
+            return Err(AppError::Forbidden);
+        }
+        let bad = || AppError::BadRequest(ctx.tr().t("error-form"));
+        let mut multipart = axum::extract::Multipart::from_request(req, state).await.map_err(|_| bad())?;
+        let mut upload = CsrfUpload { fields: Vec::new(), files: Vec::new() };
+        while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(file_name) => {
+                    let bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
+                    upload.files.push(UploadedFile { field: name, name: file_name, bytes });
+                }
+                None => upload.fields.push((name, field.text().await.map_err(|_| bad())?)),
+            }
+        }
+        let token = upload.fields.iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v.as_str()).unwrap_or("");
+        if token.is_empty() || !constant_time_eq(token.as_bytes(), ctx.csrf.as_bytes()) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(upload)
+    }
+}
+
 /// A cross-site POST carries a foreign Origin; refuse it even before the token check.
 fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {

@@ -34,6 +34,8 @@ mod doors;
 mod facilitation;
 mod results;
 
+pub use results::{ResultSummary, result_summary};
+
 use doors::*;
 use facilitation::*;
 use results::*;

@@ -474,3 +474,53 @@ pub(super) async fn release_theme(
     }
     Ok(back_to_themes(&process))
 }
+
+/// What other modules may show of a process's results (the decision document): counts,
+/// participation per unit (hidden below the anonymity threshold), themes, opinion groups
+/// with their map, consensus and bridging statements.
+#[derive(Clone, Default)]
+pub struct ResultSummary {
+    pub participants: i64,
+    pub inputs: i64,
+    pub votes: i64,
+    /// Unit name and participants with a themed input (none when too few to show).
+    pub units: Vec<(String, Option<i64>)>,
+    /// Label, top terms, inputs.
+    pub themes: Vec<(String, String, usize)>,
+    /// Group number, members, colour.
+    pub groups: Vec<(usize, usize, &'static str)>,
+    /// Statements most agree with across groups, with the share of agreement where known.
+    pub consensus: Vec<String>,
+    /// Statements that bridge the groups, with their score in per cent.
+    pub bridging: Vec<(String, i64)>,
+    /// The map's dots on a 600 × 400 canvas.
+    pub dots: Vec<crate::involvement::views::Dot>,
+}
+
+/// The summary of a process's results as they stand (the analyses run if needed).
+pub async fn result_summary(
+    state: &AppState,
+    tr: &Tr,
+    process: &Process,
+    entry: crate::platform::audit::AuditEntry,
+) -> Result<ResultSummary> {
+    let (participants, inputs, votes) = store::counts(&state.db, process.id).await?;
+    let mut summary = ResultSummary { participants, inputs, votes, ..Default::default() };
+    if inputs > 0 {
+        let themes = crate::involvement::analysis::shown_themes(state, process, entry.clone()).await?;
+        summary.themes = themes.themes.iter().map(|t| (t.label.clone(), t.terms.join(", "), t.size)).collect();
+        let level = *crate::involvement::across::LEVELS.start();
+        let across = across_for(state, tr, process, &themes, level).await?;
+        summary.units = across.by_unit.columns.iter().map(|c| (c.name.clone(), c.participants)).collect();
+    }
+    if votes > 0 {
+        let shown = crate::involvement::analysis::shown_opinions(state, process, entry).await?;
+        let texts = statement_texts(state, process.id).await?;
+        let parts = opinion_parts(&shown.1, &texts);
+        summary.groups = parts.groups.iter().map(|g| (g.number, g.size, g.colour)).collect();
+        summary.consensus = parts.consensus_agree.iter().map(|s| s.text.clone()).collect();
+        summary.bridging = parts.bridging.iter().map(|(s, v)| (s.text.clone(), *v)).collect();
+        summary.dots = parts.dots;
+    }
+    Ok(summary)
+}

@@ -90,10 +90,12 @@ pub struct NewJob {
     pub dedupe_key: Option<String>,
     pub max_attempts: i64,
     pub created_by: Option<Uuid>,
+    /// Not before this moment (none: at once), e.g. a deadline.
+    pub run_after: Option<DateTime<Utc>>,
 }
 
 impl NewJob {
     pub fn new(kind: &'static str, payload: serde_json::Value) -> NewJob {
-        NewJob { kind, payload, dedupe_key: None, max_attempts: 3, created_by: None }
+        NewJob { kind, payload, dedupe_key: None, max_attempts: 3, created_by: None, run_after: None }
     }
 }

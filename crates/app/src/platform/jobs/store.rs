@@ -91,7 +91,7 @@ pub async fn enqueue(db: &Db, municipality: Uuid, new: &NewJob) -> sqlx::Result<
         }
         sqlx::query(
             "INSERT INTO job (id, municipality_id, kind, payload, state, dedupe_key, max_attempts, run_after, created_by, created_at)
-             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $7)",
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(municipality)
@@ -99,8 +99,9 @@ pub async fn enqueue(db: &Db, municipality: Uuid, new: &NewJob) -> sqlx::Result<
         .bind(&payload)
         .bind(&new.dedupe_key)
         .bind(new.max_attempts as i32)
-        .bind(now)
+        .bind(new.run_after.unwrap_or(now))
         .bind(new.created_by)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -158,6 +158,7 @@ db_test!(proposals_made_at_once_get_different_numbers, |db| {
 });
 
 mod answers;
+mod document;
 mod pages;
 
 /// A process made through the API by `hr`, active in `step`.
