@@ -17,6 +17,7 @@ pub mod demo;
 pub mod involvement;
 pub mod organisation;
 pub mod platform;
+pub mod rules;
 pub mod stories;
 
 use axum::Router;
@@ -37,6 +38,7 @@ pub const MODULES: &[&Module] = &[
     &stories::MODULE,
     &involvement::MODULE,
     &decisions::MODULE,
+    &rules::MODULE,
 ];
 
 /// Settings an operator chooses.

@@ -112,6 +112,30 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         let made = app::decisions::store::create(&db, m, id, &new, entry).await.expect("proposal");
         proposals.insert(login, made.id);
     }
+    // A rule and a review of it.
+    let rule_new = app::rules::model::NewRule {
+        title: "Mødereferat".into(),
+        origin: Some(app::rules::model::Origin::Local),
+        ..Default::default()
+    };
+    let rule = app::rules::store::create_all(
+        &db,
+        m,
+        &[rule_new],
+        app::platform::audit::AuditEntry::system("rule.created", "test"),
+    )
+    .await
+    .expect("rule")[0];
+    let review = app::rules::store::create_review(
+        &db,
+        m,
+        "Forklar eller fjern",
+        app::rules::today().succ_opt().expect("date"),
+        &[rule],
+        app::platform::audit::AuditEntry::system("rule.review_opened", "test"),
+    )
+    .await
+    .expect("review");
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
         .await
         .expect("link");
@@ -152,6 +176,10 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/organisation/personer" => "/organisation/personer?q=an".into(),
             "/api/v1/units/{id}" => format!("/api/v1/units/{school}"),
             "/historier/{id}" => format!("/historier/{story}"),
+            "/regler/{id}" => format!("/regler/{rule}"),
+            "/regler/gennemgange/{id}" => format!("/regler/gennemgange/{review}"),
+            "/api/v1/rules/{id}" => format!("/api/v1/rules/{rule}"),
+            "/api/v1/rule-reviews/{id}" => format!("/api/v1/rule-reviews/{review}"),
             "/historier/{id}/rediger" => format!("/historier/{draft}/rediger"),
             "/api/v1/stories/{id}" => format!("/api/v1/stories/{story}"),
             "/jobber/{id}" => format!("/jobber/{job}"),
@@ -218,6 +246,10 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         path.replace("/historier/{id}", &format!("/historier/{story}"))
             .replace("/processer/{id}", &format!("/processer/{}", processes["admin"]))
             .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{}", processes["admin"]))
+            .replace("/regler/gennemgange/{id}", &format!("/regler/gennemgange/{review}"))
+            .replace("/regler/{id}", &format!("/regler/{rule}"))
+            .replace("/api/v1/rules/{id}", &format!("/api/v1/rules/{rule}"))
+            .replace("/api/v1/rule-reviews/{id}", &format!("/api/v1/rule-reviews/{review}"))
             .replace("{number}", "0")
             .replace("{theme}", "0")
             .replace("{pin}", &Uuid::nil().to_string())
