@@ -9,13 +9,17 @@ pub use crate::organisation::demo::{DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS};
 
 /// Fills an empty database with Samby Kommune: its organisation of about `employees`
 /// people with the demo logins, its story bank, and the involvement process "Fremtidens
-/// velfærd" with its inputs and votes (its analysis queued as a job). Returns false (and changes nothing)
+/// velfærd" with its inputs and votes (its analysis queued as a job), its proposals (some
+/// decided and published, the rest for the board), and the rule register. Returns false (and changes nothing)
 /// when the database already holds an organisation or accounts.
 pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -> anyhow::Result<bool> {
     if !crate::organisation::demo::install(db, municipality, employees, seed).await? {
         return Ok(false);
     }
     crate::stories::demo::install(db, municipality).await?;
-    crate::involvement::demo::install(db, municipality, seed).await?;
+    if let Some(process) = crate::involvement::demo::install(db, municipality, seed).await? {
+        crate::decisions::demo::install(db, municipality, process).await?;
+    }
+    crate::rules::demo::install(db, municipality).await?;
     Ok(true)
 }

@@ -11,6 +11,7 @@
 //! (`/api/v1/rules`, `/api/v1/rule-reviews`), `routes.rs` and `views.rs` (the pages).
 
 pub mod api;
+pub mod demo;
 pub mod import;
 pub mod model;
 pub mod routes;
