@@ -12,6 +12,7 @@
 
 pub mod answers;
 pub mod api;
+pub mod cache;
 pub mod demo;
 pub mod document;
 pub mod model;

@@ -163,3 +163,14 @@ pub struct Answer {
     pub input: Uuid,
     pub proposals: Vec<Proposal>,
 }
+
+impl ProposalFilter {
+    /// Whether the filter lets every proposal through.
+    pub fn is_empty(&self) -> bool {
+        self.state.is_none()
+            && !self.undecided
+            && self.theme.is_none()
+            && self.units.is_none()
+            && self.responsible.is_none()
+    }
+}

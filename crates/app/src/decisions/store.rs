@@ -121,6 +121,7 @@ pub async fn create(
         tx.commit().await?;
         Ok::<_, sqlx::Error>(number)
     })?;
+    super::cache::changed();
     let mut inputs = new.inputs.clone();
     inputs.sort();
     inputs.dedup();
@@ -233,11 +234,16 @@ pub async fn list(
         .bind(process);
         bind_all!(q, &binds).fetch_all(p).await
     })?;
-    let (total,): (i64,) = on_db!(db, |p| {
-        let q = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM proposal WHERE {filter_sql}")))
-            .bind(process);
-        bind_all!(q, &binds).fetch_one(p).await
-    })?;
+    let total = if filter.is_empty() {
+        progress(db, process).await?.total
+    } else {
+        let (total,): (i64,) = on_db!(db, |p| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM proposal WHERE {filter_sql}")))
+                .bind(process);
+            bind_all!(q, &binds).fetch_one(p).await
+        })?;
+        total
+    };
     Ok((rows.into_iter().map(|r| proposal(r, Vec::new())).collect(), total))
 }
 
@@ -267,8 +273,21 @@ pub async fn all_with_inputs(db: &Db, process: Uuid) -> sqlx::Result<Vec<Proposa
         .collect())
 }
 
-/// How far deciding has come in a process, and the values its list can be filtered by.
-pub async fn progress(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
+/// How far deciding has come in a process, and the values its list can be filtered by: as
+/// computed at most a second ago (by any request of this instance), at once after a write
+/// through this instance. Another instance's write shows within the second.
+pub async fn progress(db: &Db, process: Uuid) -> sqlx::Result<std::sync::Arc<Progress>> {
+    if let Some(p) = super::cache::progress(process) {
+        return Ok(p);
+    }
+    let generation = super::cache::generation();
+    let p = std::sync::Arc::new(progress_now(db, process).await?);
+    super::cache::remember(process, generation, p.clone());
+    Ok(p)
+}
+
+/// [`progress`] read from the database now.
+pub async fn progress_now(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
     let per_state: Vec<(String, i64)> = on_db!(db, |p| {
         sqlx::query_as("SELECT state, CAST(COUNT(*) AS BIGINT) FROM proposal WHERE process_id = $1 GROUP BY state")
             .bind(process)
@@ -276,14 +295,14 @@ pub async fn progress(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
             .await
     })?;
     let themes: Vec<String> = on_db!(db, |p| {
-        sqlx::query_scalar("SELECT DISTINCT theme FROM proposal WHERE process_id = $1 AND theme <> '' ORDER BY theme")
+        sqlx::query_scalar("SELECT DISTINCT theme FROM proposal WHERE process_id = $1 AND theme > '' ORDER BY theme")
             .bind(process)
             .fetch_all(p)
             .await
     })?;
     let responsible: Vec<String> = on_db!(db, |p| {
         sqlx::query_scalar(
-            "SELECT DISTINCT responsible FROM proposal WHERE process_id = $1 AND responsible <> '' ORDER BY responsible",
+            "SELECT DISTINCT responsible FROM proposal WHERE process_id = $1 AND responsible > '' ORDER BY responsible",
         )
         .bind(process)
         .fetch_all(p)
@@ -399,8 +418,10 @@ pub async fn publish(
         crate::platform::mail::store::queue_in(&mut *tx, municipality, &batch, mails, now).await?;
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
-        Ok(now)
-    })
+        Ok::<_, sqlx::Error>(now)
+    })?;
+    super::cache::changed();
+    Ok(now)
 }
 
 /// Records a decision: the proposal's current state and its history entry, with the audit
@@ -467,8 +488,10 @@ pub async fn decide_many(
             audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         }
         tx.commit().await?;
-        Ok(())
-    })
+        Ok::<_, sqlx::Error>(())
+    })?;
+    super::cache::changed();
+    Ok(())
 }
 
 /// A proposal's decisions, oldest first.
