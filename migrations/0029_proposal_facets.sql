@@ -4,3 +4,5 @@
 CREATE INDEX proposal_theme ON proposal (process_id, theme);
 CREATE INDEX proposal_responsible ON proposal (process_id, responsible);
 CREATE INDEX proposal_responsible_unit ON proposal (process_id, responsible_unit_id);
+-- A list in one state by number (or the undecided ones) reads its page from this index.
+CREATE INDEX proposal_state_number ON proposal (process_id, state, number);

@@ -157,7 +157,7 @@ async fn list(
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let process = visible(&state, &permit, &id).await?;
+    let (process, _) = super::routes::readable(&state, &permit, &id).await?;
     let tr = permit.tr();
     let filter = parse_filter(&state, &tr, &q).await?;
     let (limit, offset) = Paging { limit: q.limit.clone(), offset: q.offset.clone() }.parse(&tr)?;

@@ -43,9 +43,11 @@ pub const LIST_PAGE: i64 = 50;
 pub const LIST_ALL: i64 = 1_000_000;
 
 /// The process if the caller sees it or may decide on it, and whether they may decide.
-async fn readable(state: &AppState, permit: &Permit<TakePart>, id: &str) -> Result<(Process, bool)> {
+pub async fn readable(state: &AppState, permit: &Permit<TakePart>, id: &str) -> Result<(Process, bool)> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    let process = crate::involvement::store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+    // Involvement's second-long copy: the list is read far more often than a process changes.
+    let process =
+        crate::involvement::cache::process(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     let may_decide = permit.may(actions::DECIDE.on_object(crate::involvement::object(process.id)));
     if may_decide || crate::involvement::invited(state, &permit.user, &process).await? {
         Ok((process, may_decide))

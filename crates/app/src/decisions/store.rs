@@ -227,9 +227,12 @@ pub async fn list(
     offset: i64,
 ) -> sqlx::Result<(Vec<Proposal>, i64)> {
     let (filter_sql, binds) = filter_sql(filter);
+    // Numbers run 1, 2, … without gaps (proposals are never deleted), so a page of the whole
+    // list starts at its number instead of stepping over the proposals before it.
+    let (page, skip) = if filter.is_empty() { (format!(" AND number > {offset}"), 0) } else { (String::new(), offset) };
     let rows: Vec<ProposalRow> = on_db!(db, |p| {
         let q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM proposal WHERE {filter_sql} ORDER BY number LIMIT {limit} OFFSET {offset}"
+            "SELECT {COLUMNS} FROM proposal WHERE {filter_sql}{page} ORDER BY number LIMIT {limit} OFFSET {skip}"
         )))
         .bind(process);
         bind_all!(q, &binds).fetch_all(p).await

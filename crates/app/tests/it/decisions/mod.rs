@@ -116,6 +116,10 @@ db_test!(proposals_are_made_from_inputs_and_decided_with_a_reason, |db| {
     assert_eq!((listed["decided"].as_i64(), listed["total"].as_i64()), (Some(1), Some(2)), "{listed}");
     let accepted = as_json(&employee.get(&format!("{path}?state=accepted")).await);
     assert_eq!(accepted["items"].as_array().map(Vec::len), Some(1));
+    let second = as_json(&employee.get(&format!("{path}?limit=1&offset=1")).await);
+    assert_eq!((second["items"][0]["number"].as_i64(), second["matching"].as_i64()), (Some(2), Some(2)), "{second}");
+    let none = as_json(&employee.get(&format!("{path}?state=accepted&limit=1&offset=1")).await);
+    assert_eq!(none["items"].as_array().map(Vec::len), Some(0), "{none}");
     let r = employee.get(&format!("{path}?state=bogus")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = board
