@@ -183,7 +183,7 @@ fn filter_sql(filter: &ProposalFilter) -> (String, Vec<Bind>) {
         sql.push_str(&format!(" AND state = {p}"));
     }
     if filter.undecided {
-        sql.push_str(" AND state IN ('new', 'under_consideration')");
+        sql.push_str(" AND decided = FALSE");
     }
     if let Some(theme) = &filter.theme {
         let p = next(&mut binds, Bind::Text(theme.clone()));
@@ -336,7 +336,7 @@ pub async fn progress_now(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
 pub async fn next_undecided(db: &Db, process: Uuid, after: i32) -> sqlx::Result<Option<Uuid>> {
     let next: Option<Uuid> = on_db!(db, |p| {
         sqlx::query_scalar(
-            "SELECT id FROM proposal WHERE process_id = $1 AND state IN ('new', 'under_consideration')
+            "SELECT id FROM proposal WHERE process_id = $1 AND decided = FALSE
              ORDER BY CASE WHEN number > $2 THEN 0 ELSE 1 END, number LIMIT 1",
         )
         .bind(process)
@@ -459,8 +459,8 @@ pub async fn decide_many(
                 .detail(decision.state.key().to_string());
             sqlx::query(
                 "UPDATE proposal SET state = $1, reason = $2, responsible_unit_id = $3, responsible = $4, deadline = $5,
-                     updated_at = $6
-                 WHERE id = $7",
+                     updated_at = $6, decided = $7
+                 WHERE id = $8",
             )
             .bind(decision.state.key())
             .bind(&decision.reason)
@@ -468,6 +468,7 @@ pub async fn decide_many(
             .bind(&decision.responsible)
             .bind(decision.deadline)
             .bind(now)
+            .bind(decision.state.decided())
             .bind(proposal.id)
             .execute(&mut *tx)
             .await?;
