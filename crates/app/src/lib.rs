@@ -17,6 +17,7 @@ pub mod demo;
 pub mod involvement;
 pub mod organisation;
 pub mod platform;
+pub mod programmes;
 pub mod rules;
 pub mod stories;
 
@@ -39,6 +40,7 @@ pub const MODULES: &[&Module] = &[
     &involvement::MODULE,
     &decisions::MODULE,
     &rules::MODULE,
+    &programmes::MODULE,
 ];
 
 /// Settings an operator chooses.

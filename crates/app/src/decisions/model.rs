@@ -155,6 +155,25 @@ pub struct Progress {
     pub themes: Vec<String>,
     pub responsible: Vec<String>,
     pub units: Vec<Uuid>,
+    /// When the decisions were last published.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl Progress {
+    /// How many proposals match a filter on state or decidedness alone, read from the counts
+    /// per state; `None` for a filter these counts cannot answer.
+    pub fn count_of(&self, filter: &ProposalFilter) -> Option<i64> {
+        if filter.theme.is_some() || filter.units.is_some() || filter.responsible.is_some() {
+            return None;
+        }
+        let counted = self
+            .per_state
+            .iter()
+            .filter(|(state, _)| filter.state.is_none_or(|s| s == *state) && !(filter.undecided && state.decided()))
+            .map(|(_, n)| n)
+            .sum();
+        Some(counted)
+    }
 }
 
 /// What became of one input: the proposals made from it, with their decisions.
@@ -172,5 +191,30 @@ impl ProposalFilter {
             && self.theme.is_none()
             && self.units.is_none()
             && self.responsible.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_per_state_answer_state_and_decidedness_filters_only() {
+        let per_state = vec![
+            (ProposalState::New, 4),
+            (ProposalState::UnderConsideration, 3),
+            (ProposalState::Accepted, 2),
+            (ProposalState::Rejected, 1),
+        ];
+        let progress = Progress { per_state, ..Default::default() };
+        assert_eq!(progress.count_of(&ProposalFilter::default()), Some(10));
+        let undecided = ProposalFilter { undecided: true, ..Default::default() };
+        assert_eq!(progress.count_of(&undecided), Some(7));
+        let accepted = ProposalFilter { state: Some(ProposalState::Accepted), ..Default::default() };
+        assert_eq!(progress.count_of(&accepted), Some(2));
+        let accepted_and_undecided = ProposalFilter { undecided: true, ..accepted };
+        assert_eq!(progress.count_of(&accepted_and_undecided), Some(0));
+        let theme = ProposalFilter { theme: Some("Tid".into()), ..Default::default() };
+        assert_eq!(progress.count_of(&theme), None);
     }
 }

@@ -133,7 +133,7 @@ async fn list_view(
     let mut r = render(&ListTemplate {
         page: permit.ctx.page(state, tr.t1("proposals-title", "title", &process.title), "processes"),
         may_create: crate::involvement::facilitates(&permit.user, process.id),
-        published_at: store::published(&state.db, process.id).await?.map(|t| tr.datetime(&t)),
+        published_at: progress.published_at.map(|t| tr.datetime(&t)),
         rows,
         decided: progress.decided,
         total: progress.total,

@@ -237,8 +237,9 @@ pub async fn list(
         .bind(process);
         bind_all!(q, &binds).fetch_all(p).await
     })?;
-    let total = if filter.is_empty() {
-        progress(db, process).await?.total
+    // The counts per state answer the usual filters without counting again.
+    let total = if let Some(counted) = progress(db, process).await?.count_of(filter) {
+        counted
     } else {
         let (total,): (i64,) = on_db!(db, |p| {
             let q = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM proposal WHERE {filter_sql}")))
@@ -319,7 +320,8 @@ pub async fn progress_now(db: &Db, process: Uuid) -> sqlx::Result<Progress> {
         .fetch_all(p)
         .await
     })?;
-    let mut progress = Progress { themes, responsible, units, ..Default::default() };
+    let published_at = published(db, process).await?;
+    let mut progress = Progress { themes, responsible, units, published_at, ..Default::default() };
     for state in ProposalState::ALL {
         let n = per_state.iter().find(|(k, _)| k == state.key()).map_or(0, |(_, n)| *n);
         progress.total += n;

@@ -43,6 +43,17 @@ pub struct OrgView {
     vacant: HashSet<Uuid>,
     staff: HashMap<Uuid, Vec<StaffMember>>,
     span: Vec<SpanEntry>,
+    people: HashMap<Uuid, PersonAt>,
+}
+
+/// A person with the unit they belong to: where they lead, else where they are engaged.
+#[derive(Clone, Debug)]
+pub struct PersonAt {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub unit: Uuid,
+    pub is_leader: bool,
 }
 
 impl OrgView {
@@ -71,7 +82,35 @@ impl OrgView {
                 children.entry(parent).or_default().push(i);
             }
         }
-        OrgView { version, units, by_id, by_left, children, leaders, vacant, staff, span }
+        let mut people = HashMap::new();
+        for u in &units {
+            for p in leaders.get(&u.id).into_iter().flatten() {
+                people.entry(p.id).or_insert_with(|| PersonAt {
+                    id: p.id,
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                    unit: u.id,
+                    is_leader: true,
+                });
+            }
+        }
+        for u in &units {
+            for m in staff.get(&u.id).into_iter().flatten() {
+                people.entry(m.person_id).or_insert_with(|| PersonAt {
+                    id: m.person_id,
+                    name: m.name.clone(),
+                    email: m.email.clone(),
+                    unit: u.id,
+                    is_leader: false,
+                });
+            }
+        }
+        OrgView { version, units, by_id, by_left, children, leaders, vacant, staff, span, people }
+    }
+
+    /// A person of the current organisation (engaged or leading somewhere).
+    pub fn person(&self, id: Uuid) -> Option<&PersonAt> {
+        self.people.get(&id)
     }
 
     pub fn unit(&self, id: Uuid) -> Option<&Unit> {

@@ -17,6 +17,7 @@ mod jobs;
 mod organisation;
 mod pages;
 mod participants;
+mod programmes;
 mod rules;
 mod schema;
 mod search;

@@ -136,6 +136,18 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     )
     .await
     .expect("review");
+    let programme_new =
+        app::programmes::templates::programme("koege", app::programmes::today() + chrono::Duration::days(30))
+            .expect("template");
+    let programme = app::programmes::store::create(
+        &db,
+        m,
+        &programme_new,
+        app::platform::audit::AuditEntry::system("programme.created", "test"),
+    )
+    .await
+    .expect("programme");
+    let activity = app::programmes::store::activities(&db, programme).await.expect("activities")[0].id;
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
         .await
         .expect("link");
@@ -177,6 +189,15 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/units/{id}" => format!("/api/v1/units/{school}"),
             "/historier/{id}" => format!("/historier/{story}"),
             "/regler/{id}" => format!("/regler/{rule}"),
+            "/programmer/{id}" => format!("/programmer/{programme}"),
+            "/programmer/{id}/aktiviteter/ny" => format!("/programmer/{programme}/aktiviteter/ny"),
+            "/programmes/{id}/kalender.ics" => format!("/programmes/{programme}/kalender.ics"),
+            "/api/v1/programmes/{id}" => format!("/api/v1/programmes/{programme}"),
+            "/api/v1/programmes/{id}/enrolments" => format!("/api/v1/programmes/{programme}/enrolments"),
+            "/aktiviteter/{id}" => format!("/aktiviteter/{activity}"),
+            "/aktiviteter/{id}/rediger" => format!("/aktiviteter/{activity}/rediger"),
+            "/api/v1/activities/{id}" => format!("/api/v1/activities/{activity}"),
+            "/mit-forloeb/kalender/{file}" => "/mit-forloeb/kalender/ukendt.ics".into(),
             "/regler/gennemgange/{id}" => format!("/regler/gennemgange/{review}"),
             "/api/v1/rules/{id}" => format!("/api/v1/rules/{rule}"),
             "/api/v1/rule-reviews/{id}" => format!("/api/v1/rule-reviews/{review}"),
@@ -248,6 +269,11 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{}", processes["admin"]))
             .replace("/regler/gennemgange/{id}", &format!("/regler/gennemgange/{review}"))
             .replace("/regler/{id}", &format!("/regler/{rule}"))
+            .replace("/programmer/{id}", &format!("/programmer/{programme}"))
+            .replace("/api/v1/programmes/{id}", &format!("/api/v1/programmes/{programme}"))
+            .replace("/aktiviteter/{id}", &format!("/aktiviteter/{activity}"))
+            .replace("/api/v1/activities/{id}", &format!("/api/v1/activities/{activity}"))
+            .replace("{person}", &Uuid::nil().to_string())
             .replace("/api/v1/rules/{id}", &format!("/api/v1/rules/{rule}"))
             .replace("/api/v1/rule-reviews/{id}", &format!("/api/v1/rule-reviews/{review}"))
             .replace("{number}", "0")

@@ -1,0 +1,655 @@
+//! The programmes' JSON API: programmes (from a template, copied, archived), activities,
+//! enrolments with the waiting list, and the calendar feeds.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use super::model::{Activity, EnrolmentStatus, NewProgramme, Programme, Via};
+use super::store::Changed;
+use super::{ActivityInput, ManageProgrammes, ReadProgrammes, actions, check_activity, check_programme, store};
+use crate::AppState;
+use crate::platform::api::{ApiJson, Problem, invalid, json};
+use crate::platform::module::{Guard, Routes};
+use crate::platform::permissions::UnitRef;
+use crate::platform::web::{AppError, Permit, Result};
+
+pub fn routes() -> Routes {
+    let read = Guard::Action(&actions::READ);
+    let manage = Guard::Action(&actions::MANAGE);
+    Routes::new()
+        .get("/api/v1/programmes", read, list)
+        .post("/api/v1/programmes", manage, create)
+        .get("/api/v1/programmes/{id}", read, get_one)
+        .post("/api/v1/programmes/{id}/copy", manage, copy)
+        .post("/api/v1/programmes/{id}/archive", manage, archive)
+        .post("/api/v1/programmes/{id}/activities", manage, add_activity)
+        .get("/api/v1/programmes/{id}/enrolments", manage, programme_enrolments)
+        .post("/api/v1/programmes/{id}/enrolments", read, enrol_in_programme)
+        .get("/api/v1/activities/{id}", read, activity)
+        .patch("/api/v1/activities/{id}", manage, change_activity)
+        .post("/api/v1/activities/{id}/enrolments", read, enrol)
+        .delete("/api/v1/activities/{id}/enrolments/{person}", read, cancel)
+        .get("/api/v1/me/programme", read, mine)
+        .post("/api/v1/me/calendar-feed", read, new_feed)
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    list,
+    create,
+    get_one,
+    copy,
+    archive,
+    add_activity,
+    programme_enrolments,
+    enrol_in_programme,
+    activity,
+    change_activity,
+    enrol,
+    cancel,
+    mine,
+    new_feed
+))]
+pub struct Api;
+
+fn created(body: &impl Serialize) -> Response {
+    let mut r = json(body);
+    *r.status_mut() = StatusCode::CREATED;
+    r
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Created {
+    pub id: Uuid,
+}
+
+/// A programme of the municipality, or a 404.
+pub async fn programme_of(state: &AppState, id: &str) -> Result<Programme> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    store::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)
+}
+
+/// An activity of the municipality, or a 404.
+pub async fn activity_of(state: &AppState, id: &str) -> Result<Activity> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    store::activity_of(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeList {
+    pub items: Vec<Programme>,
+}
+
+/// The municipality's active programmes, newest first.
+#[utoipa::path(get, path = "/api/v1/programmes", tag = "programmes", responses((status = 200, body = ProgrammeList)))]
+async fn list(State(state): State<AppState>, _permit: Permit<ReadProgrammes>) -> Result<Response> {
+    Ok(json(&ProgrammeList { items: store::list(&state.db, state.municipality, false).await? }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NewProgrammeJson {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// hedensted, rodovre, koege, or null for an empty programme.
+    pub template: Option<String>,
+    /// The template's activities are laid out from the first Monday on or after this day
+    /// (default: four weeks from today).
+    pub starts_on: Option<NaiveDate>,
+}
+
+/// Makes a programme, empty or from a template (its phases, modules and activities).
+#[utoipa::path(post, path = "/api/v1/programmes", tag = "programmes", request_body = NewProgrammeJson,
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    ApiJson(body): ApiJson<NewProgrammeJson>,
+) -> Result<Response> {
+    let template = body.template.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let id = create_checked(&state, &permit, &body.title, &body.description, template, body.starts_on).await?;
+    Ok(created(&Created { id }))
+}
+
+/// Checks and makes a programme (the API's and the form's way).
+pub async fn create_checked(
+    state: &AppState,
+    permit: &Permit<ManageProgrammes>,
+    title: &str,
+    description: &str,
+    template: Option<&str>,
+    starts_on: Option<NaiveDate>,
+) -> Result<Uuid> {
+    let tr = permit.tr();
+    let (title, description) = check_programme(&tr, title, description).map_err(invalid)?;
+    let today = super::today();
+    let from = starts_on.unwrap_or(today + chrono::Duration::weeks(4));
+    if from < today {
+        return Err(AppError::BadRequest(tr.t("programme-error-starts-on")));
+    }
+    let mut new = match template {
+        None => NewProgramme::default(),
+        Some(key) => super::templates::programme(key, from).ok_or_else(|| {
+            AppError::BadRequest(tr.t1("programme-error-template", "keys", super::templates::KEYS.join(", ")))
+        })?,
+    };
+    new.title = title;
+    if !description.is_empty() || new.description.is_empty() {
+        new.description = description;
+    }
+    Ok(store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.created")).await?)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeDetail {
+    #[serde(flatten)]
+    pub programme: Programme,
+    pub activities: Vec<Activity>,
+}
+
+/// A programme with its phases, modules and activities.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}", tag = "programmes",
+    responses((status = 200, body = ProgrammeDetail), (status = 404, body = Problem)))]
+async fn get_one(
+    State(state): State<AppState>,
+    _permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let activities = store::activities(&state.db, programme.id).await?;
+    Ok(json(&ProgrammeDetail { programme, activities }))
+}
+
+/// Copies a programme: its phases, modules and activities (at the same times), without the
+/// people; the copy is titled "… (kopi)".
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/copy", tag = "programmes",
+    responses((status = 201, body = Created), (status = 404, body = Problem)))]
+async fn copy(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = copy_programme(&state, &permit, &id).await?;
+    Ok(created(&Created { id }))
+}
+
+pub async fn copy_programme(state: &AppState, permit: &Permit<ManageProgrammes>, id: &str) -> Result<Uuid> {
+    let tr = permit.tr();
+    let original = programme_of(state, id).await?;
+    let activities = store::activities(&state.db, original.id).await?;
+    let title: String =
+        tr.t1("programme-copy-title", "title", &original.title).chars().take(super::model::TITLE_MAX_CHARS).collect();
+    let position = |list: &[Uuid], id: Option<Uuid>| id.and_then(|id| list.iter().position(|x| *x == id));
+    let modules: Vec<Uuid> = original.modules.iter().map(|m| m.id).collect();
+    let phases: Vec<Uuid> = original.phases.iter().map(|p| p.id).collect();
+    let new = NewProgramme {
+        title,
+        description: original.description.clone(),
+        template: original.template.clone(),
+        phases: original.phases.iter().map(|p| (p.title.clone(), p.audience.clone())).collect(),
+        modules: original.modules.iter().map(|m| (m.title.clone(), m.description.clone())).collect(),
+        activities: activities
+            .into_iter()
+            .filter(|a| !a.cancelled)
+            .map(|a| {
+                (
+                    position(&modules, a.module_id),
+                    position(&phases, a.phase_id),
+                    super::model::NewActivity {
+                        module_id: None,
+                        phase_id: None,
+                        kind: a.kind,
+                        title: a.title,
+                        starts_at: a.starts_at,
+                        ends_at: a.ends_at,
+                        mode: a.mode,
+                        place: a.place,
+                        meeting_url: a.meeting_url,
+                        capacity: a.capacity,
+                        facilitator: a.facilitator,
+                        agenda: a.agenda,
+                    },
+                )
+            })
+            .collect(),
+    };
+    Ok(store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.copied")).await?)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ArchiveJson {
+    /// false takes the programme back from the archive.
+    #[serde(default = "yes")]
+    pub archived: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Archives a programme (it leaves the list; its history stays), or takes it back.
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/archive", tag = "programmes", request_body = ArchiveJson,
+    responses((status = 200, body = Programme), (status = 404, body = Problem)))]
+async fn archive(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ArchiveJson>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let action = if body.archived { "programme.archived" } else { "programme.restored" };
+    store::set_archived(&state.db, state.municipality, programme.id, body.archived, permit.ctx.audit(action)).await?;
+    Ok(json(&programme_of(&state, &id).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema, Default)]
+pub struct ActivityJson {
+    pub title: String,
+    /// workshop, seminar, coaching, leader_group, residential, kick_off, after_work, course,
+    /// e_learning, home_assignment
+    pub kind: String,
+    /// RFC 3339, or a local time in Europe/Copenhagen ("2027-03-04T09:00").
+    pub starts_at: String,
+    pub ends_at: String,
+    /// physical (default), virtual or hybrid.
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub meeting_url: String,
+    /// No limit when absent.
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub facilitator: String,
+    #[serde(default)]
+    pub agenda: String,
+    pub module: Option<Uuid>,
+    pub phase: Option<Uuid>,
+}
+
+impl From<ActivityJson> for ActivityInput {
+    fn from(b: ActivityJson) -> ActivityInput {
+        ActivityInput {
+            title: b.title,
+            kind: b.kind,
+            starts_at: b.starts_at,
+            ends_at: b.ends_at,
+            mode: b.mode,
+            place: b.place,
+            meeting_url: b.meeting_url,
+            capacity: b.capacity,
+            facilitator: b.facilitator,
+            agenda: b.agenda,
+            module: b.module,
+            phase: b.phase,
+        }
+    }
+}
+
+/// Adds an activity (a time in the past, an end before its start or a meeting without its
+/// link: 400 with the reasons).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/activities", tag = "programmes", request_body = ActivityJson,
+    responses((status = 201, body = Created), (status = 400, body = Problem), (status = 404, body = Problem)))]
+async fn add_activity(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActivityJson>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let new = check_activity(&permit.tr(), &programme, &body.into(), Utc::now(), None).map_err(invalid)?;
+    let id =
+        store::add_activity(&state.db, state.municipality, programme.id, &new, permit.ctx.audit("activity.created"))
+            .await?;
+    Ok(created(&Created { id }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ActivityDetail {
+    #[serde(flatten)]
+    pub activity: Activity,
+    /// Enrolled and waiting, in the order they came (for those who run the programme).
+    pub enrolments: Option<Vec<super::model::Enrolment>>,
+}
+
+/// An activity; those who run programmes see who is enrolled and waiting.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "programmes",
+    responses((status = 200, body = ActivityDetail), (status = 404, body = Problem)))]
+async fn activity(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let enrolments =
+        if permit.may(actions::MANAGE.anywhere()) { Some(enrolment_list(&state, activity.id).await?) } else { None };
+    Ok(json(&ActivityDetail { activity, enrolments }))
+}
+
+pub async fn enrolment_list(state: &AppState, activity: Uuid) -> Result<Vec<super::model::Enrolment>> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    Ok(store::enrolments(&state.db, activity)
+        .await?
+        .into_iter()
+        .map(|(person, status, since)| super::model::Enrolment {
+            person,
+            name: org.person(person).map(|p| p.name.clone()).unwrap_or_default(),
+            status,
+            since,
+        })
+        .collect())
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ChangedJson {
+    #[serde(flatten)]
+    pub activity: Activity,
+    /// People moved up from the waiting list by a larger capacity.
+    pub promoted: Vec<Uuid>,
+}
+
+/// Changes an activity (all its fields, as when it was made): calendars get the change
+/// through its raised SEQUENCE. A capacity below the number enrolled is refused (409).
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "programmes", request_body = ActivityJson,
+    responses((status = 200, body = ChangedJson), (status = 400, body = Problem), (status = 409, body = Problem)))]
+async fn change_activity(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ActivityJson>,
+) -> Result<Response> {
+    let promoted = change_checked(&state, &permit, &id, body.into()).await?;
+    Ok(json(&ChangedJson { activity: activity_of(&state, &id).await?, promoted }))
+}
+
+/// Checks and saves a changed activity, telling the people moved up.
+pub async fn change_checked(
+    state: &AppState,
+    permit: &Permit<ManageProgrammes>,
+    id: &str,
+    input: ActivityInput,
+) -> Result<Vec<Uuid>> {
+    let tr = permit.tr();
+    let activity = activity_of(state, id).await?;
+    let programme = programme_of(state, &activity.programme_id.to_string()).await?;
+    let new = check_activity(&tr, &programme, &input, Utc::now(), Some(&activity)).map_err(invalid)?;
+    match store::update_activity(&state.db, state.municipality, activity.id, &new, permit.ctx.audit("activity.changed"))
+        .await?
+    {
+        Changed::BelowEnrolled(n) => Err(AppError::Conflict(tr.t1("activity-error-below-enrolled", "count", n))),
+        Changed::Saved(promoted) => Ok(promoted),
+    }
+}
+
+/// How the signed-in user may put `person` on a programme or activity: themselves (self
+/// sign-up), anyone when they run programmes, or people of their own part of the
+/// organisation when they lead it (nomination). A 400 for someone not in the organisation,
+/// a 403 for someone out of reach.
+pub async fn may_enrol<P: crate::platform::web::Policy>(
+    state: &AppState,
+    permit: &Permit<P>,
+    person: Uuid,
+) -> Result<Via> {
+    if permit.user.account.person_id == Some(person) {
+        return Ok(Via::SelfSignUp);
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let Some(at) = org.person(person) else {
+        return Err(AppError::BadRequest(permit.tr().t("enrolment-error-person")));
+    };
+    if permit.may(actions::MANAGE.anywhere()) {
+        return Ok(Via::Nomination);
+    }
+    let unit = org.unit(at.unit).map(|u| UnitRef { left: u.tree_left, depth: u.depth });
+    match unit {
+        Some(unit) if permit.may(actions::NOMINATE.on_unit(unit)) => Ok(Via::Nomination),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PersonJson {
+    pub person: Uuid,
+    /// The cascade phase the person takes part in.
+    pub phase: Option<Uuid>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Enrolled {
+    /// enrolled or waiting
+    pub status: EnrolmentStatus,
+    /// false when the person already was (nothing changed).
+    pub changed: bool,
+}
+
+/// Enrols a person in a programme (oneself, or by nomination).
+#[utoipa::path(post, path = "/api/v1/programmes/{id}/enrolments", tag = "programmes", request_body = PersonJson,
+    responses((status = 201, body = Enrolled), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn enrol_in_programme(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PersonJson>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let tr = permit.tr();
+    if programme.archived {
+        return Err(AppError::Conflict(tr.t("programme-error-archived")));
+    }
+    if body.phase.is_some_and(|p| !programme.phases.iter().any(|x| x.id == p)) {
+        return Err(AppError::BadRequest(tr.t("activity-error-phase")));
+    }
+    let via = may_enrol(&state, &permit, body.person).await?;
+    let changed = store::enrol_in_programme(
+        &state.db,
+        state.municipality,
+        programme.id,
+        body.person,
+        via,
+        body.phase,
+        permit.ctx.audit("programme.enrolled"),
+    )
+    .await?;
+    Ok(created(&Enrolled { status: EnrolmentStatus::Enrolled, changed }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ProgrammePerson {
+    pub person: Uuid,
+    pub name: String,
+    pub unit: Option<Uuid>,
+    /// nomination, self or selection
+    pub via: Via,
+}
+
+/// The people enrolled in a programme.
+#[utoipa::path(get, path = "/api/v1/programmes/{id}/enrolments", tag = "programmes",
+    responses((status = 200, body = [ProgrammePerson]), (status = 404, body = Problem)))]
+async fn programme_enrolments(
+    State(state): State<AppState>,
+    _permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let people: Vec<ProgrammePerson> = store::programme_enrolments(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|(person, via, _)| {
+            let at = org.person(person);
+            ProgrammePerson {
+                person,
+                name: at.map(|p| p.name.clone()).unwrap_or_default(),
+                unit: at.map(|p| p.unit),
+                via,
+            }
+        })
+        .collect();
+    Ok(json(&people))
+}
+
+/// Signs a person up for an activity (and the programme, if they were not in it): a place
+/// while there is one, else the waiting list, which moves up by itself.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/enrolments", tag = "programmes", request_body = PersonJson,
+    responses((status = 201, body = Enrolled), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem)))]
+async fn enrol(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PersonJson>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let (status, changed) = enrol_checked(&state, &permit, &activity, body.person).await?;
+    Ok(created(&Enrolled { status, changed }))
+}
+
+/// Checks and makes a sign-up (the API's and the page's way).
+pub async fn enrol_checked(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    activity: &Activity,
+    person: Uuid,
+) -> Result<(EnrolmentStatus, bool)> {
+    let tr = permit.tr();
+    let via = may_enrol(state, permit, person).await?;
+    if activity.cancelled {
+        return Err(AppError::Conflict(tr.t("activity-error-cancelled")));
+    }
+    if activity.ends_at < Utc::now() {
+        return Err(AppError::Conflict(tr.t("activity-error-over")));
+    }
+    let programme = programme_of(state, &activity.programme_id.to_string()).await?;
+    if programme.archived {
+        return Err(AppError::Conflict(tr.t("programme-error-archived")));
+    }
+    if !store::is_enrolled(&state.db, programme.id, person).await? {
+        store::enrol_in_programme(
+            &state.db,
+            state.municipality,
+            programme.id,
+            person,
+            via,
+            activity.phase_id,
+            permit.ctx.audit("programme.enrolled"),
+        )
+        .await?;
+    }
+    Ok(store::enrol(&state.db, state.municipality, activity.id, person, permit.ctx.audit("activity.enrolled")).await?)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Cancelled {
+    pub cancelled: bool,
+    /// Who moved up from the waiting list into the freed place.
+    pub promoted: Vec<Uuid>,
+}
+
+/// Cancels a person's place (or spot on the waiting list); the first on the waiting list
+/// moves up.
+#[utoipa::path(delete, path = "/api/v1/activities/{id}/enrolments/{person}", tag = "programmes",
+    responses((status = 200, body = Cancelled), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn cancel(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path((id, person)): Path<(String, String)>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let person = Uuid::parse_str(person.trim()).map_err(|_| AppError::NotFound)?;
+    let (cancelled, promoted) = cancel_checked(&state, &permit, &activity, person).await?;
+    Ok(json(&Cancelled { cancelled, promoted }))
+}
+
+pub async fn cancel_checked(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    activity: &Activity,
+    person: Uuid,
+) -> Result<(bool, Vec<Uuid>)> {
+    may_enrol(state, permit, person).await?;
+    Ok(store::cancel(&state.db, state.municipality, activity.id, person, permit.ctx.audit("activity.cancelled"))
+        .await?)
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MyActivity {
+    #[serde(flatten)]
+    pub activity: Activity,
+    pub programme_title: String,
+    /// enrolled or waiting
+    pub status: EnrolmentStatus,
+    /// It overlaps another of the person's activities.
+    pub clash: bool,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MyProgramme {
+    /// Coming and running activities first, in time order.
+    pub activities: Vec<MyActivity>,
+    /// Whether the person has a calendar feed (its address is shown once, when made).
+    pub has_calendar_feed: bool,
+}
+
+/// "Mit forløb": the signed-in person's activities, with clashes flagged.
+#[utoipa::path(get, path = "/api/v1/me/programme", tag = "programmes", responses((status = 200, body = MyProgramme)))]
+async fn mine(State(state): State<AppState>, permit: Permit<ReadProgrammes>) -> Result<Response> {
+    Ok(json(&my_programme(&state, &permit).await?))
+}
+
+pub async fn my_programme(state: &AppState, permit: &Permit<ReadProgrammes>) -> Result<MyProgramme> {
+    let Some(person) = permit.user.account.person_id else {
+        return Ok(MyProgramme { activities: Vec::new(), has_calendar_feed: false });
+    };
+    let mine = store::person_activities(&state.db, person).await?;
+    let enrolled: Vec<&Activity> =
+        mine.iter().filter(|m| m.status == EnrolmentStatus::Enrolled).map(|m| &m.activity).collect();
+    let clashes = super::calendar::clashes(&enrolled);
+    let activities = mine
+        .iter()
+        .map(|m| MyActivity {
+            clash: clashes.contains(&m.activity.id),
+            activity: m.activity.clone(),
+            programme_title: m.programme_title.clone(),
+            status: m.status,
+        })
+        .collect();
+    Ok(MyProgramme { activities, has_calendar_feed: store::has_feed(&state.db, person).await? })
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Feed {
+    /// The feed's address (shown only now; a new one ends the old one).
+    pub url: String,
+}
+
+/// Makes a new calendar feed address for the signed-in person; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "programmes",
+    responses((status = 201, body = Feed), (status = 400, body = Problem)))]
+async fn new_feed(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    Ok(created(&Feed { url: renew_feed(&state, &permit, &headers).await? }))
+}
+
+pub async fn renew_feed(state: &AppState, permit: &Permit<ReadProgrammes>, headers: &HeaderMap) -> Result<String> {
+    let Some(person) = permit.user.account.person_id else {
+        return Err(AppError::BadRequest(permit.tr().t("calendar-error-no-person")));
+    };
+    let secret = crate::platform::accounts::random_token();
+    store::renew_feed(&state.db, person, &crate::platform::accounts::hash_token(&secret)).await?;
+    Ok(format!("{}/mit-forloeb/kalender/{secret}.ics", crate::platform::web::site_url(state, headers)))
+}
+
+/// An iCalendar response.
+pub fn ics(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")], body)
+        .into_response()
+}

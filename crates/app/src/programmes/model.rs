@@ -1,0 +1,184 @@
+//! Development programmes as the rest of the product sees them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Defines a closed set of keys kept in the database and the API, with a locale label each.
+macro_rules! keyed {
+    ($(#[$meta:meta])* $name:ident, $label_prefix:literal, { $($variant:ident = $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s.trim() { $($key => Some($name::$variant),)+ _ => None }
+            }
+            /// The locale id of its Danish/English label.
+            pub fn label_id(self) -> String {
+                format!("{}-{}", $label_prefix, self.key().replace('_', "-"))
+            }
+        }
+    };
+}
+
+keyed!(
+    /// What kind of activity it is (stable keys: the API and exports use them).
+    ActivityKind, "activity-kind", {
+        Workshop = "workshop",
+        Seminar = "seminar",
+        Coaching = "coaching",
+        LeaderGroup = "leader_group",
+        Residential = "residential",
+        KickOff = "kick_off",
+        AfterWork = "after_work",
+        Course = "course",
+        ELearning = "e_learning",
+        HomeAssignment = "home_assignment",
+    }
+);
+
+keyed!(
+    /// Where an activity happens.
+    Mode, "activity-mode", {
+        Physical = "physical",
+        Virtual = "virtual",
+        Hybrid = "hybrid",
+    }
+);
+
+keyed!(
+    /// Where a person stands on an activity.
+    EnrolmentStatus, "enrolment-status", {
+        Enrolled = "enrolled",
+        Waiting = "waiting",
+        Cancelled = "cancelled",
+    }
+);
+
+keyed!(
+    /// How a person came into a programme.
+    Via, "enrolment-via", {
+        Nomination = "nomination",
+        SelfSignUp = "self",
+        Selection = "selection",
+    }
+);
+
+/// The longest title and text.
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const TEXT_MAX_CHARS: usize = 5_000;
+pub const URL_MAX_CHARS: usize = 500;
+/// The largest capacity of one activity.
+pub const CAPACITY_MAX: i32 = 10_000;
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Phase {
+    pub id: Uuid,
+    pub position: i32,
+    pub title: String,
+    /// Who takes part, in words.
+    pub audience: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeModule {
+    pub id: Uuid,
+    pub position: i32,
+    pub title: String,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Programme {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    /// The template it was made from: hedensted, rodovre, koege, or empty.
+    pub template: String,
+    pub archived: bool,
+    pub phases: Vec<Phase>,
+    pub modules: Vec<ProgrammeModule>,
+    /// People enrolled in the programme.
+    pub enrolled: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Activity {
+    pub id: Uuid,
+    pub programme_id: Uuid,
+    pub module_id: Option<Uuid>,
+    pub phase_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub mode: Mode,
+    pub place: String,
+    pub meeting_url: String,
+    /// No limit when absent.
+    pub capacity: Option<i32>,
+    pub enrolled: i32,
+    pub waiting: i64,
+    pub facilitator: String,
+    pub agenda: String,
+    pub cancelled: bool,
+    /// RFC 5545 SEQUENCE: raised on every change a calendar must show.
+    pub sequence: i32,
+}
+
+/// An activity as checked, ready to store.
+#[derive(Clone, Debug)]
+pub struct NewActivity {
+    pub module_id: Option<Uuid>,
+    pub phase_id: Option<Uuid>,
+    pub kind: ActivityKind,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub mode: Mode,
+    pub place: String,
+    pub meeting_url: String,
+    pub capacity: Option<i32>,
+    pub facilitator: String,
+    pub agenda: String,
+}
+
+/// A programme as checked (from a form, JSON or a template).
+#[derive(Clone, Debug, Default)]
+pub struct NewProgramme {
+    pub title: String,
+    pub description: String,
+    pub template: String,
+    /// Title and audience of each phase.
+    pub phases: Vec<(String, String)>,
+    /// Title and description of each module.
+    pub modules: Vec<(String, String)>,
+    /// Activities with the position of their module and phase.
+    pub activities: Vec<(Option<usize>, Option<usize>, NewActivity)>,
+}
+
+/// A person's place on an activity.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Enrolment {
+    pub person: Uuid,
+    pub name: String,
+    pub status: EnrolmentStatus,
+    pub since: DateTime<Utc>,
+}
+
+/// One of a person's activities, for their calendar and "Mit forløb".
+#[derive(Clone, Debug)]
+pub struct PersonActivity {
+    pub activity: Activity,
+    pub programme_title: String,
+    pub status: EnrolmentStatus,
+}

@@ -1,0 +1,656 @@
+//! The programmes' pages: the list, a new programme (from a template), a programme with its
+//! cascade, modules and activities, an activity with sign-up and its people, "Mit forløb"
+//! with the calendar feed, and the feeds themselves.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::api::{
+    activity_of, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked, enrolment_list, ics,
+    my_programme, programme_of, renew_feed,
+};
+use super::model::{ActivityKind, EnrolmentStatus, Mode};
+use super::views::*;
+use super::{ActivityInput, ManageProgrammes, ReadProgrammes, actions, check_activity, check_programme, store};
+use crate::AppState;
+use crate::platform::i18n::Tr;
+use crate::platform::layout::{FormErrors, render};
+use crate::platform::module::{Guard, Routes};
+use crate::platform::web::{AppError, CsrfForm, Permit, Result};
+
+pub fn routes() -> Routes {
+    let read = Guard::Action(&actions::READ);
+    let manage = Guard::Action(&actions::MANAGE);
+    Routes::new()
+        .get("/programmer", read, list)
+        .get("/programmer/ny", manage, new_form)
+        .post("/programmer/ny", manage, create)
+        .get("/programmer/{id}", read, programme_page)
+        .post("/programmer/{id}/kopi", manage, copy)
+        .post("/programmer/{id}/arkiv", manage, archive)
+        .get("/programmer/{id}/aktiviteter/ny", manage, new_activity_form)
+        .post("/programmer/{id}/aktiviteter/ny", manage, create_activity)
+        .get("/programmes/{id}/kalender.ics", read, programme_feed)
+        .get("/aktiviteter/{id}", read, activity_page)
+        .get("/aktiviteter/{id}/rediger", manage, edit_activity_form)
+        .post("/aktiviteter/{id}/rediger", manage, edit_activity)
+        .post("/aktiviteter/{id}/tilmeld", read, sign_up)
+        .post("/aktiviteter/{id}/afmeld", read, sign_off)
+        .get("/mit-forloeb", read, mine)
+        .post("/mit-forloeb/kalender", read, new_feed)
+        .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
+}
+
+fn when(tr: &Tr, a: &super::model::Activity) -> String {
+    let end = super::local_input(&a.ends_at);
+    let same_day = super::local_input(&a.starts_at)[..10] == end[..10];
+    if same_day {
+        format!("{}–{}", tr.datetime(&a.starts_at), &end[11..])
+    } else {
+        format!("{} – {}", tr.datetime(&a.starts_at), tr.datetime(&a.ends_at))
+    }
+}
+
+fn places(a: &super::model::Activity) -> String {
+    match a.capacity {
+        Some(c) => format!("{} / {c}", a.enrolled),
+        None => a.enrolled.to_string(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    arkiv: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let archived = q.arkiv.is_some();
+    let rows = store::list(&state.db, state.municipality, archived)
+        .await?
+        .into_iter()
+        .map(|p| ProgrammeRowView {
+            id: p.id.to_string(),
+            template: if p.template.is_empty() {
+                String::new()
+            } else {
+                tr.t(&format!("programme-template-{}", p.template))
+            },
+            title: p.title,
+            enrolled: p.enrolled,
+        })
+        .collect();
+    let title = tr.t(if archived { "programmes-archive-title" } else { "programmes-title" });
+    Ok(render(&ListTemplate {
+        page: permit.ctx.page(&state, title, "programmes"),
+        rows,
+        archived,
+        may_manage: permit.may(actions::MANAGE.anywhere()),
+    }))
+}
+
+fn templates(tr: &Tr) -> Vec<(String, String)> {
+    super::templates::KEYS.iter().map(|k| (k.to_string(), tr.t(&format!("programme-template-{k}")))).collect()
+}
+
+#[derive(Deserialize, Default)]
+struct ProgrammeForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    starts_on: String,
+}
+
+fn form_view(state: &AppState, permit: &Permit<ManageProgrammes>, form: ProgrammeForm, errors: FormErrors) -> Response {
+    let tr = permit.tr();
+    let bad = !errors.is_empty();
+    let mut r = render(&FormTemplate {
+        page: permit.ctx.page(state, tr.t("programme-new-title"), "programmes"),
+        title: form.title,
+        description: form.description,
+        template: form.template,
+        starts_on: form.starts_on,
+        templates: templates(&tr),
+        errors,
+    });
+    if bad {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    r
+}
+
+async fn new_form(State(state): State<AppState>, permit: Permit<ManageProgrammes>) -> Result<Response> {
+    let starts_on = (super::today() + chrono::Duration::weeks(4)).to_string();
+    Ok(form_view(&state, &permit, ProgrammeForm { starts_on, ..Default::default() }, FormErrors::default()))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    CsrfForm(form): CsrfForm<ProgrammeForm>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let mut errors = match check_programme(&tr, &form.title, &form.description) {
+        Ok(_) => FormErrors::default(),
+        Err(e) => e,
+    };
+    let template = Some(form.template.trim()).filter(|t| !t.is_empty());
+    if template.is_some_and(|t| !super::templates::KEYS.contains(&t)) {
+        errors.push("template", tr.t1("programme-error-template", "keys", super::templates::KEYS.join(", ")));
+    }
+    let starts_on = match form.starts_on.trim() {
+        "" => None,
+        s => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d >= super::today() => Some(d),
+            _ => {
+                errors.push("starts_on", tr.t("programme-error-starts-on"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Ok(form_view(&state, &permit, form, errors));
+    }
+    let id = create_checked(&state, &permit, &form.title, &form.description, template, starts_on).await?;
+    Ok(Redirect::to(&format!("/programmer/{id}?gemt=oprettet")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct Saved {
+    gemt: Option<String>,
+}
+
+fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
+    match saved? {
+        "oprettet" => Some(tr.t("programme-saved-created")),
+        "kopi" => Some(tr.t("programme-saved-copied")),
+        "arkiveret" => Some(tr.t("programme-saved-archived")),
+        "aktivitet" => Some(tr.t("activity-saved")),
+        "tilmeldt" => Some(tr.t("enrolment-saved-enrolled")),
+        "venteliste" => Some(tr.t("enrolment-saved-waiting")),
+        "afmeldt" => Some(tr.t("enrolment-saved-cancelled")),
+        _ => None,
+    }
+}
+
+async fn programme_page(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    Query(q): Query<Saved>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let programme = programme_of(&state, &id).await?;
+    let activities = store::activities(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|a| ActivityRowView {
+            id: a.id.to_string(),
+            kind: tr.t(&a.kind.label_id()),
+            when: when(&tr, &a),
+            place: if a.place.is_empty() { tr.t(&a.mode.label_id()) } else { a.place.clone() },
+            places: places(&a),
+            waiting: a.waiting,
+            cancelled: a.cancelled,
+            module: a
+                .module_id
+                .and_then(|m| programme.modules.iter().find(|x| x.id == m))
+                .map(|m| m.title.clone())
+                .unwrap_or_default(),
+            phase: a
+                .phase_id
+                .and_then(|p| programme.phases.iter().find(|x| x.id == p))
+                .map(|p| p.title.clone())
+                .unwrap_or_default(),
+            title: a.title,
+        })
+        .collect();
+    Ok(render(&ProgrammeTemplate {
+        page: permit.ctx.page(&state, programme.title.clone(), "programmes"),
+        id: programme.id.to_string(),
+        description: programme.description,
+        archived: programme.archived,
+        enrolled: programme.enrolled,
+        phases: programme.phases.into_iter().map(|p| (p.title, p.audience)).collect(),
+        modules: programme.modules.into_iter().map(|m| (m.title, m.description)).collect(),
+        activities,
+        may_manage: permit.may(actions::MANAGE.anywhere()),
+        notice: notice(&tr, q.gemt.as_deref()),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct Empty {}
+
+async fn copy(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let id = copy_programme(&state, &permit, &id).await?;
+    Ok(Redirect::to(&format!("/programmer/{id}?gemt=kopi")).into_response())
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let archived = !programme.archived;
+    let action = if archived { "programme.archived" } else { "programme.restored" };
+    store::set_archived(&state.db, state.municipality, programme.id, archived, permit.ctx.audit(action)).await?;
+    Ok(Redirect::to(&format!("/programmer/{}?gemt=arkiveret", programme.id)).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct ActivityForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    meeting_url: String,
+    #[serde(default)]
+    capacity: String,
+    #[serde(default)]
+    facilitator: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    module: String,
+    #[serde(default)]
+    phase: String,
+}
+
+impl ActivityForm {
+    fn of(a: &super::model::Activity) -> ActivityForm {
+        ActivityForm {
+            title: a.title.clone(),
+            kind: a.kind.key().to_string(),
+            starts_at: super::local_input(&a.starts_at),
+            ends_at: super::local_input(&a.ends_at),
+            mode: a.mode.key().to_string(),
+            place: a.place.clone(),
+            meeting_url: a.meeting_url.clone(),
+            capacity: a.capacity.map(|c| c.to_string()).unwrap_or_default(),
+            facilitator: a.facilitator.clone(),
+            agenda: a.agenda.clone(),
+            module: a.module_id.map(|m| m.to_string()).unwrap_or_default(),
+            phase: a.phase_id.map(|p| p.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The typed activity, or the fields that are not even numbers or ids.
+    fn input(&self, tr: &Tr) -> Result<ActivityInput, FormErrors> {
+        let mut errors = FormErrors::default();
+        let capacity = match self.capacity.trim() {
+            "" => None,
+            s => s.parse::<i64>().map(Some).unwrap_or_else(|_| {
+                errors.push("capacity", tr.t1("activity-error-capacity", "max", super::model::CAPACITY_MAX));
+                None
+            }),
+        };
+        let mut id = |field: &'static str, raw: &str, message: &str| match raw.trim() {
+            "" => None,
+            s => Uuid::parse_str(s).ok().or_else(|| {
+                errors.push(field, tr.t(message));
+                None
+            }),
+        };
+        let module = id("module", &self.module, "activity-error-module");
+        let phase = id("phase", &self.phase, "activity-error-phase");
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ActivityInput {
+            title: self.title.clone(),
+            kind: self.kind.clone(),
+            starts_at: self.starts_at.clone(),
+            ends_at: self.ends_at.clone(),
+            mode: self.mode.clone(),
+            place: self.place.clone(),
+            meeting_url: self.meeting_url.clone(),
+            capacity,
+            facilitator: self.facilitator.clone(),
+            agenda: self.agenda.clone(),
+            module,
+            phase,
+        })
+    }
+}
+
+fn activity_form_view(
+    state: &AppState,
+    permit: &Permit<ManageProgrammes>,
+    programme: &super::model::Programme,
+    action: String,
+    form: ActivityForm,
+    errors: FormErrors,
+    editing: bool,
+) -> Response {
+    let tr = permit.tr();
+    let bad = !errors.is_empty();
+    let title = if editing { "activity-edit-title" } else { "activity-new-title" };
+    let mut r = render(&ActivityFormTemplate {
+        page: permit.ctx.page(state, tr.t1(title, "programme", &programme.title), "programmes"),
+        action,
+        title: form.title,
+        kind: form.kind,
+        starts_at: form.starts_at,
+        ends_at: form.ends_at,
+        mode: form.mode,
+        place: form.place,
+        meeting_url: form.meeting_url,
+        capacity: form.capacity,
+        facilitator: form.facilitator,
+        agenda: form.agenda,
+        module: form.module,
+        phase: form.phase,
+        kinds: ActivityKind::ALL.iter().map(|k| (k.key().to_string(), tr.t(&k.label_id()))).collect(),
+        modes: Mode::ALL.iter().map(|m| (m.key().to_string(), tr.t(&m.label_id()))).collect(),
+        modules: programme.modules.iter().map(|m| (m.id.to_string(), m.title.clone())).collect(),
+        phases: programme.phases.iter().map(|p| (p.id.to_string(), p.title.clone())).collect(),
+        errors,
+        submit: tr.t(if editing { "activity-save" } else { "activity-create" }),
+    });
+    if bad {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    r
+}
+
+async fn new_activity_form(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let form = ActivityForm { kind: "workshop".into(), mode: "physical".into(), ..Default::default() };
+    let action = format!("/programmer/{}/aktiviteter/ny", programme.id);
+    Ok(activity_form_view(&state, &permit, &programme, action, form, FormErrors::default(), false))
+}
+
+async fn create_activity(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActivityForm>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let programme = programme_of(&state, &id).await?;
+    let action = format!("/programmer/{}/aktiviteter/ny", programme.id);
+    let checked = form.input(&tr).and_then(|input| check_activity(&tr, &programme, &input, Utc::now(), None));
+    match checked {
+        Err(errors) => Ok(activity_form_view(&state, &permit, &programme, action, form, errors, false)),
+        Ok(new) => {
+            let id = store::add_activity(
+                &state.db,
+                state.municipality,
+                programme.id,
+                &new,
+                permit.ctx.audit("activity.created"),
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/aktiviteter/{id}?gemt=aktivitet")).into_response())
+        }
+    }
+}
+
+async fn edit_activity_form(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let programme = programme_of(&state, &activity.programme_id.to_string()).await?;
+    let action = format!("/aktiviteter/{}/rediger", activity.id);
+    Ok(activity_form_view(
+        &state,
+        &permit,
+        &programme,
+        action,
+        ActivityForm::of(&activity),
+        FormErrors::default(),
+        true,
+    ))
+}
+
+async fn edit_activity(
+    State(state): State<AppState>,
+    permit: Permit<ManageProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<ActivityForm>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let activity = activity_of(&state, &id).await?;
+    let programme = programme_of(&state, &activity.programme_id.to_string()).await?;
+    let action = format!("/aktiviteter/{}/rediger", activity.id);
+    let input = match form.input(&tr) {
+        Ok(input) => input,
+        Err(errors) => return Ok(activity_form_view(&state, &permit, &programme, action, form, errors, true)),
+    };
+    if let Err(errors) = check_activity(&tr, &programme, &input, Utc::now(), Some(&activity)) {
+        return Ok(activity_form_view(&state, &permit, &programme, action, form, errors, true));
+    }
+    match change_checked(&state, &permit, &id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/aktiviteter/{}?gemt=aktivitet", activity.id)).into_response()),
+        Err(AppError::Conflict(message)) => {
+            let mut errors = FormErrors::default();
+            errors.push("capacity", message);
+            Ok(activity_form_view(&state, &permit, &programme, action, form, errors, true))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn activity_view(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    id: &str,
+    saved: Option<&str>,
+    errors: FormErrors,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let activity = activity_of(state, id).await?;
+    let programme = programme_of(state, &activity.programme_id.to_string()).await?;
+    let may_manage = permit.may(actions::MANAGE.anywhere());
+    let all = enrolment_list(state, activity.id).await?;
+    let me = permit.user.account.person_id;
+    let my_status = me.and_then(|p| all.iter().find(|e| e.person == p)).map(|e| tr.t(&e.status.label_id()));
+    let enrolments = if may_manage {
+        all.iter().map(|e| (e.name.clone(), tr.t(&e.status.label_id()), e.person.to_string())).collect()
+    } else {
+        Vec::new()
+    };
+    let people = if may_manage {
+        let org = crate::organisation::org_cache(state).get(&state.db).await?;
+        let taken: std::collections::HashSet<Uuid> = all.iter().map(|e| e.person).collect();
+        let mut people: Vec<(String, String)> = store::programme_enrolments(&state.db, programme.id)
+            .await?
+            .into_iter()
+            .filter(|(p, _, _)| !taken.contains(p))
+            .filter_map(|(p, _, _)| org.person(p).map(|at| (p.to_string(), at.name.clone())))
+            .collect();
+        people.sort_by(|a, b| a.1.cmp(&b.1));
+        people
+    } else {
+        Vec::new()
+    };
+    let bad = !errors.is_empty();
+    let mut r = render(&ActivityTemplate {
+        page: permit.ctx.page(state, activity.title.clone(), "programmes"),
+        id: activity.id.to_string(),
+        programme_id: programme.id.to_string(),
+        programme_title: programme.title,
+        kind: tr.t(&activity.kind.label_id()),
+        when: when(&tr, &activity),
+        mode: tr.t(&activity.mode.label_id()),
+        place: activity.place.clone(),
+        meeting_url: activity.meeting_url.clone(),
+        places: places(&activity),
+        waiting: activity.waiting,
+        facilitator: activity.facilitator.clone(),
+        agenda: activity.agenda.clone(),
+        cancelled: activity.cancelled,
+        my_status,
+        is_person: me.is_some(),
+        may_manage,
+        enrolments,
+        people,
+        notice: notice(&tr, saved),
+        errors,
+    });
+    if bad {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    Ok(r)
+}
+
+async fn activity_page(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    Query(q): Query<Saved>,
+) -> Result<Response> {
+    activity_view(&state, &permit, &id, q.gemt.as_deref(), FormErrors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+struct PersonForm {
+    /// Empty: the signed-in person.
+    #[serde(default)]
+    person: String,
+}
+
+fn person_of(permit: &Permit<ReadProgrammes>, form: &PersonForm) -> Result<Uuid> {
+    match form.person.trim() {
+        "" => {
+            permit.user.account.person_id.ok_or_else(|| AppError::BadRequest(permit.tr().t("enrolment-error-person")))
+        }
+        s => Uuid::parse_str(s).map_err(|_| AppError::BadRequest(permit.tr().t("enrolment-error-person"))),
+    }
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let person = person_of(&permit, &form)?;
+    match enrol_checked(&state, &permit, &activity, person).await {
+        Ok((status, _)) => {
+            let saved = if status == EnrolmentStatus::Waiting { "venteliste" } else { "tilmeldt" };
+            Ok(Redirect::to(&format!("/aktiviteter/{}?gemt={saved}", activity.id)).into_response())
+        }
+        Err(AppError::Conflict(message) | AppError::BadRequest(message)) => {
+            let mut errors = FormErrors::default();
+            errors.push("person", message);
+            activity_view(&state, &permit, &id, None, errors).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn sign_off(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<Response> {
+    let activity = activity_of(&state, &id).await?;
+    let person = person_of(&permit, &form)?;
+    cancel_checked(&state, &permit, &activity, person).await?;
+    Ok(Redirect::to(&format!("/aktiviteter/{}?gemt=afmeldt", activity.id)).into_response())
+}
+
+async fn mine_view(state: &AppState, permit: &Permit<ReadProgrammes>, new_feed: Option<String>) -> Result<Response> {
+    let tr = permit.tr();
+    let mine = my_programme(state, permit).await?;
+    let now = Utc::now();
+    let activities = mine
+        .activities
+        .into_iter()
+        .filter(|m| m.activity.ends_at >= now)
+        .map(|m| MyActivityView {
+            id: m.activity.id.to_string(),
+            when: when(&tr, &m.activity),
+            place: if m.activity.place.is_empty() {
+                tr.t(&m.activity.mode.label_id())
+            } else {
+                m.activity.place.clone()
+            },
+            status: tr.t(&m.status.label_id()),
+            clash: m.clash,
+            title: m.activity.title,
+            programme: m.programme_title,
+        })
+        .collect();
+    Ok(render(&MineTemplate {
+        page: permit.ctx.page(state, tr.t("my-programme-title"), "my-programme"),
+        activities,
+        is_person: permit.user.account.person_id.is_some(),
+        has_feed: mine.has_calendar_feed,
+        new_feed,
+    }))
+}
+
+async fn mine(State(state): State<AppState>, permit: Permit<ReadProgrammes>) -> Result<Response> {
+    mine_view(&state, &permit, None).await
+}
+
+async fn new_feed(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response> {
+    let url = renew_feed(&state, &permit, &headers).await?;
+    mine_view(&state, &permit, Some(url)).await
+}
+
+async fn programme_feed(
+    State(state): State<AppState>,
+    _permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let programme = programme_of(&state, &id).await?;
+    let activities = store::activities(&state.db, programme.id).await?;
+    let refs: Vec<&super::model::Activity> = activities.iter().collect();
+    Ok(ics(super::calendar::feed(&programme.title, "samskab", &refs)))
+}
+
+/// A person's feed by the secret in its address (calendar programs cannot sign in).
+async fn person_feed(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {
+    let secret = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let hash = crate::platform::accounts::hash_token(secret);
+    let person = store::feed_person(&state.db, &hash).await?.ok_or(AppError::NotFound)?;
+    let mine = store::person_activities(&state.db, person).await?;
+    let refs: Vec<&super::model::Activity> =
+        mine.iter().filter(|m| m.status == EnrolmentStatus::Enrolled).map(|m| &m.activity).collect();
+    Ok(ics(super::calendar::feed("Mit forløb", "samskab", &refs)))
+}

@@ -1,0 +1,145 @@
+//! The programmes' template structs.
+
+use askama::Template;
+
+use crate::platform::layout::{FormErrors, Page};
+
+/// A programme as the list shows it.
+pub struct ProgrammeRowView {
+    pub id: String,
+    pub title: String,
+    pub template: String,
+    pub enrolled: i64,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/list.html")]
+pub struct ListTemplate {
+    pub page: Page,
+    pub rows: Vec<ProgrammeRowView>,
+    pub archived: bool,
+    pub may_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/form.html")]
+pub struct FormTemplate {
+    pub page: Page,
+    pub title: String,
+    pub description: String,
+    pub template: String,
+    pub starts_on: String,
+    /// Key and label of each template.
+    pub templates: Vec<(String, String)>,
+    pub errors: FormErrors,
+}
+
+/// An activity as a table row shows it.
+pub struct ActivityRowView {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub when: String,
+    pub place: String,
+    /// "12 / 24", or "12" without a limit.
+    pub places: String,
+    pub waiting: i64,
+    pub cancelled: bool,
+    pub module: String,
+    pub phase: String,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/programme.html")]
+pub struct ProgrammeTemplate {
+    pub page: Page,
+    pub id: String,
+    pub description: String,
+    pub archived: bool,
+    pub enrolled: i64,
+    /// Title and audience.
+    pub phases: Vec<(String, String)>,
+    /// Title and description.
+    pub modules: Vec<(String, String)>,
+    pub activities: Vec<ActivityRowView>,
+    pub may_manage: bool,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/activity_form.html")]
+pub struct ActivityFormTemplate {
+    pub page: Page,
+    /// Where the form posts.
+    pub action: String,
+    pub title: String,
+    pub kind: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub mode: String,
+    pub place: String,
+    pub meeting_url: String,
+    pub capacity: String,
+    pub facilitator: String,
+    pub agenda: String,
+    pub module: String,
+    pub phase: String,
+    pub kinds: Vec<(String, String)>,
+    pub modes: Vec<(String, String)>,
+    pub modules: Vec<(String, String)>,
+    pub phases: Vec<(String, String)>,
+    pub errors: FormErrors,
+    pub submit: String,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/activity.html")]
+pub struct ActivityTemplate {
+    pub page: Page,
+    pub id: String,
+    pub programme_id: String,
+    pub programme_title: String,
+    pub kind: String,
+    pub when: String,
+    pub mode: String,
+    pub place: String,
+    pub meeting_url: String,
+    pub places: String,
+    pub waiting: i64,
+    pub facilitator: String,
+    pub agenda: String,
+    pub cancelled: bool,
+    /// The signed-in person's status label, when they are enrolled or waiting.
+    pub my_status: Option<String>,
+    /// Whether the signed-in user is a person of the organisation (can sign up).
+    pub is_person: bool,
+    pub may_manage: bool,
+    /// Name, status label and person id of each enrolled and waiting person.
+    pub enrolments: Vec<(String, String, String)>,
+    /// People the user may put on the activity: id and name.
+    pub people: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub errors: FormErrors,
+}
+
+/// One of "my" activities.
+pub struct MyActivityView {
+    pub id: String,
+    pub title: String,
+    pub programme: String,
+    pub when: String,
+    pub place: String,
+    pub status: String,
+    pub clash: bool,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/mine.html")]
+pub struct MineTemplate {
+    pub page: Page,
+    pub activities: Vec<MyActivityView>,
+    pub is_person: bool,
+    pub has_feed: bool,
+    /// The new feed address, shown once after it was made.
+    pub new_feed: Option<String>,
+}
