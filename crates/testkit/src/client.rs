@@ -29,6 +29,19 @@ pub async fn demo_app_with(db: &Db, size: usize, config: Config) -> TestApp {
     TestApp::with_config(db, Config { demo: true, ..config }).await
 }
 
+/// [`demo_app`] that sends its e-mail to `smtp` and makes its links on `site`.
+pub async fn demo_app_with_relay(db: &Db, size: usize, smtp: &crate::mail::SmtpServer, site: &str) -> TestApp {
+    let config = Config {
+        mail: Some(app::platform::mail::MailConfig {
+            smtp_url: smtp.url(),
+            from: "Samskab <samskab@samby.test>".into(),
+        }),
+        public_url: Some(site.into()),
+        ..Default::default()
+    };
+    demo_app_with(db, size, config).await
+}
+
 pub struct TestApp {
     pub state: AppState,
     router: axum::Router,

@@ -9,7 +9,7 @@ mod client;
 mod database;
 mod mail;
 
-pub use crate::client::{Client, Reply, TestApp, demo_app, demo_app_with, kolding_csv};
+pub use crate::client::{Client, Reply, TestApp, demo_app, demo_app_with, demo_app_with_relay, kolding_csv};
 pub use crate::database::{FreshDatabase, TestDb};
 pub use crate::mail::{ReceivedMail, SmtpServer};
 pub use app::platform::db::Db;

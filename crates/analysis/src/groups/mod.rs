@@ -70,6 +70,55 @@ pub struct Outcome {
     pub mixed_share: f64,
 }
 
+impl Outcome {
+    /// Several runs (one per cohort, say) as one result: the groups numbered on from the
+    /// first part's, violations pointing at the new numbers, the scores added, and the mixed
+    /// share over all groups.
+    pub fn concat(parts: Vec<Outcome>) -> Outcome {
+        let mut out = Outcome { groups: Vec::new(), score: 0.0, violations: Vec::new(), mixed_share: 1.0 };
+        let mut mixed = 0.0;
+        for part in parts {
+            let offset = out.groups.len();
+            mixed += part.mixed_share * part.groups.len() as f64;
+            out.score += part.score;
+            out.groups.extend(part.groups.into_iter().map(|g| Group { id: g.id + offset, members: g.members }));
+            out.violations.extend(
+                part.violations
+                    .into_iter()
+                    .map(|v| Violation { groups: v.groups.iter().map(|g| g + offset).collect(), ..v }),
+            );
+        }
+        if !out.groups.is_empty() {
+            out.mixed_share = mixed / out.groups.len() as f64;
+        }
+        out
+    }
+}
+
+/// Where a late-comer goes without moving anyone else: among the groups below `max_size`
+/// (all groups when every one is full), the one where they share the fewest mix values
+/// with the members (earlier attributes weigh more), then the smallest, then the first.
+/// `groups[g]` holds the attribute values of group g's members; None when there is no group.
+pub fn place(groups: &[Vec<Vec<String>>], newcomer: &[String], max_size: usize) -> Option<usize> {
+    let any_open = groups.iter().any(|g| g.len() < max_size);
+    let clash = |members: &Vec<Vec<String>>| -> f64 {
+        newcomer
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(a, v)| {
+                weight(a) * members.iter().filter(|m| m.get(a).is_some_and(|x| x.trim() == v.trim())).count() as f64
+            })
+            .sum()
+    };
+    groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !any_open || g.len() < max_size)
+        .min_by(|(i, a), (j, b)| clash(a).total_cmp(&clash(b)).then(a.len().cmp(&b.len())).then(i.cmp(j)))
+        .map(|(i, _)| i)
+}
+
 /// Weight of one same-value pair of the i-th mix attribute: earlier attributes count more.
 fn weight(i: usize) -> f64 {
     10f64.powi(-(i as i32)).max(1e-3) * 10.0
@@ -401,6 +450,40 @@ mod tests {
 
     fn person(id: usize, unit: &str, role: &str) -> Person {
         Person { id: id.to_string(), attributes: vec![unit.to_string(), role.to_string()], locked: None }
+    }
+
+    #[test]
+    fn a_late_comer_joins_the_open_group_with_fewest_of_their_values() {
+        let m = |unit: &str| vec![unit.to_string()];
+        let groups = vec![vec![m("a"), m("b")], vec![m("a"), m("c")], vec![m("b"), m("c")]];
+        assert_eq!(place(&groups, &m("a"), 3), Some(2), "the only group without an «a»");
+        assert_eq!(place(&groups, &m("d"), 3), Some(0), "no clash anywhere: the first of the smallest");
+        let one_full = vec![vec![m("b")], vec![m("a"), m("b"), m("c")], vec![m("a")]];
+        assert_eq!(place(&one_full, &m("a"), 3), Some(0), "the full group is passed over");
+        let full = vec![vec![m("a"), m("b")], vec![m("c"), m("d")]];
+        assert_eq!(place(&full, &m("a"), 2), Some(1), "all full: still placed, away from its unit");
+        assert_eq!(place(&[], &m("a"), 2), None);
+    }
+
+    #[test]
+    fn parts_concatenate_with_their_group_numbers_moved_on() {
+        let part = |n: usize, share: f64| Outcome {
+            groups: (0..n).map(|id| Group { id, members: vec![format!("{n}-{id}")] }).collect(),
+            score: 1.0,
+            violations: vec![Violation {
+                kind: ViolationKind::SameValue,
+                subject: "unit".into(),
+                groups: vec![0],
+                count: 1,
+                avoidable: false,
+            }],
+            mixed_share: share,
+        };
+        let out = Outcome::concat(vec![part(2, 1.0), part(3, 0.0)]);
+        assert_eq!(out.groups.iter().map(|g| g.id).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
+        assert_eq!(out.violations[1].groups, vec![2]);
+        assert_eq!(out.score, 2.0);
+        assert!((out.mixed_share - 0.4).abs() < 1e-9);
     }
 
     #[test]

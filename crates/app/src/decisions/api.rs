@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::involvement::TakePart;
 use crate::involvement::api::{facilitated, visible};
 use crate::involvement::model::Process;
-use crate::platform::api::{ApiJson, Paging, Problem, invalid, json};
+use crate::platform::api::{ApiJson, Paging, Problem, created, invalid, json};
 use crate::platform::layout::FormErrors;
 use crate::platform::module::{Guard, Routes};
 use crate::platform::web::{AppError, Permit, Result};
@@ -293,12 +293,6 @@ async fn create(
     let process = facilitated(&state, &permit, &id).await?;
     let made = create_checked(&state, &permit, &process, body).await?.map_err(invalid)?;
     Ok(created(&ProposalJson::from(made)))
-}
-
-fn created(body: &impl Serialize) -> Response {
-    let mut r = json(body);
-    *r.status_mut() = StatusCode::CREATED;
-    r.into_response()
 }
 
 /// A proposal and the process it belongs to, if the caller sees that process.

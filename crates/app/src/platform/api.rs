@@ -128,6 +128,13 @@ pub fn json<T: Serialize>(value: &T) -> Response {
     }
 }
 
+/// A 201 Created with a JSON body (what a POST that makes something answers).
+pub fn created<T: Serialize>(body: &T) -> Response {
+    let mut r = json(body);
+    *r.status_mut() = StatusCode::CREATED;
+    r
+}
+
 /// The OpenAPI document: every module's part, merged, with the bearer scheme.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};

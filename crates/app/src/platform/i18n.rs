@@ -238,6 +238,12 @@ impl std::fmt::Display for Number {
     }
 }
 
+/// Today in Europe/Copenhagen, the municipalities' time zone (deadlines and dates in the
+/// product are Danish days).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,6 +140,16 @@ pub fn render(t: &impl Template) -> Response {
     }
 }
 
+/// Renders a form page: 400 Bad Request when it shows errors, so clients and tests see that
+/// nothing was saved.
+pub fn render_form(t: &impl Template, has_errors: bool) -> Response {
+    let mut r = render(t);
+    if has_errors && r.status() == StatusCode::OK {
+        *r.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    r
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorTemplate {

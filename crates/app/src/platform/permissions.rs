@@ -182,6 +182,9 @@ pub struct Action {
 /// beyond that object.
 fn in_scope(role: Role, scope: &Scope, target: Target) -> bool {
     match (scope, target) {
+        // Every employee holds their role on the whole municipality; that makes them an
+        // employee, not a member of every learning group (membership is a grant on the group).
+        (Scope::Municipality, Target::Object(_)) => role != Role::Employee,
         (Scope::Municipality, _) => true,
         (Scope::Subtrees(trees), Target::Unit(unit)) => trees.iter().any(|t| t.contains(unit.left, unit.depth)),
         // A leader with nothing to lead sees no unit, so no report either.
@@ -330,6 +333,14 @@ mod tests {
         assert!(can(&admin, FACILITATE.on_object(other)), "a municipality grant covers every object");
         let employee = grants(Role::Employee, Scope::Object(mine));
         assert!(!can(&employee, FACILITATE.on_object(mine)), "the role must still allow the action");
+        static MEMBER: ActionDef = ActionDef { key: "t.member", roles: &[Role::Employee, Role::Facilitator] };
+        let group = ObjectRef { kind: ObjectKind("learning_group"), id: Uuid::from_u128(3) };
+        assert!(can(&grants(Role::Employee, Scope::Object(group)), MEMBER.on_object(group)), "a member");
+        assert!(
+            !can(&grants(Role::Employee, Scope::Municipality), MEMBER.on_object(group)),
+            "an employee of the municipality is not a member of every group"
+        );
+        assert!(can(&grants(Role::Facilitator, Scope::Municipality), MEMBER.on_object(group)));
     }
 
     #[test]

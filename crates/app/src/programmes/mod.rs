@@ -12,6 +12,7 @@
 pub mod api;
 pub mod calendar;
 pub mod model;
+pub mod notices;
 pub mod routes;
 pub mod store;
 pub mod templates;
@@ -21,10 +22,13 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Copenhagen;
 use uuid::Uuid;
 
+use crate::AppState;
+use crate::platform::audit::AuditEntry;
 use crate::platform::i18n::Tr;
+use crate::platform::jobs::{JobContext, JobKind};
 use crate::platform::layout::FormErrors;
-use crate::platform::module::{AuditLink, Module, NavEntry, no_start};
-use crate::platform::permissions::{ActionDef, EVERYONE, Role};
+use crate::platform::module::{AuditLink, BoxFuture, Module, NavEntry, no_start};
+use crate::platform::permissions::{ActionDef, EVERYONE, ObjectKind, ObjectRef, Role};
 use model::{ActivityKind, CAPACITY_MAX, Mode, NewActivity, Programme, TEXT_MAX_CHARS, TITLE_MAX_CHARS, URL_MAX_CHARS};
 
 pub mod actions {
@@ -38,6 +42,13 @@ pub mod actions {
     /// Nominate people of one's own part of the organisation.
     pub static NOMINATE: ActionDef =
         ActionDef { key: "programmes.nominate", roles: &[Role::Administrator, Role::Leader, Role::Facilitator] };
+}
+
+/// A learning group as the object of its members' grants (they read and write its notes).
+pub const GROUP_OBJECT: ObjectKind = ObjectKind("learning_group");
+
+pub fn group_object(id: Uuid) -> ObjectRef {
+    ObjectRef { kind: GROUP_OBJECT, id }
 }
 
 crate::policy!(pub ReadProgrammes = actions::READ);
@@ -59,13 +70,54 @@ pub static MODULE: Module = Module {
         AuditLink { kind: store::AUDIT_KIND, prefix: "/programmer/" },
         AuditLink { kind: store::AUDIT_KIND_ACTIVITY, prefix: "/aktiviteter/" },
     ],
-    jobs: &[],
+    jobs: &[&REMINDERS],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),
 };
 
-/// Today in Europe/Copenhagen.
-pub fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&Copenhagen).date_naive()
+pub use crate::platform::i18n::today;
+
+/// The reminder of one activity, two days before it (scheduled when it is made or moved).
+pub static REMINDERS: JobKind = JobKind { kind: "programmes.reminder", run: run_reminder };
+
+fn run_reminder(ctx: JobContext) -> BoxFuture<'static, Result<serde_json::Value, String>> {
+    Box::pin(async move {
+        let payload = &ctx.job.payload;
+        let activity = payload["activity"].as_str().and_then(|s| Uuid::parse_str(s).ok());
+        let starts_at = payload["starts_at"].as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok());
+        let (Some(activity), Some(starts_at)) = (activity, starts_at) else {
+            return Err("the job names no activity and start".to_string());
+        };
+        let site = payload["site"].as_str().unwrap_or_default();
+        let sent = send_reminders(&ctx.state, ctx.job.municipality_id, activity, starts_at.with_timezone(&Utc), site)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(serde_json::json!({ "reminders": sent }))
+    })
+}
+
+/// Queues the reminders of an activity that still starts at `starts_at` and is not
+/// cancelled (a moved activity has a reminder of its own); the number of letters.
+pub async fn send_reminders(
+    state: &AppState,
+    municipality: Uuid,
+    activity: Uuid,
+    starts_at: DateTime<Utc>,
+    site: &str,
+) -> sqlx::Result<usize> {
+    let Some(a) = store::activity_of(&state.db, municipality, activity).await? else { return Ok(0) };
+    if a.cancelled || a.starts_at != starts_at {
+        return Ok(0);
+    }
+    let Some(programme) = store::get(&state.db, municipality, a.programme_id).await? else { return Ok(0) };
+    if programme.archived {
+        return Ok(0);
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let letters = notices::Letters::new(notices::Facts::of(&a, &programme.title), org, site.to_string());
+    let entry = AuditEntry::system("activity.reminded", "reminder");
+    let sent = store::remind(&state.db, municipality, a.id, &letters, entry).await?;
+    crate::platform::mail::wake(state);
+    Ok(sent)
 }
 
 /// A time as typed: RFC 3339 with its offset, or a local time in Europe/Copenhagen
@@ -87,6 +139,17 @@ pub fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
 /// A time as a datetime-local field shows it, in Europe/Copenhagen.
 pub fn local_input(t: &DateTime<Utc>) -> String {
     t.with_timezone(&Copenhagen).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// When an activity is, for a reader: "4. mar. 2027 09:00–12:00", or both ends in full
+/// when it runs over several days.
+pub fn when(tr: &Tr, starts_at: &DateTime<Utc>, ends_at: &DateTime<Utc>) -> String {
+    let end = local_input(ends_at);
+    if local_input(starts_at)[..10] == end[..10] {
+        format!("{}–{}", tr.datetime(starts_at), &end[11..])
+    } else {
+        format!("{} – {}", tr.datetime(starts_at), tr.datetime(ends_at))
+    }
 }
 
 /// An activity as typed (a form or JSON), before it is checked.

@@ -182,3 +182,97 @@ pub struct PersonActivity {
     pub programme_title: String,
     pub status: EnrolmentStatus,
 }
+
+keyed!(
+    /// A level of groups: cohorts (hold) of 20–24, learning groups of 4–6 inside a cohort,
+    /// buddy pairs inside a learning group.
+    GroupKind, "group-kind", {
+        Cohort = "cohort",
+        Learning = "learning",
+        Buddy = "buddy",
+    }
+);
+
+impl GroupKind {
+    /// The level a group of this kind lies inside.
+    pub fn parent(self) -> Option<GroupKind> {
+        match self {
+            GroupKind::Cohort => None,
+            GroupKind::Learning => Some(GroupKind::Cohort),
+            GroupKind::Buddy => Some(GroupKind::Learning),
+        }
+    }
+
+    /// This level and those inside it: forming it anew dissolves them all.
+    pub fn and_below(self) -> &'static [GroupKind] {
+        match self {
+            GroupKind::Cohort => &[GroupKind::Cohort, GroupKind::Learning, GroupKind::Buddy],
+            GroupKind::Learning => &[GroupKind::Learning, GroupKind::Buddy],
+            GroupKind::Buddy => &[GroupKind::Buddy],
+        }
+    }
+
+    /// The sizes of the seeds (Hedensted): cohorts 20–24, learning groups 4–6, pairs.
+    pub fn default_size(self) -> (usize, usize) {
+        match self {
+            GroupKind::Cohort => (20, 24),
+            GroupKind::Learning => (4, 6),
+            GroupKind::Buddy => (2, 2),
+        }
+    }
+}
+
+/// The attributes groups can be mixed on.
+pub const MIX_KEYS: &[&str] = &["unit", "role"];
+/// The largest group the engine is asked for.
+pub const GROUP_MAX_SIZE: usize = 500;
+
+/// How a level of groups was formed: kept so a late enrolment is placed by the same rule.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Grouping {
+    pub kind: GroupKind,
+    pub min_size: i32,
+    pub max_size: i32,
+    pub mix: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct GroupMember {
+    pub person: Uuid,
+    pub name: String,
+    pub unit: Option<Uuid>,
+    /// Kept in this group when the groups are formed again.
+    pub locked: bool,
+}
+
+/// An adopted group.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeGroup {
+    pub id: Uuid,
+    pub kind: GroupKind,
+    /// The cohort of a learning group, the learning group of a buddy pair.
+    pub parent: Option<Uuid>,
+    /// 1, 2, … within the programme and kind.
+    pub number: i32,
+    pub members: Vec<GroupMember>,
+}
+
+/// A group to adopt, as checked.
+#[derive(Clone, Debug)]
+pub struct NewGroup {
+    pub parent: Option<Uuid>,
+    /// Each member and whether they are locked.
+    pub members: Vec<(Uuid, bool)>,
+}
+
+/// One of a person's groups, with the other members.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct PersonGroup {
+    pub programme_id: Uuid,
+    pub programme_title: String,
+    pub group: Uuid,
+    pub kind: GroupKind,
+    pub number: i32,
+    /// The members (the person included).
+    pub members: Vec<Uuid>,
+}

@@ -142,4 +142,89 @@ pub struct MineTemplate {
     pub has_feed: bool,
     /// The new feed address, shown once after it was made.
     pub new_feed: Option<String>,
+    pub groups: Vec<MyGroupView>,
+}
+
+/// One of the person's groups: "Læringsgruppe 3 · Ledelse 2027" and the others in it.
+pub struct MyGroupView {
+    pub heading: String,
+    /// Name and e-mail of each of the others.
+    pub members: Vec<(String, String)>,
+}
+
+/// An adopted group on the groups page.
+pub struct AdoptedGroupView {
+    pub name: String,
+    /// The group of the level above, or empty.
+    pub parent: String,
+    /// "Name (unit)" of each member.
+    pub members: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/groups.html")]
+pub struct GroupsTemplate {
+    pub page: Page,
+    pub id: String,
+    pub enrolled: i64,
+    /// Each adopted level: its heading and groups.
+    pub levels: Vec<(String, Vec<AdoptedGroupView>)>,
+    /// Key and label of each kind.
+    pub kinds: Vec<(String, String)>,
+    pub kind: String,
+    pub size: String,
+    pub mix_unit: bool,
+    pub mix_role: bool,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+pub struct PreviewMemberView {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub leader: bool,
+    pub locked: bool,
+}
+
+pub struct PreviewGroupView {
+    pub name: String,
+    pub parent: String,
+    /// 1-based, as the number fields show it.
+    pub number: usize,
+    pub members: Vec<PreviewMemberView>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/preview.html")]
+pub struct PreviewTemplate {
+    pub page: Page,
+    pub id: String,
+    pub kind: String,
+    pub size: String,
+    pub mix: Vec<String>,
+    pub summary: String,
+    pub mixed: String,
+    /// Each in words, with whether it could have been avoided.
+    pub violations: Vec<String>,
+    pub groups: Vec<PreviewGroupView>,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/selection.html")]
+pub struct SelectionTemplate {
+    pub page: Page,
+    pub id: String,
+    pub programme: String,
+    /// Id and title of each phase.
+    pub phases: Vec<(String, String)>,
+    /// Id and indented name of each unit, in tree order.
+    pub units: Vec<(String, String)>,
+    pub phase: String,
+    pub unit: String,
+    pub leaders: bool,
+    pub employees: bool,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
 }

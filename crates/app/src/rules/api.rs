@@ -15,7 +15,7 @@ use super::{
     hours_freed, past_deadline, store,
 };
 use crate::AppState;
-use crate::platform::api::{ApiJson, Problem, invalid, json};
+use crate::platform::api::{ApiJson, Problem, created, invalid, json};
 use crate::platform::layout::FormErrors;
 use crate::platform::module::{Guard, Routes};
 use crate::platform::web::{AppError, Permit, Result};
@@ -56,12 +56,6 @@ pub fn routes() -> Routes {
     assess
 ))]
 pub struct Api;
-
-fn created(body: &impl Serialize) -> Response {
-    let mut r = json(body);
-    *r.status_mut() = StatusCode::CREATED;
-    r
-}
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct RuleList {

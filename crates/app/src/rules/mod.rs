@@ -20,7 +20,7 @@ pub mod views;
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -192,10 +192,7 @@ pub fn past_deadline(deadline: NaiveDate) -> bool {
     today() > deadline
 }
 
-/// Today in Europe/Copenhagen.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&chrono_tz::Europe::Copenhagen).date_naive()
-}
+pub use crate::platform::i18n::today;
 
 /// Whether `unit` lies where the permit may justify.
 pub fn unit_ref(org: &crate::organisation::cache::OrgView, unit: Uuid) -> Option<UnitRef> {

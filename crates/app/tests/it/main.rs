@@ -17,6 +17,8 @@ mod jobs;
 mod organisation;
 mod pages;
 mod participants;
+mod programme_groups;
+mod programme_mail;
 mod programmes;
 mod rules;
 mod schema;

@@ -170,6 +170,18 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         if let Some(rest) = path.strip_prefix("/api/v1/processes/{id}") {
             return Some(format!("/api/v1/processes/{process}{rest}").replace("{file}", "votes.csv"));
         }
+        // Every page and API path under one programme or activity.
+        for (prefix, id) in [
+            ("/programmer/{id}", programme),
+            ("/api/v1/programmes/{id}", programme),
+            ("/programmes/{id}", programme),
+            ("/aktiviteter/{id}", activity),
+            ("/api/v1/activities/{id}", activity),
+        ] {
+            if let Some(rest) = path.strip_prefix(prefix) {
+                return Some(format!("{}{rest}", prefix.replace("{id}", &id.to_string())));
+            }
+        }
         Some(match path {
             "/deltag/{token}" => format!("/deltag/{token}"),
             "/deltag/{token}/svar" => format!("/deltag/{token}/svar"),
@@ -189,14 +201,6 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/units/{id}" => format!("/api/v1/units/{school}"),
             "/historier/{id}" => format!("/historier/{story}"),
             "/regler/{id}" => format!("/regler/{rule}"),
-            "/programmer/{id}" => format!("/programmer/{programme}"),
-            "/programmer/{id}/aktiviteter/ny" => format!("/programmer/{programme}/aktiviteter/ny"),
-            "/programmes/{id}/kalender.ics" => format!("/programmes/{programme}/kalender.ics"),
-            "/api/v1/programmes/{id}" => format!("/api/v1/programmes/{programme}"),
-            "/api/v1/programmes/{id}/enrolments" => format!("/api/v1/programmes/{programme}/enrolments"),
-            "/aktiviteter/{id}" => format!("/aktiviteter/{activity}"),
-            "/aktiviteter/{id}/rediger" => format!("/aktiviteter/{activity}/rediger"),
-            "/api/v1/activities/{id}" => format!("/api/v1/activities/{activity}"),
             "/mit-forloeb/kalender/{file}" => "/mit-forloeb/kalender/ukendt.ics".into(),
             "/regler/gennemgange/{id}" => format!("/regler/gennemgange/{review}"),
             "/api/v1/rules/{id}" => format!("/api/v1/rules/{rule}"),

@@ -377,3 +377,65 @@ db_test!(a_facilitator_sets_up_a_programme_and_an_employee_signs_up_in_the_pages
     let page = leader.get(&activity_page).await;
     assert!(page.body.contains("Du er tilmeldt."), "moved up: {}", page.body);
 });
+
+db_test!(a_cascade_phase_is_filled_by_selecting_roles_in_a_subtree, |db| {
+    let app = demo_app(&db, 120).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = programme(&mut hr, json!({"title": "Kaskaden", "template": "rodovre"})).await;
+    let detail = as_json(&hr.get(&format!("/api/v1/programmes/{id}")).await);
+    let phase = detail["phases"][0]["id"].as_str().unwrap().to_string();
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.expect("org");
+    // A department (depth 1) and the leaders in it and below it.
+    let department = org.units_at_depth(1).max_by_key(|u| u.headcount).expect("a department").clone();
+    let mut leaders: Vec<Uuid> = org
+        .all_units()
+        .filter(|u| (department.tree_left..=department.tree_right).contains(&u.tree_left))
+        .flat_map(|u| org.leaders(u.id).iter().map(|p| p.id).collect::<Vec<_>>())
+        .collect();
+    leaders.sort();
+    leaders.dedup();
+    assert!(leaders.len() >= 2, "the demo department has leaders");
+    let url = format!("/api/v1/programmes/{id}/selection");
+
+    for (body, why) in [
+        (json!({"units": [department.id], "roles": []}), "rolle"),
+        (json!({"units": [department.id], "roles": ["boss"]}), "rolle"),
+        (json!({"units": [Uuid::new_v4()], "roles": ["leader"]}), "findes ikke"),
+        (json!({"phase": Uuid::new_v4(), "units": [department.id], "roles": ["leader"]}), "led"),
+    ] {
+        let r = hr.send_json("POST", &url, &body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert!(r.body.to_lowercase().contains(why), "{body}: {}", r.body);
+    }
+    assert_eq!(as_json(&hr.get(&format!("/api/v1/programmes/{id}/enrolments")).await).as_array().unwrap().len(), 0);
+
+    let body = json!({"phase": phase, "units": [department.id], "roles": ["leader"]});
+    let r = hr.send_json("POST", &url, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(as_json(&r)["enrolled"], leaders.len());
+    let r = hr.send_json("POST", &url, &body).await;
+    assert_eq!(as_json(&r)["enrolled"], 0, "{}", r.body);
+    assert_eq!(as_json(&r)["already"], leaders.len());
+    let enrolled = as_json(&hr.get(&format!("/api/v1/programmes/{id}/enrolments")).await);
+    let mut got: Vec<Uuid> =
+        enrolled.as_array().unwrap().iter().map(|e| Uuid::parse_str(e["person"].as_str().unwrap()).unwrap()).collect();
+    got.sort();
+    assert_eq!(got, leaders, "exactly the leaders of the subtree");
+    assert!(enrolled.as_array().unwrap().iter().all(|e| e["via"] == "selection"));
+
+    let mut employee = app.api_client("medarbejder").await;
+    let r = employee.send_json("POST", &url, &body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // The page does the same.
+    let mut page = app.login("facilitator").await;
+    let form = format!("/programmer/{id}/udvaelg");
+    let r = page.get(&form).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let unit = department.id.to_string();
+    let r = page.post(&form, &form, &[("unit", unit.as_str())]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = page.post(&form, &form, &[("unit", unit.as_str()), ("role", "leader"), ("phase", phase.as_str())]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!("0 tilmeldt, {} var allerede tilmeldt", leaders.len())), "{}", r.body);
+});

@@ -16,7 +16,7 @@ use super::model::{
 use super::store::{self, InputsOf};
 use super::{CreateProcesses, Doing, TakePart, account_taker, actions, facilitates, invited, object, refusal};
 use crate::AppState;
-use crate::platform::api::{ApiJson, Paging, Problem, invalid, json};
+use crate::platform::api::{ApiJson, Paging, Problem, created, invalid, json};
 use crate::platform::layout::FormErrors;
 use crate::platform::module::{Guard, Routes};
 use crate::platform::participants::{self, Actor, Pass, PassKind, Quota};
@@ -192,12 +192,6 @@ pub struct ProcessList {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
-}
-
-fn created(body: &impl Serialize) -> Response {
-    let mut r = json(body);
-    *r.status_mut() = StatusCode::CREATED;
-    r.into_response()
 }
 
 /// The process with this id if the caller is invited to it or runs it; otherwise it does

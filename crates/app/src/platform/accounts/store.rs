@@ -446,6 +446,53 @@ where
     .map(|_| ())
 }
 
+/// Gives every account of a person a role on one object ("member of this learning group")
+/// inside a module's write transaction; a person without an account gets nothing now and
+/// is a member by the module's own list. Evaluates to the number of accounts.
+pub async fn grant_person_on_object_in<C, DB>(
+    conn: &mut C,
+    person: Uuid,
+    role: Role,
+    object: ObjectRef,
+    now: DateTime<Utc>,
+) -> sqlx::Result<usize>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB> + for<'r> sqlx::Decode<'r, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+    DateTime<Utc>: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    (Uuid,): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let accounts: Vec<(Uuid,)> =
+        sqlx::query_as("SELECT id FROM account WHERE person_id = $1").bind(person).fetch_all(&mut *conn).await?;
+    for (account,) in &accounts {
+        grant_on_object_in(conn, *account, role, object, now).await?;
+    }
+    Ok(accounts.len())
+}
+
+/// Takes every grant on one object (a learning group that is formed anew) inside a
+/// module's write transaction.
+pub async fn revoke_all_on_object_in<C, DB>(conn: &mut C, object: ObjectRef) -> sqlx::Result<()>
+where
+    C: Send,
+    DB: sqlx::Database,
+    for<'e> &'e mut C: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    Uuid: sqlx::Type<DB> + for<'q> sqlx::Encode<'q, DB>,
+    for<'q> &'q str: sqlx::Type<DB> + sqlx::Encode<'q, DB>,
+{
+    sqlx::query("DELETE FROM role_grant WHERE scope_object_kind = $1 AND scope_object_id = $2")
+        .bind(object.kind.0)
+        .bind(object.id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
 /// Takes a role on one object from an account inside a module's write transaction;
 /// false when the account did not hold it.
 pub async fn revoke_on_object_in<C, DB>(

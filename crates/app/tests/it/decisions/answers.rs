@@ -8,21 +8,13 @@ use serde_json::{Value, json};
 
 use super::{as_json, process, proposal};
 use crate::db_test;
-use crate::support::{SmtpServer, demo_app, demo_app_with};
+use crate::support::{SmtpServer, demo_app, demo_app_with_relay};
 
 const SITE: &str = "https://samskab.samby.test";
 
 db_test!(published_decisions_answer_every_participant_through_their_own_door, |db| {
     let smtp = SmtpServer::start();
-    let config = app::Config {
-        mail: Some(app::platform::mail::MailConfig {
-            smtp_url: smtp.url(),
-            from: "Samskab <samskab@samby.test>".into(),
-        }),
-        public_url: Some(SITE.into()),
-        ..Default::default()
-    };
-    let app = demo_app_with(&db, 200, config).await;
+    let app = demo_app_with_relay(&db, 200, &smtp, SITE).await;
     let mut hr = app.api_client("facilitator").await;
     let id = process(
         &mut hr,

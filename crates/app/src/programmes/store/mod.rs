@@ -4,6 +4,8 @@
 //! (`enrolled_count < capacity`): PostgreSQL locks the row and re-checks the condition, and
 //! SQLite writes one at a time, so concurrent sign-ups never book more than the capacity.
 
+pub mod groups;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -11,9 +13,11 @@ use super::model::{
     Activity, ActivityKind, EnrolmentStatus, Mode, NewActivity, NewProgramme, PersonActivity, Phase, Programme,
     ProgrammeModule, Via,
 };
+use super::notices::{Letters, Notice};
 use crate::on_db;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
+use crate::platform::mail::store::queue_in;
 
 /// The audit log's names for a programme and an activity.
 pub const AUDIT_KIND: &str = "programme";
@@ -191,6 +195,17 @@ macro_rules! promote {
     }};
 }
 
+/// Queues the letters of `$notice` to `$people` in the outbox inside the open transaction.
+macro_rules! send_letters {
+    ($tx:expr, $municipality:expr, $letters:expr, $people:expr, $notice:expr, $now:expr) => {{
+        let letters: &Letters = $letters;
+        let messages: Vec<_> = $people.iter().filter_map(|p: &Uuid| letters.letter(*p, $notice)).collect();
+        if !messages.is_empty() {
+            queue_in(&mut *$tx, $municipality, &letters.batch(), &messages, $now).await?;
+        }
+    }};
+}
+
 /// Makes a programme with its phases, modules and activities, all or nothing.
 pub async fn create(db: &Db, municipality: Uuid, new: &NewProgramme, entry: AuditEntry) -> sqlx::Result<Uuid> {
     let now = Utc::now();
@@ -364,6 +379,8 @@ pub async fn update_activity(
     municipality: Uuid,
     id: Uuid,
     a: &NewActivity,
+    letters: &Letters,
+    tell_participants: bool,
     entry: AuditEntry,
 ) -> sqlx::Result<Changed> {
     let now = Utc::now();
@@ -399,7 +416,17 @@ pub async fn update_activity(
                 .await?;
             return Ok(Changed::BelowEnrolled(enrolled));
         }
+        if tell_participants {
+            let told: Vec<Uuid> = sqlx::query_scalar(
+                "SELECT person_id FROM activity_enrolment WHERE activity_id = $1 AND status IN ('enrolled', 'waiting')",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            send_letters!(tx, municipality, letters, told, Notice::Changed, now);
+        }
         let promoted = promote!(tx, id, now);
+        send_letters!(tx, municipality, letters, promoted, Notice::Promoted, now);
         audit::record_in(&mut *tx, Some(municipality), &entry.subject(AUDIT_KIND_ACTIVITY, id, &a.title), now).await?;
         tx.commit().await?;
         Ok(Changed::Saved(promoted))
@@ -445,31 +472,51 @@ pub async fn enrol_in_programme(
     phase: Option<Uuid>,
     entry: AuditEntry,
 ) -> sqlx::Result<bool> {
+    Ok(!enrol_people(db, municipality, programme, &[person], via, phase, entry).await?.is_empty())
+}
+
+/// Enrols people in a programme in one transaction (a selection by units and roles), with an
+/// audit entry per person; answers those who were not enrolled before.
+pub async fn enrol_people(
+    db: &Db,
+    municipality: Uuid,
+    programme: Uuid,
+    people: &[Uuid],
+    via: Via,
+    phase: Option<Uuid>,
+    entry: AuditEntry,
+) -> sqlx::Result<Vec<Uuid>> {
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
-        let done = sqlx::query(
-            "INSERT INTO programme_enrolment (programme_id, person_id, phase_id, via, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'enrolled', $5, $5)
-             ON CONFLICT (programme_id, person_id) DO UPDATE
-                 SET status = 'enrolled', via = excluded.via, phase_id = excluded.phase_id, updated_at = excluded.updated_at
-                 WHERE programme_enrolment.status = 'cancelled'",
-        )
-        .bind(programme)
-        .bind(person)
-        .bind(phase)
-        .bind(via.key())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if done == 0 {
-            return Ok(false);
+        let mut added = Vec::new();
+        for person in people {
+            let done = sqlx::query(
+                "INSERT INTO programme_enrolment (programme_id, person_id, phase_id, via, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'enrolled', $5, $5)
+                 ON CONFLICT (programme_id, person_id) DO UPDATE
+                     SET status = 'enrolled', via = excluded.via, phase_id = excluded.phase_id,
+                         updated_at = excluded.updated_at
+                     WHERE programme_enrolment.status = 'cancelled'",
+            )
+            .bind(programme)
+            .bind(person)
+            .bind(phase)
+            .bind(via.key())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done == 0 {
+                continue;
+            }
+            let entry =
+                entry.clone().subject(AUDIT_KIND, programme, "").detail(format!("person {person}, {}", via.key()));
+            audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+            added.push(*person);
         }
-        let entry = entry.subject(AUDIT_KIND, programme, "").detail(format!("person {person}, {}", via.key()));
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(added)
     })
 }
 
@@ -508,6 +555,7 @@ pub async fn enrol(
     municipality: Uuid,
     activity: Uuid,
     person: Uuid,
+    letters: &Letters,
     entry: AuditEntry,
 ) -> sqlx::Result<(EnrolmentStatus, bool)> {
     let now = Utc::now();
@@ -545,6 +593,8 @@ pub async fn enrol(
             tx.rollback().await?;
             return Ok((EnrolmentStatus::Enrolled, false));
         }
+        let notice = if status == EnrolmentStatus::Enrolled { Notice::Enrolled } else { Notice::Waiting };
+        send_letters!(tx, municipality, letters, [person], notice, now);
         let entry =
             entry.subject(AUDIT_KIND_ACTIVITY, activity, "").detail(format!("person {person}, {}", status.key()));
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
@@ -560,6 +610,7 @@ pub async fn cancel(
     municipality: Uuid,
     activity: Uuid,
     person: Uuid,
+    letters: &Letters,
     entry: AuditEntry,
 ) -> sqlx::Result<(bool, Vec<Uuid>)> {
     let now = Utc::now();
@@ -596,6 +647,7 @@ pub async fn cancel(
         } else {
             Vec::new()
         };
+        send_letters!(tx, municipality, letters, promoted, Notice::Promoted, now);
         let entry = entry.subject(AUDIT_KIND_ACTIVITY, activity, "").detail(format!("person {person}, {was}"));
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
@@ -681,5 +733,47 @@ pub async fn feed_person(db: &Db, token_hash: &str) -> sqlx::Result<Option<Uuid>
             .bind(token_hash)
             .fetch_optional(p)
             .await
+    })
+}
+
+/// The people enrolled on an activity (not those waiting).
+pub async fn enrolled_people(db: &Db, activity: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT person_id FROM activity_enrolment WHERE activity_id = $1 AND status = 'enrolled'
+             ORDER BY person_id",
+        )
+        .bind(activity)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// Queues the reminders of an activity to the people enrolled now, with an audit entry;
+/// evaluates to the number of letters.
+pub async fn remind(
+    db: &Db,
+    municipality: Uuid,
+    activity: Uuid,
+    letters: &Letters,
+    entry: AuditEntry,
+) -> sqlx::Result<usize> {
+    let now = Utc::now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let people: Vec<Uuid> = sqlx::query_scalar(
+            "SELECT person_id FROM activity_enrolment WHERE activity_id = $1 AND status = 'enrolled'",
+        )
+        .bind(activity)
+        .fetch_all(&mut *tx)
+        .await?;
+        let messages: Vec<_> = people.iter().filter_map(|p| letters.letter(*p, Notice::Reminder)).collect();
+        if !messages.is_empty() {
+            queue_in(&mut *tx, municipality, &letters.batch(), &messages, now).await?;
+        }
+        let entry = entry.subject(AUDIT_KIND_ACTIVITY, activity, "").detail(format!("{} reminders", messages.len()));
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(messages.len())
     })
 }

@@ -1,8 +1,11 @@
 //! The programmes' JSON API: programmes (from a template, copied, archived), activities,
-//! enrolments with the waiting list, and the calendar feeds.
+//! enrolments with the waiting list, and the calendar feeds; groups in `groups.rs`.
+
+pub mod groups;
+pub mod selection;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,12 +13,15 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use super::model::{Activity, EnrolmentStatus, NewProgramme, Programme, Via};
+use super::notices::{Facts, Letters, REMINDER_BEFORE};
 use super::store::Changed;
 use super::{ActivityInput, ManageProgrammes, ReadProgrammes, actions, check_activity, check_programme, store};
 use crate::AppState;
-use crate::platform::api::{ApiJson, Problem, invalid, json};
+use crate::platform::api::{ApiJson, Problem, created, invalid, json};
+use crate::platform::jobs::NewJob;
 use crate::platform::module::{Guard, Routes};
 use crate::platform::permissions::UnitRef;
+use crate::platform::web::site_url;
 use crate::platform::web::{AppError, Permit, Result};
 
 pub fn routes() -> Routes {
@@ -30,6 +36,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/programmes/{id}/activities", manage, add_activity)
         .get("/api/v1/programmes/{id}/enrolments", manage, programme_enrolments)
         .post("/api/v1/programmes/{id}/enrolments", read, enrol_in_programme)
+        .post("/api/v1/programmes/{id}/selection", manage, selection::selection)
+        .get("/api/v1/programmes/{id}/groups", manage, groups::list)
+        .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
+        .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
         .get("/api/v1/activities/{id}", read, activity)
         .patch("/api/v1/activities/{id}", manage, change_activity)
         .post("/api/v1/activities/{id}/enrolments", read, enrol)
@@ -48,6 +58,10 @@ pub fn routes() -> Routes {
     add_activity,
     programme_enrolments,
     enrol_in_programme,
+    selection::selection,
+    groups::list,
+    groups::preview_groups,
+    groups::adopt_groups,
     activity,
     change_activity,
     enrol,
@@ -56,12 +70,6 @@ pub fn routes() -> Routes {
     new_feed
 ))]
 pub struct Api;
-
-fn created(body: &impl Serialize) -> Response {
-    let mut r = json(body);
-    *r.status_mut() = StatusCode::CREATED;
-    r
-}
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct Created {
@@ -78,6 +86,29 @@ pub async fn programme_of(state: &AppState, id: &str) -> Result<Programme> {
 pub async fn activity_of(state: &AppState, id: &str) -> Result<Activity> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     store::activity_of(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)
+}
+
+/// The letters of an activity, with links to `site`.
+async fn letters(state: &AppState, facts: Facts, site: &str) -> Result<Letters> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    Ok(Letters::new(facts, org, site.to_string()))
+}
+
+/// Schedules an activity's reminder two days before it starts (none when that has passed).
+/// The job checks the start again, so a moved activity's old reminder does nothing.
+pub async fn schedule_reminder(state: &AppState, activity: &Activity, site: &str) -> Result<()> {
+    let at = activity.starts_at - REMINDER_BEFORE;
+    if at <= Utc::now() {
+        return Ok(());
+    }
+    let mut job = NewJob::new(
+        super::REMINDERS.kind,
+        serde_json::json!({ "activity": activity.id, "starts_at": activity.starts_at, "site": site }),
+    );
+    job.run_after = Some(at);
+    job.dedupe_key = Some(format!("reminder:{}:{}", activity.id, activity.starts_at.timestamp()));
+    crate::platform::jobs::store::enqueue(&state.db, state.municipality, &job).await?;
+    Ok(())
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -109,10 +140,12 @@ pub struct NewProgrammeJson {
 async fn create(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<NewProgrammeJson>,
 ) -> Result<Response> {
     let template = body.template.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let id = create_checked(&state, &permit, &body.title, &body.description, template, body.starts_on).await?;
+    let site = site_url(&state, &headers);
+    let id = create_checked(&state, &permit, &body.title, &body.description, template, body.starts_on, &site).await?;
     Ok(created(&Created { id }))
 }
 
@@ -124,6 +157,7 @@ pub async fn create_checked(
     description: &str,
     template: Option<&str>,
     starts_on: Option<NaiveDate>,
+    site: &str,
 ) -> Result<Uuid> {
     let tr = permit.tr();
     let (title, description) = check_programme(&tr, title, description).map_err(invalid)?;
@@ -142,7 +176,11 @@ pub async fn create_checked(
     if !description.is_empty() || new.description.is_empty() {
         new.description = description;
     }
-    Ok(store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.created")).await?)
+    let id = store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.created")).await?;
+    for a in store::activities(&state.db, id).await? {
+        schedule_reminder(state, &a, site).await?;
+    }
+    Ok(id)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -172,13 +210,14 @@ async fn get_one(
 async fn copy(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let id = copy_programme(&state, &permit, &id).await?;
+    let id = copy_programme(&state, &permit, &id, &site_url(&state, &headers)).await?;
     Ok(created(&Created { id }))
 }
 
-pub async fn copy_programme(state: &AppState, permit: &Permit<ManageProgrammes>, id: &str) -> Result<Uuid> {
+pub async fn copy_programme(state: &AppState, permit: &Permit<ManageProgrammes>, id: &str, site: &str) -> Result<Uuid> {
     let tr = permit.tr();
     let original = programme_of(state, id).await?;
     let activities = store::activities(&state.db, original.id).await?;
@@ -218,7 +257,11 @@ pub async fn copy_programme(state: &AppState, permit: &Permit<ManageProgrammes>,
             })
             .collect(),
     };
-    Ok(store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.copied")).await?)
+    let id = store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.copied")).await?;
+    for a in store::activities(&state.db, id).await? {
+        schedule_reminder(state, &a, site).await?;
+    }
+    Ok(id)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -299,15 +342,29 @@ impl From<ActivityJson> for ActivityInput {
 async fn add_activity(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ActivityJson>,
 ) -> Result<Response> {
     let programme = programme_of(&state, &id).await?;
     let new = check_activity(&permit.tr(), &programme, &body.into(), Utc::now(), None).map_err(invalid)?;
-    let id =
-        store::add_activity(&state.db, state.municipality, programme.id, &new, permit.ctx.audit("activity.created"))
-            .await?;
+    let id = add_checked(&state, &permit, &programme, &new, &site_url(&state, &headers)).await?;
     Ok(created(&Created { id }))
+}
+
+/// Saves a checked activity and schedules its reminder (the API's and the form's way).
+pub async fn add_checked(
+    state: &AppState,
+    permit: &Permit<ManageProgrammes>,
+    programme: &Programme,
+    new: &super::model::NewActivity,
+    site: &str,
+) -> Result<Uuid> {
+    let id =
+        store::add_activity(&state.db, state.municipality, programme.id, new, permit.ctx.audit("activity.created"))
+            .await?;
+    schedule_reminder(state, &activity_of(state, &id.to_string()).await?, site).await?;
+    Ok(id)
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -361,10 +418,11 @@ pub struct ChangedJson {
 async fn change_activity(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ActivityJson>,
 ) -> Result<Response> {
-    let promoted = change_checked(&state, &permit, &id, body.into()).await?;
+    let promoted = change_checked(&state, &permit, &id, body.into(), &site_url(&state, &headers)).await?;
     Ok(json(&ChangedJson { activity: activity_of(&state, &id).await?, promoted }))
 }
 
@@ -374,16 +432,28 @@ pub async fn change_checked(
     permit: &Permit<ManageProgrammes>,
     id: &str,
     input: ActivityInput,
+    site: &str,
 ) -> Result<Vec<Uuid>> {
     let tr = permit.tr();
     let activity = activity_of(state, id).await?;
     let programme = programme_of(state, &activity.programme_id.to_string()).await?;
     let new = check_activity(&tr, &programme, &input, Utc::now(), Some(&activity)).map_err(invalid)?;
-    match store::update_activity(&state.db, state.municipality, activity.id, &new, permit.ctx.audit("activity.changed"))
-        .await?
-    {
+    let after = Facts::changed(activity.id, &new, &programme.title);
+    let tell = after.differs_for_participants(&Facts::of(&activity, &programme.title));
+    let letters = letters(state, after, site).await?;
+    let entry = permit.ctx.audit("activity.changed");
+    match store::update_activity(&state.db, state.municipality, activity.id, &new, &letters, tell, entry).await? {
         Changed::BelowEnrolled(n) => Err(AppError::Conflict(tr.t1("activity-error-below-enrolled", "count", n))),
-        Changed::Saved(promoted) => Ok(promoted),
+        Changed::Saved(promoted) => {
+            if tell || !promoted.is_empty() {
+                crate::platform::mail::wake(state);
+            }
+            let saved = activity_of(state, id).await?;
+            if saved.starts_at != activity.starts_at {
+                schedule_reminder(state, &saved, site).await?;
+            }
+            Ok(promoted)
+        }
     }
 }
 
@@ -426,6 +496,8 @@ pub struct Enrolled {
     pub status: EnrolmentStatus,
     /// false when the person already was (nothing changed).
     pub changed: bool,
+    /// The groups a late enrolment was placed in (when the programme's groups are adopted).
+    pub placed: Vec<groups::Placement>,
 }
 
 /// Enrols a person in a programme (oneself, or by nomination).
@@ -456,7 +528,12 @@ async fn enrol_in_programme(
         permit.ctx.audit("programme.enrolled"),
     )
     .await?;
-    Ok(created(&Enrolled { status: EnrolmentStatus::Enrolled, changed }))
+    let placed = if changed {
+        groups::place_late(&state, programme.id, body.person, permit.ctx.audit("programme.placed")).await?
+    } else {
+        Vec::new()
+    };
+    Ok(created(&Enrolled { status: EnrolmentStatus::Enrolled, changed, placed }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -502,12 +579,14 @@ async fn programme_enrolments(
 async fn enrol(
     State(state): State<AppState>,
     permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PersonJson>,
 ) -> Result<Response> {
     let activity = activity_of(&state, &id).await?;
-    let (status, changed) = enrol_checked(&state, &permit, &activity, body.person).await?;
-    Ok(created(&Enrolled { status, changed }))
+    let site = site_url(&state, &headers);
+    let (status, changed, placed) = enrol_checked(&state, &permit, &activity, body.person, &site).await?;
+    Ok(created(&Enrolled { status, changed, placed }))
 }
 
 /// Checks and makes a sign-up (the API's and the page's way).
@@ -516,7 +595,8 @@ pub async fn enrol_checked(
     permit: &Permit<ReadProgrammes>,
     activity: &Activity,
     person: Uuid,
-) -> Result<(EnrolmentStatus, bool)> {
+    site: &str,
+) -> Result<(EnrolmentStatus, bool, Vec<groups::Placement>)> {
     let tr = permit.tr();
     let via = may_enrol(state, permit, person).await?;
     if activity.cancelled {
@@ -529,8 +609,9 @@ pub async fn enrol_checked(
     if programme.archived {
         return Err(AppError::Conflict(tr.t("programme-error-archived")));
     }
-    if !store::is_enrolled(&state.db, programme.id, person).await? {
-        store::enrol_in_programme(
+    let mut placed = Vec::new();
+    if !store::is_enrolled(&state.db, programme.id, person).await?
+        && store::enrol_in_programme(
             &state.db,
             state.municipality,
             programme.id,
@@ -539,9 +620,17 @@ pub async fn enrol_checked(
             activity.phase_id,
             permit.ctx.audit("programme.enrolled"),
         )
-        .await?;
+        .await?
+    {
+        placed = groups::place_late(state, programme.id, person, permit.ctx.audit("programme.placed")).await?;
     }
-    Ok(store::enrol(&state.db, state.municipality, activity.id, person, permit.ctx.audit("activity.enrolled")).await?)
+    let letters = letters(state, Facts::of(activity, &programme.title), site).await?;
+    let entry = permit.ctx.audit("activity.enrolled");
+    let (status, changed) = store::enrol(&state.db, state.municipality, activity.id, person, &letters, entry).await?;
+    if changed {
+        crate::platform::mail::wake(state);
+    }
+    Ok((status, changed, placed))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -558,11 +647,12 @@ pub struct Cancelled {
 async fn cancel(
     State(state): State<AppState>,
     permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
     Path((id, person)): Path<(String, String)>,
 ) -> Result<Response> {
     let activity = activity_of(&state, &id).await?;
     let person = Uuid::parse_str(person.trim()).map_err(|_| AppError::NotFound)?;
-    let (cancelled, promoted) = cancel_checked(&state, &permit, &activity, person).await?;
+    let (cancelled, promoted) = cancel_checked(&state, &permit, &activity, person, &site_url(&state, &headers)).await?;
     Ok(json(&Cancelled { cancelled, promoted }))
 }
 
@@ -571,10 +661,18 @@ pub async fn cancel_checked(
     permit: &Permit<ReadProgrammes>,
     activity: &Activity,
     person: Uuid,
+    site: &str,
 ) -> Result<(bool, Vec<Uuid>)> {
     may_enrol(state, permit, person).await?;
-    Ok(store::cancel(&state.db, state.municipality, activity.id, person, permit.ctx.audit("activity.cancelled"))
-        .await?)
+    let programme = programme_of(state, &activity.programme_id.to_string()).await?;
+    let letters = letters(state, Facts::of(activity, &programme.title), site).await?;
+    let entry = permit.ctx.audit("activity.cancelled");
+    let (cancelled, promoted) =
+        store::cancel(&state.db, state.municipality, activity.id, person, &letters, entry).await?;
+    if !promoted.is_empty() {
+        crate::platform::mail::wake(state);
+    }
+    Ok((cancelled, promoted))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -594,6 +692,26 @@ pub struct MyProgramme {
     pub activities: Vec<MyActivity>,
     /// Whether the person has a calendar feed (its address is shown once, when made).
     pub has_calendar_feed: bool,
+    /// The person's cohorts, learning groups and buddies, with the other members.
+    pub groups: Vec<MyGroup>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MyGroup {
+    pub programme_id: Uuid,
+    pub programme_title: String,
+    pub group: Uuid,
+    pub kind: super::model::GroupKind,
+    pub number: i32,
+    /// The others in the group.
+    pub members: Vec<GroupPerson>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct GroupPerson {
+    pub person: Uuid,
+    pub name: String,
+    pub email: String,
 }
 
 /// "Mit forløb": the signed-in person's activities, with clashes flagged.
@@ -604,7 +722,7 @@ async fn mine(State(state): State<AppState>, permit: Permit<ReadProgrammes>) -> 
 
 pub async fn my_programme(state: &AppState, permit: &Permit<ReadProgrammes>) -> Result<MyProgramme> {
     let Some(person) = permit.user.account.person_id else {
-        return Ok(MyProgramme { activities: Vec::new(), has_calendar_feed: false });
+        return Ok(MyProgramme { activities: Vec::new(), has_calendar_feed: false, groups: Vec::new() });
     };
     let mine = store::person_activities(&state.db, person).await?;
     let enrolled: Vec<&Activity> =
@@ -619,7 +737,32 @@ pub async fn my_programme(state: &AppState, permit: &Permit<ReadProgrammes>) -> 
             status: m.status,
         })
         .collect();
-    Ok(MyProgramme { activities, has_calendar_feed: store::has_feed(&state.db, person).await? })
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let groups = store::groups::person_groups(&state.db, person)
+        .await?
+        .into_iter()
+        .map(|g| MyGroup {
+            programme_id: g.programme_id,
+            programme_title: g.programme_title,
+            group: g.group,
+            kind: g.kind,
+            number: g.number,
+            members: g
+                .members
+                .into_iter()
+                .filter(|m| *m != person)
+                .map(|m| {
+                    let at = org.person(m);
+                    GroupPerson {
+                        person: m,
+                        name: at.map(|p| p.name.clone()).unwrap_or_default(),
+                        email: at.map(|p| p.email.clone()).unwrap_or_default(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(MyProgramme { activities, has_calendar_feed: store::has_feed(&state.db, person).await?, groups })
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

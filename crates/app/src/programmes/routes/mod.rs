@@ -1,6 +1,9 @@
 //! The programmes' pages: the list, a new programme (from a template), a programme with its
 //! cascade, modules and activities, an activity with sign-up and its people, "Mit forløb"
-//! with the calendar feed, and the feeds themselves.
+//! with the calendar feed, and the feeds themselves; the groups pages in `groups.rs`.
+
+mod groups;
+mod selection;
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -10,8 +13,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::api::{
-    activity_of, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked, enrolment_list, ics,
-    my_programme, programme_of, renew_feed,
+    activity_of, add_checked, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked,
+    enrolment_list, ics, my_programme, programme_of, renew_feed,
 };
 use super::model::{ActivityKind, EnrolmentStatus, Mode};
 use super::views::*;
@@ -20,7 +23,7 @@ use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render};
 use crate::platform::module::{Guard, Routes};
-use crate::platform::web::{AppError, CsrfForm, Permit, Result};
+use crate::platform::web::{AppError, CsrfForm, Permit, Result, site_url};
 
 pub fn routes() -> Routes {
     let read = Guard::Action(&actions::READ);
@@ -43,16 +46,12 @@ pub fn routes() -> Routes {
         .get("/mit-forloeb", read, mine)
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
+        .merge(groups::routes())
+        .merge(selection::routes())
 }
 
 fn when(tr: &Tr, a: &super::model::Activity) -> String {
-    let end = super::local_input(&a.ends_at);
-    let same_day = super::local_input(&a.starts_at)[..10] == end[..10];
-    if same_day {
-        format!("{}–{}", tr.datetime(&a.starts_at), &end[11..])
-    } else {
-        format!("{} – {}", tr.datetime(&a.starts_at), tr.datetime(&a.ends_at))
-    }
+    super::when(tr, &a.starts_at, &a.ends_at)
 }
 
 fn places(a: &super::model::Activity) -> String {
@@ -139,6 +138,7 @@ async fn new_form(State(state): State<AppState>, permit: Permit<ManageProgrammes
 async fn create(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<ProgrammeForm>,
 ) -> Result<Response> {
     let tr = permit.tr();
@@ -163,7 +163,8 @@ async fn create(
     if !errors.is_empty() {
         return Ok(form_view(&state, &permit, form, errors));
     }
-    let id = create_checked(&state, &permit, &form.title, &form.description, template, starts_on).await?;
+    let site = site_url(&state, &headers);
+    let id = create_checked(&state, &permit, &form.title, &form.description, template, starts_on, &site).await?;
     Ok(Redirect::to(&format!("/programmer/{id}?gemt=oprettet")).into_response())
 }
 
@@ -237,10 +238,11 @@ struct Empty {}
 async fn copy(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response> {
-    let id = copy_programme(&state, &permit, &id).await?;
+    let id = copy_programme(&state, &permit, &id, &site_url(&state, &headers)).await?;
     Ok(Redirect::to(&format!("/programmer/{id}?gemt=kopi")).into_response())
 }
 
@@ -396,6 +398,7 @@ async fn new_activity_form(
 async fn create_activity(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActivityForm>,
 ) -> Result<Response> {
@@ -406,14 +409,7 @@ async fn create_activity(
     match checked {
         Err(errors) => Ok(activity_form_view(&state, &permit, &programme, action, form, errors, false)),
         Ok(new) => {
-            let id = store::add_activity(
-                &state.db,
-                state.municipality,
-                programme.id,
-                &new,
-                permit.ctx.audit("activity.created"),
-            )
-            .await?;
+            let id = add_checked(&state, &permit, &programme, &new, &site_url(&state, &headers)).await?;
             Ok(Redirect::to(&format!("/aktiviteter/{id}?gemt=aktivitet")).into_response())
         }
     }
@@ -441,6 +437,7 @@ async fn edit_activity_form(
 async fn edit_activity(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<ActivityForm>,
 ) -> Result<Response> {
@@ -455,7 +452,7 @@ async fn edit_activity(
     if let Err(errors) = check_activity(&tr, &programme, &input, Utc::now(), Some(&activity)) {
         return Ok(activity_form_view(&state, &permit, &programme, action, form, errors, true));
     }
-    match change_checked(&state, &permit, &id, input).await {
+    match change_checked(&state, &permit, &id, input, &site_url(&state, &headers)).await {
         Ok(_) => Ok(Redirect::to(&format!("/aktiviteter/{}?gemt=aktivitet", activity.id)).into_response()),
         Err(AppError::Conflict(message)) => {
             let mut errors = FormErrors::default();
@@ -557,13 +554,14 @@ fn person_of(permit: &Permit<ReadProgrammes>, form: &PersonForm) -> Result<Uuid>
 async fn sign_up(
     State(state): State<AppState>,
     permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> Result<Response> {
     let activity = activity_of(&state, &id).await?;
     let person = person_of(&permit, &form)?;
-    match enrol_checked(&state, &permit, &activity, person).await {
-        Ok((status, _)) => {
+    match enrol_checked(&state, &permit, &activity, person, &site_url(&state, &headers)).await {
+        Ok((status, _, _)) => {
             let saved = if status == EnrolmentStatus::Waiting { "venteliste" } else { "tilmeldt" };
             Ok(Redirect::to(&format!("/aktiviteter/{}?gemt={saved}", activity.id)).into_response())
         }
@@ -579,12 +577,13 @@ async fn sign_up(
 async fn sign_off(
     State(state): State<AppState>,
     permit: Permit<ReadProgrammes>,
+    headers: HeaderMap,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> Result<Response> {
     let activity = activity_of(&state, &id).await?;
     let person = person_of(&permit, &form)?;
-    cancel_checked(&state, &permit, &activity, person).await?;
+    cancel_checked(&state, &permit, &activity, person, &site_url(&state, &headers)).await?;
     Ok(Redirect::to(&format!("/aktiviteter/{}?gemt=afmeldt", activity.id)).into_response())
 }
 
@@ -616,6 +615,17 @@ async fn mine_view(state: &AppState, permit: &Permit<ReadProgrammes>, new_feed: 
         is_person: permit.user.account.person_id.is_some(),
         has_feed: mine.has_calendar_feed,
         new_feed,
+        groups: mine
+            .groups
+            .into_iter()
+            .map(|g| MyGroupView {
+                heading: tr.ta(
+                    &format!("my-group-{}", g.kind.key()),
+                    &[("number", &g.number), ("programme", &g.programme_title)],
+                ),
+                members: g.members.into_iter().map(|m| (m.name, m.email)).collect(),
+            })
+            .collect(),
     }))
 }
 
