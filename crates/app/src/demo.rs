@@ -10,7 +10,8 @@ pub use crate::organisation::demo::{DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS};
 /// Fills an empty database with Samby Kommune: its organisation of about `employees`
 /// people with the demo logins, its story bank, and the involvement process "Fremtidens
 /// velfærd" with its inputs and votes (its analysis queued as a job), its proposals (some
-/// decided and published, the rest for the board), and the rule register. Returns false (and changes nothing)
+/// decided and published, the rest for the board), the rule register, and a running
+/// development programme with two cohorts, learning groups and buddies. Returns false (and changes nothing)
 /// when the database already holds an organisation or accounts.
 pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -> anyhow::Result<bool> {
     if !crate::organisation::demo::install(db, municipality, employees, seed).await? {
@@ -21,5 +22,12 @@ pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -
         crate::decisions::demo::install(db, municipality, process).await?;
     }
     crate::rules::demo::install(db, municipality).await?;
+    let mut take_part = Vec::new();
+    for login in ["leder"] {
+        if let Some((account, _)) = crate::platform::accounts::store::account_for_login(db, login).await? {
+            take_part.extend(account.person_id);
+        }
+    }
+    crate::programmes::demo::install(db, municipality, &take_part).await?;
     Ok(true)
 }

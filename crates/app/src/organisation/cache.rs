@@ -57,6 +57,12 @@ pub struct PersonAt {
 }
 
 impl OrgView {
+    /// The organisation as it stands, read now (for work outside a request: the demo, a
+    /// benchmark); requests use the kept copy of [`OrgCache`].
+    pub async fn read(db: &Db, municipality: Uuid) -> sqlx::Result<OrgView> {
+        OrgView::load(db, municipality, 0).await
+    }
+
     async fn load(db: &Db, municipality: Uuid, version: i64) -> sqlx::Result<OrgView> {
         let units = store::all_units(db, municipality).await?;
         let (leaders, vacant) = store::all_leadership(db, municipality).await?;

@@ -523,7 +523,8 @@ fn same_origin(headers: &HeaderMap) -> bool {
     origin.split_once("://").map(|(_, rest)| rest == host).unwrap_or(false)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

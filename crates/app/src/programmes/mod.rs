@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod demo;
 pub mod model;
 pub mod notices;
 pub mod routes;

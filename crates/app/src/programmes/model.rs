@@ -212,6 +212,12 @@ impl GroupKind {
         }
     }
 
+    /// The bounds for one part of `n` people: a pair level with an odd number takes one trio
+    /// rather than leave someone alone.
+    pub fn part_bounds(self, (min, max): (usize, usize), n: usize) -> (usize, usize) {
+        if self == GroupKind::Buddy && (min, max) == (2, 2) && n % 2 == 1 && n > 1 { (2, 3) } else { (min, max) }
+    }
+
     /// The sizes of the seeds (Hedensted): cohorts 20–24, learning groups 4–6, pairs.
     pub fn default_size(self) -> (usize, usize) {
         match self {

@@ -92,7 +92,8 @@ impl Facts {
 /// Writes the letters of one activity.
 pub struct Letters {
     facts: Facts,
-    org: Arc<OrgView>,
+    /// None: write no letters (the demo's enrolments).
+    org: Option<Arc<OrgView>>,
     /// The site's address, for the links.
     site: String,
     tr: Tr,
@@ -100,7 +101,12 @@ pub struct Letters {
 
 impl Letters {
     pub fn new(facts: Facts, org: Arc<OrgView>, site: String) -> Letters {
-        Letters { facts, org, site, tr: Tr::new(Lang::Da) }
+        Letters { facts, org: Some(org), site, tr: Tr::new(Lang::Da) }
+    }
+
+    /// Letters that are never written: for data put in place, not done by people.
+    pub fn none(facts: Facts) -> Letters {
+        Letters { facts, org: None, site: String::new(), tr: Tr::new(Lang::Da) }
     }
 
     /// The outbox batch of an activity's letters.
@@ -110,7 +116,7 @@ impl Letters {
 
     /// The letter to one person, or None when they have no usable address.
     pub fn letter(&self, person: Uuid, notice: Notice) -> Option<Outgoing> {
-        let at = self.org.person(person)?;
+        let at = self.org.as_ref()?.person(person)?;
         if !mail::is_address(&at.email) {
             return None;
         }

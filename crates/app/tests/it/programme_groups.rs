@@ -197,7 +197,8 @@ db_test!(groups_are_previewed_adopted_nested_and_late_comers_placed_without_movi
     let r = me.get("/api/v1/me/programme").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let mine = as_json(&r);
-    let my_groups = mine["groups"].as_array().unwrap();
+    let my_groups: Vec<&Value> =
+        mine["groups"].as_array().unwrap().iter().filter(|g| g["programme_id"] == id).collect();
     let my_learning = my_groups.iter().find(|g| g["kind"] == "learning").expect("my learning group");
     assert_eq!(my_learning["group"], learning_of[&employee].to_string());
     let others: Vec<Uuid> = my_learning["members"]
@@ -319,4 +320,38 @@ db_test!(a_facilitator_forms_moves_and_adopts_learning_groups_in_the_pages, |db|
     let r = hr.post(&action, &page, &[("action", "adopt"), ("kind", "learning"), (&format!("g-{moved}"), "x")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(adopted(&mut api, &id, "learning").await, learning_of);
+});
+
+db_test!(the_demo_runs_a_programme_with_two_cohorts_learning_groups_and_buddies, |db| {
+    let app = demo_app(&db, 120).await;
+    let mut hr = app.api_client("facilitator").await;
+    let list = as_json(&hr.get("/api/v1/programmes").await);
+    let demo = list["items"].as_array().unwrap().iter().find(|p| p["template"] == "hedensted").expect("the demo's");
+    let id = demo["id"].as_str().unwrap();
+    let r = hr.get(&format!("/api/v1/programmes/{id}/groups")).await;
+    let groups = as_json(&r);
+    let of = |kind: &str| -> Vec<Value> {
+        groups["groups"].as_array().unwrap().iter().filter(|g| g["kind"] == kind).cloned().collect()
+    };
+    let cohorts = of("cohort");
+    assert_eq!(cohorts.len(), 2);
+    assert!(cohorts.iter().all(|c| (20..=24).contains(&c["members"].as_array().unwrap().len())));
+    assert!(of("learning").iter().all(|g| (4..=6).contains(&g["members"].as_array().unwrap().len())));
+    assert!(
+        of("buddy").iter().all(|g| (2..=3).contains(&g["members"].as_array().unwrap().len())),
+        "pairs, a trio when odd"
+    );
+    // The demo leader takes part and sees their groups and next activities.
+    for login in ["leder"] {
+        let mine = as_json(&app.api_client(login).await.get("/api/v1/me/programme").await);
+        let kinds: Vec<&str> = mine["groups"].as_array().unwrap().iter().map(|g| g["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, vec!["cohort", "learning", "buddy"], "{login}: {mine}");
+        assert!(!mine["activities"].as_array().unwrap().is_empty(), "{login}");
+    }
+    // Each cohort has its own workshops, half full; nobody waits.
+    let detail = as_json(&hr.get(&format!("/api/v1/programmes/{id}")).await);
+    let workshops: Vec<&Value> =
+        detail["activities"].as_array().unwrap().iter().filter(|a| a["kind"] == "workshop").collect();
+    assert!(workshops.len() >= 12);
+    assert!(workshops.iter().all(|a| (20..=24).contains(&a["enrolled"].as_i64().unwrap()) && a["waiting"] == 0));
 });

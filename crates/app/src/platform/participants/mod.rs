@@ -57,15 +57,20 @@ pub async fn issue_code(
     expires_at: Option<DateTime<Utc>>,
 ) -> sqlx::Result<String> {
     loop {
-        let random = Uuid::new_v4();
-        let code: String = random.as_bytes()[..CODE_LENGTH]
-            .iter()
-            .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
-            .collect();
+        let code = short_code();
         if store::insert_pass(db, municipality, PassKind::Code, object, &code, expires_at).await?.is_some() {
             return Ok(code);
         }
     }
+}
+
+/// A random code of [`CODE_LENGTH`] characters that cannot be mistaken for each other, for
+/// a wall or a screen (a workshop's code, an activity's check-in code).
+pub fn short_code() -> String {
+    Uuid::new_v4().as_bytes()[..CODE_LENGTH]
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect()
 }
 
 /// A typed workshop code as stored: upper case, without spaces or dashes.

@@ -186,7 +186,9 @@ pub async fn preview(state: &AppState, tr: &Tr, programme: &Programme, body: &Pr
         return Err(AppError::BadRequest(tr.t("group-error-together-parent")));
     }
     // Group ids run on from one part to the next, as the parts are formed in order.
-    let counts: Vec<usize> = parts.iter().map(|(_, m)| sizes(m.len(), c.min, c.max).0.len()).collect();
+    let bounds: Vec<(usize, usize)> = parts.iter().map(|(_, m)| c.kind.part_bounds((c.min, c.max), m.len())).collect();
+    let counts: Vec<usize> =
+        parts.iter().zip(&bounds).map(|((_, m), (lo, hi))| sizes(m.len(), *lo, *hi).0.len()).collect();
     let offsets: Vec<usize> = counts.iter().scan(0, |acc, n| Some(std::mem::replace(acc, *acc + n))).collect();
     let mut locked: HashMap<Uuid, usize> = HashMap::new();
     for lock in &body.locked {
@@ -207,8 +209,8 @@ pub async fn preview(state: &AppState, tr: &Tr, programme: &Programme, body: &Pr
                     locked: locked.get(p).copied(),
                 })
                 .collect(),
-            min_size: c.min,
-            max_size: c.max,
+            min_size: bounds[i].0,
+            max_size: bounds[i].1,
             mix: c.mix.clone(),
             together: together.iter().filter(|p| in_part(p)).map(|(a, b)| (a.to_string(), b.to_string())).collect(),
             apart: apart.iter().filter(|p| in_part(p)).map(|(a, b)| (a.to_string(), b.to_string())).collect(),

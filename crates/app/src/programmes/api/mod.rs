@@ -1,6 +1,7 @@
 //! The programmes' JSON API: programmes (from a template, copied, archived), activities,
 //! enrolments with the waiting list, and the calendar feeds; groups in `groups.rs`.
 
+pub mod attendance;
 pub mod groups;
 pub mod selection;
 
@@ -40,6 +41,11 @@ pub fn routes() -> Routes {
         .get("/api/v1/programmes/{id}/groups", manage, groups::list)
         .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
         .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
+        .get("/api/v1/programmes/{id}/attendance", manage, attendance::get_progress)
+        .get("/api/v1/activities/{id}/attendance", manage, attendance::get_list)
+        .post("/api/v1/activities/{id}/attendance", manage, attendance::post_list)
+        .post("/api/v1/activities/{id}/checkin-code", manage, attendance::post_code)
+        .post("/api/v1/activities/{id}/checkin", read, attendance::post_check_in)
         .get("/api/v1/activities/{id}", read, activity)
         .patch("/api/v1/activities/{id}", manage, change_activity)
         .post("/api/v1/activities/{id}/enrolments", read, enrol)
@@ -59,6 +65,11 @@ pub fn routes() -> Routes {
     programme_enrolments,
     enrol_in_programme,
     selection::selection,
+    attendance::get_progress,
+    attendance::get_list,
+    attendance::post_list,
+    attendance::post_code,
+    attendance::post_check_in,
     groups::list,
     groups::preview_groups,
     groups::adopt_groups,

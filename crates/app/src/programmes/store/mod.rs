@@ -4,6 +4,7 @@
 //! (`enrolled_count < capacity`): PostgreSQL locks the row and re-checks the condition, and
 //! SQLite writes one at a time, so concurrent sign-ups never book more than the capacity.
 
+pub mod attendance;
 pub mod groups;
 
 use chrono::{DateTime, Utc};
