@@ -120,6 +120,10 @@ pub struct ActivityTemplate {
     pub people: Vec<(String, String)>,
     pub notice: Option<String>,
     pub errors: FormErrors,
+    /// The signed-in participant may check in with the room's code now.
+    pub check_in: bool,
+    /// The signed-in participant is recorded present.
+    pub present: bool,
 }
 
 /// One of "my" activities.
@@ -227,4 +231,41 @@ pub struct SelectionTemplate {
     pub employees: bool,
     pub errors: FormErrors,
     pub notice: Option<String>,
+}
+
+/// One enrolled person on the attendance list.
+pub struct AttendanceRowView {
+    pub id: String,
+    pub name: String,
+    pub present: bool,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/attendance.html")]
+pub struct AttendanceTemplate {
+    pub page: Page,
+    pub id: String,
+    pub when: String,
+    pub open: bool,
+    pub code: Option<String>,
+    pub people: Vec<AttendanceRowView>,
+    pub notice: Option<String>,
+    pub errors: FormErrors,
+}
+
+pub struct ProgressRowView {
+    pub name: String,
+    pub unit: String,
+    pub activities: usize,
+    pub present: usize,
+    pub absent: usize,
+    pub unrecorded: usize,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/progress.html")]
+pub struct ProgressTemplate {
+    pub page: Page,
+    pub id: String,
+    pub rows: Vec<ProgressRowView>,
 }

@@ -17,6 +17,7 @@ mod jobs;
 mod organisation;
 mod pages;
 mod participants;
+mod programme_attendance;
 mod programme_groups;
 mod programme_mail;
 mod programmes;

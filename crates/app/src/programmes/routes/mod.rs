@@ -2,6 +2,7 @@
 //! cascade, modules and activities, an activity with sign-up and its people, "Mit forløb"
 //! with the calendar feed, and the feeds themselves; the groups pages in `groups.rs`.
 
+mod attendance;
 mod groups;
 mod selection;
 
@@ -21,7 +22,7 @@ use super::views::*;
 use super::{ActivityInput, ManageProgrammes, ReadProgrammes, actions, check_activity, check_programme, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
-use crate::platform::layout::{FormErrors, render};
+use crate::platform::layout::{FormErrors, render, render_form};
 use crate::platform::module::{Guard, Routes};
 use crate::platform::web::{AppError, CsrfForm, Permit, Result, site_url};
 
@@ -47,6 +48,7 @@ pub fn routes() -> Routes {
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
         .merge(groups::routes())
+        .merge(attendance::routes())
         .merge(selection::routes())
 }
 
@@ -182,6 +184,7 @@ fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
         "tilmeldt" => Some(tr.t("enrolment-saved-enrolled")),
         "venteliste" => Some(tr.t("enrolment-saved-waiting")),
         "afmeldt" => Some(tr.t("enrolment-saved-cancelled")),
+        "fremmoede" => Some(tr.t("attendance-checked-in")),
         _ => None,
     }
 }
@@ -496,34 +499,44 @@ async fn activity_view(
     } else {
         Vec::new()
     };
-    let bad = !errors.is_empty();
-    let mut r = render(&ActivityTemplate {
-        page: permit.ctx.page(state, activity.title.clone(), "programmes"),
-        id: activity.id.to_string(),
-        programme_id: programme.id.to_string(),
-        programme_title: programme.title,
-        kind: tr.t(&activity.kind.label_id()),
-        when: when(&tr, &activity),
-        mode: tr.t(&activity.mode.label_id()),
-        place: activity.place.clone(),
-        meeting_url: activity.meeting_url.clone(),
-        places: places(&activity),
-        waiting: activity.waiting,
-        facilitator: activity.facilitator.clone(),
-        agenda: activity.agenda.clone(),
-        cancelled: activity.cancelled,
-        my_status,
-        is_person: me.is_some(),
-        may_manage,
-        enrolments,
-        people,
-        notice: notice(&tr, saved),
-        errors,
-    });
-    if bad {
-        *r.status_mut() = StatusCode::BAD_REQUEST;
-    }
-    Ok(r)
+    let enrolled_me = me.is_some_and(|p| all.iter().any(|e| e.person == p && e.status == EnrolmentStatus::Enrolled));
+    let present = match me {
+        Some(p) if enrolled_me => store::attendance::present(&state.db, activity.id).await?.contains(&p),
+        _ => false,
+    };
+    let check_in = enrolled_me
+        && !present
+        && super::api::attendance::check_in_open(&activity, Utc::now())
+        && store::attendance::code(&state.db, activity.id).await?.is_some();
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &ActivityTemplate {
+            page: permit.ctx.page(state, activity.title.clone(), "programmes"),
+            id: activity.id.to_string(),
+            programme_id: programme.id.to_string(),
+            programme_title: programme.title,
+            kind: tr.t(&activity.kind.label_id()),
+            when: when(&tr, &activity),
+            mode: tr.t(&activity.mode.label_id()),
+            place: activity.place.clone(),
+            meeting_url: activity.meeting_url.clone(),
+            places: places(&activity),
+            waiting: activity.waiting,
+            facilitator: activity.facilitator.clone(),
+            agenda: activity.agenda.clone(),
+            cancelled: activity.cancelled,
+            my_status,
+            is_person: me.is_some(),
+            may_manage,
+            enrolments,
+            people,
+            notice: notice(&tr, saved),
+            errors,
+            check_in,
+            present,
+        },
+        has_errors,
+    ))
 }
 
 async fn activity_page(
