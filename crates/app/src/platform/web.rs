@@ -122,6 +122,15 @@ impl<P: Policy, S: Send + Sync> FromRequestParts<S> for Permit<P> {
 }
 
 impl<P: Policy> Permit<P> {
+    /// The same user's permit for another policy, when they hold that too (a handler that
+    /// answers with a page of a weaker action's view). Checked, like the extractor.
+    pub fn also<Q: Policy>(&self) -> Result<Permit<Q>> {
+        if !can(&self.user.grants, Q::ACTION.anywhere()) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(Permit { user: self.user.clone(), ctx: self.ctx.clone(), policy: PhantomData })
+    }
+
     /// How far in the organisation the permitted action reaches.
     pub fn reach(&self) -> Reach {
         reach(&self.user.grants, P::ACTION)

@@ -109,6 +109,7 @@ pub async fn install(db: &Db, municipality: Uuid, take_part: &[Uuid]) -> anyhow:
         }
     }
     new.activities = activities;
+    store::roles::ensure_defaults(db, municipality).await?;
     let programme = store::create(db, municipality, &new, demo_entry("programme.created")).await?;
     let added = store::enrol_people(
         db,

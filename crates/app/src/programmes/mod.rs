@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod demo;
 pub mod model;
 pub mod notices;
+pub mod roles;
 pub mod routes;
 pub mod store;
 pub mod templates;

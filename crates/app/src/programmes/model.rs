@@ -164,6 +164,8 @@ pub struct NewProgramme {
     pub modules: Vec<(String, String)>,
     /// Activities with the position of their module and phase.
     pub activities: Vec<(Option<usize>, Option<usize>, NewActivity)>,
+    /// Competence goals: the position of their module, the key of their role, the text.
+    pub goals: Vec<(Option<usize>, String, String)>,
 }
 
 /// A person's place on an activity.
@@ -281,4 +283,47 @@ pub struct PersonGroup {
     pub number: i32,
     /// The members (the person included).
     pub members: Vec<Uuid>,
+}
+
+keyed!(
+    /// Who a role is for.
+    Audience, "role-audience", {
+        Employee = "employee",
+        Leader = "leader",
+    }
+);
+
+keyed!(
+    /// When a participant rates themselves: as the programme begins, and as it ends.
+    Moment, "rating-moment", {
+        Start = "start",
+        End = "end",
+    }
+);
+
+/// A self-rating runs from 1 (in a small degree) to 5 (in a very high degree).
+pub const RATING_MIN: i32 = 1;
+pub const RATING_MAX: i32 = 5;
+/// No mean of self-ratings is shown for fewer people than this.
+pub const RATING_MIN_GROUP: usize = 5;
+
+/// A role of the municipality's role model.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ProgrammeRole {
+    pub id: Uuid,
+    /// A stable key (ressourcedetektor, meningsskaber, …).
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub audience: Audience,
+    pub active: bool,
+}
+
+/// A competence goal of a programme, pointing to a role (and a module).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct CompetenceGoal {
+    pub id: Uuid,
+    pub module_id: Option<Uuid>,
+    pub role_id: Option<Uuid>,
+    pub text: String,
 }

@@ -142,7 +142,24 @@ pub fn programme(key: &str, from: NaiveDate) -> Option<NewProgramme> {
             (s.module, s.phase, a)
         })
         .collect();
+    let goals: Vec<(Option<usize>, &str, &str)> = match key {
+        "hedensted" => vec![
+            (Some(0), "meningsskaber", "Jeg kan forbinde kerneopgaven med mine medarbejderes hverdag."),
+            (Some(0), "udforsker", "Jeg undersøger borgerens perspektiv, før vi vælger en løsning."),
+            (Some(1), "initiativdyrker", "Jeg hjælper medarbejdernes idéer fra idé til afprøvning."),
+            (Some(1), "effektjaeger", "Jeg følger op på, hvad afprøvningerne gør for borgeren."),
+        ],
+        "rodovre" => vec![
+            (Some(0), "meningsskaber", "Jeg kan fortælle, hvad den fælles opgave betyder i min afdeling."),
+            (Some(0), "netvaerkssmed", "Jeg samarbejder på tværs af afdelinger om borgerens forløb."),
+        ],
+        _ => vec![
+            (Some(0), "udforsker", "Jeg reflekterer over min egen ledelse mellem samlingerne."),
+            (Some(0), "netvaerkssmed", "Jeg bruger mine ledernetværk til at løse opgaver på tværs."),
+        ],
+    };
     Some(NewProgramme {
+        goals: goals.into_iter().map(|(m, role, text)| (m, role.to_string(), text.to_string())).collect(),
         title: title.to_string(),
         description: description.to_string(),
         template: key.to_string(),

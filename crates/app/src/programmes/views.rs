@@ -64,6 +64,16 @@ pub struct ProgrammeTemplate {
     pub activities: Vec<ActivityRowView>,
     pub may_manage: bool,
     pub notice: Option<String>,
+    /// Each goal's text and the name of its role (or empty).
+    pub goals: Vec<(String, String)>,
+    /// Key and name of each active role, for the goal form.
+    pub roles: Vec<(String, String)>,
+    /// Id and title of each module, for the goal form.
+    pub module_choices: Vec<(String, String)>,
+    pub changes: Vec<RatingChangeView>,
+    /// The signed-in person takes part (and may rate themselves).
+    pub takes_part: bool,
+    pub errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -268,4 +278,69 @@ pub struct ProgressTemplate {
     pub page: Page,
     pub id: String,
     pub rows: Vec<ProgressRowView>,
+}
+
+pub struct RoleRowView {
+    pub id: String,
+    pub name: String,
+    pub audience: String,
+    pub description: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/roles.html")]
+pub struct RolesTemplate {
+    pub page: Page,
+    pub rows: Vec<RoleRowView>,
+    pub may_manage: bool,
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    pub audience: String,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/role_form.html")]
+pub struct RoleFormTemplate {
+    pub page: Page,
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub active: bool,
+    pub errors: FormErrors,
+}
+
+/// One role on the self-rating form.
+pub struct RatingRoleView {
+    pub key: String,
+    pub name: String,
+    pub description: String,
+    /// The score to show checked.
+    pub chosen: i32,
+    pub start: Option<i32>,
+    pub end: Option<i32>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/self_rating.html")]
+pub struct RatingTemplate {
+    pub page: Page,
+    pub id: String,
+    pub moment: String,
+    pub roles: Vec<RatingRoleView>,
+    pub errors: FormErrors,
+    pub notice: Option<String>,
+}
+
+/// A row of the change per cohort and role.
+pub struct RatingChangeView {
+    pub cohort: String,
+    pub role: String,
+    pub n: String,
+    pub start: String,
+    pub end: String,
+    pub change: String,
 }

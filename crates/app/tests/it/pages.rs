@@ -148,6 +148,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     .await
     .expect("programme");
     let activity = app::programmes::store::activities(&db, programme).await.expect("activities")[0].id;
+    app::programmes::store::roles::ensure_defaults(&db, m).await.expect("roles");
+    let role = app::programmes::store::roles::roles(&db, m).await.expect("roles")[0].id;
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
         .await
         .expect("link");
@@ -172,6 +174,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         }
         // Every page and API path under one programme or activity.
         for (prefix, id) in [
+            ("/programmer/roller/{id}", role),
             ("/programmer/{id}", programme),
             ("/api/v1/programmes/{id}", programme),
             ("/programmes/{id}", programme),
@@ -273,10 +276,12 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/api/v1/processes/{id}", &format!("/api/v1/processes/{}", processes["admin"]))
             .replace("/regler/gennemgange/{id}", &format!("/regler/gennemgange/{review}"))
             .replace("/regler/{id}", &format!("/regler/{rule}"))
+            .replace("/programmer/roller/{id}", &format!("/programmer/roller/{role}"))
             .replace("/programmer/{id}", &format!("/programmer/{programme}"))
             .replace("/api/v1/programmes/{id}", &format!("/api/v1/programmes/{programme}"))
             .replace("/aktiviteter/{id}", &format!("/aktiviteter/{activity}"))
             .replace("/api/v1/activities/{id}", &format!("/api/v1/activities/{activity}"))
+            .replace("/api/v1/programme-roles/{id}", &format!("/api/v1/programme-roles/{role}"))
             .replace("{person}", &Uuid::nil().to_string())
             .replace("/api/v1/rules/{id}", &format!("/api/v1/rules/{rule}"))
             .replace("/api/v1/rule-reviews/{id}", &format!("/api/v1/rule-reviews/{review}"))

@@ -3,6 +3,7 @@
 
 pub mod attendance;
 pub mod groups;
+pub mod roles;
 pub mod selection;
 
 use axum::extract::{Path, State};
@@ -41,6 +42,14 @@ pub fn routes() -> Routes {
         .get("/api/v1/programmes/{id}/groups", manage, groups::list)
         .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
         .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
+        .get("/api/v1/programme-roles", read, roles::list_roles)
+        .post("/api/v1/programme-roles", manage, roles::add_role)
+        .patch("/api/v1/programme-roles/{id}", manage, roles::change_role)
+        .get("/api/v1/programmes/{id}/goals", read, roles::list_goals)
+        .post("/api/v1/programmes/{id}/goals", manage, roles::add_goal)
+        .get("/api/v1/programmes/{id}/self-ratings", read, roles::rating_changes)
+        .post("/api/v1/programmes/{id}/self-ratings", read, roles::rate)
+        .get("/api/v1/programmes/{id}/self-ratings/mine", read, roles::mine)
         .get("/api/v1/programmes/{id}/attendance", manage, attendance::get_progress)
         .get("/api/v1/activities/{id}/attendance", manage, attendance::get_list)
         .post("/api/v1/activities/{id}/attendance", manage, attendance::post_list)
@@ -65,6 +74,14 @@ pub fn routes() -> Routes {
     programme_enrolments,
     enrol_in_programme,
     selection::selection,
+    roles::list_roles,
+    roles::add_role,
+    roles::change_role,
+    roles::list_goals,
+    roles::add_goal,
+    roles::rating_changes,
+    roles::rate,
+    roles::mine,
     attendance::get_progress,
     attendance::get_list,
     attendance::post_list,
@@ -187,6 +204,7 @@ pub async fn create_checked(
     if !description.is_empty() || new.description.is_empty() {
         new.description = description;
     }
+    store::roles::ensure_defaults(&state.db, state.municipality).await?;
     let id = store::create(&state.db, state.municipality, &new, permit.ctx.audit("programme.created")).await?;
     for a in store::activities(&state.db, id).await? {
         schedule_reminder(state, &a, site).await?;
@@ -237,7 +255,18 @@ pub async fn copy_programme(state: &AppState, permit: &Permit<ManageProgrammes>,
     let position = |list: &[Uuid], id: Option<Uuid>| id.and_then(|id| list.iter().position(|x| *x == id));
     let modules: Vec<Uuid> = original.modules.iter().map(|m| m.id).collect();
     let phases: Vec<Uuid> = original.phases.iter().map(|p| p.id).collect();
+    let role_keys: std::collections::HashMap<Uuid, String> =
+        store::roles::roles(&state.db, state.municipality).await?.into_iter().map(|r| (r.id, r.key)).collect();
+    let goals = store::roles::goals(&state.db, original.id)
+        .await?
+        .into_iter()
+        .map(|g| {
+            let role = g.role_id.and_then(|r| role_keys.get(&r).cloned()).unwrap_or_default();
+            (position(&modules, g.module_id), role, g.text)
+        })
+        .collect();
     let new = NewProgramme {
+        goals,
         title,
         description: original.description.clone(),
         template: original.template.clone(),

@@ -4,6 +4,7 @@
 
 mod attendance;
 mod groups;
+mod roles;
 mod selection;
 
 use axum::extract::{Path, Query, State};
@@ -48,6 +49,7 @@ pub fn routes() -> Routes {
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
         .merge(groups::routes())
+        .merge(roles::routes())
         .merge(attendance::routes())
         .merge(selection::routes())
 }
@@ -185,6 +187,7 @@ fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
         "venteliste" => Some(tr.t("enrolment-saved-waiting")),
         "afmeldt" => Some(tr.t("enrolment-saved-cancelled")),
         "fremmoede" => Some(tr.t("attendance-checked-in")),
+        "maal" => Some(tr.t("goals-saved")),
         _ => None,
     }
 }
@@ -195,8 +198,24 @@ async fn programme_page(
     Path(id): Path<String>,
     Query(q): Query<Saved>,
 ) -> Result<Response> {
+    programme_view(&state, &permit, &id, q.gemt.as_deref(), FormErrors::default()).await
+}
+
+/// A decimal the reader's way: "3,4" in Danish.
+fn decimal(tr: &Tr, value: f64, places: usize) -> String {
+    let s = format!("{value:.places$}");
+    if tr.lang == crate::platform::i18n::Lang::Da { s.replace('.', ",") } else { s }
+}
+
+async fn programme_view(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    id: &str,
+    saved: Option<&str>,
+    errors: FormErrors,
+) -> Result<Response> {
     let tr = permit.tr();
-    let programme = programme_of(&state, &id).await?;
+    let programme = programme_of(state, id).await?;
     let activities = store::activities(&state.db, programme.id)
         .await?
         .into_iter()
@@ -221,18 +240,57 @@ async fn programme_page(
             title: a.title,
         })
         .collect();
-    Ok(render(&ProgrammeTemplate {
-        page: permit.ctx.page(&state, programme.title.clone(), "programmes"),
-        id: programme.id.to_string(),
-        description: programme.description,
-        archived: programme.archived,
-        enrolled: programme.enrolled,
-        phases: programme.phases.into_iter().map(|p| (p.title, p.audience)).collect(),
-        modules: programme.modules.into_iter().map(|m| (m.title, m.description)).collect(),
-        activities,
-        may_manage: permit.may(actions::MANAGE.anywhere()),
-        notice: notice(&tr, q.gemt.as_deref()),
-    }))
+    let roles = super::api::roles::role_list(state).await?;
+    let role_name = |id: Option<Uuid>| id.and_then(|r| roles.iter().find(|x| x.id == r)).map(|r| r.name.clone());
+    let goals = store::roles::goals(&state.db, programme.id)
+        .await?
+        .into_iter()
+        .map(|g| (g.text, role_name(g.role_id).unwrap_or_default()))
+        .collect();
+    let changes = super::api::roles::changes(state, programme.id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let shown = |v: Option<f64>| v.map(|v| decimal(&tr, v, 1)).unwrap_or_else(|| tr.t("ratings-suppressed"));
+            RatingChangeView {
+                cohort: c.cohort.map_or_else(|| tr.t("ratings-no-cohort"), |n| n.to_string()),
+                role: c.role_name,
+                n: c.n.map(|n| n.to_string()).unwrap_or_else(|| tr.t("ratings-suppressed")),
+                start: shown(c.start_mean),
+                end: shown(c.end_mean),
+                change: c
+                    .change
+                    .map(|v| format!("{}{}", if v > 0.0 { "+" } else { "" }, decimal(&tr, v, 1)))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let takes_part = match permit.user.account.person_id {
+        Some(p) => store::is_enrolled(&state.db, programme.id, p).await?,
+        None => false,
+    };
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &ProgrammeTemplate {
+            page: permit.ctx.page(state, programme.title.clone(), "programmes"),
+            id: programme.id.to_string(),
+            description: programme.description,
+            archived: programme.archived,
+            enrolled: programme.enrolled,
+            module_choices: programme.modules.iter().map(|m| (m.id.to_string(), m.title.clone())).collect(),
+            phases: programme.phases.into_iter().map(|p| (p.title, p.audience)).collect(),
+            modules: programme.modules.into_iter().map(|m| (m.title, m.description)).collect(),
+            activities,
+            may_manage: permit.may(actions::MANAGE.anywhere()),
+            notice: notice(&tr, saved),
+            goals,
+            roles: roles.into_iter().filter(|r| r.active).map(|r| (r.key, r.name)).collect(),
+            changes,
+            takes_part,
+            errors,
+        },
+        has_errors,
+    ))
 }
 
 #[derive(Deserialize, Default)]

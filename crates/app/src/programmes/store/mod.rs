@@ -6,6 +6,7 @@
 
 pub mod attendance;
 pub mod groups;
+pub mod roles;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -263,6 +264,26 @@ pub async fn create(db: &Db, municipality: Uuid, new: &NewProgramme, entry: Audi
                 ..a.clone()
             };
             insert_activity!(tx, id, &a, now);
+        }
+        for (i, (module, role_key, text)) in new.goals.iter().enumerate() {
+            let role: Option<Uuid> =
+                sqlx::query_scalar("SELECT id FROM programme_role WHERE municipality_id = $1 AND key = $2")
+                    .bind(municipality)
+                    .bind(role_key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO competence_goal (id, programme_id, module_id, role_id, text, position)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(id)
+            .bind(module.and_then(|m| module_ids.get(m).copied()))
+            .bind(role)
+            .bind(text)
+            .bind(i as i32 + 1)
+            .execute(&mut *tx)
+            .await?;
         }
         audit::record_in(&mut *tx, Some(municipality), &entry.subject(AUDIT_KIND, id, &new.title), now).await?;
         tx.commit().await?;
