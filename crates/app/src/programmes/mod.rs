@@ -41,6 +41,10 @@ pub mod actions {
     /// Set up programmes and activities, enrol and move people.
     pub static MANAGE: ActionDef =
         ActionDef { key: "programmes.manage", roles: &[Role::Administrator, Role::Facilitator] };
+    /// Read and write a learning group's notes: its members (a grant on the group) and those
+    /// who run programmes.
+    pub static GROUP_MEMBER: ActionDef =
+        ActionDef { key: "programmes.group", roles: &[Role::Administrator, Role::Facilitator, Role::Employee] };
     /// Nominate people of one's own part of the organisation.
     pub static NOMINATE: ActionDef =
         ActionDef { key: "programmes.nominate", roles: &[Role::Administrator, Role::Leader, Role::Facilitator] };
@@ -65,7 +69,7 @@ pub static MODULE: Module = Module {
         NavEntry { href: "/mit-forloeb", label: "nav-my-programme", section: "my-programme", action: &actions::READ },
     ],
     locales: (include_str!("../../locales/da/programmes.ftl"), include_str!("../../locales/en/programmes.ftl")),
-    actions: &[&actions::READ, &actions::MANAGE, &actions::NOMINATE],
+    actions: &[&actions::READ, &actions::MANAGE, &actions::NOMINATE, &actions::GROUP_MEMBER],
     start: no_start,
     home: None,
     audit_links: &[

@@ -327,3 +327,74 @@ pub struct CompetenceGoal {
     pub role_id: Option<Uuid>,
     pub text: String,
 }
+
+keyed!(
+    /// Where a trial action's cycle has come to: plan → act → observe → reflect.
+    Stage, "trial-stage", {
+        Plan = "plan",
+        Act = "act",
+        Observe = "observe",
+        Reflect = "reflect",
+    }
+);
+
+/// A development project: the challenge, the core task and the change for the citizen, the goal.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Project {
+    pub id: Uuid,
+    pub programme_id: Uuid,
+    /// A participant's own project…
+    pub owner: Option<Uuid>,
+    /// …or a learning group's.
+    pub group: Option<Uuid>,
+    pub title: String,
+    pub challenge: String,
+    pub core_task: String,
+    pub citizen_change: String,
+    pub goal: String,
+    pub finished: bool,
+    pub shared_with_leader: bool,
+    /// The draft story made from it.
+    pub story: Option<Uuid>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A trial action: one cycle of plan, act, observe and reflect.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Trial {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub number: i32,
+    pub title: String,
+    pub plan: String,
+    pub act: String,
+    pub observe: String,
+    pub reflect: String,
+    /// Who took part besides the owner.
+    pub involved: String,
+    pub stage: Stage,
+    pub planned_on: Option<chrono::NaiveDate>,
+    pub done_on: Option<chrono::NaiveDate>,
+}
+
+/// The buddy's feedback on a trial action.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Feedback {
+    pub id: Uuid,
+    pub trial_id: Uuid,
+    pub author: String,
+    /// What worked.
+    pub worked: String,
+    /// What to try next.
+    pub next_try: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A note in a learning group.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct GroupNote {
+    pub id: Uuid,
+    pub author: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}

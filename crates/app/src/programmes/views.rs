@@ -157,11 +157,15 @@ pub struct MineTemplate {
     /// The new feed address, shown once after it was made.
     pub new_feed: Option<String>,
     pub groups: Vec<MyGroupView>,
+    /// Id and title of the person's own projects.
+    pub projects: Vec<(String, String)>,
 }
 
 /// One of the person's groups: "Læringsgruppe 3 · Ledelse 2027" and the others in it.
 pub struct MyGroupView {
     pub heading: String,
+    /// The group's own page (a learning group's, with its notes).
+    pub link: Option<String>,
     /// Name and e-mail of each of the others.
     pub members: Vec<(String, String)>,
 }
@@ -343,4 +347,85 @@ pub struct RatingChangeView {
     pub start: String,
     pub end: String,
     pub change: String,
+}
+
+pub struct ProjectRowView {
+    pub id: String,
+    pub title: String,
+    pub owner: String,
+    pub status: String,
+    pub progress: String,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/projects.html")]
+pub struct ProjectsTemplate {
+    pub page: Page,
+    pub id: String,
+    pub rows: Vec<ProjectRowView>,
+    /// The signed-in person takes part and may start a project.
+    pub may_start: bool,
+    /// Id and name of the learning groups the person is in.
+    pub groups: Vec<(String, String)>,
+    /// Field name and label id of the project's texts.
+    pub fields: Vec<(String, String)>,
+    pub errors: FormErrors,
+}
+
+/// A trial action on the project page.
+pub struct TrialView {
+    pub id: String,
+    pub number: i32,
+    pub title: String,
+    pub plan: String,
+    pub act: String,
+    pub observe: String,
+    pub reflect: String,
+    pub involved: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub planned_on: String,
+    pub done_on: String,
+    /// Field name, label id and text of plan, act, observe, reflect and who took part.
+    pub fields: Vec<(String, String, String)>,
+    /// Author, what worked, what to try next.
+    pub feedback: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/project.html")]
+pub struct ProjectTemplate {
+    pub page: Page,
+    pub id: String,
+    pub programme_id: String,
+    pub owner: String,
+    pub status: String,
+    pub progress: String,
+    /// Only the status may be shown.
+    pub status_only: bool,
+    pub is_owner: bool,
+    pub may_give_feedback: bool,
+    /// Field name, label id and text of the challenge, core task, change and goal.
+    pub project_fields: Vec<(String, String, String)>,
+    pub shared_with_leader: bool,
+    pub finished: bool,
+    pub story: Option<String>,
+    pub trials: Vec<TrialView>,
+    /// Key and label of each stage.
+    pub stages: Vec<(String, String)>,
+    pub notice: Option<String>,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/group.html")]
+pub struct GroupTemplate {
+    pub page: Page,
+    pub id: String,
+    pub programme_id: String,
+    pub members: Vec<String>,
+    /// Author, when, text.
+    pub notes: Vec<(String, String, String)>,
+    pub notice: Option<String>,
+    pub errors: FormErrors,
 }

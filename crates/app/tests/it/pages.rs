@@ -148,6 +148,46 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     .await
     .expect("programme");
     let activity = app::programmes::store::activities(&db, programme).await.expect("activities")[0].id;
+    // A learning group of the five logins, with a project of its own and a trial action.
+    let mut logins_people = Vec::new();
+    for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
+        let (account, _) = app::platform::accounts::store::account_for_login(&db, login).await.expect("q").expect("a");
+        logins_people.push((account.person_id.expect("a person"), false));
+    }
+    let learning = app::programmes::model::Grouping {
+        kind: app::programmes::model::GroupKind::Learning,
+        min_size: 4,
+        max_size: 6,
+        mix: Vec::new(),
+    };
+    let group = app::programmes::store::groups::adopt(
+        &db,
+        m,
+        programme,
+        &learning,
+        &[app::programmes::model::NewGroup { parent: None, members: logins_people }],
+        app::platform::audit::AuditEntry::system("programme.groups_adopted", "test"),
+    )
+    .await
+    .expect("group")[0];
+    let text = app::programmes::store::projects::ProjectText { title: "Fælles projekt".into(), ..Default::default() };
+    let entry = || app::platform::audit::AuditEntry::system("project.created", "test");
+    let project = app::programmes::store::projects::create(&db, m, programme, None, Some(group), &text, entry())
+        .await
+        .expect("project");
+    let trial_text = app::programmes::store::projects::TrialText {
+        title: "Afprøvning".into(),
+        plan: String::new(),
+        act: String::new(),
+        observe: String::new(),
+        reflect: String::new(),
+        involved: String::new(),
+        stage: app::programmes::model::Stage::Plan,
+        planned_on: None,
+        done_on: None,
+    };
+    let trial =
+        app::programmes::store::projects::add_trial(&db, m, project, &trial_text, entry()).await.expect("trial");
     app::programmes::store::roles::ensure_defaults(&db, m).await.expect("roles");
     let role = app::programmes::store::roles::roles(&db, m).await.expect("roles")[0].id;
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
@@ -174,6 +214,10 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         }
         // Every page and API path under one programme or activity.
         for (prefix, id) in [
+            ("/projekter/{id}", project),
+            ("/api/v1/projects/{id}", project),
+            ("/grupper/{id}", group),
+            ("/api/v1/groups/{id}", group),
             ("/programmer/roller/{id}", role),
             ("/programmer/{id}", programme),
             ("/api/v1/programmes/{id}", programme),
@@ -277,6 +321,12 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/regler/gennemgange/{id}", &format!("/regler/gennemgange/{review}"))
             .replace("/regler/{id}", &format!("/regler/{rule}"))
             .replace("/programmer/roller/{id}", &format!("/programmer/roller/{role}"))
+            .replace("/projekter/{id}", &format!("/projekter/{project}"))
+            .replace("/api/v1/projects/{id}", &format!("/api/v1/projects/{project}"))
+            .replace("/grupper/{id}", &format!("/grupper/{group}"))
+            .replace("/api/v1/groups/{id}", &format!("/api/v1/groups/{group}"))
+            .replace("/afproevninger/{id}", &format!("/afproevninger/{trial}"))
+            .replace("/api/v1/trials/{id}", &format!("/api/v1/trials/{trial}"))
             .replace("/programmer/{id}", &format!("/programmer/{programme}"))
             .replace("/api/v1/programmes/{id}", &format!("/api/v1/programmes/{programme}"))
             .replace("/aktiviteter/{id}", &format!("/aktiviteter/{activity}"))

@@ -3,6 +3,7 @@
 
 pub mod attendance;
 pub mod groups;
+pub mod projects;
 pub mod roles;
 pub mod selection;
 
@@ -42,6 +43,16 @@ pub fn routes() -> Routes {
         .get("/api/v1/programmes/{id}/groups", manage, groups::list)
         .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
         .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
+        .get("/api/v1/programmes/{id}/projects", read, projects::list)
+        .post("/api/v1/programmes/{id}/projects", read, projects::create)
+        .get("/api/v1/projects/{id}", read, projects::get_one)
+        .patch("/api/v1/projects/{id}", read, projects::update)
+        .post("/api/v1/projects/{id}/trials", read, projects::add_trial)
+        .post("/api/v1/projects/{id}/story", read, projects::make_story)
+        .patch("/api/v1/trials/{id}", read, projects::update_trial)
+        .post("/api/v1/trials/{id}/feedback", read, projects::add_feedback)
+        .get("/api/v1/groups/{id}/notes", read, projects::notes)
+        .post("/api/v1/groups/{id}/notes", read, projects::add_note)
         .get("/api/v1/programme-roles", read, roles::list_roles)
         .post("/api/v1/programme-roles", manage, roles::add_role)
         .patch("/api/v1/programme-roles/{id}", manage, roles::change_role)
@@ -74,6 +85,16 @@ pub fn routes() -> Routes {
     programme_enrolments,
     enrol_in_programme,
     selection::selection,
+    projects::list,
+    projects::create,
+    projects::get_one,
+    projects::update,
+    projects::add_trial,
+    projects::make_story,
+    projects::update_trial,
+    projects::add_feedback,
+    projects::notes,
+    projects::add_note,
     roles::list_roles,
     roles::add_role,
     roles::change_role,

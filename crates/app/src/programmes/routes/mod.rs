@@ -4,6 +4,7 @@
 
 mod attendance;
 mod groups;
+mod projects;
 mod roles;
 mod selection;
 
@@ -49,6 +50,7 @@ pub fn routes() -> Routes {
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
         .merge(groups::routes())
+        .merge(projects::routes())
         .merge(roles::routes())
         .merge(attendance::routes())
         .merge(selection::routes())
@@ -660,6 +662,12 @@ async fn sign_off(
 
 async fn mine_view(state: &AppState, permit: &Permit<ReadProgrammes>, new_feed: Option<String>) -> Result<Response> {
     let tr = permit.tr();
+    let projects = match permit.user.account.person_id {
+        Some(p) => {
+            store::projects::of_person(&state.db, p).await?.into_iter().map(|p| (p.id.to_string(), p.title)).collect()
+        }
+        None => Vec::new(),
+    };
     let mine = my_programme(state, permit).await?;
     let now = Utc::now();
     let activities = mine
@@ -690,6 +698,7 @@ async fn mine_view(state: &AppState, permit: &Permit<ReadProgrammes>, new_feed: 
             .groups
             .into_iter()
             .map(|g| MyGroupView {
+                link: (g.kind == super::model::GroupKind::Learning).then(|| format!("/grupper/{}", g.group)),
                 heading: tr.ta(
                     &format!("my-group-{}", g.kind.key()),
                     &[("number", &g.number), ("programme", &g.programme_title)],
@@ -697,6 +706,7 @@ async fn mine_view(state: &AppState, permit: &Permit<ReadProgrammes>, new_feed: 
                 members: g.members.into_iter().map(|m| (m.name, m.email)).collect(),
             })
             .collect(),
+        projects,
     }))
 }
 

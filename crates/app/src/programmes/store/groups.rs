@@ -240,3 +240,26 @@ pub async fn person_groups(db: &Db, person: Uuid) -> sqlx::Result<Vec<PersonGrou
     }
     Ok(out)
 }
+
+/// One group of the municipality with its programme.
+pub async fn group(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<(Uuid, StoredGroup)>> {
+    let rows: Vec<(Uuid, Uuid, String, Option<Uuid>, i32, Option<Uuid>, Option<bool>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT g.programme_id, g.id, g.kind, g.parent_id, g.number, m.person_id, m.locked
+             FROM programme_group g JOIN programme p ON p.id = g.programme_id
+             LEFT JOIN programme_group_member m ON m.group_id = g.id
+             WHERE g.id = $1 AND p.municipality_id = $2 ORDER BY m.person_id",
+        )
+        .bind(id)
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    let programme = rows.first().map(|r| r.0);
+    let groups = gather(
+        rows.into_iter()
+            .map(|(_, id, kind, parent, number, person, locked)| (id, kind, parent, number, person, locked))
+            .collect(),
+    );
+    Ok(programme.zip(groups.into_iter().next()))
+}
