@@ -429,3 +429,27 @@ pub struct GroupTemplate {
     pub notice: Option<String>,
     pub errors: FormErrors,
 }
+
+/// One row of the dashboard: a cohort or a department.
+pub struct DashboardRowView {
+    pub name: String,
+    pub enrolled: usize,
+    /// "83 %", or "–" before anything is recorded.
+    pub attendance: String,
+    /// The bar's width in percent (0–100).
+    pub attendance_bar: u32,
+    pub projects: String,
+    pub trials: String,
+    /// Trial actions per participant, as a bar (0–100 of the largest row).
+    pub trials_bar: u32,
+}
+
+#[derive(Template)]
+#[template(path = "programmes/dashboard.html")]
+pub struct DashboardTemplate {
+    pub page: Page,
+    pub id: String,
+    pub total: DashboardRowView,
+    pub cohorts: Vec<DashboardRowView>,
+    pub units: Vec<DashboardRowView>,
+}

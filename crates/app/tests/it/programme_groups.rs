@@ -354,4 +354,27 @@ db_test!(the_demo_runs_a_programme_with_two_cohorts_learning_groups_and_buddies,
         detail["activities"].as_array().unwrap().iter().filter(|a| a["kind"] == "workshop").collect();
     assert!(workshops.len() >= 12);
     assert!(workshops.iter().all(|a| (20..=24).contains(&a["enrolled"].as_i64().unwrap()) && a["waiting"] == 0));
+
+    // The dashboard: enrolment, attendance, projects and trial actions per cohort and department.
+    let d = as_json(&hr.get(&format!("/api/v1/programmes/{id}/dashboard")).await);
+    assert_eq!(d["total"]["enrolled"], 44, "{d}");
+    let cohorts = d["cohorts"].as_array().unwrap();
+    assert_eq!(cohorts.len(), 2);
+    let sum = |key: &str| cohorts.iter().map(|c| c[key].as_i64().unwrap()).sum::<i64>();
+    for key in ["enrolled", "present", "recorded", "projects", "trials", "reflected"] {
+        assert_eq!(sum(key), d["total"][key].as_i64().unwrap(), "{key}: the cohorts add up");
+        let by_unit: i64 = d["units"].as_array().unwrap().iter().map(|u| u[key].as_i64().unwrap()).sum();
+        assert_eq!(by_unit, d["total"][key].as_i64().unwrap(), "{key}: the departments add up");
+    }
+    let rate = d["total"]["attendance_rate"].as_f64().expect("attendance was recorded");
+    assert!((0.7..1.0).contains(&rate), "most came, some did not: {rate}");
+    assert!(d["total"]["projects"].as_i64().unwrap() > 0 && d["total"]["reflected"].as_i64().unwrap() > 0);
+    let mut page = app.login("facilitator").await;
+    let r = page.get(&format!("/programmer/{id}/overblik")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Pr. hold") && r.body.contains("Pr. forvaltning"), "{}", r.body);
+    assert_eq!(
+        app.login("medarbejder").await.get(&format!("/programmer/{id}/overblik")).await.status,
+        StatusCode::FORBIDDEN
+    );
 });

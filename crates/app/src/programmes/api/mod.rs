@@ -2,6 +2,7 @@
 //! enrolments with the waiting list, and the calendar feeds; groups in `groups.rs`.
 
 pub mod attendance;
+pub mod dashboard;
 pub mod groups;
 pub mod projects;
 pub mod roles;
@@ -43,6 +44,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/programmes/{id}/groups", manage, groups::list)
         .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
         .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
+        .get("/api/v1/programmes/{id}/dashboard", manage, dashboard::get_dashboard)
         .get("/api/v1/programmes/{id}/projects", read, projects::list)
         .post("/api/v1/programmes/{id}/projects", read, projects::create)
         .get("/api/v1/projects/{id}", read, projects::get_one)
@@ -85,6 +87,7 @@ pub fn routes() -> Routes {
     programme_enrolments,
     enrol_in_programme,
     selection::selection,
+    dashboard::get_dashboard,
     projects::list,
     projects::create,
     projects::get_one,

@@ -3,6 +3,7 @@
 //! with the calendar feed, and the feeds themselves; the groups pages in `groups.rs`.
 
 mod attendance;
+mod dashboard;
 mod groups;
 mod projects;
 mod roles;
@@ -50,6 +51,7 @@ pub fn routes() -> Routes {
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
         .merge(groups::routes())
+        .merge(dashboard::routes())
         .merge(projects::routes())
         .merge(roles::routes())
         .merge(attendance::routes())

@@ -430,3 +430,17 @@ pub async fn add_note(
         Ok(id)
     })
 }
+
+/// Per project of a programme: its trial actions and how many have been reflected on.
+pub async fn trial_counts(db: &Db, programme: Uuid) -> sqlx::Result<Vec<(Uuid, i64, i64)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT t.project_id, COUNT(*), SUM(CASE WHEN t.stage = 'reflect' THEN 1 ELSE 0 END)
+             FROM trial_action t JOIN development_project d ON d.id = t.project_id
+             WHERE d.programme_id = $1 GROUP BY t.project_id",
+        )
+        .bind(programme)
+        .fetch_all(p)
+        .await
+    })
+}
