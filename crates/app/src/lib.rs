@@ -12,6 +12,9 @@
 //! ([`platform::web::Permit`]) → store function in a transaction with its audit entry →
 //! template.
 
+/// The largest request body the app takes (an upload of materials, an import).
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
 pub mod decisions;
 pub mod demo;
 pub mod involvement;
@@ -145,7 +148,10 @@ pub fn router(state: AppState) -> Router {
         .merge(platform::assets::router())
         .layer(from_fn_with_state(state.clone(), platform::web::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
+        // One limit for every body: axum's own (2 MB for forms, JSON and uploads) is lifted to
+        // the app's, so a file near the materials' 5 MB gets the app's own message, not axum's.
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

@@ -186,6 +186,16 @@ impl Client {
         self.send(req).await
     }
 
+    /// Sends a request with extra headers and a body of bytes (a file).
+    pub async fn send_bytes(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let mut b = self.request(method, path);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let req = b.body(Body::from(body)).expect("request");
+        self.send(req).await
+    }
+
     /// Posts a form as is (no token added).
     pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(form).expect("form");

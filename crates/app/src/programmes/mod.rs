@@ -12,6 +12,7 @@
 pub mod api;
 pub mod calendar;
 pub mod demo;
+pub mod materials;
 pub mod model;
 pub mod notices;
 pub mod roles;

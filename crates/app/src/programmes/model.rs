@@ -398,3 +398,14 @@ pub struct GroupNote {
     pub text: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// A file of an activity (without its bytes).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Material {
+    pub id: Uuid,
+    pub activity_id: Uuid,
+    pub name: String,
+    pub content_type: String,
+    pub size: i32,
+    pub created_at: DateTime<Utc>,
+}

@@ -130,6 +130,8 @@ pub struct ActivityTemplate {
     pub people: Vec<(String, String)>,
     pub notice: Option<String>,
     pub errors: FormErrors,
+    /// Id, name and size of each material.
+    pub materials: Vec<(String, String, String)>,
     /// The signed-in participant may check in with the room's code now.
     pub check_in: bool,
     /// The signed-in participant is recorded present.

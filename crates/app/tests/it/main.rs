@@ -20,6 +20,7 @@ mod participants;
 mod programme_attendance;
 mod programme_groups;
 mod programme_mail;
+mod programme_materials;
 mod programme_projects;
 mod programme_roles;
 mod programmes;

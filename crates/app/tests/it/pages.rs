@@ -188,6 +188,19 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     };
     let trial =
         app::programmes::store::projects::add_trial(&db, m, project, &trial_text, entry()).await.expect("trial");
+    let material = app::programmes::store::materials::add(
+        &db,
+        m,
+        activity,
+        "Dagsorden.txt",
+        "text/plain",
+        b"Dagsorden",
+        20,
+        entry(),
+    )
+    .await
+    .expect("material")
+    .expect("room for it");
     app::programmes::store::roles::ensure_defaults(&db, m).await.expect("roles");
     let role = app::programmes::store::roles::roles(&db, m).await.expect("roles")[0].id;
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)
@@ -214,6 +227,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         }
         // Every page and API path under one programme or activity.
         for (prefix, id) in [
+            ("/materialer/{id}", material),
+            ("/api/v1/materials/{id}", material),
             ("/projekter/{id}", project),
             ("/api/v1/projects/{id}", project),
             ("/grupper/{id}", group),
@@ -321,6 +336,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/regler/gennemgange/{id}", &format!("/regler/gennemgange/{review}"))
             .replace("/regler/{id}", &format!("/regler/{rule}"))
             .replace("/programmer/roller/{id}", &format!("/programmer/roller/{role}"))
+            .replace("/materialer/{id}", &format!("/materialer/{material}"))
+            .replace("/api/v1/materials/{id}", &format!("/api/v1/materials/{material}"))
             .replace("/projekter/{id}", &format!("/projekter/{project}"))
             .replace("/api/v1/projects/{id}", &format!("/api/v1/projects/{project}"))
             .replace("/grupper/{id}", &format!("/grupper/{group}"))

@@ -4,6 +4,7 @@
 pub mod attendance;
 pub mod dashboard;
 pub mod groups;
+pub mod materials;
 pub mod projects;
 pub mod roles;
 pub mod selection;
@@ -45,6 +46,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/programmes/{id}/groups/preview", manage, groups::preview_groups)
         .post("/api/v1/programmes/{id}/groups/adopt", manage, groups::adopt_groups)
         .get("/api/v1/programmes/{id}/dashboard", manage, dashboard::get_dashboard)
+        .get("/api/v1/activities/{id}/materials", read, materials::list)
+        .post("/api/v1/activities/{id}/materials", manage, materials::upload)
+        .get("/api/v1/materials/{id}", read, materials::get_file)
+        .delete("/api/v1/materials/{id}", manage, materials::remove)
         .get("/api/v1/programmes/{id}/projects", read, projects::list)
         .post("/api/v1/programmes/{id}/projects", read, projects::create)
         .get("/api/v1/projects/{id}", read, projects::get_one)
@@ -88,6 +93,10 @@ pub fn routes() -> Routes {
     enrol_in_programme,
     selection::selection,
     dashboard::get_dashboard,
+    materials::list,
+    materials::upload,
+    materials::get_file,
+    materials::remove,
     projects::list,
     projects::create,
     projects::get_one,

@@ -5,6 +5,7 @@
 mod attendance;
 mod dashboard;
 mod groups;
+mod materials;
 mod projects;
 mod roles;
 mod selection;
@@ -51,6 +52,7 @@ pub fn routes() -> Routes {
         .post("/mit-forloeb/kalender", read, new_feed)
         .get("/mit-forloeb/kalender/{file}", Guard::Public, person_feed)
         .merge(groups::routes())
+        .merge(materials::routes())
         .merge(dashboard::routes())
         .merge(projects::routes())
         .merge(roles::routes())
@@ -192,6 +194,8 @@ fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
         "afmeldt" => Some(tr.t("enrolment-saved-cancelled")),
         "fremmoede" => Some(tr.t("attendance-checked-in")),
         "maal" => Some(tr.t("goals-saved")),
+        "materiale" => Some(tr.t("materials-saved")),
+        "materiale-fjernet" => Some(tr.t("materials-removed")),
         _ => None,
     }
 }
@@ -570,9 +574,15 @@ async fn activity_view(
         && !present
         && super::api::attendance::check_in_open(&activity, Utc::now())
         && store::attendance::code(&state.db, activity.id).await?.is_some();
+    let materials = store::materials::list(&state.db, activity.id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.to_string(), m.name, format!("{} kB", (i64::from(m.size) + 1023) / 1024)))
+        .collect();
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &ActivityTemplate {
+            materials,
             page: permit.ctx.page(state, activity.title.clone(), "programmes"),
             id: activity.id.to_string(),
             programme_id: programme.id.to_string(),

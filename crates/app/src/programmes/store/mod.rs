@@ -6,6 +6,7 @@
 
 pub mod attendance;
 pub mod groups;
+pub mod materials;
 pub mod projects;
 pub mod roles;
 
