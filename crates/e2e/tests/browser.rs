@@ -716,6 +716,22 @@ async fn a_facilitator_runs_a_programme_and_a_leader_follows_it_in_mit_forloeb()
         if javascript {
             assert_accessible(&c, &e.axe, "activity").await;
         }
+        // The facilitator's other pages of the programme: attendance, progress, overview,
+        // projects and the role model.
+        let activity = c.current_url().await.expect("url").path().to_string();
+        for (path, what) in [
+            (format!("{activity}/fremmoede"), "attendance list"),
+            (format!("{programme}/fremmoede"), "progress"),
+            (format!("{programme}/overblik"), "overview"),
+            (format!("{programme}/projekter"), "projects"),
+            ("/programmer/roller".to_string(), "role model"),
+        ] {
+            c.goto(&format!("{}{path}", e.base)).await.expect(what);
+            find(&c, "main h1").await;
+            if javascript {
+                assert_accessible(&c, &e.axe, what).await;
+            }
+        }
         c.close().await.expect("close");
 
         // A leader sees their groups and activities, and makes a calendar address.
@@ -732,6 +748,32 @@ async fn a_facilitator_runs_a_programme_and_a_leader_follows_it_in_mit_forloeb()
         assert!(feed.contains("/mit-forloeb/kalender/") && feed.ends_with(".ics"), "{mode}: {feed}");
         if javascript {
             assert_accessible(&c, &e.axe, "my programme with a feed address").await;
+        }
+        // The learning group's page with its notes, a note written; the own project (the
+        // demo's) with its trial actions; the self-rating form.
+        click(&c, "main a[href^='/grupper/']").await;
+        wait_for_url(&c, "the learning group", |u| u.path().starts_with("/grupper/")).await;
+        fill(&c, "text", &format!("Vi mødes før næste workshop ({mode}).")).await;
+        click(&c, "main form[action$='/noter'] button[type=submit]").await;
+        wait_for_url(&c, "the note saved", |u| u.query() == Some("gemt=1")).await;
+        let page = find(&c, "main").await.text().await.expect("text");
+        assert!(page.contains("Vi mødes før næste workshop"), "{mode}: {page}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "learning group").await;
+        }
+        c.goto(&format!("{}/mit-forloeb", e.base)).await.expect("my programme");
+        click(&c, "main a[href^='/projekter/']").await;
+        wait_for_url(&c, "my project", |u| u.path().starts_with("/projekter/")).await;
+        find(&c, "main form[action$='/afproevninger']").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "project").await;
+        }
+        let programme_link = find(&c, "main a[href$='/projekter']").await.attr("href").await.expect("href");
+        let rating = programme_link.expect("a link").replace("/projekter", "/selvvurdering");
+        c.goto(&format!("{}{rating}", e.base)).await.expect("self-rating");
+        find(&c, "main input[name^='r-']").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "self-rating").await;
         }
         c.close().await.expect("close");
     }

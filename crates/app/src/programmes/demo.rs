@@ -179,7 +179,12 @@ pub async fn install(db: &Db, municipality: Uuid, take_part: &[Uuid]) -> anyhow:
             )
             .await?;
         }
-        for (i, person) in members.iter().take(3).enumerate() {
+        // Three in each group have a project, and the demo logins always.
+        let mut owners: Vec<Uuid> = members.iter().take(3).copied().collect();
+        owners.extend(
+            members.iter().filter(|p| take_part.contains(p) && !owners.contains(p)).copied().collect::<Vec<_>>(),
+        );
+        for (i, person) in owners.iter().enumerate() {
             let (title, challenge, citizen_change, goal, trials) = PROJECTS[(g * 3 + i) % PROJECTS.len()];
             let text = ProjectText {
                 title: title.into(),
