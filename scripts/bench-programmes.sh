@@ -9,7 +9,7 @@
 # running analysis::groups) is timed (target < 1 s), printing the share of groups whose
 # members all come from different units next to a random assignment of the same sizes.
 #
-# Usage: scripts/bench-programmes.sh [seconds per route]
+# Usage: scripts/bench-programmes.sh [seconds per route]   (SAMSKAB_BENCH_BIN=path to skip the build)
 # Needs: wrk (apt-get install wrk), curl, python3.
 set -euo pipefail
 duration=${1:-8}
@@ -19,9 +19,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-cargo build -q --release -p samskab
-target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-bin="$target/release/samskab"
+# SAMSKAB_BENCH_BIN: a release binary built already (else it is built here).
+bin=${SAMSKAB_BENCH_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build -q --release -p samskab
+  target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+  bin="$target/release/samskab"
+fi
 work=${SAMSKAB_BENCH_KEEP:-$(mktemp -d)}
 mkdir -p "$work"
 [ -n "${SAMSKAB_BENCH_KEEP:-}" ] || trap '[ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT

@@ -10,6 +10,7 @@
 //! `/api/v1/activities`), `routes.rs` and `views.rs` (the pages).
 
 pub mod api;
+pub mod cache;
 pub mod calendar;
 pub mod demo;
 pub mod materials;

@@ -132,6 +132,12 @@ pub struct ActivityTemplate {
     pub errors: FormErrors,
     /// Id, name and size of each material.
     pub materials: Vec<(String, String, String)>,
+    /// The page of the people shown, of how many, and the link up to "side=".
+    pub page_number: i64,
+    pub pages: i64,
+    pub page_link: String,
+    /// Everyone on the activity (enrolled and waiting).
+    pub on_it: i64,
     /// The signed-in participant may check in with the room's code now.
     pub check_in: bool,
     /// The signed-in participant is recorded present.
@@ -197,6 +203,9 @@ pub struct GroupsTemplate {
     pub mix_role: bool,
     pub errors: FormErrors,
     pub notice: Option<String>,
+    pub page_number: i64,
+    pub pages: i64,
+    pub page_link: String,
 }
 
 pub struct PreviewMemberView {
@@ -284,6 +293,9 @@ pub struct ProgressTemplate {
     pub page: Page,
     pub id: String,
     pub rows: Vec<ProgressRowView>,
+    pub page_number: i64,
+    pub pages: i64,
+    pub page_link: String,
 }
 
 pub struct RoleRowView {

@@ -140,8 +140,19 @@ pub struct Progress {
     pub unrecorded: usize,
 }
 
-/// Each participant's progress through a programme, by name.
-pub async fn progress(state: &AppState, programme: &Programme) -> Result<Vec<Progress>> {
+/// Each participant's progress through a programme, by name (a second's copy).
+pub async fn progress(state: &AppState, programme: &Programme) -> Result<std::sync::Arc<Vec<Progress>>> {
+    let copies = &crate::programmes::cache::PROGRESS;
+    if let Some(kept) = copies.get(programme.id) {
+        return Ok(kept);
+    }
+    let generation = copies.generation();
+    let read = std::sync::Arc::new(progress_now(state, programme).await?);
+    copies.keep(programme.id, generation, read.clone());
+    Ok(read)
+}
+
+async fn progress_now(state: &AppState, programme: &Programme) -> Result<Vec<Progress>> {
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
     let rows = store::attendance::programme_attendance(&state.db, programme.id, Utc::now()).await?;
     let mut by_person: BTreeMap<Uuid, (usize, usize, usize)> = store::programme_enrolments(&state.db, programme.id)
@@ -319,7 +330,7 @@ pub async fn get_progress(
 ) -> Result<Response> {
     let programme = programme_of(&state, &id).await?;
     match q.format.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => Ok(json(&progress(&state, &programme).await?)),
+        None | Some("") | Some("json") => Ok(json(&*progress(&state, &programme).await?)),
         Some("csv") => completed_file(&state, &permit.ctx, &programme, false).await,
         Some("xlsx") => completed_file(&state, &permit.ctx, &programme, true).await,
         Some(_) => Err(AppError::BadRequest(permit.tr().t("completed-error-format"))),

@@ -2,6 +2,7 @@
 //! and per department (the unit at the top level below the municipality).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -55,8 +56,20 @@ pub struct Dashboard {
     pub units: Vec<UnitFigures>,
 }
 
-/// The dashboard's figures.
-pub async fn dashboard(state: &AppState, programme: &Programme) -> Result<Dashboard> {
+/// The dashboard's figures (a second's copy).
+pub async fn dashboard(state: &AppState, programme: &Programme) -> Result<Arc<Dashboard>> {
+    let copies = &crate::programmes::cache::DASHBOARDS;
+    if let Some(kept) = copies.get(programme.id) {
+        return Ok(kept);
+    }
+    let generation = copies.generation();
+    let figures = Arc::new(figures(state, programme).await?);
+    copies.keep(programme.id, generation, figures.clone());
+    Ok(figures)
+}
+
+/// The dashboard's figures, read now.
+async fn figures(state: &AppState, programme: &Programme) -> Result<Dashboard> {
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
     let people: Vec<Uuid> =
         store::programme_enrolments(&state.db, programme.id).await?.into_iter().map(|(p, _, _)| p).collect();
@@ -148,5 +161,5 @@ pub async fn get_dashboard(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let programme = programme_of(&state, &id).await?;
-    Ok(json(&dashboard(&state, &programme).await?))
+    Ok(json(&*dashboard(&state, &programme).await?))
 }

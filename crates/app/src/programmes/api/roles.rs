@@ -308,6 +308,10 @@ pub struct RatingChange {
 
 /// The change per cohort and role.
 pub async fn changes(state: &AppState, programme: Uuid) -> Result<Vec<RatingChange>> {
+    let ratings = store::roles::ratings(&state.db, programme).await?;
+    if ratings.is_empty() {
+        return Ok(Vec::new());
+    }
     let roles = role_list(state).await?;
     let cohort_of: HashMap<Uuid, i32> = store::groups::groups(&state.db, programme)
         .await?
@@ -317,7 +321,7 @@ pub async fn changes(state: &AppState, programme: Uuid) -> Result<Vec<RatingChan
         .collect();
     // (cohort, role) → person → (start, end)
     let mut pairs: BTreeMap<(Option<i32>, usize), HashMap<Uuid, (Option<i32>, Option<i32>)>> = BTreeMap::new();
-    for (person, role, moment, score, _) in store::roles::ratings(&state.db, programme).await? {
+    for (person, role, moment, score, _) in ratings {
         let Some(position) = roles.iter().position(|r| r.id == role) else { continue };
         let slot = pairs.entry((cohort_of.get(&person).copied(), position)).or_default().entry(person).or_default();
         match moment {

@@ -127,20 +127,29 @@ async fn check_in(
     }
 }
 
+/// Participants shown per page of the progress.
+const PROGRESS_PER_PAGE: usize = 100;
+
 async fn progress_page(
     State(state): State<AppState>,
     permit: Permit<ManageProgrammes>,
     Path(id): Path<String>,
+    Query(q): Query<Saved>,
 ) -> Result<Response> {
     let tr = permit.tr();
+    let page_number = crate::platform::web::page_number(&tr, q.side.as_deref())?;
     let programme = programme_of(&state, &id).await?;
     let org = crate::organisation::org_cache(&state).get(&state.db).await?;
-    let rows = progress(&state, &programme)
-        .await?
-        .into_iter()
+    let all = progress(&state, &programme).await?;
+    let pages = all.len().div_ceil(PROGRESS_PER_PAGE).max(1) as i64;
+    let page_number = page_number.min(pages);
+    let rows = all
+        .iter()
+        .skip((page_number as usize - 1) * PROGRESS_PER_PAGE)
+        .take(PROGRESS_PER_PAGE)
         .map(|p| ProgressRowView {
             unit: p.unit.and_then(|u| org.unit(u)).map(|u| u.name.clone()).unwrap_or_default(),
-            name: p.name,
+            name: p.name.clone(),
             activities: p.activities,
             present: p.present,
             absent: p.absent,
@@ -151,6 +160,9 @@ async fn progress_page(
         page: permit.ctx.page(&state, tr.t1("progress-title", "programme", &programme.title), "programmes"),
         id: programme.id.to_string(),
         rows,
+        page_number,
+        pages,
+        page_link: format!("/programmer/{}/fremmoede?side=", programme.id),
     }))
 }
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::super::api::groups::{AdoptGroup, AdoptJson, Lock, Preview, PreviewJson, adopt, adopted, preview};
 use super::super::api::programme_of;
 use super::super::model::{GroupKind, MIX_KEYS, Programme};
+use super::super::store::{self, groups::StoredGroup};
 use super::super::views::{AdoptedGroupView, GroupsTemplate, PreviewGroupView, PreviewMemberView, PreviewTemplate};
 use super::super::{ManageProgrammes, actions};
 use crate::AppState;
@@ -31,7 +32,11 @@ pub fn routes() -> Routes {
 #[derive(serde::Deserialize, Default)]
 struct Saved {
     gemt: Option<String>,
+    side: Option<String>,
 }
+
+/// Groups shown per page (a programme of 2,000 has some 400 learning groups).
+const GROUPS_PER_PAGE: usize = 60;
 
 /// The form's choices: kind, size and mix, as typed.
 #[derive(Clone, Default)]
@@ -51,7 +56,8 @@ async fn groups_page(
     let notice = saved.gemt.map(|_| permit.tr().t("groups-saved"));
     let choice =
         Choice { kind: "learning".into(), size: String::new(), mix: MIX_KEYS.iter().map(|m| m.to_string()).collect() };
-    page(&state, &permit, &programme, choice, FormErrors::default(), notice).await
+    let number = crate::platform::web::page_number(&permit.tr(), saved.side.as_deref())?;
+    page(&state, &permit, &programme, choice, FormErrors::default(), notice, number).await
 }
 
 async fn page(
@@ -61,22 +67,28 @@ async fn page(
     choice: Choice,
     errors: FormErrors,
     notice: Option<String>,
+    page_number: i64,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let adopted = adopted(state, programme.id).await?;
+    let all = store::groups::groups(&state.db, programme.id).await?;
+    let groupings = store::groups::groupings(&state.db, programme.id).await?;
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
-    let number_of: BTreeMap<Uuid, i32> = adopted.groups.iter().map(|g| (g.id, g.number)).collect();
+    let number_of: BTreeMap<Uuid, i32> = all.iter().map(|g| (g.id, g.number)).collect();
+    let pages = all.len().div_ceil(GROUPS_PER_PAGE).max(1) as i64;
+    let page_number = page_number.min(pages);
+    let shown: Vec<&StoredGroup> =
+        all.iter().skip((page_number as usize - 1) * GROUPS_PER_PAGE).take(GROUPS_PER_PAGE).collect();
     let levels = GroupKind::ALL
         .iter()
         .filter_map(|kind| {
-            let grouping = adopted.groupings.iter().find(|g| g.kind == *kind)?;
+            let grouping = groupings.iter().find(|g| g.kind == *kind)?;
+            let count = all.iter().filter(|g| g.kind == *kind).count();
             let size = if grouping.min_size == grouping.max_size {
                 grouping.min_size.to_string()
             } else {
                 format!("{}–{}", grouping.min_size, grouping.max_size)
             };
-            let groups: Vec<AdoptedGroupView> = adopted
-                .groups
+            let groups: Vec<AdoptedGroupView> = shown
                 .iter()
                 .filter(|g| g.kind == *kind)
                 .map(|g| AdoptedGroupView {
@@ -89,21 +101,19 @@ async fn page(
                     members: g
                         .members
                         .iter()
+                        .filter_map(|(p, _)| org.person(*p))
                         .map(|m| {
-                            let unit = m.unit.and_then(|u| org.unit(u)).map(|u| u.name.clone()).unwrap_or_default();
+                            let unit = org.unit(m.unit).map(|u| u.name.as_str()).unwrap_or_default();
                             if unit.is_empty() { m.name.clone() } else { format!("{} ({unit})", m.name) }
                         })
                         .collect(),
                 })
                 .collect();
-            Some((
-                tr.ta(
-                    "groups-adopted-kind",
-                    &[("kind", &tr.t(&kind.label_id())), ("count", &groups.len()), ("size", &size)],
-                ),
-                groups,
-            ))
+            let heading =
+                tr.ta("groups-adopted-kind", &[("kind", &tr.t(&kind.label_id())), ("count", &count), ("size", &size)]);
+            Some((heading, groups))
         })
+        .filter(|(_, groups)| !groups.is_empty())
         .collect();
     let has_errors = !errors.is_empty();
     Ok(render_form(
@@ -119,6 +129,9 @@ async fn page(
             mix_role: choice.mix.iter().any(|m| m == "role"),
             errors,
             notice,
+            page_number,
+            pages,
+            page_link: format!("/programmer/{}/grupper?side=", programme.id),
         },
         has_errors,
     ))
@@ -245,7 +258,7 @@ async fn with_error(
 ) -> Result<Response> {
     let mut errors = FormErrors::default();
     errors.push("kind", message);
-    page(state, permit, programme, choice, errors, None).await
+    page(state, permit, programme, choice, errors, None, 1).await
 }
 
 /// A decimal the reader's way: "0,8" in Danish.

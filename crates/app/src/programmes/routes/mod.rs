@@ -18,8 +18,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::api::{
-    activity_of, add_checked, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked,
-    enrolment_list, ics, my_programme, programme_of, renew_feed,
+    activity_of, add_checked, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked, ics,
+    my_programme, programme_of, renew_feed,
 };
 use super::model::{ActivityKind, EnrolmentStatus, Mode};
 use super::views::*;
@@ -181,6 +181,8 @@ async fn create(
 #[derive(Deserialize, Default)]
 struct Saved {
     gemt: Option<String>,
+    /// The page of a long list (from 1).
+    side: Option<String>,
 }
 
 fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
@@ -532,6 +534,10 @@ async fn edit_activity(
     }
 }
 
+/// People shown per page on an activity, and the most offered in the list to add from.
+const PEOPLE_PER_PAGE: i64 = 100;
+const ADD_LIST_MAX: i64 = 300;
+
 async fn activity_view(
     state: &AppState,
     permit: &Permit<ReadProgrammes>,
@@ -539,33 +545,53 @@ async fn activity_view(
     saved: Option<&str>,
     errors: FormErrors,
 ) -> Result<Response> {
+    activity_view_page(state, permit, id, saved, 1, errors).await
+}
+
+async fn activity_view_page(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    id: &str,
+    saved: Option<&str>,
+    page: i64,
+    errors: FormErrors,
+) -> Result<Response> {
     let tr = permit.tr();
     let activity = activity_of(state, id).await?;
     let programme = programme_of(state, &activity.programme_id.to_string()).await?;
     let may_manage = permit.may(actions::MANAGE.anywhere());
-    let all = enrolment_list(state, activity.id).await?;
     let me = permit.user.account.person_id;
-    let my_status = me.and_then(|p| all.iter().find(|e| e.person == p)).map(|e| tr.t(&e.status.label_id()));
-    let enrolments = if may_manage {
-        all.iter().map(|e| (e.name.clone(), tr.t(&e.status.label_id()), e.person.to_string())).collect()
-    } else {
-        Vec::new()
+    let my = match me {
+        Some(p) => store::enrolment_status(&state.db, activity.id, p).await?,
+        None => None,
     };
-    let people = if may_manage {
+    let my_status = my.map(|s| tr.t(&s.label_id()));
+    // Those who run it see the people a page at a time, and whom they may add (a list only
+    // while it is short enough to choose from; the selection page covers the rest).
+    let on_it = i64::from(activity.enrolled) + activity.waiting;
+    let pages = ((on_it + PEOPLE_PER_PAGE - 1) / PEOPLE_PER_PAGE).max(1);
+    let page_number = page.min(pages);
+    let (enrolments, people) = if may_manage {
         let org = crate::organisation::org_cache(state).get(&state.db).await?;
-        let taken: std::collections::HashSet<Uuid> = all.iter().map(|e| e.person).collect();
-        let mut people: Vec<(String, String)> = store::programme_enrolments(&state.db, programme.id)
-            .await?
-            .into_iter()
-            .filter(|(p, _, _)| !taken.contains(p))
-            .filter_map(|(p, _, _)| org.person(p).map(|at| (p.to_string(), at.name.clone())))
-            .collect();
+        let name = |p: Uuid| org.person(p).map(|at| at.name.clone()).unwrap_or_default();
+        let listed =
+            store::enrolments_page(&state.db, activity.id, PEOPLE_PER_PAGE, (page_number - 1) * PEOPLE_PER_PAGE)
+                .await?
+                .into_iter()
+                .map(|(p, status, _)| (name(p), tr.t(&status.label_id()), p.to_string()))
+                .collect();
+        let candidates = store::not_on_activity(&state.db, programme.id, activity.id, ADD_LIST_MAX + 1).await?;
+        let mut people: Vec<(String, String)> = if candidates.len() as i64 > ADD_LIST_MAX {
+            Vec::new()
+        } else {
+            candidates.into_iter().map(|p| (p.to_string(), name(p))).collect()
+        };
         people.sort_by(|a, b| a.1.cmp(&b.1));
-        people
+        (listed, people)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    let enrolled_me = me.is_some_and(|p| all.iter().any(|e| e.person == p && e.status == EnrolmentStatus::Enrolled));
+    let enrolled_me = my == Some(EnrolmentStatus::Enrolled);
     let present = match me {
         Some(p) if enrolled_me => store::attendance::present(&state.db, activity.id).await?.contains(&p),
         _ => false,
@@ -583,6 +609,10 @@ async fn activity_view(
     Ok(render_form(
         &ActivityTemplate {
             materials,
+            page_number,
+            pages,
+            page_link: format!("/aktiviteter/{}?side=", activity.id),
+            on_it,
             page: permit.ctx.page(state, activity.title.clone(), "programmes"),
             id: activity.id.to_string(),
             programme_id: programme.id.to_string(),
@@ -617,7 +647,8 @@ async fn activity_page(
     Path(id): Path<String>,
     Query(q): Query<Saved>,
 ) -> Result<Response> {
-    activity_view(&state, &permit, &id, q.gemt.as_deref(), FormErrors::default()).await
+    let page = crate::platform::web::page_number(&permit.tr(), q.side.as_deref())?;
+    activity_view_page(&state, &permit, &id, q.gemt.as_deref(), page, FormErrors::default()).await
 }
 
 #[derive(Deserialize, Default)]

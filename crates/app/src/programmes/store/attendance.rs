@@ -72,6 +72,8 @@ pub async fn record_list(
     present: &[Uuid],
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -97,6 +99,8 @@ pub async fn check_in(
     person: Uuid,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;

@@ -110,6 +110,8 @@ pub async fn adopt(
     groups: &[NewGroup],
     entry: AuditEntry,
 ) -> sqlx::Result<Vec<Uuid>> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -190,6 +192,8 @@ pub async fn place(
     placements: &[(GroupKind, Uuid)],
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now: DateTime<Utc> = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;

@@ -510,6 +510,8 @@ pub async fn enrol_people(
     phase: Option<Uuid>,
     entry: AuditEntry,
 ) -> sqlx::Result<Vec<Uuid>> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -582,6 +584,8 @@ pub async fn enrol(
     letters: &Letters,
     entry: AuditEntry,
 ) -> sqlx::Result<(EnrolmentStatus, bool)> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -637,6 +641,8 @@ pub async fn cancel(
     letters: &Letters,
     entry: AuditEntry,
 ) -> sqlx::Result<(bool, Vec<Uuid>)> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -799,5 +805,57 @@ pub async fn remind(
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
         Ok(messages.len())
+    })
+}
+
+/// A page of the people on an activity (enrolled and waiting), in the order they came.
+pub async fn enrolments_page(
+    db: &Db,
+    activity: Uuid,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<(Uuid, EnrolmentStatus, DateTime<Utc>)>> {
+    let rows: Vec<(Uuid, String, DateTime<Utc>)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT person_id, status, created_at FROM activity_enrolment
+             WHERE activity_id = $1 AND status IN ('enrolled', 'waiting') ORDER BY created_at, person_id
+             LIMIT $2 OFFSET $3",
+        )
+        .bind(activity)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().filter_map(|(p, s, at)| EnrolmentStatus::parse(&s).map(|s| (p, s, at))).collect())
+}
+
+/// Where one person stands on an activity, if enrolled or waiting.
+pub async fn enrolment_status(db: &Db, activity: Uuid, person: Uuid) -> sqlx::Result<Option<EnrolmentStatus>> {
+    let status: Option<String> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT status FROM activity_enrolment WHERE activity_id = $1 AND person_id = $2")
+            .bind(activity)
+            .bind(person)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(status.as_deref().and_then(EnrolmentStatus::parse).filter(|s| *s != EnrolmentStatus::Cancelled))
+}
+
+/// Up to `limit` people of the programme who are not on the activity (to put on it).
+pub async fn not_on_activity(db: &Db, programme: Uuid, activity: Uuid, limit: i64) -> sqlx::Result<Vec<Uuid>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT e.person_id FROM programme_enrolment e
+             WHERE e.programme_id = $1 AND e.status = 'enrolled' AND NOT EXISTS (
+                 SELECT 1 FROM activity_enrolment a
+                 WHERE a.activity_id = $2 AND a.person_id = e.person_id AND a.status IN ('enrolled', 'waiting'))
+             ORDER BY e.person_id LIMIT $3",
+        )
+        .bind(programme)
+        .bind(activity)
+        .bind(limit)
+        .fetch_all(p)
+        .await
     })
 }

@@ -84,6 +84,8 @@ pub async fn create(
     text: &ProjectText,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     let id = new_id();
     on_db!(db, |p| {
@@ -122,6 +124,8 @@ pub async fn update(
     finished: bool,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -249,6 +253,8 @@ pub async fn add_trial(
     text: &TrialText,
     entry: AuditEntry,
 ) -> sqlx::Result<Uuid> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     let id = new_id();
     on_db!(db, |p| {
@@ -294,6 +300,8 @@ pub async fn update_trial(
     text: &TrialText,
     entry: AuditEntry,
 ) -> sqlx::Result<()> {
+    // The kept copies of the programme's figures are old after this.
+    crate::programmes::cache::changed();
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;

@@ -14,6 +14,16 @@ pub const AUDIT_KIND_ROLE: &str = "programme_role";
 
 /// Gives a municipality the default roles if it has none yet.
 pub async fn ensure_defaults(db: &Db, municipality: Uuid) -> sqlx::Result<()> {
+    // Read first: every page with roles asks, and only the first ever needs the writer.
+    let any: Option<i32> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT 1 FROM programme_role WHERE municipality_id = $1 LIMIT 1")
+            .bind(municipality)
+            .fetch_optional(p)
+            .await
+    })?;
+    if any.is_some() {
+        return Ok(());
+    }
     let now = Utc::now();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;

@@ -1,0 +1,81 @@
+//! A second's copy of the figures that sum up a whole programme (the dashboard's and each
+//! participant's progress): with 2,000 participants they are the costly part of those pages,
+//! and a second old is new enough for an overview. A write of enrolments, groups,
+//! attendance or projects through this instance ends every copy (a read racing the write
+//! may keep the figures from before it, for at most [`FRESH`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use super::api::attendance::Progress;
+use super::api::dashboard::Dashboard;
+
+/// How long a copy is used.
+pub const FRESH: Duration = Duration::from_secs(1);
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Ends every copy (after a write of enrolments or groups).
+pub fn changed() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Copies of one kind, by programme.
+pub struct Copies<T> {
+    copies: Mutex<HashMap<Uuid, (Instant, u64, Arc<T>)>>,
+}
+
+impl<T> Copies<T> {
+    fn new() -> Copies<T> {
+        Copies { copies: Mutex::new(HashMap::new()) }
+    }
+
+    /// The programme's copy, if fresh and no write came after it was read.
+    pub fn get(&self, programme: Uuid) -> Option<Arc<T>> {
+        let copies = self.copies.lock().ok()?;
+        let (at, generation, value) = copies.get(&programme)?;
+        (at.elapsed() < FRESH && *generation == GENERATION.load(Ordering::SeqCst)).then(|| value.clone())
+    }
+
+    /// The generation to pass to [`Copies::keep`], taken before the read.
+    pub fn generation(&self) -> u64 {
+        GENERATION.load(Ordering::SeqCst)
+    }
+
+    /// Keeps a copy read in `generation` (one read during a write is not kept).
+    pub fn keep(&self, programme: Uuid, generation: u64, value: Arc<T>) {
+        if let Ok(mut copies) = self.copies.lock() {
+            // A few hundred programmes at most; old copies go when the map grows.
+            if copies.len() > 1_000 {
+                copies.retain(|_, (at, _, _)| at.elapsed() < FRESH);
+            }
+            copies.insert(programme, (Instant::now(), generation, value));
+        }
+    }
+}
+
+pub static DASHBOARDS: LazyLock<Copies<Dashboard>> = LazyLock::new(Copies::new);
+pub static PROGRESS: LazyLock<Copies<Vec<Progress>>> = LazyLock::new(Copies::new);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_is_used_until_a_write_or_a_second_passes() {
+        let copies: Copies<u32> = Copies::new();
+        let p = Uuid::from_u128(1);
+        let generation = copies.generation();
+        copies.keep(p, generation, Arc::new(7));
+        assert_eq!(copies.get(p).as_deref(), Some(&7));
+        changed();
+        assert_eq!(copies.get(p), None, "a write ends it");
+        let stale = copies.generation() - 1;
+        copies.keep(p, stale, Arc::new(8));
+        assert_eq!(copies.get(p), None, "a read that began before the write is not used");
+    }
+}
