@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::super::api::groups::{AdoptGroup, AdoptJson, Lock, Preview, PreviewJson, adopt, adopted, preview};
 use super::super::api::programme_of;
 use super::super::model::{GroupKind, MIX_KEYS, Programme};
-use super::super::store::{self, groups::StoredGroup};
+use super::super::store;
 use super::super::views::{AdoptedGroupView, GroupsTemplate, PreviewGroupView, PreviewMemberView, PreviewTemplate};
 use super::super::{ManageProgrammes, actions};
 use crate::AppState;
@@ -70,19 +70,22 @@ async fn page(
     page_number: i64,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let all = store::groups::groups(&state.db, programme.id).await?;
     let groupings = store::groups::groupings(&state.db, programme.id).await?;
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
-    let number_of: BTreeMap<Uuid, i32> = all.iter().map(|g| (g.id, g.number)).collect();
-    let pages = all.len().div_ceil(GROUPS_PER_PAGE).max(1) as i64;
+    let per_page = GROUPS_PER_PAGE as i64;
+    let (mut shown, counts) =
+        store::groups::groups_page(&state.db, programme.id, per_page, (page_number - 1) * per_page).await?;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    if page_number > pages {
+        shown = store::groups::groups_page(&state.db, programme.id, per_page, (pages - 1) * per_page).await?.0;
+    }
     let page_number = page_number.min(pages);
-    let shown: Vec<&StoredGroup> =
-        all.iter().skip((page_number as usize - 1) * GROUPS_PER_PAGE).take(GROUPS_PER_PAGE).collect();
     let levels = GroupKind::ALL
         .iter()
         .filter_map(|kind| {
             let grouping = groupings.iter().find(|g| g.kind == *kind)?;
-            let count = all.iter().filter(|g| g.kind == *kind).count();
+            let count = counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
             let size = if grouping.min_size == grouping.max_size {
                 grouping.min_size.to_string()
             } else {
@@ -90,13 +93,11 @@ async fn page(
             };
             let groups: Vec<AdoptedGroupView> = shown
                 .iter()
-                .filter(|g| g.kind == *kind)
-                .map(|g| AdoptedGroupView {
+                .filter(|(g, _)| g.kind == *kind)
+                .map(|(g, parent_number)| AdoptedGroupView {
                     name: group_name(&tr, g.kind, g.number as usize),
-                    parent: g
-                        .parent
-                        .and_then(|p| number_of.get(&p).map(|n| (p, *n)))
-                        .and_then(|(_, n)| kind.parent().map(|k| group_name(&tr, k, n as usize)))
+                    parent: parent_number
+                        .and_then(|n| kind.parent().map(|k| group_name(&tr, k, n as usize)))
                         .unwrap_or_default(),
                     members: g
                         .members
