@@ -24,9 +24,19 @@ pub fn changed() {
     GENERATION.fetch_add(1, Ordering::SeqCst);
 }
 
-/// Copies of one kind, by programme.
+struct Copy<T> {
+    read_at: Instant,
+    generation: u64,
+    value: Arc<T>,
+    /// When a request set out to read the copy anew.
+    refreshing_since: Option<Instant>,
+}
+
+/// Copies of one kind, by programme. When a copy grows old, one request reads it anew while
+/// the others go on with the old one for up to [`FRESH`] more: without that, every request
+/// arriving in that moment would add up the same 2,000 participants at once.
 pub struct Copies<T> {
-    copies: Mutex<HashMap<Uuid, (Instant, u64, Arc<T>)>>,
+    copies: Mutex<HashMap<Uuid, Copy<T>>>,
 }
 
 impl<T> Copies<T> {
@@ -34,11 +44,25 @@ impl<T> Copies<T> {
         Copies { copies: Mutex::new(HashMap::new()) }
     }
 
-    /// The programme's copy, if fresh and no write came after it was read.
+    /// The programme's copy, if no write came after it was read and it is fresh (or another
+    /// request is reading it anew). `None` tells the caller to read it and [`Copies::keep`] it.
     pub fn get(&self, programme: Uuid) -> Option<Arc<T>> {
-        let copies = self.copies.lock().ok()?;
-        let (at, generation, value) = copies.get(&programme)?;
-        (at.elapsed() < FRESH && *generation == GENERATION.load(Ordering::SeqCst)).then(|| value.clone())
+        let mut copies = self.copies.lock().ok()?;
+        let copy = copies.get_mut(&programme)?;
+        if copy.generation != GENERATION.load(Ordering::SeqCst) {
+            return None;
+        }
+        if copy.read_at.elapsed() < FRESH {
+            return Some(copy.value.clone());
+        }
+        match copy.refreshing_since {
+            // Someone is on it (a read that failed or was dropped gives way after FRESH).
+            Some(since) if since.elapsed() < FRESH => Some(copy.value.clone()),
+            _ => {
+                copy.refreshing_since = Some(Instant::now());
+                None
+            }
+        }
     }
 
     /// The generation to pass to [`Copies::keep`], taken before the read.
@@ -48,12 +72,15 @@ impl<T> Copies<T> {
 
     /// Keeps a copy read in `generation` (one read during a write is not kept).
     pub fn keep(&self, programme: Uuid, generation: u64, value: Arc<T>) {
+        if generation != GENERATION.load(Ordering::SeqCst) {
+            return;
+        }
         if let Ok(mut copies) = self.copies.lock() {
             // A few hundred programmes at most; old copies go when the map grows.
             if copies.len() > 1_000 {
-                copies.retain(|_, (at, _, _)| at.elapsed() < FRESH);
+                copies.retain(|_, c| c.read_at.elapsed() < FRESH);
             }
-            copies.insert(programme, (Instant::now(), generation, value));
+            copies.insert(programme, Copy { read_at: Instant::now(), generation, value, refreshing_since: None });
         }
     }
 }
@@ -76,6 +103,14 @@ mod tests {
         assert_eq!(copies.get(p), None, "a write ends it");
         let stale = copies.generation() - 1;
         copies.keep(p, stale, Arc::new(8));
-        assert_eq!(copies.get(p), None, "a read that began before the write is not used");
+        assert_eq!(copies.get(p), None, "a read that began before the write is not kept");
+        copies.keep(p, copies.generation(), Arc::new(9));
+        if let Ok(mut all) = copies.copies.lock()
+            && let Some(c) = all.get_mut(&p)
+        {
+            c.read_at -= FRESH; // grown old
+        }
+        assert_eq!(copies.get(p), None, "the first to come reads it anew");
+        assert_eq!(copies.get(p).as_deref(), Some(&9), "the others use the old copy meanwhile");
     }
 }

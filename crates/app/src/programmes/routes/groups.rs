@@ -36,7 +36,7 @@ struct Saved {
 }
 
 /// Groups shown per page (a programme of 2,000 has some 400 learning groups).
-const GROUPS_PER_PAGE: usize = 60;
+const GROUPS_PER_PAGE: usize = 40;
 
 /// The form's choices: kind, size and mix, as typed.
 #[derive(Clone, Default)]

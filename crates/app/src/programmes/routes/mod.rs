@@ -580,11 +580,17 @@ async fn activity_view_page(
                 .into_iter()
                 .map(|(p, status, _)| (name(p), tr.t(&status.label_id()), p.to_string()))
                 .collect();
-        let candidates = store::not_on_activity(&state.db, programme.id, activity.id, ADD_LIST_MAX + 1).await?;
-        let mut people: Vec<(String, String)> = if candidates.len() as i64 > ADD_LIST_MAX {
+        // Everyone on the activity is in the programme, so the difference tells whether the
+        // list is worth reading.
+        let remaining = programme.enrolled - on_it;
+        let mut people: Vec<(String, String)> = if remaining <= 0 || remaining > ADD_LIST_MAX {
             Vec::new()
         } else {
-            candidates.into_iter().map(|p| (p.to_string(), name(p))).collect()
+            store::not_on_activity(&state.db, programme.id, activity.id, ADD_LIST_MAX)
+                .await?
+                .into_iter()
+                .map(|p| (p.to_string(), name(p)))
+                .collect()
         };
         people.sort_by(|a, b| a.1.cmp(&b.1));
         (listed, people)
