@@ -1,5 +1,6 @@
-//! A second's copy of the figures that sum up a whole programme (the dashboard's and each
-//! participant's progress): with 2,000 participants they are the costly part of those pages,
+//! A second's copy of the figures that sum up a whole programme (the dashboard's, each
+//! participant's progress, the adopted groups): with 2,000 participants they are the costly
+//! part of those pages,
 //! and a second old is new enough for an overview. A write of enrolments, groups,
 //! attendance or projects through this instance ends every copy (a read racing the write
 //! may keep the figures from before it, for at most [`FRESH`]).
@@ -13,6 +14,7 @@ use uuid::Uuid;
 
 use super::api::attendance::Progress;
 use super::api::dashboard::Dashboard;
+use super::store::groups::StoredGroup;
 
 /// How long a copy is used.
 pub const FRESH: Duration = Duration::from_secs(1);
@@ -86,6 +88,7 @@ impl<T> Copies<T> {
 }
 
 pub static DASHBOARDS: LazyLock<Copies<Dashboard>> = LazyLock::new(Copies::new);
+pub static GROUPS: LazyLock<Copies<Vec<StoredGroup>>> = LazyLock::new(Copies::new);
 pub static PROGRESS: LazyLock<Copies<Vec<Progress>>> = LazyLock::new(Copies::new);
 
 #[cfg(test)]

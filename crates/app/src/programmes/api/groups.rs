@@ -305,6 +305,18 @@ pub async fn adopt(
     Ok(store::groups::adopt(&state.db, state.municipality, programme.id, &grouping, &groups, entry).await?)
 }
 
+/// The adopted groups (a second's copy, ended by this instance's writes).
+pub async fn kept_groups(state: &AppState, programme: Uuid) -> Result<std::sync::Arc<Vec<StoredGroup>>> {
+    let copies = &crate::programmes::cache::GROUPS;
+    if let Some(kept) = copies.get(programme) {
+        return Ok(kept);
+    }
+    let generation = copies.generation();
+    let read = std::sync::Arc::new(store::groups::groups(&state.db, programme).await?);
+    copies.keep(programme, generation, read.clone());
+    Ok(read)
+}
+
 /// The adopted groups with the members' names.
 pub async fn adopted(state: &AppState, programme: Uuid) -> Result<GroupsJson> {
     let org = crate::organisation::org_cache(state).get(&state.db).await?;

@@ -8,10 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::super::api::groups::{AdoptGroup, AdoptJson, Lock, Preview, PreviewJson, adopt, adopted, preview};
+use super::super::api::groups::{
+    AdoptGroup, AdoptJson, Lock, Preview, PreviewJson, adopt, adopted, kept_groups, preview,
+};
 use super::super::api::programme_of;
 use super::super::model::{GroupKind, MIX_KEYS, Programme};
 use super::super::store;
+use super::super::store::groups::StoredGroup;
 use super::super::views::{AdoptedGroupView, GroupsTemplate, PreviewGroupView, PreviewMemberView, PreviewTemplate};
 use super::super::{ManageProgrammes, actions};
 use crate::AppState;
@@ -72,20 +75,21 @@ async fn page(
     let tr = permit.tr();
     let groupings = store::groups::groupings(&state.db, programme.id).await?;
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
-    let per_page = GROUPS_PER_PAGE as i64;
-    let (mut shown, counts) =
-        store::groups::groups_page(&state.db, programme.id, per_page, (page_number - 1) * per_page).await?;
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let pages = ((total + per_page - 1) / per_page).max(1);
-    if page_number > pages {
-        shown = store::groups::groups_page(&state.db, programme.id, per_page, (pages - 1) * per_page).await?.0;
-    }
+    let all = kept_groups(state, programme.id).await?;
+    let number_of: BTreeMap<Uuid, i32> = all.iter().map(|g| (g.id, g.number)).collect();
+    let pages = all.len().div_ceil(GROUPS_PER_PAGE).max(1) as i64;
     let page_number = page_number.min(pages);
+    let shown: Vec<(&StoredGroup, Option<i32>)> = all
+        .iter()
+        .skip((page_number as usize - 1) * GROUPS_PER_PAGE)
+        .take(GROUPS_PER_PAGE)
+        .map(|g| (g, g.parent.and_then(|p| number_of.get(&p).copied())))
+        .collect();
     let levels = GroupKind::ALL
         .iter()
         .filter_map(|kind| {
             let grouping = groupings.iter().find(|g| g.kind == *kind)?;
-            let count = counts.iter().find(|(k, _)| k == kind).map_or(0, |(_, n)| *n);
+            let count = all.iter().filter(|g| g.kind == *kind).count();
             let size = if grouping.min_size == grouping.max_size {
                 grouping.min_size.to_string()
             } else {

@@ -2,8 +2,6 @@
 //! inside it), placing a late enrolment, and the groups a person is in. A learning group's
 //! members get the employee role on the group, which lets them read its notes.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -268,53 +266,4 @@ pub async fn group(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option
             .collect(),
     );
     Ok(programme.zip(groups.into_iter().next()))
-}
-
-/// A page of a programme's groups (cohorts first, each level by number) with the number of
-/// each one's parent, and how many groups there are of each kind.
-pub async fn groups_page(
-    db: &Db,
-    programme: Uuid,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<(StoredGroup, Option<i32>)>, Vec<(GroupKind, i64)>)> {
-    let rows: Vec<(Uuid, String, Option<Uuid>, i32, Option<Uuid>, Option<bool>, Option<i32>)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT g.id, g.kind, g.parent_id, g.number, m.person_id, m.locked, pg.number
-             FROM programme_group g
-             LEFT JOIN programme_group_member m ON m.group_id = g.id
-             LEFT JOIN programme_group pg ON pg.id = g.parent_id
-             WHERE g.id IN (SELECT id FROM programme_group WHERE programme_id = $1
-                 ORDER BY CASE kind WHEN 'cohort' THEN 0 WHEN 'learning' THEN 1 ELSE 2 END, number LIMIT $2 OFFSET $3)
-             ORDER BY CASE g.kind WHEN 'cohort' THEN 0 WHEN 'learning' THEN 1 ELSE 2 END, g.number, m.person_id",
-        )
-        .bind(programme)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await
-    })?;
-    let parents: HashMap<Uuid, Option<i32>> = rows.iter().map(|r| (r.0, r.6)).collect();
-    let groups = gather(
-        rows.into_iter()
-            .map(|(id, kind, parent, number, person, locked, _)| (id, kind, parent, number, person, locked))
-            .collect(),
-    );
-    let counts: Vec<(String, i64)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT kind, COUNT(*) FROM programme_group WHERE programme_id = $1 GROUP BY kind")
-            .bind(programme)
-            .fetch_all(p)
-            .await
-    })?;
-    let counts = counts.into_iter().filter_map(|(k, n)| Some((GroupKind::parse(&k)?, n))).collect();
-    Ok((
-        groups
-            .into_iter()
-            .map(|g| {
-                let parent = parents.get(&g.id).copied().flatten();
-                (g, parent)
-            })
-            .collect(),
-        counts,
-    ))
 }
