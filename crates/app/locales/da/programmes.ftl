@@ -439,3 +439,7 @@ material-error-size = Filen er for stor: højst { $max } MB.
 material-error-kind = Den slags fil kan ikke tilføjes. Brug en af: { $endings }.
 material-error-count = Aktiviteten har allerede { $max } filer. Fjern en, før du tilføjer flere.
 material-error-no-file = Vælg en fil.
+nominate-title = Tilmeld fra din enhed
+nominate-person = Medarbejder eller leder
+nominate-submit = Tilmeld til forløbet
+nominate-saved = Personen er tilmeldt forløbet.

@@ -439,3 +439,7 @@ material-error-size = The file is too large: at most { $max } MB.
 material-error-kind = That kind of file cannot be added. Use one of: { $endings }.
 material-error-count = The activity already has { $max } files. Remove one before adding more.
 material-error-no-file = Choose a file.
+nominate-title = Enrol from your unit
+nominate-person = Employee or leader
+nominate-submit = Enrol in the programme
+nominate-saved = The person is enrolled in the programme.

@@ -73,6 +73,10 @@ pub struct ProgrammeTemplate {
     pub changes: Vec<RatingChangeView>,
     /// The signed-in person takes part (and may rate themselves).
     pub takes_part: bool,
+    /// A leader's people not yet in the programme (id and name), to nominate.
+    pub nominees: Vec<(String, String)>,
+    /// Id and title of each phase.
+    pub phase_choices: Vec<(String, String)>,
     pub errors: FormErrors,
 }
 

@@ -441,3 +441,31 @@ db_test!(a_cascade_phase_is_filled_by_selecting_roles_in_a_subtree, |db| {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains(&format!("0 tilmeldt, {} var allerede tilmeldt", leaders.len())), "{}", r.body);
 });
+
+db_test!(a_leader_nominates_people_of_their_own_part_in_the_page, |db| {
+    let app = demo_app(&db, 120).await;
+    let mut hr = app.api_client("facilitator").await;
+    let id = programme(&mut hr, json!({"title": "Ledernomineret", "template": "rodovre"})).await;
+    let employee = person_of(&app, "medarbejder").await; // in the demo leader's unit
+    let outside = person_of(&app, "direktion").await;
+    let mut leader = app.login("leder").await;
+    let page = format!("/programmer/{id}");
+    let r = leader.get(&page).await;
+    assert!(r.body.contains("action=\"/programmer/") && r.body.contains(&employee.to_string()), "{}", r.body);
+    assert!(!r.body.contains(&outside.to_string()), "only the leader's own part is offered");
+    let form = format!("{page}/nominer");
+    let r = leader.post(&form, &page, &[("person", "ikke-en-person")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let outsider = outside.to_string();
+    let r = leader.post(&form, &page, &[("person", outsider.as_str())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "outside the leader's part");
+    let who = employee.to_string();
+    let r = leader.post(&form, &page, &[("person", who.as_str())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let enrolled = as_json(&hr.get(&format!("/api/v1/programmes/{id}/enrolments")).await);
+    let row = enrolled.as_array().unwrap().iter().find(|e| e["person"] == who).expect("enrolled");
+    assert_eq!(row["via"], "nomination");
+    let r = leader.get(r.location()).await;
+    assert!(r.body.contains("Personen er tilmeldt forløbet"), "{}", r.body);
+    assert!(!r.body.contains(&format!("value=\"{who}\"")), "no longer offered");
+});

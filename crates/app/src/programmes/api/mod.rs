@@ -583,30 +583,36 @@ async fn enrol_in_programme(
     ApiJson(body): ApiJson<PersonJson>,
 ) -> Result<Response> {
     let programme = programme_of(&state, &id).await?;
+    let (changed, placed) = enrol_programme_checked(&state, &permit, &programme, body.person, body.phase).await?;
+    Ok(created(&Enrolled { status: EnrolmentStatus::Enrolled, changed, placed }))
+}
+
+/// Checks and enrols a person in a programme — oneself, or by nomination — and places them
+/// in the adopted groups (the API's and the page's way).
+pub async fn enrol_programme_checked(
+    state: &AppState,
+    permit: &Permit<ReadProgrammes>,
+    programme: &Programme,
+    person: Uuid,
+    phase: Option<Uuid>,
+) -> Result<(bool, Vec<groups::Placement>)> {
     let tr = permit.tr();
     if programme.archived {
         return Err(AppError::Conflict(tr.t("programme-error-archived")));
     }
-    if body.phase.is_some_and(|p| !programme.phases.iter().any(|x| x.id == p)) {
+    if phase.is_some_and(|p| !programme.phases.iter().any(|x| x.id == p)) {
         return Err(AppError::BadRequest(tr.t("activity-error-phase")));
     }
-    let via = may_enrol(&state, &permit, body.person).await?;
-    let changed = store::enrol_in_programme(
-        &state.db,
-        state.municipality,
-        programme.id,
-        body.person,
-        via,
-        body.phase,
-        permit.ctx.audit("programme.enrolled"),
-    )
-    .await?;
+    let via = may_enrol(state, permit, person).await?;
+    let entry = permit.ctx.audit("programme.enrolled");
+    let changed =
+        store::enrol_in_programme(&state.db, state.municipality, programme.id, person, via, phase, entry).await?;
     let placed = if changed {
-        groups::place_late(&state, programme.id, body.person, permit.ctx.audit("programme.placed")).await?
+        groups::place_late(state, programme.id, person, permit.ctx.audit("programme.placed")).await?
     } else {
         Vec::new()
     };
-    Ok(created(&Enrolled { status: EnrolmentStatus::Enrolled, changed, placed }))
+    Ok((changed, placed))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

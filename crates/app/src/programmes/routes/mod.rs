@@ -18,8 +18,8 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::api::{
-    activity_of, add_checked, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked, ics,
-    my_programme, programme_of, renew_feed,
+    activity_of, add_checked, cancel_checked, change_checked, copy_programme, create_checked, enrol_checked,
+    enrol_programme_checked, ics, my_programme, programme_of, renew_feed,
 };
 use super::model::{ActivityKind, EnrolmentStatus, Mode};
 use super::views::*;
@@ -38,6 +38,7 @@ pub fn routes() -> Routes {
         .get("/programmer/ny", manage, new_form)
         .post("/programmer/ny", manage, create)
         .get("/programmer/{id}", read, programme_page)
+        .post("/programmer/{id}/nominer", read, nominate)
         .post("/programmer/{id}/kopi", manage, copy)
         .post("/programmer/{id}/arkiv", manage, archive)
         .get("/programmer/{id}/aktiviteter/ny", manage, new_activity_form)
@@ -197,6 +198,7 @@ fn notice(tr: &Tr, saved: Option<&str>) -> Option<String> {
         "fremmoede" => Some(tr.t("attendance-checked-in")),
         "maal" => Some(tr.t("goals-saved")),
         "materiale" => Some(tr.t("materials-saved")),
+        "nomineret" => Some(tr.t("nominate-saved")),
         "materiale-fjernet" => Some(tr.t("materials-removed")),
         _ => None,
     }
@@ -275,10 +277,35 @@ async fn programme_view(
             }
         })
         .collect();
+    // A leader (who does not run programmes) nominates people of their own part here.
+    let may_manage = permit.may(actions::MANAGE.anywhere());
+    let nominees = if !may_manage && !programme.archived && permit.may(actions::NOMINATE.anywhere()) {
+        let reach = crate::platform::permissions::reach(&permit.user.grants, &actions::NOMINATE);
+        let org = crate::organisation::org_cache(state).get(&state.db).await?;
+        let enrolled: std::collections::HashSet<Uuid> =
+            store::programme_enrolments(&state.db, programme.id).await?.into_iter().map(|(p, _, _)| p).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut people: Vec<(String, String)> = org
+            .all_units()
+            .filter(|u| reach.covers(u.tree_left, u.depth))
+            .flat_map(|u| {
+                let leaders = org.leaders(u.id).iter().map(|p| (p.id, p.name.clone()));
+                leaders.chain(org.staff(u.id).iter().map(|m| (m.person_id, m.name.clone()))).collect::<Vec<_>>()
+            })
+            .filter(|(p, _)| !enrolled.contains(p) && seen.insert(*p))
+            .map(|(p, name)| (p.to_string(), name))
+            .collect();
+        people.sort_by(|a, b| a.1.cmp(&b.1));
+        people.truncate(NOMINEES_MAX);
+        people
+    } else {
+        Vec::new()
+    };
     let takes_part = match permit.user.account.person_id {
         Some(p) => store::is_enrolled(&state.db, programme.id, p).await?,
         None => false,
     };
+    let phase_choices = programme.phases.iter().map(|p| (p.id.to_string(), p.title.clone())).collect();
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &ProgrammeTemplate {
@@ -291,8 +318,10 @@ async fn programme_view(
             phases: programme.phases.into_iter().map(|p| (p.title, p.audience)).collect(),
             modules: programme.modules.into_iter().map(|m| (m.title, m.description)).collect(),
             activities,
-            may_manage: permit.may(actions::MANAGE.anywhere()),
+            may_manage,
             notice: notice(&tr, saved),
+            nominees,
+            phase_choices,
             goals,
             roles: roles.into_iter().filter(|r| r.active).map(|r| (r.key, r.name)).collect(),
             changes,
@@ -301,6 +330,44 @@ async fn programme_view(
         },
         has_errors,
     ))
+}
+
+/// The most people offered in a leader's list to nominate from.
+const NOMINEES_MAX: usize = 500;
+
+#[derive(Deserialize, Default)]
+struct NominateForm {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    phase: String,
+}
+
+async fn nominate(
+    State(state): State<AppState>,
+    permit: Permit<ReadProgrammes>,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<NominateForm>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let programme = programme_of(&state, &id).await?;
+    let parse =
+        |raw: &str| Uuid::parse_str(raw.trim()).map_err(|_| AppError::BadRequest(tr.t("enrolment-error-person")));
+    let done = match (parse(&form.person), form.phase.trim()) {
+        (Err(e), _) => Err(e),
+        (Ok(person), "") => enrol_programme_checked(&state, &permit, &programme, person, None).await,
+        (Ok(person), phase) => match Uuid::parse_str(phase) {
+            Ok(phase) => enrol_programme_checked(&state, &permit, &programme, person, Some(phase)).await,
+            Err(_) => Err(AppError::BadRequest(tr.t("activity-error-phase"))),
+        },
+    };
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/programmer/{}?gemt=nomineret", programme.id)).into_response()),
+        Err(AppError::BadRequest(m) | AppError::Conflict(m)) => {
+            programme_view(&state, &permit, &id, None, FormErrors::one("person", m)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, Default)]
