@@ -737,6 +737,12 @@ async fn a_facilitator_runs_a_programme_and_a_leader_follows_it_in_mit_forloeb()
         // A leader sees their groups and activities, and makes a calendar address.
         let c = browser(&e.webdriver, javascript).await;
         login(&c, &e.base, "leder").await;
+        // The programme's page offers the leader their own people to nominate.
+        c.goto(&format!("{}{programme}", e.base)).await.expect("programme");
+        find(&c, "main form[action$='/nominer'] select#person").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "programme page for a leader").await;
+        }
         c.goto(&format!("{}/mit-forloeb", e.base)).await.expect("my programme");
         let page = find(&c, "main").await.text().await.expect("text");
         assert!(page.contains("Mine grupper") && page.contains("Læringsgruppe"), "{mode}: {page}");
