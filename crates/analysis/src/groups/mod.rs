@@ -199,6 +199,17 @@ fn pairs(c: u32) -> f64 {
     c * (c - 1.0) / 2.0
 }
 
+/// Bounds as people type them: "4-6" (or "4–6"), or one number for both; None when not that.
+pub fn parse_size(raw: &str) -> Option<(usize, usize)> {
+    let nums: Option<Vec<usize>> =
+        raw.split(['-', '–']).map(|p| p.trim().parse::<usize>().ok().filter(|n| *n > 0)).collect();
+    match nums.as_deref() {
+        Some([n]) => Some((*n, *n)),
+        Some([a, b]) if a <= b => Some((*a, *b)),
+        _ => None,
+    }
+}
+
 /// Group sizes: as many groups as the bounds allow, sizes as even as possible.
 pub fn sizes(n: usize, min: usize, max: usize) -> (Vec<usize>, bool) {
     if n == 0 {

@@ -21,16 +21,12 @@ fn arg_error(da: String, en: String) -> InputError {
 
 /// "4-6" (or "2") into bounds.
 fn parse_size(raw: &str) -> Result<(usize, usize), InputError> {
-    let parts: Vec<&str> = raw.split(['-', '–']).map(str::trim).collect();
-    let nums: Option<Vec<usize>> = parts.iter().map(|p| p.parse::<usize>().ok().filter(|n| *n > 0)).collect();
-    match nums.as_deref() {
-        Some([n]) => Ok((*n, *n)),
-        Some([a, b]) if a <= b => Ok((*a, *b)),
-        _ => Err(arg_error(
+    analysis::groups::parse_size(raw).ok_or_else(|| {
+        arg_error(
             format!("--size «{raw}» skal være MIN-MAKS, fx 4-6"),
             format!("--size «{raw}» must be MIN-MAX, e.g. 4-6"),
-        )),
-    }
+        )
+    })
 }
 
 fn parse_pairs(flag: &str, raw: &[String]) -> Result<Vec<(String, String)>, InputError> {

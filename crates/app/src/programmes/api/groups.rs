@@ -79,15 +79,7 @@ pub struct Preview {
 
 /// "4-6" (or "2") into bounds within 1..=GROUP_MAX_SIZE.
 pub fn parse_size(raw: &str) -> Option<(usize, usize)> {
-    let nums: Option<Vec<usize>> = raw
-        .split(['-', '–'])
-        .map(|p| p.trim().parse::<usize>().ok().filter(|n| (1..=GROUP_MAX_SIZE).contains(n)))
-        .collect();
-    match nums.as_deref() {
-        Some([n]) => Some((*n, *n)),
-        Some([a, b]) if a <= b => Some((*a, *b)),
-        _ => None,
-    }
+    analysis::groups::parse_size(raw).filter(|(_, max)| *max <= GROUP_MAX_SIZE)
 }
 
 /// A person's value of a mix attribute: their unit, or "leader" (others have none, so
