@@ -63,6 +63,8 @@ pub struct Config {
     /// The site's address as people outside reach it (`https://samskab.kommune.dk`), for
     /// links in e-mails and QR codes; without it, the address the request came in on.
     pub public_url: Option<String>,
+    /// The folder where uploaded files are kept; without it, they are kept in the database.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// A demo database opened by a server that is not in demo mode.

@@ -65,6 +65,10 @@ enum Command {
         /// links in e-mails and QR codes; without it, the address each request came in on.
         #[arg(long, env = "SAMSKAB_PUBLIC_URL", value_parser = parse_public_url)]
         public_url: Option<String>,
+        /// A folder for uploaded files (an activity's materials); several instances must
+        /// share it. Without it, files are kept in the database.
+        #[arg(long, env = "SAMSKAB_FILES_DIR")]
+        files_dir: Option<std::path::PathBuf>,
         #[command(flatten)]
         mail: MailArgs,
         #[command(flatten)]
@@ -312,6 +316,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trusted_proxies,
             workers,
             public_url,
+            files_dir,
             mail,
             oidc,
         } => {
@@ -324,7 +329,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role_map: oidc.oidc_role_map,
             });
             let mail = mail.smtp_url.map(|smtp_url| app::platform::mail::MailConfig { smtp_url, from: mail.mail_from });
-            let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies, mail, public_url };
+            let config = Config { secure_cookies, demo: with_demo, oidc, trusted_proxies, mail, public_url, files_dir };
             let limits = server::Limits {
                 header_timeout: std::time::Duration::from_secs(header_timeout),
                 max_connections: max_connections as usize,

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod audit;
 pub mod db;
 pub mod exports;
+pub mod files;
 pub mod formats;
 pub mod group_commit;
 pub mod i18n;

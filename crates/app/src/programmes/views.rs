@@ -205,6 +205,9 @@ pub struct GroupsTemplate {
     pub size: String,
     pub mix_unit: bool,
     pub mix_role: bool,
+    /// Must-together and must-apart pairs as typed.
+    pub together: String,
+    pub apart: String,
     pub errors: FormErrors,
     pub notice: Option<String>,
     pub page_number: i64,
@@ -242,6 +245,10 @@ pub struct PreviewTemplate {
     pub violations: Vec<String>,
     pub groups: Vec<PreviewGroupView>,
     pub count: usize,
+    /// The pairs as typed, kept through re-runs.
+    pub together: String,
+    pub apart: String,
+    pub errors: FormErrors,
 }
 
 #[derive(Template)]

@@ -188,19 +188,16 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     };
     let trial =
         app::programmes::store::projects::add_trial(&db, m, project, &trial_text, entry()).await.expect("trial");
-    let material = app::programmes::store::materials::add(
-        &db,
-        m,
+    let material = app::programmes::store::materials::new_material_id();
+    let file = app::programmes::store::materials::NewMaterial {
+        id: material,
         activity,
-        "Dagsorden.txt",
-        "text/plain",
-        b"Dagsorden",
-        20,
-        entry(),
-    )
-    .await
-    .expect("material")
-    .expect("room for it");
+        name: "Dagsorden.txt",
+        content_type: "text/plain",
+        bytes: b"Dagsorden",
+        in_folder: false,
+    };
+    assert!(app::programmes::store::materials::add(&db, m, &file, 20, entry()).await.expect("material"), "room");
     app::programmes::store::roles::ensure_defaults(&db, m).await.expect("roles");
     let role = app::programmes::store::roles::roles(&db, m).await.expect("roles")[0].id;
     let token = app::platform::participants::issue_link(&db, m, app::involvement::object(processes["admin"]), None)

@@ -301,6 +301,45 @@ db_test!(a_facilitator_forms_moves_and_adopts_learning_groups_in_the_pages, |db|
     assert_eq!(second[&moved], target, "the moved person stays where they were moved");
     assert!(r.body.contains(&format!("id=\"l-{moved}\" name=\"l-{moved}\" value=\"1\" checked")), "and is locked");
 
+    // Pairs typed by e-mail or name: the two who must be together are, the two who must be
+    // apart are, and the pairs stay in the form for the next re-run.
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.expect("org");
+    let who = |p: Uuid| org.person(p).expect("a person").clone();
+    let (a, b, c, d) = (who(enrolled[1]), who(enrolled[2]), who(enrolled[3]), who(enrolled[4]));
+    let together = format!("{}, {}", a.email.to_uppercase(), b.name);
+    let apart = format!("\n{} ; {}\n", c.email, d.email);
+    let pairs = [
+        ("action", "rerun"),
+        ("kind", "learning"),
+        ("size", "4-4"),
+        ("together", together.as_str()),
+        ("apart", apart.as_str()),
+    ];
+    for _ in 0..3 {
+        let r = hr.post(&action, &page, &pairs).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let groups = shown(&r.body);
+        assert_eq!(groups[&a.id], groups[&b.id], "together");
+        assert_ne!(groups[&c.id], groups[&d.id], "apart");
+        assert!(r.body.contains(&format!(">{}</textarea>", html_escape(&together))), "the pairs are kept: {}", r.body);
+    }
+    // A line with one person, or someone not enrolled, is refused with the line named.
+    let r = hr.post(&action, &page, &[("action", "preview"), ("kind", "learning"), ("together", &a.email)]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("linje 1: skriv to personer adskilt af komma"), "{}", r.body);
+    let outsider = everyone.iter().map(|(p, _)| *p).find(|p| !enrolled.contains(p)).map(who).unwrap();
+    let line = format!("{}, {}", a.email, outsider.email);
+    let r = hr.post(&action, &page, &[("action", "preview"), ("kind", "learning"), ("apart", &line)]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains(&format!("«{}» er ikke tilmeldt forløbet", outsider.email)), "{}", r.body);
+    // The same pair both together and apart.
+    let line = format!("{}, {}", a.email, b.email);
+    let r = hr
+        .post(&action, &page, &[("action", "preview"), ("kind", "learning"), ("together", &line), ("apart", &line)])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("både skulle være sammen og adskilt"), "{}", r.body);
+
     // Adopt what is shown.
     let mut fields: Vec<(String, String)> =
         vec![("action".into(), "adopt".into()), ("kind".into(), "learning".into()), ("size".into(), "4-4".into())];
@@ -378,3 +417,8 @@ db_test!(the_demo_runs_a_programme_with_two_cohorts_learning_groups_and_buddies,
         StatusCode::FORBIDDEN
     );
 });
+
+/// Text as askama writes it into a page.
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;").replace('"', "&#34;").replace('\'', "&#39;")
+}

@@ -87,3 +87,42 @@ db_test!(materials_are_checked_kept_downloaded_and_removed, |db| {
     let r = app.login("medarbejder").await.get(&activity_page).await;
     assert!(r.body.contains("Læsestof.pdf") && !r.body.contains("enctype=\"multipart"), "listed, no upload form");
 });
+
+db_test!(with_a_files_folder_the_bytes_are_kept_there_and_removed_with_the_material, |db| {
+    let folder = std::env::temp_dir().join(format!("samskab-materials-{}", uuid::Uuid::new_v4()));
+    let config = app::Config { files_dir: Some(folder.clone()), ..Default::default() };
+    let app = crate::support::demo_app_with(&db, 120, config).await;
+    let mut hr = app.api_client("facilitator").await;
+    let r = hr.send_json("POST", "/api/v1/programmes", &json!({"title": "Mappe", "template": "koege"})).await;
+    let id = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    let activity = as_json(&hr.get(&format!("/api/v1/programmes/{id}")).await.body)["activities"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("/api/v1/activities/{activity}/materials");
+    let octets = [("content-type", "application/octet-stream")];
+    let text = "Hjemmeopgave: observér et møde.".as_bytes().to_vec();
+    let r = hr.send_bytes("POST", &format!("{url}?name=opgave.txt"), &octets, text.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let material = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    assert_eq!(std::fs::read(folder.join(&material)).expect("the file is in the folder"), text);
+    let (_, stored) =
+        app::programmes::store::materials::get(&app.state.db, app.state.municipality, material.parse().unwrap())
+            .await
+            .unwrap()
+            .expect("the row");
+    let in_folder = matches!(stored, app::programmes::store::materials::Stored::Folder);
+    assert!(in_folder, "the row holds no bytes");
+    let file = format!("/api/v1/materials/{material}");
+    let r = app.api_client("medarbejder").await.get(&file).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.bytes.to_vec(), text, "read back from the folder");
+    // A refused upload leaves no file behind.
+    let r = hr.send_bytes("POST", &format!("{url}?name=falsk.pdf"), &octets, b"<html>".to_vec()).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "only the one file");
+    let r = hr.send_json("DELETE", &file, &json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!folder.join(&material).exists(), "removed with its material");
+    std::fs::remove_dir_all(&folder).unwrap();
+});

@@ -12,9 +12,11 @@ use uuid::Uuid;
 use super::activity_of;
 use crate::AppState;
 use crate::platform::api::{Problem, created, json};
+use crate::platform::files;
 use crate::platform::web::{AppError, Permit, Policy, Result, url_encode};
 use crate::programmes::materials::{MAX_BYTES, MAX_FILES, Refusal, check, clean_name, endings};
 use crate::programmes::model::{Activity, Material};
+use crate::programmes::store::materials::{NewMaterial, Stored};
 use crate::programmes::{ManageProgrammes, ReadProgrammes, store};
 
 /// Checks and keeps a file for an activity (the API's and the form's way).
@@ -38,20 +40,65 @@ pub async fn add_checked(
         })
     })?;
     let entry = permit.ctx.audit("activity.material_added");
-    store::materials::add(&state.db, state.municipality, activity.id, &name, kind, bytes, MAX_FILES as i64, entry)
-        .await?
-        .ok_or_else(|| AppError::Conflict(tr.t1("material-error-count", "max", MAX_FILES)))
+    let folder = state.config.files_dir.as_deref();
+    let file = NewMaterial {
+        id: store::materials::new_material_id(),
+        activity: activity.id,
+        name: &name,
+        content_type: kind,
+        bytes,
+        in_folder: folder.is_some(),
+    };
+    // The file is in the folder before its row exists, and goes again if the row is refused.
+    if let Some(dir) = folder {
+        files::put(dir, file.id, bytes).await.map_err(|e| AppError::Internal(format!("files folder: {e}")))?;
+    }
+    let kept = store::materials::add(&state.db, state.municipality, &file, MAX_FILES as i64, entry).await;
+    if let (Some(dir), Ok(false) | Err(_)) = (folder, &kept) {
+        files::remove(dir, file.id).await.map_err(|e| AppError::Internal(format!("files folder: {e}")))?;
+    }
+    if !kept? {
+        return Err(AppError::Conflict(tr.t1("material-error-count", "max", MAX_FILES)));
+    }
+    Ok(file.id)
 }
 
-/// A material of the municipality with its bytes, or a 404.
-pub async fn material_of(state: &AppState, id: &str) -> Result<(Material, Vec<u8>)> {
+/// A material of the municipality, or a 404.
+pub async fn material_of(state: &AppState, id: &str) -> Result<Material> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
-    store::materials::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)
+    Ok(store::materials::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?.0)
+}
+
+/// A material's bytes, from the database or the files folder.
+async fn bytes_of(state: &AppState, id: &str) -> Result<(Material, Vec<u8>)> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let (material, stored) =
+        store::materials::get(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+    let bytes = match stored {
+        Stored::Database(bytes) => bytes,
+        Stored::Folder => {
+            let dir = state.config.files_dir.as_deref().ok_or_else(|| {
+                AppError::Internal(format!("material {id} is kept in a files folder, but none is configured"))
+            })?;
+            files::get(dir, id).await.map_err(|e| AppError::Internal(format!("material {id}: {e}")))?
+        }
+    };
+    Ok((material, bytes))
+}
+
+/// Removes a material (and its file from the folder, once the row is gone).
+pub async fn remove_material(state: &AppState, permit: &Permit<ManageProgrammes>, material: &Material) -> Result<()> {
+    let entry = permit.ctx.audit("activity.material_removed");
+    store::materials::remove(&state.db, state.municipality, material, entry).await?;
+    if let Some(dir) = state.config.files_dir.as_deref() {
+        files::remove(dir, material.id).await.map_err(|e| AppError::Internal(format!("files folder: {e}")))?;
+    }
+    Ok(())
 }
 
 /// A material as a download (never shown in the page: it is the uploader's file).
 pub async fn download<P: Policy>(state: &AppState, _permit: &Permit<P>, id: &str) -> Result<Response> {
-    let (m, bytes) = material_of(state, id).await?;
+    let (m, bytes) = bytes_of(state, id).await?;
     let ascii: String =
         m.name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", url_encode(&m.name));
@@ -89,8 +136,7 @@ pub async fn upload(
 ) -> Result<Response> {
     let activity = activity_of(&state, &id).await?;
     let made = add_checked(&state, &permit, &activity, &q.name, &body).await?;
-    let (material, _) = material_of(&state, &made.to_string()).await?;
-    Ok(created(&material))
+    Ok(created(&material_of(&state, &made.to_string()).await?))
 }
 
 /// Downloads a material.
@@ -117,8 +163,6 @@ pub async fn remove(
     permit: Permit<ManageProgrammes>,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let (material, _) = material_of(&state, &id).await?;
-    store::materials::remove(&state.db, state.municipality, &material, permit.ctx.audit("activity.material_removed"))
-        .await?;
+    remove_material(&state, &permit, &material_of(&state, &id).await?).await?;
     Ok(json(&Removed { removed: true }))
 }

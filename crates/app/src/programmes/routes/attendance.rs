@@ -10,7 +10,8 @@ use super::super::api::attendance::{check_in_checked, completed_file, list_of, n
 use super::super::api::{activity_of, programme_of};
 use super::super::views::{AttendanceRowView, AttendanceTemplate, ProgressRowView, ProgressTemplate};
 use super::super::{ManageProgrammes, ReadProgrammes, actions};
-use super::{Saved, activity_view, when};
+use super::activities::activity_view;
+use super::{Saved, when};
 use crate::AppState;
 use crate::platform::layout::{FormErrors, render, render_form};
 use crate::platform::module::{Guard, Routes};

@@ -41,12 +41,50 @@ struct Saved {
 /// Groups shown per page (a programme of 2,000 has some 400 learning groups).
 const GROUPS_PER_PAGE: usize = 40;
 
-/// The form's choices: kind, size and mix, as typed.
+/// The form's choices: kind, size, mix and the pairs, as typed.
 #[derive(Clone, Default)]
 struct Choice {
     kind: String,
     size: String,
     mix: Vec<String>,
+    /// One pair a line, "name or e-mail, name or e-mail".
+    together: String,
+    apart: String,
+}
+
+/// The pairs of a text field, one a line with the two people by e-mail or name, as person
+/// ids among those enrolled. A name two enrolled people share must be given as an e-mail.
+fn typed_pairs(
+    tr: &Tr,
+    field: &str,
+    text: &str,
+    enrolled: &[Uuid],
+    org: &crate::organisation::cache::OrgView,
+) -> std::result::Result<Vec<Vec<Uuid>>, String> {
+    let people: Vec<&crate::organisation::cache::PersonAt> = enrolled.iter().filter_map(|p| org.person(*p)).collect();
+    let find = |line: usize, who: &str| -> std::result::Result<Uuid, String> {
+        let wanted = who.to_lowercase();
+        let by_email: Vec<Uuid> = people.iter().filter(|p| p.email.to_lowercase() == wanted).map(|p| p.id).collect();
+        let matches = if by_email.is_empty() {
+            people.iter().filter(|p| p.name.to_lowercase() == wanted).map(|p| p.id).collect()
+        } else {
+            by_email
+        };
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(tr.ta("groups-pair-unknown", &[("field", &tr.t(field)), ("line", &line), ("person", &who)])),
+            _ => Err(tr.ta("groups-pair-ambiguous", &[("field", &tr.t(field)), ("line", &line), ("person", &who)])),
+        }
+    };
+    let mut pairs = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let names: Vec<&str> = line.split([',', ';']).map(str::trim).collect();
+        let [a, b] = names.as_slice() else {
+            return Err(tr.ta("groups-pair-format", &[("field", &tr.t(field)), ("line", &(i + 1))]));
+        };
+        pairs.push(vec![find(i + 1, a)?, find(i + 1, b)?]);
+    }
+    Ok(pairs)
 }
 
 async fn groups_page(
@@ -58,7 +96,7 @@ async fn groups_page(
     let programme = programme_of(&state, &id).await?;
     let notice = saved.gemt.map(|_| permit.tr().t("groups-saved"));
     let choice =
-        Choice { kind: "learning".into(), size: String::new(), mix: MIX_KEYS.iter().map(|m| m.to_string()).collect() };
+        Choice { kind: "learning".into(), mix: MIX_KEYS.iter().map(|m| m.to_string()).collect(), ..Default::default() };
     let number = crate::platform::web::page_number(&permit.tr(), saved.side.as_deref())?;
     page(&state, &permit, &programme, choice, FormErrors::default(), notice, number).await
 }
@@ -132,6 +170,8 @@ async fn page(
             size: choice.size,
             mix_unit: choice.mix.iter().any(|m| m == "unit"),
             mix_role: choice.mix.iter().any(|m| m == "role"),
+            together: choice.together,
+            apart: choice.apart,
             errors,
             notice,
             page_number,
@@ -171,6 +211,8 @@ fn edited(tr: &Tr, fields: Vec<(String, String)>) -> std::result::Result<Edited,
             "kind" => choice.kind = value,
             "size" => choice.size = value,
             "mix" => choice.mix.push(value),
+            "together" => choice.together = value,
+            "apart" => choice.apart = value,
             "action" => action = value,
             _ => {
                 let Some((prefix, raw)) = name.split_once('-') else { continue };
@@ -211,7 +253,7 @@ async fn proposal(
     let tr = permit.tr();
     let edit = match edited(&tr, fields) {
         Ok(edit) => edit,
-        Err(message) => return with_error(&state, &permit, &programme, Choice::default(), message).await,
+        Err(message) => return with_error(&state, &permit, &programme, Choice::default(), "kind", message).await,
     };
     let choice = edit.choice.clone();
     let size = Some(choice.size.clone());
@@ -230,7 +272,9 @@ async fn proposal(
         };
         return match adopt(&state, &tr, &programme, &body, permit.ctx.audit("programme.groups_adopted")).await {
             Ok(_) => Ok(Redirect::to(&format!("/programmer/{}/grupper?gemt=1", programme.id)).into_response()),
-            Err(AppError::BadRequest(message)) => with_error(&state, &permit, &programme, choice, message).await,
+            Err(AppError::BadRequest(message)) => {
+                with_error(&state, &permit, &programme, choice, "kind", message).await
+            }
             Err(e) => Err(e),
         };
     }
@@ -243,13 +287,24 @@ async fn proposal(
     } else {
         Vec::new()
     };
-    let body = PreviewJson { kind: choice.kind.clone(), size, mix, locked, ..Default::default() };
+    let enrolled: Vec<Uuid> =
+        store::programme_enrolments(&state.db, programme.id).await?.into_iter().map(|(p, _, _)| p).collect();
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let together = match typed_pairs(&tr, "groups-field-together", &choice.together, &enrolled, &org) {
+        Ok(pairs) => pairs,
+        Err(message) => return with_error(&state, &permit, &programme, choice, "together", message).await,
+    };
+    let apart = match typed_pairs(&tr, "groups-field-apart", &choice.apart, &enrolled, &org) {
+        Ok(pairs) => pairs,
+        Err(message) => return with_error(&state, &permit, &programme, choice, "apart", message).await,
+    };
+    let body = PreviewJson { kind: choice.kind.clone(), size, mix, together, apart, locked };
     match preview(&state, &tr, &programme, &body).await {
         Ok(result) => {
             let locked: HashSet<Uuid> = body.locked.iter().map(|l| l.person).collect();
-            preview_page(&state, &permit, &programme, &result, &locked).await
+            preview_page(&state, &permit, &programme, &result, &locked, &choice).await
         }
-        Err(AppError::BadRequest(message)) => with_error(&state, &permit, &programme, choice, message).await,
+        Err(AppError::BadRequest(message)) => with_error(&state, &permit, &programme, choice, "kind", message).await,
         Err(e) => Err(e),
     }
 }
@@ -259,10 +314,11 @@ async fn with_error(
     permit: &Permit<ManageProgrammes>,
     programme: &Programme,
     choice: Choice,
+    field: &'static str,
     message: String,
 ) -> Result<Response> {
     let mut errors = FormErrors::default();
-    errors.push("kind", message);
+    errors.push(field, message);
     page(state, permit, programme, choice, errors, None, 1).await
 }
 
@@ -278,6 +334,7 @@ async fn preview_page(
     programme: &Programme,
     result: &Preview,
     locked: &HashSet<Uuid>,
+    choice: &Choice,
 ) -> Result<Response> {
     let tr = permit.tr();
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
@@ -361,6 +418,9 @@ async fn preview_page(
             violations,
             groups,
             count: result.groups.len(),
+            together: choice.together.clone(),
+            apart: choice.apart.clone(),
+            errors: FormErrors::default(),
         },
         false,
     ))

@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::super::api::activity_of;
-use super::super::api::materials::{add_checked, download, material_of};
-use super::super::{ManageProgrammes, ReadProgrammes, actions, store};
-use super::activity_view;
+use super::super::api::materials::{add_checked, download, material_of, remove_material};
+use super::super::{ManageProgrammes, ReadProgrammes, actions};
+use super::activities::activity_view;
 use crate::AppState;
 use crate::platform::layout::FormErrors;
 use crate::platform::module::{Guard, Routes};
@@ -61,8 +61,7 @@ async fn remove(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response> {
-    let (material, _) = material_of(&state, &id).await?;
-    store::materials::remove(&state.db, state.municipality, &material, permit.ctx.audit("activity.material_removed"))
-        .await?;
+    let material = material_of(&state, &id).await?;
+    remove_material(&state, &permit, &material).await?;
     Ok(Redirect::to(&format!("/aktiviteter/{}?gemt=materiale-fjernet", material.activity_id)).into_response())
 }

@@ -33,11 +33,18 @@ pub async fn list(db: &Db, activity: Uuid) -> sqlx::Result<Vec<Material>> {
         .collect())
 }
 
-/// One material of the municipality with its bytes.
-pub async fn get(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<(Material, Vec<u8>)>> {
-    let row: Option<(Uuid, Uuid, String, String, i32, DateTime<Utc>, Vec<u8>)> = on_db!(db, |p| {
+/// Where a material's bytes are.
+pub enum Stored {
+    Database(Vec<u8>),
+    /// In the installation's files folder, under the material's id.
+    Folder,
+}
+
+/// One material of the municipality with its bytes, or where they are.
+pub async fn get(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<(Material, Stored)>> {
+    let row: Option<(Uuid, Uuid, String, String, i32, DateTime<Utc>, Vec<u8>, bool)> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT m.id, m.activity_id, m.name, m.content_type, m.size, m.created_at, m.bytes
+            "SELECT m.id, m.activity_id, m.name, m.content_type, m.size, m.created_at, m.bytes, m.in_folder
              FROM activity_material m JOIN activity a ON a.id = m.activity_id JOIN programme p ON p.id = a.programme_id
              WHERE m.id = $1 AND p.municipality_id = $2",
         )
@@ -46,25 +53,38 @@ pub async fn get(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option<(
         .fetch_optional(p)
         .await
     })?;
-    Ok(row.map(|(id, activity_id, name, content_type, size, created_at, bytes)| {
-        (Material { id, activity_id, name, content_type, size, created_at }, bytes)
+    Ok(row.map(|(id, activity_id, name, content_type, size, created_at, bytes, in_folder)| {
+        let stored = if in_folder { Stored::Folder } else { Stored::Database(bytes) };
+        (Material { id, activity_id, name, content_type, size, created_at }, stored)
     }))
 }
 
-/// Keeps a file for an activity unless it already has `max` files; None then.
-#[allow(clippy::too_many_arguments)]
+/// A file to keep: its bytes go in the row unless they are already in the files folder.
+pub struct NewMaterial<'a> {
+    pub id: Uuid,
+    pub activity: Uuid,
+    pub name: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub in_folder: bool,
+}
+
+/// A new material's id.
+pub fn new_material_id() -> Uuid {
+    new_id()
+}
+
+/// Keeps a file for an activity unless it already has `max` files; false then.
 pub async fn add(
     db: &Db,
     municipality: Uuid,
-    activity: Uuid,
-    name: &str,
-    content_type: &str,
-    bytes: &[u8],
+    file: &NewMaterial<'_>,
     max: i64,
     entry: AuditEntry,
-) -> sqlx::Result<Option<Uuid>> {
+) -> sqlx::Result<bool> {
     let now = Utc::now();
-    let id = new_id();
+    let NewMaterial { id, activity, name, content_type, bytes, in_folder } = *file;
+    let kept: &[u8] = if in_folder { &[] } else { bytes };
     let uploader = entry.actor_name.clone();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -73,18 +93,20 @@ pub async fn add(
             .fetch_one(&mut *tx)
             .await?;
         if n >= max {
-            return Ok(None);
+            return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO activity_material (id, activity_id, name, content_type, size, bytes, uploaded_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO activity_material
+               (id, activity_id, name, content_type, size, bytes, in_folder, uploaded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(activity)
         .bind(name)
         .bind(content_type)
         .bind(bytes.len() as i32)
-        .bind(bytes)
+        .bind(kept)
+        .bind(in_folder)
         .bind(&uploader)
         .bind(now)
         .execute(&mut *tx)
@@ -92,7 +114,7 @@ pub async fn add(
         audit::record_in(&mut *tx, Some(municipality), &entry.subject(AUDIT_KIND_ACTIVITY, activity, name), now)
             .await?;
         tx.commit().await?;
-        Ok(Some(id))
+        Ok(true)
     })
 }
 
