@@ -4,6 +4,8 @@
 //!   representative statements, consensus).
 //! - [`groups`]: cohorts, learning groups and buddy pairs across units and roles.
 //! - [`themes`]: themes in Danish free text (TF-IDF, spherical k-means, pins).
+//! - [`suppression`]: which figures of a table may be shown so that nothing about fewer
+//!   than k people can be worked out (primary and secondary suppression).
 //! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
 //! - [`linalg`]: the eigen-solvers the engines share; [`rng`]: their seeded generator.
 
@@ -12,4 +14,5 @@ pub mod linalg;
 pub mod metrics;
 pub mod opinions;
 pub mod rng;
+pub mod suppression;
 pub mod themes;
