@@ -4,6 +4,8 @@
 //!   representative statements, consensus).
 //! - [`groups`]: cohorts, learning groups and buddy pairs across units and roles.
 //! - [`themes`]: themes in Danish free text (TF-IDF, spherical k-means, pins).
+//! - [`measures`]: instruments as data, scoring, reliable change, validity flags and an
+//!   open expected-response model.
 //! - [`suppression`]: which figures of a table may be shown so that nothing about fewer
 //!   than k people can be worked out (primary and secondary suppression).
 //! - [`metrics`]: agreement between partitions (ARI, NMI), for tests and benchmarks.
@@ -11,6 +13,7 @@
 
 pub mod groups;
 pub mod linalg;
+pub mod measures;
 pub mod metrics;
 pub mod opinions;
 pub mod rng;
