@@ -114,6 +114,17 @@ pub struct Definition {
     pub higher_is_better: bool,
     #[serde(default)]
     pub age_bands: Vec<AgeBand>,
+    /// Who may rate (a 360° evaluation: self, manager, peers, staff), each with the fewest
+    /// answers before their group is shown; empty for one rater, the subject or the person.
+    #[serde(default)]
+    pub raters: Vec<RaterGroup>,
+}
+
+/// A group of raters and the fewest answers it must have before it is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RaterGroup {
+    pub key: String,
+    pub min: u32,
 }
 
 /// Why an answer was refused.
@@ -416,6 +427,7 @@ mod tests {
             rci: Some(10.0),
             higher_is_better: true,
             age_bands: Vec::new(),
+            raters: Vec::new(),
         }
     }
 
@@ -487,6 +499,7 @@ mod tests {
             rci: None,
             higher_is_better: true,
             age_bands: Vec::new(),
+            raters: Vec::new(),
         };
         let s = d
             .score(&[

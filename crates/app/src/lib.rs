@@ -17,6 +17,7 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub mod decisions;
 pub mod demo;
+pub mod feedback;
 pub mod involvement;
 pub mod organisation;
 pub mod platform;
@@ -42,6 +43,7 @@ pub const MODULES: &[&Module] = &[
     &stories::MODULE,
     &involvement::MODULE,
     &decisions::MODULE,
+    &feedback::MODULE,
     &rules::MODULE,
     &programmes::MODULE,
 ];

@@ -11,6 +11,7 @@ mod accounts;
 mod api;
 mod audit;
 mod decisions;
+mod feedback;
 mod group_commit;
 mod involvement;
 mod jobs;

@@ -208,6 +208,37 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         let object = app::involvement::object(*process);
         codes.insert(*login, app::platform::participants::issue_code(&db, m, object, None).await.expect("code"));
     }
+    // Feedback: a closed WHO-5 round, and a series of each login's own.
+    app::feedback::library::ensure(&db, m).await.expect("library");
+    let instrument = |key: &'static str| app::feedback::store::instrument_by(&db, m, key);
+    let who5 = instrument("who5").await.expect("q").expect("who5");
+    let past = app::platform::i18n::today() - chrono::Duration::days(30);
+    let round = app::feedback::store::NewRound {
+        instrument: who5.id,
+        version: who5.version,
+        title: "Trivsel",
+        opens: past,
+        closes: past,
+        links: Vec::new(),
+    };
+    let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
+    app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
+    let fit = instrument("fit-outcome").await.expect("q").expect("fit");
+    let mut series = std::collections::HashMap::new();
+    for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
+        let (account, _) = app::platform::accounts::store::account_for_login(&db, login).await.expect("q").expect("a");
+        let new = app::feedback::store::NewSeries {
+            instrument: fit.id,
+            subject_kind: app::feedback::model::SubjectKind::Family,
+            subject: "FAM-1",
+            unit: None,
+            owner: Some(account.id),
+            age: None,
+            label: "",
+        };
+        let entry = app::platform::audit::AuditEntry::system("series.created", "test");
+        series.insert(login, app::feedback::store::create_series(&db, m, &new, entry).await.expect("series"));
+    }
     // A concrete URL for each registered path, for one login (ids inside the demo leader's
     // own part; the login's own job).
     let sample = |path: &str, login: &str| -> Option<String> {
@@ -254,6 +285,11 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             }
             "/p/{id}" => format!("/p/{process}"),
             "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
+            "/api/v1/participate/{token}/survey" => "/api/v1/participate/ukendt/survey".into(),
+            "/api/v1/instruments/{key}" => "/api/v1/instruments/who5".into(),
+            "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
+            "/api/v1/aggregates" => format!("/api/v1/aggregates?instrument=who5&unit={school}"),
+            "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
             "/organisation/personer" => "/organisation/personer?q=an".into(),
@@ -360,6 +396,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/p/{id}", &format!("/p/{}", processes["admin"]))
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
             .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
+            .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series["admin"]))
     };
     for spec in &writes {
         let url = write_url(spec.path);
@@ -392,7 +429,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
                 .replace("/forslag/{id}", &format!("/forslag/{}", proposals[login]))
                 .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", proposals[login]))
                 .replace("/historier/{id}/rediger", &format!("/historier/{draft}/rediger"))
-                .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{draft}")),
+                .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{draft}"))
+                .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series[login])),
         )
     };
     for (login, role) in logins {

@@ -1,0 +1,306 @@
+//! Feedback and measurement through the API: the instrument library, a professional's series
+//! with reliable change and the expected band from the municipality's own series, and a
+//! WHO-5 round answered by personal link whose aggregates hide every figure of fewer than
+//! five answers and every figure that would reveal one by subtraction.
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::support::{TestApp, demo_app};
+
+fn as_json(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("JSON ({e}): {body}"))
+}
+
+fn outcome(values: [f64; 4]) -> Value {
+    json!({"answers": {"omraade1": values[0], "omraade2": values[1], "omraade3": values[2], "omraade4": values[3]}})
+}
+
+db_test!(the_library_ships_instruments_keeps_versions_and_refuses_bad_definitions, |db| {
+    let app = demo_app(&db, 60).await;
+    let mut hr = app.api_client("admin").await;
+    let r = hr.get("/api/v1/instruments").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let keys: Vec<String> =
+        as_json(&r.body).as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap().to_string()).collect();
+    for key in ["who5", "pulse", "leadership360", "roles-self", "fit-outcome", "fit-session"] {
+        assert!(keys.contains(&key.to_string()), "{key} in {keys:?}");
+    }
+    let who5 = as_json(&hr.get("/api/v1/instruments/who5").await.body);
+    assert_eq!(who5["definition"]["scoring"]["multiplier"], 4.0);
+    assert!(who5["licence"].as_str().unwrap().contains("fri at bruge"));
+
+    // The municipality enters its licensed thresholds: a new version of the template.
+    let mut template = as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body);
+    template["definition"]["cutoff"] = json!(25);
+    template["definition"]["rci"] = json!(5);
+    let r = hr.send_json("POST", "/api/v1/instruments", &template).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(as_json(&r.body)["version"], 2);
+    assert_eq!(as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body)["definition"]["rci"], 5.0);
+
+    let mut own = json!({"key": "trivsel-kort", "name": "Kort trivsel", "purpose": "survey",
+        "definition": {"items": [{"key": "t", "text": "Jeg trives", "scale": {"kind": "line", "min": 0, "max": 10}}],
+                       "scoring": {"method": "mean"}}});
+    let r = hr.send_json("POST", "/api/v1/instruments", &own).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(as_json(&r.body)["version"], 1);
+    for (field, value, says) in [
+        ("key", json!("Trivsel Kort"), "Nøglen"),
+        ("min_answers", json!(2), "mindst 3"),
+        ("definition", json!({"items": [], "scoring": {"method": "sum"}}), "kan ikke bruges"),
+    ] {
+        let mut bad = own.clone();
+        bad[field] = value;
+        bad["key"] = if field == "key" { bad["key"].clone() } else { json!("andet") };
+        let r = hr.send_json("POST", "/api/v1/instruments", &bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{field}: {}", r.body);
+        assert!(r.body.contains(says), "{field}: {}", r.body);
+    }
+    assert_eq!(hr.get("/api/v1/instruments/andet").await.status, StatusCode::NOT_FOUND, "nothing saved");
+    own["key"] = json!("medarbejderens");
+    let r = app.api_client("medarbejder").await.send_json("POST", "/api/v1/instruments", &own).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+});
+
+db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |db| {
+    let app = demo_app(&db, 60).await;
+    let mut hr = app.api_client("admin").await;
+    let mut template = as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body);
+    template["definition"]["cutoff"] = json!(25);
+    template["definition"]["rci"] = json!(5);
+    assert_eq!(hr.send_json("POST", "/api/v1/instruments", &template).await.status, StatusCode::CREATED);
+
+    let mut me = app.api_client("medarbejder").await;
+    let new = |reference: &str| json!({"instrument": "fit-outcome", "subject": {"kind": "family", "id": reference}});
+    let r = me.send_json("POST", "/api/v1/series", &new("010203-1234")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a CPR number is refused: {}", r.body);
+    let r = me
+        .send_json("POST", "/api/v1/series", &json!({"instrument": "who5", "subject": {"kind": "family", "id": "F-1"}}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a survey is not for series");
+    let r = me.send_json("POST", "/api/v1/series", &new("FAM-2041")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let series = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    let answers = format!("/api/v1/series/{series}/responses");
+
+    // Bad answers: out of range, unknown item, missing item — nothing stored.
+    let r = me.send_json("POST", &answers, &outcome([11.0, 5.0, 5.0, 5.0])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("fra 0 til 10"), "{}", r.body);
+    let r = me.send_json("POST", &answers, &json!({"answers": {"omraade9": 3}})).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("omraade9"), "{}", r.body);
+    let r = me.send_json("POST", &answers, &json!({"answers": {"omraade1": 3}})).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("skal besvares"), "{}", r.body);
+    assert!(as_json(&me.get(&format!("/api/v1/series/{series}")).await.body)["scores"].as_array().unwrap().is_empty());
+
+    // Intake 16, then up to 30: reliably improved and out of the clinical range.
+    for values in [[4.0, 4.0, 4.0, 4.0], [5.0, 5.5, 6.0, 5.5], [7.5, 7.5, 7.5, 7.5]] {
+        let r = me.send_json("POST", &answers, &outcome(values)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // A family member's view beside the citizen's, and a paper score entered afterwards.
+    let mut family = outcome([6.0, 6.0, 6.0, 6.0]);
+    family["rater"] = json!("family");
+    assert_eq!(me.send_json("POST", &answers, &family).await.status, StatusCode::CREATED);
+    let mut taken = outcome([6.0, 6.0, 6.0, 6.0]);
+    taken["session"] = json!(2);
+    assert_eq!(me.send_json("POST", &answers, &taken).await.status, StatusCode::CONFLICT, "session 2 is taken");
+    let view = as_json(&me.get(&format!("/api/v1/series/{series}")).await.body);
+    let own: Vec<f64> = view["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["rater"] == "self")
+        .map(|s| s["score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(own, vec![16.0, 22.0, 30.0]);
+    assert_eq!(view["change"], "recovered", "{view}");
+    assert_eq!(view["status"], "no_band", "too little own data for a band: {view}");
+    assert!(view["expected"].as_array().unwrap().is_empty());
+
+    // Others' series are not there for them; the leader of the unit sees it.
+    assert_eq!(
+        app.api_client("facilitator").await.get(&format!("/api/v1/series/{series}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.api_client("leder").await.get(&format!("/api/v1/series/{series}")).await.status, StatusCode::OK);
+
+    // With 40 series of its own the municipality gets a band: those who start at 16 reach
+    // some 26 by session 4. A family stuck at its intake is not on track.
+    for n in 0..40 {
+        let r = me.send_json("POST", "/api/v1/series", &new(&format!("FAM-{n}"))).await;
+        let id = as_json(&r.body)["id"].as_str().unwrap().to_string();
+        let start = 10.0 + f64::from(n % 10);
+        for session in 1..=4u32 {
+            let gain = f64::from(session).ln() * (7.0 - 0.2 * (start - 15.0)) + f64::from(n % 3) * 0.5;
+            let each = ((start + if session == 1 { 0.0 } else { gain }) / 4.0).min(10.0);
+            let r = me.send_json("POST", &format!("/api/v1/series/{id}/responses"), &outcome([each; 4])).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        }
+    }
+    let r = me.send_json("POST", "/api/v1/series", &new("FAM-STILLE")).await;
+    let stuck = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    for _ in 0..4 {
+        me.send_json("POST", &format!("/api/v1/series/{stuck}/responses"), &outcome([4.0; 4])).await;
+    }
+    app::feedback::model_cache::refit(&app.state, template_id(&app).await).await.unwrap();
+    let view = as_json(&me.get(&format!("/api/v1/series/{stuck}")).await.body);
+    assert_eq!(view["status"], "not_on_track", "{view}");
+    let band = view["expected"].as_array().unwrap();
+    let at4 = band.iter().find(|b| b["session"] == 4).expect("session 4");
+    assert!(at4["low"].as_f64().unwrap() > 16.0 && at4["expected"].as_f64().unwrap() > 20.0, "{at4}");
+    assert_eq!(view["change"], "no_reliable_change");
+});
+
+async fn template_id(app: &TestApp) -> Uuid {
+    app::feedback::store::instrument_by(&app.state.db, app.state.municipality, "fit-outcome")
+        .await
+        .unwrap()
+        .expect("the template")
+        .id
+}
+
+/// WHO-5 answers for a link: every item the same.
+fn who5(value: i64) -> Value {
+    json!({"answers": {"glad": value, "rolig": value, "aktiv": value, "udhvilet": value, "interesse": value}})
+}
+
+db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_out, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let root = org.all_units().find(|u| u.parent_id.is_none()).unwrap().id;
+    let mut hr = app.api_client("admin").await;
+    let today = app::platform::i18n::today();
+    let round = json!({"instrument": "who5", "units": [root], "opens": today.to_string(), "closes": today.to_string()});
+    let mut bad = round.clone();
+    bad["closes"] = json!("2020-01-01");
+    assert_eq!(hr.send_json("POST", "/api/v1/rounds", &bad).await.status, StatusCode::BAD_REQUEST);
+    let r = hr.send_json("POST", "/api/v1/rounds", &round).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let created = as_json(&r.body);
+    let round_id = created["id"].as_str().unwrap().to_string();
+    let links = created["tokens"].as_array().unwrap().clone();
+    assert!(links.len() > 60, "everyone in the organisation: {}", links.len());
+
+    // Answer rates vary by unit: in some units nobody answers, in others most do.
+    let mut public = app.client();
+    let mut truth: HashMap<Uuid, (i64, f64)> = HashMap::new();
+    for (i, link) in links.iter().enumerate() {
+        let unit = Uuid::parse_str(link["unit"].as_str().unwrap()).unwrap();
+        let rate = unit.as_bytes()[0] % 4; // 0: nobody … 3: all but every fourth
+        if (i as u8 % 4) >= rate {
+            continue;
+        }
+        let value = (i % 6) as i64;
+        let url = format!("/api/v1/participate/{}/responses", link["token"].as_str().unwrap());
+        if i == 1 {
+            let r = public.send_json("POST", &url, &who5(6)).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "out of range: {}", r.body);
+        }
+        let r = public.send_json("POST", &url, &who5(value)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(as_json(&r.body)["score"], (value * 20) as f64);
+        let t = truth.entry(unit).or_default();
+        t.0 += 1;
+        t.1 += (value * 20) as f64;
+        if i == 1 {
+            assert_eq!(public.send_json("POST", &url, &who5(1)).await.status, StatusCode::CONFLICT, "once per link");
+        }
+    }
+    assert_eq!(
+        public.send_json("POST", "/api/v1/participate/ukendt/responses", &who5(1)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // While the round is open nothing is shown, not even counts.
+    let tree_url = format!("/api/v1/aggregates/tree?instrument=who5&round={round_id}");
+    let rows = as_json(&hr.get(&tree_url).await.body);
+    assert!(rows.as_array().unwrap().iter().all(|r| r["subtree"]["suppressed"] == true), "{rows}");
+
+    // Close it (it ended yesterday), then read the whole tree as HR.
+    let yesterday = today.pred_opt().unwrap();
+    let id = Uuid::parse_str(&round_id).unwrap();
+    app::on_db!(&app.state.db, |p| {
+        sqlx::query("UPDATE feedback_round SET opens = $1, closes = $1 WHERE id = $2")
+            .bind(yesterday)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .unwrap()
+    });
+    let r = hr.get(&tree_url).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = as_json(&r.body);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), org.all_units().count(), "HR sees every unit");
+    let own_n = |u: Uuid| truth.get(&u).map_or(0, |t| t.0);
+    let subtree_truth = |u: Uuid| -> (i64, f64) {
+        let unit = org.unit(u).unwrap();
+        org.all_units()
+            .filter(|v| (unit.tree_left..=unit.tree_right).contains(&v.tree_left))
+            .filter_map(|v| truth.get(&v.id))
+            .fold((0, 0.0), |(n, s), t| (n + t.0, s + t.1))
+    };
+    let shown = |f: &Value| f.get("n").is_some();
+    let mut hidden_secondary = 0;
+    for row in rows {
+        let u = Uuid::parse_str(row["unit"].as_str().unwrap()).unwrap();
+        for (figure, (n, sum)) in
+            [(&row["self"], (own_n(u), truth.get(&u).map_or(0.0, |t| t.1))), (&row["subtree"], subtree_truth(u))]
+        {
+            if shown(figure) {
+                assert!(n == 0 || n >= 5, "a figure of {n} is shown: {row}");
+                assert_eq!(figure["n"], n, "{row}");
+                if n > 0 {
+                    assert!((figure["mean"].as_f64().unwrap() - sum / n as f64).abs() < 0.01, "{row}");
+                }
+            } else {
+                assert_eq!(figure["suppressed"], true);
+                if n >= 5 {
+                    hidden_secondary += 1;
+                }
+            }
+        }
+        // The subtree minus what is shown of its pieces (own people, children's subtrees)
+        // never leaves 1 to 4 people.
+        if shown(&row["subtree"]) {
+            let mut left = 0;
+            if !shown(&row["self"]) {
+                left += own_n(u);
+            }
+            for child in rows.iter().filter(|c| c["parent"] == row["unit"]) {
+                if !shown(&child["subtree"]) {
+                    left += subtree_truth(Uuid::parse_str(child["unit"].as_str().unwrap()).unwrap()).0;
+                }
+            }
+            assert!(left == 0 || left >= 5, "subtraction leaves {left} under {row}");
+        }
+    }
+    assert!(hidden_secondary > 0, "some figures of five or more are hidden to protect others");
+    assert!(rows.iter().any(|r| shown(&r["subtree"]) && r["subtree"]["n"].as_i64().unwrap() >= 5));
+
+    // One unit's figure, and the same with only its own people.
+    let r = hr.get(&format!("/api/v1/aggregates?instrument=who5&unit={root}")).await;
+    assert_eq!(as_json(&r.body)["n"], subtree_truth(root).0, "{}", r.body);
+
+    // A leader sees their part only; elsewhere is forbidden; an employee sees nothing.
+    let mut leader = app.api_client("leder").await;
+    let theirs = as_json(&leader.get(&tree_url).await.body);
+    let theirs = theirs.as_array().unwrap();
+    assert!(!theirs.is_empty() && theirs.len() < rows.len(), "{} of {}", theirs.len(), rows.len());
+    let r = leader.get(&format!("/api/v1/aggregates?instrument=who5&unit={root}")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.api_client("medarbejder").await.get(&tree_url).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The same figure for the leader as for HR: one table for everyone.
+    for row in theirs {
+        let same = rows.iter().find(|r| r["unit"] == row["unit"]).unwrap();
+        assert_eq!(row["subtree"], same["subtree"]);
+    }
+});
