@@ -11,7 +11,8 @@ pub use crate::organisation::demo::{DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS};
 /// people with the demo logins, its story bank, and the involvement process "Fremtidens
 /// velfærd" with its inputs and votes (its analysis queued as a job), its proposals (some
 /// decided and published, the rest for the board), the rule register, and a running
-/// development programme with two cohorts, learning groups and buddies. Returns false (and changes nothing)
+/// development programme with two cohorts, learning groups and buddies; WHO-5 rounds, a pulse
+/// and a family-support team's series. Returns false (and changes nothing)
 /// when the database already holds an organisation or accounts.
 pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -> anyhow::Result<bool> {
     if !crate::organisation::demo::install(db, municipality, employees, seed).await? {
@@ -29,5 +30,13 @@ pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -
         }
     }
     crate::programmes::demo::install(db, municipality, &take_part).await?;
+    // The demo employee works in family support and follows families' series there.
+    let mut professional = None;
+    if let Some((account, _)) = crate::platform::accounts::store::account_for_login(db, "medarbejder").await? {
+        let org = crate::organisation::cache::OrgView::read(db, municipality).await?;
+        let unit = account.person_id.and_then(|p| org.person(p)).map(|p| p.unit);
+        professional = unit.map(|u| (account.id, u));
+    }
+    crate::feedback::demo::install(db, municipality, seed, professional).await?;
     Ok(true)
 }

@@ -10,6 +10,7 @@
 
 pub mod aggregates;
 pub mod api;
+pub mod demo;
 pub mod library;
 pub mod model;
 pub mod model_cache;

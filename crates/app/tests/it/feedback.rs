@@ -36,12 +36,13 @@ db_test!(the_library_ships_instruments_keeps_versions_and_refuses_bad_definition
 
     // The municipality enters its licensed thresholds: a new version of the template.
     let mut template = as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body);
-    template["definition"]["cutoff"] = json!(25);
-    template["definition"]["rci"] = json!(5);
+    let before = template["version"].as_i64().unwrap();
+    template["definition"]["cutoff"] = json!(24);
+    template["definition"]["rci"] = json!(6);
     let r = hr.send_json("POST", "/api/v1/instruments", &template).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(as_json(&r.body)["version"], 2);
-    assert_eq!(as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body)["definition"]["rci"], 5.0);
+    assert_eq!(as_json(&r.body)["version"], before + 1);
+    assert_eq!(as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body)["definition"]["rci"], 6.0);
 
     let mut own = json!({"key": "trivsel-kort", "name": "Kort trivsel", "purpose": "survey",
         "definition": {"items": [{"key": "t", "text": "Jeg trives", "scale": {"kind": "line", "min": 0, "max": 10}}],
@@ -70,13 +71,17 @@ db_test!(the_library_ships_instruments_keeps_versions_and_refuses_bad_definition
 db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |db| {
     let app = demo_app(&db, 60).await;
     let mut hr = app.api_client("admin").await;
+    // The municipality's own outcome scale (the template with its licensed thresholds),
+    // under a key of its own so that nothing else has data on it yet.
     let mut template = as_json(&hr.get("/api/v1/instruments/fit-outcome").await.body);
+    template["key"] = json!("familie-udbytte");
     template["definition"]["cutoff"] = json!(25);
     template["definition"]["rci"] = json!(5);
     assert_eq!(hr.send_json("POST", "/api/v1/instruments", &template).await.status, StatusCode::CREATED);
 
     let mut me = app.api_client("medarbejder").await;
-    let new = |reference: &str| json!({"instrument": "fit-outcome", "subject": {"kind": "family", "id": reference}});
+    let new =
+        |reference: &str| json!({"instrument": "familie-udbytte", "subject": {"kind": "family", "id": reference}});
     let r = me.send_json("POST", "/api/v1/series", &new("010203-1234")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a CPR number is refused: {}", r.body);
     let r = me
@@ -158,7 +163,7 @@ db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |d
 });
 
 async fn template_id(app: &TestApp) -> Uuid {
-    app::feedback::store::instrument_by(&app.state.db, app.state.municipality, "fit-outcome")
+    app::feedback::store::instrument_by(&app.state.db, app.state.municipality, "familie-udbytte")
         .await
         .unwrap()
         .expect("the template")
@@ -303,4 +308,44 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
         let same = rows.iter().find(|r| r["unit"] == row["unit"]).unwrap();
         assert_eq!(row["subtree"], same["subtree"]);
     }
+});
+
+db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
+    let app = demo_app(&db, 300).await;
+    let mut hr = app.api_client("admin").await;
+    // The latest closed WHO-5 round: some units below the threshold, most of the tree shown.
+    let rows = as_json(&hr.get("/api/v1/aggregates/tree?instrument=who5").await.body);
+    let rows = rows.as_array().unwrap();
+    let hidden = rows.iter().filter(|r| r["self"]["suppressed"] == true).count();
+    let shown = rows.iter().filter(|r| r["subtree"].get("n").is_some()).count();
+    assert!(hidden > 0 && shown > 0, "hidden {hidden}, shown {shown}");
+    let root = rows.iter().find(|r| r["parent"].is_null()).unwrap();
+    let mean = root["subtree"]["mean"].as_f64().unwrap();
+    assert!((20.0..80.0).contains(&mean), "{root}");
+    // The pulse is open: nothing shown yet.
+    let r = hr.get("/api/v1/aggregates/tree?instrument=pulse").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "no closed pulse round: {}", r.body);
+    assert!(r.body.contains("ingen afsluttet runde"), "{}", r.body);
+    // The demo employee's families: some not on track.
+    let fit = app::feedback::store::instrument_by(&app.state.db, app.state.municipality, "fit-outcome")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(fit.definition.items[0].text.starts_with("Demotekst"), "demo wording is marked");
+    let series: Vec<(Uuid,)> = app::on_db!(&app.state.db, |p| {
+        sqlx::query_as("SELECT id FROM feedback_series WHERE instrument_id = $1")
+            .bind(fit.id)
+            .fetch_all(p)
+            .await
+            .unwrap()
+    });
+    assert_eq!(series.len(), 40);
+    let mut me = app.api_client("medarbejder").await;
+    let mut statuses = HashMap::new();
+    for (id,) in &series {
+        let view = as_json(&me.get(&format!("/api/v1/series/{id}")).await.body);
+        *statuses.entry(view["status"].as_str().unwrap().to_string()).or_insert(0) += 1;
+    }
+    assert!(statuses.get("not_on_track").copied().unwrap_or(0) >= 3, "{statuses:?}");
+    assert!(statuses.get("on_track").copied().unwrap_or(0) >= 20, "{statuses:?}");
 });
