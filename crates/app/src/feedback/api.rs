@@ -598,6 +598,22 @@ pub async fn participate(
     ApiJson(body): ApiJson<AnswerJson>,
 ) -> Result<Response> {
     let tr = ctx.tr();
+    let link = link_of(&state, &tr, &token).await?;
+    let answers = answers_of(&tr, &link.definition, &body.answers)?;
+    let score = answer_by_link(&state, &tr, &link, &answers).await?;
+    Ok(created(&Answered { score }))
+}
+
+/// A personal link to a round that may still answer: its round, unit and definition.
+pub struct OpenLink {
+    pub hash: String,
+    pub round: Round,
+    pub unit: Uuid,
+    pub definition: Definition,
+}
+
+/// The link behind a token: 404 unknown; 409 already answered or the round not open.
+pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink> {
     let hash = crate::platform::accounts::hash_token(token.trim());
     let (round, unit, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
     if answered {
@@ -608,31 +624,38 @@ pub async fn participate(
     }
     let definition =
         store::definition_at(&state.db, round.instrument_id, round.version).await?.ok_or(AppError::NotFound)?;
-    let answers = answers_of(&tr, &definition, &body.answers)?;
-    let scored = definition.score(&answers).map_err(|e| AppError::BadRequest(answer_error(&tr, &e)))?;
+    Ok(OpenLink { hash, round, unit, definition })
+}
+
+/// Scores and keeps an answer given through a link (the API's and the page's way). Returns
+/// the score; a 400 naming the item for a bad answer, a 409 when the link has answered.
+pub async fn answer_by_link(state: &AppState, tr: &Tr, link: &OpenLink, answers: &[(String, Value)]) -> Result<f64> {
+    let definition = &link.definition;
+    let scored = definition.score(answers).map_err(|e| AppError::BadRequest(answer_error(tr, &e)))?;
     let items: Vec<(String, f64)> = answers
         .iter()
-        .filter_map(|(k, v)| match v {
-            Value::Number(x) if definition.items.iter().any(|i| &i.key == k && i.scale.bounds().is_some()) => {
-                Some((k.clone(), *x))
-            }
-            _ => None,
+        .filter_map(|(k, v)| {
+            let x = match v {
+                Value::Number(x) => *x,
+                Value::Text(t) => t.trim().replace(',', ".").parse().ok()?,
+            };
+            definition.items.iter().any(|i| &i.key == k && i.scale.bounds().is_some()).then(|| (k.clone(), x))
         })
         .collect();
-    let raw = answers_json(&answers);
+    let raw = answers_json(answers);
     let new = store::NewResponse {
-        instrument: round.instrument_id,
-        version: round.version,
+        instrument: link.round.instrument_id,
+        version: link.round.version,
         session: None,
         rater: "self",
         answers: &raw,
         score: scored.score,
         answered_on: today(),
     };
-    if !store::answer_round(&state.db, &hash, &round, unit, &new, &items).await? {
+    if !store::answer_round(&state.db, &link.hash, &link.round, link.unit, &new, &items).await? {
         return Err(AppError::Conflict(tr.t("feedback-error-answered")));
     }
-    Ok(created(&Answered { score: scored.score }))
+    Ok(scored.score)
 }
 
 #[derive(Deserialize, ToSchema, utoipa::IntoParams)]

@@ -14,7 +14,9 @@ pub mod demo;
 pub mod library;
 pub mod model;
 pub mod model_cache;
+pub mod routes;
 pub mod store;
+pub mod views;
 
 use crate::platform::module::{Module, no_start};
 use crate::platform::permissions::{ActionDef, Role};
@@ -51,7 +53,7 @@ crate::policy!(pub SeeResults = actions::RESULTS);
 
 pub static MODULE: Module = Module {
     name: "feedback",
-    routes: api::routes,
+    routes: || routes::routes().merge(api::routes()),
     nav: &[],
     locales: (include_str!("../../locales/da/feedback.ftl"), include_str!("../../locales/en/feedback.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],

@@ -202,7 +202,33 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
             continue;
         }
         let value = (i % 6) as i64;
-        let url = format!("/api/v1/participate/{}/responses", link["token"].as_str().unwrap());
+        let token = link["token"].as_str().unwrap();
+        if truth.is_empty() {
+            // The first answers through the page, on a phone, without JavaScript.
+            let page = format!("/svar/{token}");
+            let r = public.get(&page).await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(
+                r.body.contains("har jeg været glad og i godt humør") && r.body.contains("Hele tiden"),
+                "{}",
+                r.body
+            );
+            let r = public.post(&page, &page, &[("i-glad", "3")]).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "the rest are missing");
+            assert!(r.body.contains("skal besvares") && r.body.contains("value=\"3\" checked"), "{}", r.body);
+            let v = value.to_string();
+            let all: Vec<(&str, &str)> = ["i-glad", "i-rolig", "i-aktiv", "i-udhvilet", "i-interesse"]
+                .iter()
+                .map(|k| (*k, v.as_str()))
+                .collect();
+            let r = public.post(&page, &page, &all).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            assert!(public.get(r.location()).await.body.contains("Tak for dit svar"));
+            assert!(public.get(&page).await.body.contains("allerede svaret"));
+            truth.insert(unit, (1, (value * 20) as f64));
+            continue;
+        }
+        let url = format!("/api/v1/participate/{token}/responses");
         if i == 1 {
             let r = public.send_json("POST", &url, &who5(6)).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "out of range: {}", r.body);

@@ -287,6 +287,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
             "/api/v1/participate/{token}/survey" => "/api/v1/participate/ukendt/survey".into(),
             "/api/v1/instruments/{key}" => "/api/v1/instruments/who5".into(),
+            "/svar/{token}" => "/svar/ukendt".into(),
             "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
             "/api/v1/aggregates" => format!("/api/v1/aggregates?instrument=who5&unit={school}"),
             "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
