@@ -61,7 +61,7 @@ pub struct Api;
 static LIBRARY_READY: Mutex<Option<HashSet<Uuid>>> = Mutex::new(None);
 
 /// The library, with the shipped instruments added the first time it is read.
-async fn ensure_library(state: &AppState) -> Result<()> {
+pub async fn ensure_library(state: &AppState) -> Result<()> {
     let ready = |m: Uuid| LIBRARY_READY.lock().is_ok_and(|r| r.as_ref().is_some_and(|r| r.contains(&m)));
     if !ready(state.municipality) {
         library::ensure(&state.db, state.municipality).await?;
@@ -677,7 +677,7 @@ pub struct AggregateQuery {
 }
 
 /// The round asked for, or the instrument's latest closed one; and the item.
-async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round, String)> {
+pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round, String)> {
     let instrument = instrument_of(state, tr, &q.instrument).await?;
     let round = match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(raw) => {

@@ -18,7 +18,7 @@ pub mod routes;
 pub mod store;
 pub mod views;
 
-use crate::platform::module::{Module, no_start};
+use crate::platform::module::{Module, NavEntry, no_start};
 use crate::platform::permissions::{ActionDef, Role};
 
 pub mod actions {
@@ -54,7 +54,12 @@ crate::policy!(pub SeeResults = actions::RESULTS);
 pub static MODULE: Module = Module {
     name: "feedback",
     routes: || routes::routes().merge(api::routes()),
-    nav: &[],
+    nav: &[NavEntry {
+        href: "/maaling/resultater",
+        label: "nav-feedback-results",
+        section: "feedback",
+        action: &actions::RESULTS,
+    }],
     locales: (include_str!("../../locales/da/feedback.ftl"), include_str!("../../locales/en/feedback.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],
     start: no_start,

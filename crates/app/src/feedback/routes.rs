@@ -7,17 +7,123 @@ use analysis::measures::{Scale, Value};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
+use super::aggregates::{self, Figure};
 use super::api::{OpenLink, answer_by_link, link_of};
-use super::store;
-use super::views::{AnswerTemplate, QuestionView};
+use super::model::{Instrument, Purpose, Round};
+use super::views::{AnswerTemplate, QuestionView, ResultRow, ResultsTemplate};
+use super::{SeeResults, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render, render_form};
 use crate::platform::module::{Guard, Routes};
-use crate::platform::web::{AppError, CsrfForm, Ctx, Result};
+use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
 
 pub fn routes() -> Routes {
-    Routes::new().get("/svar/{token}", Guard::Public, answer_page).post("/svar/{token}", Guard::Public, answer)
+    Routes::new().get("/svar/{token}", Guard::Public, answer_page).post("/svar/{token}", Guard::Public, answer).get(
+        "/maaling/resultater",
+        Guard::Action(&super::actions::RESULTS),
+        results,
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ResultsQuery {
+    redskab: Option<String>,
+    runde: Option<String>,
+}
+
+/// A decimal the reader's way: "61,3" in Danish.
+fn decimal(tr: &Tr, x: f64) -> String {
+    let s = format!("{x:.1}");
+    if tr.lang == crate::platform::i18n::Lang::Da { s.replace('.', ",") } else { s }
+}
+
+/// A survey's results in the reader's part of the organisation: each unit's own people and
+/// its whole subtree, hidden where the table hides them (the API's table, the same for all).
+async fn results(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<ResultsQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let surveys: Vec<Instrument> = {
+        super::api::ensure_library(&state).await?;
+        store::instruments(&state.db, state.municipality)
+            .await?
+            .into_iter()
+            .filter(|i| i.purpose == Purpose::Survey)
+            .collect()
+    };
+    let chosen = q.redskab.clone().filter(|k| surveys.iter().any(|i| &i.key == k)).unwrap_or_else(|| "who5".into());
+    let instrument = surveys.iter().find(|i| i.key == chosen).or(surveys.first()).ok_or(AppError::NotFound)?;
+    let closed: Vec<Round> = store::rounds(&state.db, instrument.id)
+        .await?
+        .into_iter()
+        .filter(|r| r.is_closed(crate::platform::i18n::today()))
+        .collect();
+    let round = q.runde.as_deref().and_then(|r| closed.iter().find(|c| c.id.to_string() == r)).or(closed.first());
+    let mut rows = Vec::new();
+    let mut note = None;
+    match round {
+        None => note = Some(tr.t("feedback-error-no-closed-round")),
+        Some(round) => {
+            let table = aggregates::table(&state, round, "", i64::from(instrument.min_answers)).await?;
+            let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+            let reach = permit.reach();
+            let visible: Vec<&crate::organisation::model::Unit> =
+                org.all_units().filter(|u| reach.covers(u.tree_left, u.depth)).collect();
+            let top = visible.iter().map(|u| u.depth).min().unwrap_or(0);
+            let (low, high) = scale_of(&instrument.definition);
+            let shown = |f: &Figure| match f {
+                Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, decimal(&tr, *mean))),
+                _ => None,
+            };
+            for u in visible {
+                let Some(figures) = table.units.get(&u.id) else { continue };
+                let bar = match &figures.subtree {
+                    Figure::Shown { n, mean, .. } if *n > 0 && high > low => {
+                        (((mean - low) / (high - low)).clamp(0.0, 1.0) * 100.0).round() as u32
+                    }
+                    _ => 0,
+                };
+                rows.push(ResultRow {
+                    name: u.name.clone(),
+                    level: u.depth - top,
+                    own: shown(&figures.own),
+                    subtree: shown(&figures.subtree),
+                    bar,
+                });
+            }
+        }
+    }
+    Ok(render(&ResultsTemplate {
+        page: permit.ctx.page(&state, tr.t1("feedback-results-title", "instrument", &instrument.name), "feedback"),
+        instruments: surveys.iter().map(|i| (i.key.clone(), i.name.clone(), i.key == instrument.key)).collect(),
+        rounds: closed.iter().map(|r| (r.id.to_string(), r.title.clone(), Some(r.id) == round.map(|x| x.id))).collect(),
+        rows,
+        k: instrument.min_answers,
+        note,
+    }))
+}
+
+/// The lowest and highest score an instrument can give (for the bars).
+fn scale_of(d: &analysis::measures::Definition) -> (f64, f64) {
+    let scored: Vec<(f64, f64)> = d
+        .items
+        .iter()
+        .filter_map(|i| i.scale.bounds().map(|b| (b, i.weight)))
+        .map(|((lo, hi), w)| (lo * w, hi * w))
+        .collect();
+    let m = d.scoring.multiplier;
+    match d.scoring.method {
+        analysis::measures::Method::Sum => {
+            (scored.iter().map(|s| s.0).sum::<f64>() * m, scored.iter().map(|s| s.1).sum::<f64>() * m)
+        }
+        analysis::measures::Method::Mean => {
+            let n = scored.len().max(1) as f64;
+            (scored.iter().map(|s| s.0).sum::<f64>() / n * m, scored.iter().map(|s| s.1).sum::<f64>() / n * m)
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -30,3 +30,28 @@ pub struct AnswerTemplate {
     /// The fewest answers behind a figure shown.
     pub k: i32,
 }
+
+/// One unit's line in the results.
+pub struct ResultRow {
+    pub name: String,
+    /// Indentation below the reader's top unit.
+    pub level: i64,
+    /// "n · mean" or empty when hidden.
+    pub own: Option<(i64, String)>,
+    pub subtree: Option<(i64, String)>,
+    /// The subtree mean as a share of the scale, for the bar (0–100).
+    pub bar: u32,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/results.html")]
+pub struct ResultsTemplate {
+    pub page: Page,
+    /// (key, name, chosen) of each survey instrument.
+    pub instruments: Vec<(String, String, bool)>,
+    /// (id, title, chosen) of the instrument's closed rounds.
+    pub rounds: Vec<(String, String, bool)>,
+    pub rows: Vec<ResultRow>,
+    pub k: i32,
+    pub note: Option<String>,
+}

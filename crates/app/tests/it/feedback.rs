@@ -348,6 +348,15 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     let root = rows.iter().find(|r| r["parent"].is_null()).unwrap();
     let mean = root["subtree"]["mean"].as_f64().unwrap();
     assert!((20.0..80.0).contains(&mean), "{root}");
+    // The same in the page, for a leader: their part only, with hidden figures as "–".
+    let mut leader = app.login("leder").await;
+    let r = leader.get("/maaling/resultater").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Resultater: WHO-5 Trivselsindeks") && r.body.contains("(n = "), "{}", r.body);
+    assert!(r.body.contains("WHO-5 efterår"), "the latest closed round is chosen: {}", r.body);
+    assert!(r.body.matches("<tr>").count() < rows.len(), "not the whole organisation");
+    let r = app.login("medarbejder").await.get("/maaling/resultater").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The pulse is open: nothing shown yet.
     let r = hr.get("/api/v1/aggregates/tree?instrument=pulse").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "no closed pulse round: {}", r.body);
