@@ -72,7 +72,7 @@ pub async fn ensure_library(state: &AppState) -> Result<()> {
     Ok(())
 }
 
-async fn instrument_of(state: &AppState, tr: &Tr, key: &str) -> Result<Instrument> {
+pub async fn instrument_of(state: &AppState, tr: &Tr, key: &str) -> Result<Instrument> {
     ensure_library(state).await?;
     store::instrument_by(&state.db, state.municipality, key.trim())
         .await?
@@ -184,15 +184,21 @@ pub async fn create_series(
     permit: Permit<FollowSeries>,
     ApiJson(body): ApiJson<NewSeriesJson>,
 ) -> Result<Response> {
+    let id = start_series(&state, &permit, body).await?;
+    Ok(created(&Created { id }))
+}
+
+/// Checks and starts a series (the API's and the page's way).
+pub async fn start_series(state: &AppState, permit: &Permit<FollowSeries>, body: NewSeriesJson) -> Result<Uuid> {
     let tr = permit.tr();
-    let instrument = instrument_of(&state, &tr, &body.instrument).await?;
+    let instrument = instrument_of(state, &tr, &body.instrument).await?;
     if instrument.purpose == Purpose::Survey {
         return Err(AppError::BadRequest(tr.t("feedback-error-series-survey")));
     }
     let kind = SubjectKind::parse(body.subject.kind.trim())
         .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-subject-kind")))?;
     let subject = body.subject.id.trim().to_string();
-    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
     let valid = match kind {
         SubjectKind::Citizen | SubjectKind::Family => {
             !subject.is_empty() && subject.chars().count() <= NAME_MAX_CHARS && !looks_like_cpr(&subject)
@@ -227,14 +233,13 @@ pub async fn create_series(
         age: body.age,
         label: &label,
     };
-    let id = store::create_series(&state.db, state.municipality, &new, permit.ctx.audit("series.created")).await?;
-    Ok(created(&Created { id }))
+    Ok(store::create_series(&state.db, state.municipality, &new, permit.ctx.audit("series.created")).await?)
 }
 
 /// A series the user may follow: their own, or one of a unit in their part of the
 /// organisation when they supervise there. Others' series are a 404, not a 403: that a
 /// citizen has a series is itself personal.
-async fn series_of(state: &AppState, permit: &Permit<FollowSeries>, id: &str) -> Result<Series> {
+pub async fn series_of(state: &AppState, permit: &Permit<FollowSeries>, id: &str) -> Result<Series> {
     let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
     let series = store::series(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
     if series.owner_account_id == Some(permit.user.account.id) {
@@ -322,9 +327,19 @@ pub async fn add_response(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ResponseJson>,
 ) -> Result<Response> {
+    Ok(created(&answer_series(&state, &permit, &id, body).await?))
+}
+
+/// Checks, scores and keeps an answer in a series (the API's and the page's way).
+pub async fn answer_series(
+    state: &AppState,
+    permit: &Permit<FollowSeries>,
+    id: &str,
+    body: ResponseJson,
+) -> Result<ScoredJson> {
     let tr = permit.tr();
-    let series = series_of(&state, &permit, &id).await?;
-    let instrument = instrument_of(&state, &tr, &series.instrument_id.to_string()).await?;
+    let series = series_of(state, permit, id).await?;
+    let instrument = instrument_of(state, &tr, &series.instrument_id.to_string()).await?;
     let rater = body.rater.as_deref().map(str::trim).filter(|r| !r.is_empty()).unwrap_or("self").to_string();
     let rater_ok = (1..=30).contains(&rater.len())
         && rater.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -351,7 +366,7 @@ pub async fn add_response(
     let (id, session) = store::add_series_response(&state.db, state.municipality, &series, &new, entry)
         .await?
         .ok_or_else(|| AppError::Conflict(tr.t("feedback-error-session-taken")))?;
-    Ok(created(&ScoredJson { id, session, score: scored.score, subscales: scored.subscales.into_iter().collect() }))
+    Ok(ScoredJson { id, session, score: scored.score, subscales: scored.subscales.into_iter().collect() })
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -394,6 +409,11 @@ pub async fn get_series(
     let tr = permit.tr();
     let series = series_of(&state, &permit, &id).await?;
     let instrument = instrument_of(&state, &tr, &series.instrument_id.to_string()).await?;
+    Ok(json(&series_view(&state, series, &instrument).await?))
+}
+
+/// A series with what its scores say: change, flags, status and the expected band.
+pub async fn series_view(state: &AppState, series: Series, instrument: &Instrument) -> Result<SeriesJson> {
     let d = &instrument.definition;
     let (cutoff, rci) = d.thresholds(series.age.and_then(|a| u32::try_from(a).ok()));
     let scores = store::series_responses(&state.db, series.id).await?;
@@ -406,7 +426,7 @@ pub async fn get_series(
     };
     let values: Vec<f64> = own.iter().map(|r| r.score).collect();
     let flags = measures::flags(&values, cutoff, rci, d.higher_is_better);
-    let model = super::model_cache::model(&state, instrument.id).await?;
+    let model = super::model_cache::model(state, instrument.id).await?;
     let (status, expected) = match (own.iter().find(|r| r.session == 1), &model) {
         (None, _) if own.is_empty() => ("no_scores", Vec::new()),
         (Some(intake), Some(m)) => {
@@ -432,9 +452,9 @@ pub async fn get_series(
         }
         _ => ("no_band", Vec::new()),
     };
-    Ok(json(&SeriesJson {
+    Ok(SeriesJson {
         series,
-        instrument: instrument.key,
+        instrument: instrument.key.clone(),
         cutoff,
         rci,
         scores,
@@ -442,7 +462,7 @@ pub async fn get_series(
         flags,
         status: status.into(),
         expected,
-    }))
+    })
 }
 
 fn round1(x: f64) -> f64 {

@@ -10,6 +10,7 @@
 
 pub mod aggregates;
 pub mod api;
+pub mod chart;
 pub mod demo;
 pub mod library;
 pub mod model;
@@ -54,12 +55,20 @@ crate::policy!(pub SeeResults = actions::RESULTS);
 pub static MODULE: Module = Module {
     name: "feedback",
     routes: || routes::routes().merge(api::routes()),
-    nav: &[NavEntry {
-        href: "/maaling/resultater",
-        label: "nav-feedback-results",
-        section: "feedback",
-        action: &actions::RESULTS,
-    }],
+    nav: &[
+        NavEntry {
+            href: "/maaling/forloeb",
+            label: "nav-feedback-series",
+            section: "feedback-series",
+            action: &actions::FOLLOW,
+        },
+        NavEntry {
+            href: "/maaling/resultater",
+            label: "nav-feedback-results",
+            section: "feedback",
+            action: &actions::RESULTS,
+        },
+    ],
     locales: (include_str!("../../locales/da/feedback.ftl"), include_str!("../../locales/en/feedback.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],
     start: no_start,

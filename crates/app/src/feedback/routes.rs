@@ -1,7 +1,7 @@
 //! Feedback's pages: answering a round through a personal link, on a phone first and
 //! without JavaScript (each scale is a row of large choices).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use analysis::measures::{Scale, Value};
 use axum::extract::{Path, Query, State};
@@ -9,9 +9,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::aggregates::{self, Figure};
 use super::api::{OpenLink, answer_by_link, link_of};
-use super::model::{Instrument, Purpose, Round};
-use super::views::{AnswerTemplate, QuestionView, ResultRow, ResultsTemplate};
-use super::{SeeResults, store};
+use super::model::{Instrument, Purpose, Round, SeriesResponse};
+use super::views::{
+    AnswerTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, SeriesListTemplate, SeriesRowView,
+    SeriesTemplate,
+};
+use super::{FollowSeries, SeeResults, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render, render_form};
@@ -19,11 +22,15 @@ use crate::platform::module::{Guard, Routes};
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
 
 pub fn routes() -> Routes {
-    Routes::new().get("/svar/{token}", Guard::Public, answer_page).post("/svar/{token}", Guard::Public, answer).get(
-        "/maaling/resultater",
-        Guard::Action(&super::actions::RESULTS),
-        results,
-    )
+    let follow = Guard::Action(&super::actions::FOLLOW);
+    Routes::new()
+        .get("/svar/{token}", Guard::Public, answer_page)
+        .post("/svar/{token}", Guard::Public, answer)
+        .get("/maaling/resultater", Guard::Action(&super::actions::RESULTS), results)
+        .get("/maaling/forloeb", follow, series_list)
+        .post("/maaling/forloeb", follow, series_create)
+        .get("/maaling/forloeb/{id}", follow, series_page)
+        .post("/maaling/forloeb/{id}/svar", follow, series_answer)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -249,6 +256,239 @@ async fn answer(
             ))
         }
         Err(AppError::Conflict(message)) => Ok(message_page(&state, &ctx, &token, message)),
+        Err(e) => Err(e),
+    }
+}
+
+fn status_label(tr: &Tr, status: &str) -> String {
+    tr.t(&format!("feedback-status-{}", status.replace('_', "-")))
+}
+
+/// The instruments a series can use (not surveys).
+async fn series_instruments(state: &AppState) -> Result<Vec<Instrument>> {
+    super::api::ensure_library(state).await?;
+    Ok(store::instruments(&state.db, state.municipality)
+        .await?
+        .into_iter()
+        .filter(|i| i.purpose != Purpose::Survey)
+        .collect())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct NewSeriesForm {
+    instrument: String,
+    kind: String,
+    reference: String,
+    label: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    permit: &Permit<FollowSeries>,
+    errors: FormErrors,
+    form: NewSeriesForm,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let mut rows = Vec::new();
+    let instruments = series_instruments(state).await?;
+    for series in store::owned_series(&state.db, state.municipality, permit.user.account.id).await? {
+        let Some(instrument) = instruments.iter().find(|i| i.id == series.instrument_id) else { continue };
+        let view = super::api::series_view(state, series.clone(), instrument).await?;
+        let own: Vec<&SeriesResponse> = view.scores.iter().filter(|r| r.rater == "self").collect();
+        rows.push(SeriesRowView {
+            id: series.id.to_string(),
+            subject: series.subject.clone(),
+            label: series.label.clone(),
+            instrument: instrument.name.clone(),
+            sessions: own.len(),
+            latest: own.last().map(|r| decimal(&tr, r.score)).unwrap_or_default(),
+            status: status_label(&tr, &view.status),
+            alert: view.status == "not_on_track",
+        });
+    }
+    rows.sort_by_key(|r| !r.alert);
+    let alerts = rows.iter().filter(|r| r.alert).count();
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &SeriesListTemplate {
+            page: permit.ctx.page(state, tr.t("feedback-series-title"), "feedback-series"),
+            rows,
+            alerts,
+            instruments: instruments.iter().map(|i| (i.key.clone(), i.name.clone())).collect(),
+            errors,
+            reference: form.reference,
+            label: form.label,
+        },
+        has_errors,
+    ))
+}
+
+async fn series_list(State(state): State<AppState>, permit: Permit<FollowSeries>) -> Result<Response> {
+    list_page(&state, &permit, FormErrors::default(), NewSeriesForm::default()).await
+}
+
+/// Starts a series from the page (the API's checks).
+async fn series_create(
+    State(state): State<AppState>,
+    permit: Permit<FollowSeries>,
+    CsrfForm(form): CsrfForm<NewSeriesForm>,
+) -> Result<Response> {
+    let body = super::api::NewSeriesJson {
+        instrument: form.instrument.clone(),
+        subject: super::api::SubjectJson { kind: form.kind.clone(), id: form.reference.clone() },
+        unit: None,
+        age: None,
+        label: Some(form.label.clone()),
+    };
+    match super::api::start_series(&state, &permit, body).await {
+        Ok(id) => Ok(Redirect::to(&format!("/maaling/forloeb/{id}")).into_response()),
+        Err(AppError::BadRequest(message)) => {
+            list_page(&state, &permit, FormErrors::one("reference", message), form).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn series_page(
+    State(state): State<AppState>,
+    permit: Permit<FollowSeries>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    show_series(&state, &permit, &id, FormErrors::default(), &HashMap::new()).await
+}
+
+async fn show_series(
+    state: &AppState,
+    permit: &Permit<FollowSeries>,
+    id: &str,
+    errors: FormErrors,
+    given: &HashMap<String, String>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let series = super::api::series_of(state, permit, id).await?;
+    let instrument = super::api::instrument_of(state, &tr, &series.instrument_id.to_string()).await?;
+    let view = super::api::series_view(state, series.clone(), &instrument).await?;
+    let chart = super::chart::draw(&view, scale_of(&instrument.definition));
+    let mut facts = vec![
+        (tr.t("feedback-series-instrument"), instrument.name.clone()),
+        (tr.t("feedback-series-status"), status_label(&tr, &view.status)),
+        (tr.t("feedback-series-change"), tr.t(&format!("feedback-change-{}", change_key(view.change)))),
+    ];
+    if let Some(c) = view.cutoff {
+        facts.push((tr.t("feedback-series-cutoff"), decimal(&tr, c)));
+    }
+    if let Some(r) = view.rci {
+        facts.push((tr.t("feedback-series-rci"), decimal(&tr, r)));
+    }
+    for flag in &view.flags {
+        facts.push((tr.t("feedback-series-flag"), tr.t(&format!("feedback-flag-{}", flag_key(*flag)))));
+    }
+    // Session by session, the subject's own answer before the others' views.
+    let mut ordered: Vec<&SeriesResponse> = view.scores.iter().collect();
+    ordered.sort_by_key(|r| (r.session, r.rater != "self"));
+    let scores = ordered
+        .into_iter()
+        .map(|r| ScoreView {
+            session: r.session,
+            rater: tr.find(&format!("feedback-rater-{}", r.rater)).unwrap_or_else(|| r.rater.clone()),
+            score: decimal(&tr, r.score),
+            day: r.answered_on.format("%d.%m.%Y").to_string(),
+        })
+        .collect();
+    let link = OpenLink {
+        hash: String::new(),
+        round: Round {
+            id: series.id,
+            instrument_id: instrument.id,
+            version: instrument.version,
+            title: String::new(),
+            opens: crate::platform::i18n::today(),
+            closes: crate::platform::i18n::today(),
+        },
+        unit: series.unit_id.unwrap_or_default(),
+        definition: instrument.definition.clone(),
+    };
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &SeriesTemplate {
+            page: permit.ctx.page(state, tr.t1("feedback-series-page", "subject", &series.subject), "feedback-series"),
+            id: series.id.to_string(),
+            chart,
+            scores,
+            facts,
+            alert: (view.status == "not_on_track").then(|| tr.t("feedback-alert-not-on-track")),
+            questions: questions(&tr, &link, given),
+            raters: COLLATERAL_RATERS
+                .iter()
+                .map(|key| (key.to_string(), tr.t(&format!("feedback-rater-{key}"))))
+                .collect(),
+            errors,
+        },
+        has_errors,
+    ))
+}
+
+/// The raters the page offers; the API takes any short key (a collateral rater of the
+/// municipality's own naming).
+const COLLATERAL_RATERS: [&str; 4] = ["self", "family", "teacher", "professional"];
+
+fn change_key(c: analysis::measures::Change) -> &'static str {
+    use analysis::measures::Change as C;
+    match c {
+        C::Unknown => "unknown",
+        C::Recovered => "recovered",
+        C::Improved => "improved",
+        C::NoReliableChange => "none",
+        C::Deteriorated => "deteriorated",
+    }
+}
+
+fn flag_key(f: analysis::measures::Flag) -> &'static str {
+    match f {
+        analysis::measures::Flag::IntakeAboveCutoff => "intake-above-cutoff",
+        analysis::measures::Flag::SawTooth => "saw-tooth",
+    }
+}
+
+/// The professional enters the next session's answer with the citizen (or from paper, with
+/// its session number and the rater).
+async fn series_answer(
+    State(state): State<AppState>,
+    permit: Permit<FollowSeries>,
+    Path(id): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let mut given: HashMap<String, String> = HashMap::new();
+    let mut session = None;
+    let mut rater = None;
+    for (name, value) in fields {
+        match name.as_str() {
+            "session" if !value.trim().is_empty() => session = Some(value),
+            "rater" if !value.trim().is_empty() => rater = Some(value.trim().to_string()),
+            _ => {
+                if let Some(key) = name.strip_prefix("i-").filter(|_| !value.trim().is_empty()) {
+                    given.insert(key.to_string(), value);
+                }
+            }
+        }
+    }
+    let tr = permit.tr();
+    let session = match session.map(|s| s.trim().parse::<i32>()) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            let errors = FormErrors::one("answers", tr.t("feedback-error-session"));
+            return show_series(&state, &permit, &id, errors, &given).await;
+        }
+    };
+    let answers: BTreeMap<String, serde_json::Value> =
+        given.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+    let body = super::api::ResponseJson { answers, session, rater };
+    match super::api::answer_series(&state, &permit, &id, body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/maaling/forloeb/{id}")).into_response()),
+        Err(AppError::BadRequest(m) | AppError::Conflict(m)) => {
+            show_series(&state, &permit, &id, FormErrors::one("answers", m), &given).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -506,3 +506,18 @@ pub async fn not_answered(db: &Db, round: Uuid) -> sqlx::Result<Vec<(Uuid, Uuid)
             .await
     })
 }
+
+/// The series a professional follows, the newest first.
+pub async fn owned_series(db: &Db, municipality: Uuid, account: Uuid) -> sqlx::Result<Vec<Series>> {
+    let rows: Vec<SeriesRow> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERIES_COLUMNS} FROM feedback_series WHERE municipality_id = $1 AND owner_account_id = $2
+             ORDER BY created_at DESC, id"
+        )))
+        .bind(municipality)
+        .bind(account)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().filter_map(series_of).collect())
+}

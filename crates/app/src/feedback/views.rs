@@ -55,3 +55,72 @@ pub struct ResultsTemplate {
     pub k: i32,
     pub note: Option<String>,
 }
+
+/// A series in the professional's list.
+pub struct SeriesRowView {
+    pub id: String,
+    pub subject: String,
+    pub label: String,
+    pub instrument: String,
+    pub sessions: usize,
+    pub latest: String,
+    pub status: String,
+    pub alert: bool,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/series_list.html")]
+pub struct SeriesListTemplate {
+    pub page: Page,
+    pub rows: Vec<SeriesRowView>,
+    pub alerts: usize,
+    /// (key, name) of the instruments a series can use.
+    pub instruments: Vec<(String, String)>,
+    pub errors: FormErrors,
+    pub reference: String,
+    pub label: String,
+}
+
+/// One answer in a series' table.
+pub struct ScoreView {
+    pub session: i32,
+    pub rater: String,
+    pub score: String,
+    pub day: String,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/series.html")]
+pub struct SeriesTemplate {
+    pub page: Page,
+    pub id: String,
+    /// The chart, as SVG elements' data: see `chart`.
+    pub chart: Chart,
+    pub scores: Vec<ScoreView>,
+    pub facts: Vec<(String, String)>,
+    pub alert: Option<String>,
+    pub questions: Vec<QuestionView>,
+    /// The raters to choose from: (key, label).
+    pub raters: Vec<(String, String)>,
+    pub errors: FormErrors,
+}
+
+/// A series drawn server-side: points already in SVG coordinates.
+#[derive(Default)]
+pub struct Chart {
+    pub width: u32,
+    pub height: u32,
+    /// The expected band as a polygon's points, and the expected line's.
+    pub band: String,
+    pub expected: String,
+    /// The subject's own scores: the line's points, and each point.
+    pub line: String,
+    pub points: Vec<(f64, f64)>,
+    /// Collateral raters' points.
+    pub others: Vec<(f64, f64)>,
+    /// The cut-off's height, when there is one.
+    pub cutoff: Option<f64>,
+    /// Axis labels: (x, label) along the bottom, (y, label) up the side.
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+}

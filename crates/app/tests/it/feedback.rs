@@ -384,3 +384,59 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(statuses.get("not_on_track").copied().unwrap_or(0) >= 3, "{statuses:?}");
     assert!(statuses.get("on_track").copied().unwrap_or(0) >= 20, "{statuses:?}");
 });
+
+db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert, |db| {
+    let app = demo_app(&db, 300).await;
+    let mut me = app.login("medarbejder").await;
+    // The demo team's families, those not on track first and counted in the alert.
+    let r = me.get("/maaling/forloeb").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Mine målinger") && r.body.contains("alert-warning"), "{}", r.body);
+    let first_row = &r.body[r.body.find("<tbody>").unwrap()..];
+    let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+    assert!(first_row.contains("Ikke på sporet"), "alerts first: {first_row}");
+    // Its page: the alert, the chart with the band from the municipality's own series.
+    let href = first_row.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = me.get(&href).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Ikke på sporet: den seneste score"), "{}", r.body);
+    assert!(r.body.contains("class=\"band\"") && r.body.contains("class=\"cutoff\""), "{}", r.body);
+    // Someone else's series is not there for a colleague in another part.
+    assert_eq!(app.login("facilitator").await.get(&href).await.status, StatusCode::NOT_FOUND);
+
+    // A new series from the form: a CPR number is refused with the reason, nothing made.
+    let before = me.get("/maaling/forloeb").await.body.matches("<tr>").count();
+    let form = |reference: &'static str| {
+        [("instrument", "fit-outcome"), ("kind", "family"), ("reference", reference), ("label", "")]
+    };
+    let r = me.post("/maaling/forloeb", "/maaling/forloeb", &form("010203-1234")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Forløbet kan ikke knyttes"), "{}", r.body);
+    assert_eq!(me.get("/maaling/forloeb").await.body.matches("<tr>").count(), before);
+    let r = me.post("/maaling/forloeb", "/maaling/forloeb", &form("FAM-9000")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.location().to_string();
+    assert!(me.get(&page).await.body.contains("Forløb: FAM-9000"));
+
+    // Answers entered with the family: out of range is refused and nothing kept.
+    let action = format!("{page}/svar");
+    let answer = |value: &'static str, rater: &'static str| {
+        [("i-omraade1", value), ("i-omraade2", value), ("i-omraade3", value), ("i-omraade4", value), ("rater", rater)]
+    };
+    let r = me.post(&action, &page, &answer("11", "self")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("fra 0 til 10"), "{}", r.body);
+    assert!(me.get(&page).await.body.contains("Ingen svar endnu"));
+    let r = me.post(&action, &page, &answer("4", "self")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = me.post(&action, &page, &answer("6", "family")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = me.get(&page).await;
+    let rows = &r.body[r.body.find("<tbody>").unwrap()..r.body.find("</tbody>").unwrap()];
+    let own = rows.find("<td>Borgeren selv</td><td class=\"text-align-right\">16,0</td>").expect(rows);
+    let family = rows.find("<td>Et familiemedlem</td><td class=\"text-align-right\">24,0</td>").expect(rows);
+    assert!(own < family, "the citizen's own answer first: {rows}");
+    // A session number that is not a number is the form's to refuse.
+    let r = me.post(&action, &page, &[("i-omraade1", "5"), ("session", "to")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});

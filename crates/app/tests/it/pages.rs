@@ -289,6 +289,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/instruments/{key}" => "/api/v1/instruments/who5".into(),
             "/svar/{token}" => "/svar/ukendt".into(),
             "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
+            "/maaling/forloeb/{id}" => format!("/maaling/forloeb/{}", series.get(login).copied().unwrap_or_default()),
             "/api/v1/aggregates" => format!("/api/v1/aggregates?instrument=who5&unit={school}"),
             "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
@@ -398,6 +399,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{story}"))
             .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
             .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series["admin"]))
+            .replace("/maaling/forloeb/{id}", &format!("/maaling/forloeb/{}", series["admin"]))
     };
     for spec in &writes {
         let url = write_url(spec.path);
@@ -431,7 +433,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
                 .replace("/api/v1/proposals/{id}", &format!("/api/v1/proposals/{}", proposals[login]))
                 .replace("/historier/{id}/rediger", &format!("/historier/{draft}/rediger"))
                 .replace("/api/v1/stories/{id}", &format!("/api/v1/stories/{draft}"))
-                .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series[login])),
+                .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series[login]))
+                .replace("/maaling/forloeb/{id}", &format!("/maaling/forloeb/{}", series[login])),
         )
     };
     for (login, role) in logins {
