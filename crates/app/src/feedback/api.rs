@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use analysis::measures::{self, AnswerError, Change, Definition, Flag, Value};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -20,7 +21,7 @@ use crate::platform::api::{ApiJson, Problem, created, json};
 use crate::platform::i18n::{Tr, today};
 use crate::platform::module::{Guard, Routes};
 use crate::platform::permissions::reach;
-use crate::platform::web::{AppError, Permit, Result};
+use crate::platform::web::{AppError, Permit, Result, site_url};
 
 pub fn routes() -> Routes {
     let read = Guard::Action(&actions::READ);
@@ -35,6 +36,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/series/{id}", follow, get_series)
         .post("/api/v1/series/{id}/responses", follow, add_response)
         .post("/api/v1/rounds", manage, create_round)
+        .get("/api/v1/rounds", manage, list_rounds)
         .get("/api/v1/participate/{token}/survey", Guard::Public, participate_form)
         .post("/api/v1/participate/{token}/responses", Guard::Public, participate)
         .get("/api/v1/aggregates", results, aggregate)
@@ -50,6 +52,7 @@ pub fn routes() -> Routes {
     get_series,
     add_response,
     create_round,
+    list_rounds,
     participate_form,
     participate,
     aggregate,
@@ -495,69 +498,35 @@ pub struct RoundCreated {
     pub id: Uuid,
     /// How many personal links were made.
     pub links: usize,
+    /// How many of them went out by e-mail (the rest have no usable address).
+    pub mailed: usize,
     /// The personal links, to hand out (shown this once).
     pub tokens: Vec<RoundLink>,
 }
 
-fn day(tr: &Tr, raw: &str) -> Result<NaiveDate> {
-    let raw = raw.trim();
-    NaiveDate::parse_from_str(raw.get(..10).unwrap_or(raw), "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest(tr.t1("feedback-error-date", "date", raw)))
-}
-
-/// Sends a survey round to units: a personal link per person engaged in them or below.
+/// Sends a survey round to units: a personal link per person engaged in them or below, by
+/// e-mail to those with an address, and all of them in the answer (shown this once).
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "feedback", request_body = NewRoundJson,
     responses((status = 201, body = RoundCreated), (status = 400, body = Problem)))]
 pub async fn create_round(
     State(state): State<AppState>,
     permit: Permit<ManageFeedback>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<NewRoundJson>,
 ) -> Result<Response> {
-    let tr = permit.tr();
-    let instrument = instrument_of(&state, &tr, &body.instrument).await?;
-    if instrument.purpose != Purpose::Survey {
-        return Err(AppError::BadRequest(tr.t("feedback-error-round-purpose")));
-    }
-    let (opens, closes) = (day(&tr, &body.opens)?, day(&tr, &body.closes)?);
-    if closes < opens || closes < today() {
-        return Err(AppError::BadRequest(tr.t("feedback-error-round-dates")));
-    }
-    if body.units.is_empty() || body.units.len() > ROUND_UNITS_MAX {
-        return Err(AppError::BadRequest(tr.t1("feedback-error-round-units", "max", ROUND_UNITS_MAX)));
-    }
-    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
-    let mut chosen = Vec::new();
-    for id in &body.units {
-        chosen.push(org.unit(*id).ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?.clone());
-    }
-    // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
-    let mut seen = HashSet::new();
-    let mut links = Vec::new();
-    for unit in org.all_units().filter(|u| chosen.iter().any(|c| (c.tree_left..=c.tree_right).contains(&u.tree_left))) {
-        for member in org.staff(unit.id) {
-            if seen.insert(member.person_id) {
-                links.push((crate::platform::accounts::random_token(), unit.id, member.person_id));
-            }
-        }
-    }
-    let title = body.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| {
-        tr.ta("feedback-round-title", &[("instrument", &instrument.name), ("opens", &opens.format("%d.%m.%Y"))])
-    });
-    if title.chars().count() > NAME_MAX_CHARS {
-        return Err(AppError::BadRequest(tr.t("feedback-error-name")));
-    }
-    let new = store::NewRound {
-        instrument: instrument.id,
-        version: instrument.version,
-        title: &title,
-        opens,
-        closes,
-        links: links.iter().map(|(t, u, p)| (crate::platform::accounts::hash_token(t), *u, *p)).collect(),
-    };
-    let id = store::create_round(&state.db, state.municipality, &new, permit.ctx.audit("round.created")).await?;
-    let tokens: Vec<RoundLink> =
-        links.into_iter().map(|(token, unit, person)| RoundLink { person, unit, token }).collect();
-    Ok(created(&RoundCreated { id, links: tokens.len(), tokens }))
+    let site = site_url(&state, &headers);
+    Ok(created(&super::rounds::start(&state, &permit, body, &site).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundList {
+    pub items: Vec<super::rounds::RoundSummary>,
+}
+
+/// The survey rounds, the latest first; how many answered only once a round has closed.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "feedback", responses((status = 200, body = RoundList)))]
+pub async fn list_rounds(State(state): State<AppState>, _permit: Permit<ManageFeedback>) -> Result<Response> {
+    Ok(json(&RoundList { items: super::rounds::summaries(&state).await? }))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

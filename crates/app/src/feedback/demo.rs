@@ -48,6 +48,7 @@ pub async fn install(db: &Db, municipality: Uuid, seed: u64, professional: Optio
             opens,
             closes,
             links: links.clone(),
+            letters: Vec::new(),
         };
         let round_id = store::create_round(db, municipality, &new, entry("round.created")).await?;
         let round = store::round(db, municipality, round_id).await?.ok_or_else(|| anyhow::anyhow!("round"))?;

@@ -12,9 +12,11 @@ pub mod aggregates;
 pub mod api;
 pub mod chart;
 pub mod demo;
+pub mod letters;
 pub mod library;
 pub mod model;
 pub mod model_cache;
+pub mod rounds;
 pub mod routes;
 pub mod store;
 pub mod views;
@@ -63,6 +65,12 @@ pub static MODULE: Module = Module {
             action: &actions::FOLLOW,
         },
         NavEntry {
+            href: "/maaling/runder",
+            label: "nav-feedback-rounds",
+            section: "feedback-rounds",
+            action: &actions::MANAGE,
+        },
+        NavEntry {
             href: "/maaling/resultater",
             label: "nav-feedback-results",
             section: "feedback",
@@ -72,9 +80,9 @@ pub static MODULE: Module = Module {
     locales: (include_str!("../../locales/da/feedback.ftl"), include_str!("../../locales/en/feedback.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],
     start: no_start,
-    home: None,
+    home: Some(routes::home_panel),
     audit_links: &[],
-    jobs: &[],
+    jobs: &[&rounds::ROUND_REMINDERS],
     openapi: Some(openapi),
 };
 

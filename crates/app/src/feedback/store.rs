@@ -10,6 +10,8 @@ use super::model::{Instrument, InstrumentInput, Purpose, Round, Series, SeriesRe
 use crate::on_db;
 use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
+use crate::platform::mail::Outgoing;
+use crate::platform::mail::store::queue_in;
 
 /// The audit log's names.
 pub const AUDIT_KIND_INSTRUMENT: &str = "instrument";
@@ -337,6 +339,8 @@ pub struct NewRound<'a> {
     pub opens: NaiveDate,
     pub closes: NaiveDate,
     pub links: Vec<(String, Uuid, Uuid)>,
+    /// The invitations with the personal links, queued with the round.
+    pub letters: Vec<Outgoing>,
 }
 
 pub async fn create_round(db: &Db, municipality: Uuid, r: &NewRound<'_>, entry: AuditEntry) -> sqlx::Result<Uuid> {
@@ -370,10 +374,86 @@ pub async fn create_round(db: &Db, municipality: Uuid, r: &NewRound<'_>, entry: 
             .execute(&mut *tx)
             .await?;
         }
+        queue_in(&mut *tx, municipality, &round_batch(id), &r.letters, now).await?;
         let entry = entry.subject(AUDIT_KIND_ROUND, id, r.title).detail(format!("{} links", r.links.len()));
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
         Ok(id)
+    })
+}
+
+/// The outbox batch of a round's letters.
+pub fn round_batch(round: Uuid) -> String {
+    format!("round:{round}")
+}
+
+/// The people of a round who have not answered.
+pub async fn unanswered(db: &Db, round: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT person_id FROM feedback_round_link WHERE round_id = $1 AND answered = FALSE ORDER BY person_id",
+        )
+        .bind(round)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().map(|(p,)| p).collect())
+}
+
+/// A new personal link for a person who has not answered, and the letter that carries it.
+pub struct RenewedLink {
+    pub person: Uuid,
+    pub token_hash: String,
+    pub letter: Option<Outgoing>,
+}
+
+/// Gives each person a new link in place of the old one (only the hash is kept, so a
+/// reminder can carry a link only by making a new one) and queues its letter; someone who
+/// answered meanwhile keeps theirs and gets nothing. The number of links renewed.
+pub async fn renew_links(
+    db: &Db,
+    municipality: Uuid,
+    round: Uuid,
+    renewed: &[RenewedLink],
+    entry: AuditEntry,
+) -> sqlx::Result<usize> {
+    let now = Utc::now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        let mut letters = Vec::new();
+        for r in renewed {
+            let done = sqlx::query(
+                "UPDATE feedback_round_link SET token_hash = $1
+                 WHERE round_id = $2 AND person_id = $3 AND answered = FALSE",
+            )
+            .bind(&r.token_hash)
+            .bind(round)
+            .bind(r.person)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done > 0 {
+                letters.extend(r.letter.clone());
+            }
+        }
+        queue_in(&mut *tx, municipality, &round_batch(round), &letters, now).await?;
+        let entry = entry.subject(AUDIT_KIND_ROUND, round, "").detail(format!("{} reminders", letters.len()));
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(letters.len())
+    })
+}
+
+/// How many links a round has and how many have answered.
+pub async fn round_counts(db: &Db, round: Uuid) -> sqlx::Result<(i64, i64)> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN answered THEN 1 ELSE 0 END), 0)
+             FROM feedback_round_link WHERE round_id = $1",
+        )
+        .bind(round)
+        .fetch_one(p)
+        .await
     })
 }
 

@@ -124,3 +124,50 @@ pub struct Chart {
     pub x_ticks: Vec<(f64, String)>,
     pub y_ticks: Vec<(f64, String)>,
 }
+
+/// A survey round in the HR consultant's list.
+pub struct RoundRowView {
+    pub title: String,
+    pub instrument: String,
+    pub period: String,
+    pub state: String,
+    pub links: String,
+    /// "312 (64 %)" once closed, "vises efter runden" while open.
+    pub answered: String,
+}
+
+/// A unit the round form offers.
+pub struct UnitChoice {
+    pub id: String,
+    pub name: String,
+    /// 1 = the top, for the indent.
+    pub depth: i64,
+    pub people: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/rounds.html")]
+pub struct RoundsTemplate {
+    pub page: Page,
+    pub notice: Option<String>,
+    pub rows: Vec<RoundRowView>,
+    /// (key, name, chosen) of each survey instrument.
+    pub instruments: Vec<(String, String, bool)>,
+    pub units: Vec<UnitChoice>,
+    pub title: String,
+    pub opens: String,
+    pub closes: String,
+    pub errors: FormErrors,
+}
+
+/// The front page's part for a professional who follows series.
+#[derive(Template)]
+#[template(path = "feedback/home_panel.html")]
+pub struct HomePanelTemplate {
+    pub tr: crate::platform::i18n::Tr,
+    /// How many series they follow.
+    pub series: usize,
+    /// (id, subject) of each series not on track.
+    pub alerts: Vec<(String, String)>,
+}

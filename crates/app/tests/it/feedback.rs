@@ -440,3 +440,120 @@ db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert,
     let r = me.post(&action, &page, &[("i-omraade1", "5"), ("session", "to")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 });
+
+/// The outbox's letters of a batch: (recipient, subject, body).
+async fn letters(app: &TestApp, batch: &str) -> Vec<(String, String, String)> {
+    let batch = batch.to_string();
+    app::on_db!(&app.state.db, |p| {
+        sqlx::query_as("SELECT recipient, subject, body FROM mail_outbox WHERE batch = $1 ORDER BY recipient")
+            .bind(&batch)
+            .fetch_all(p)
+            .await
+            .unwrap()
+    })
+}
+
+fn link_in(body: &str) -> String {
+    let at = body.find("/svar/").unwrap_or_else(|| panic!("a link in {body}"));
+    body[at..].split_whitespace().next().unwrap().to_string()
+}
+
+db_test!(an_hr_consultant_sends_a_round_from_the_page_by_email_with_a_reminder_to_those_missing, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let department = org.units_at_depth(2).max_by_key(|u| u.headcount).unwrap().clone();
+    let mut hr = app.login("admin").await;
+    let r = hr.get("/maaling/runder").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Send en ny runde") && r.body.contains(&department.name), "{}", r.body);
+    assert_eq!(app.login("medarbejder").await.get("/maaling/runder").await.status, StatusCode::FORBIDDEN);
+
+    // Refused with the reason and nothing sent: no unit, a last day before the first.
+    let today = app::platform::i18n::today();
+    let last = (today + chrono::Days::new(7)).to_string();
+    let first = today.to_string();
+    let unit = department.id.to_string();
+    let before =
+        as_json(&app.api_client("admin").await.get("/api/v1/rounds").await.body)["items"].as_array().unwrap().len();
+    let r = hr
+        .post("/maaling/runder", "/maaling/runder", &[("instrument", "who5"), ("opens", &first), ("closes", &last)])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Vælg fra 1 til"), "{}", r.body);
+    let r = hr
+        .post(
+            "/maaling/runder",
+            "/maaling/runder",
+            &[("instrument", "who5"), ("opens", &last), ("closes", &first), ("unit", &unit)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Runden skal slutte"), "{}", r.body);
+    let mut api = app.api_client("admin").await;
+    assert_eq!(as_json(&api.get("/api/v1/rounds").await.body)["items"].as_array().unwrap().len(), before);
+
+    // Sent: a letter with a personal link to everyone in the department who has an address.
+    let r = hr
+        .post(
+            "/maaling/runder",
+            "/maaling/runder",
+            &[
+                ("instrument", "who5"),
+                ("title", "Trivsel i afdelingen"),
+                ("opens", &first),
+                ("closes", &last),
+                ("unit", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = hr.get(r.location()).await;
+    let notice = &r.body[r.body.find("alert-success").expect("the notice")..];
+    let notice = &notice[..notice.find("</p>").unwrap()];
+    assert!(notice.contains("Trivsel i afdelingen") && notice.contains("er sendt:"), "{notice}");
+    assert!(r.body.contains("vises efter runden"), "no answer count while open: {}", r.body);
+    let rounds = as_json(&api.get("/api/v1/rounds").await.body);
+    let round =
+        rounds["items"].as_array().unwrap().iter().find(|r| r["title"] == "Trivsel i afdelingen").unwrap().clone();
+    assert_eq!(round["state"], "open");
+    assert!(round["answered"].is_null(), "{round}");
+    let round_id = Uuid::parse_str(round["id"].as_str().unwrap()).unwrap();
+    let sent = letters(&app, &format!("round:{round_id}")).await;
+    assert!(sent.len() >= 5 && sent.len() as i64 <= round["links"].as_i64().unwrap(), "{} letters", sent.len());
+    assert!(sent[0].1.contains("Trivsel i afdelingen") && sent[0].2.contains("Dit personlige link"), "{:?}", sent[0]);
+
+    // One answers through the letter's link; the reminder goes to the others with a new
+    // link, and their first link stops working.
+    let mut public = app.client();
+    let answered_link = link_in(&sent[0].2);
+    let all: Vec<(&str, &str)> =
+        ["i-glad", "i-rolig", "i-aktiv", "i-udhvilet", "i-interesse"].iter().map(|k| (*k, "3")).collect();
+    let r = public.post(&answered_link, &answered_link, &all).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let reminded = app::feedback::rounds::remind(&app.state, app.state.municipality, round_id, "https://samskab.test")
+        .await
+        .unwrap();
+    assert_eq!(reminded, sent.len() - 1, "everyone with an address but the one who answered");
+    let all_letters = letters(&app, &format!("round:{round_id}")).await;
+    let reminders: Vec<_> = all_letters.iter().filter(|l| l.1.starts_with("Påmindelse")).collect();
+    assert_eq!(reminders.len(), sent.len() - 1);
+    assert!(reminders.iter().all(|l| l.0 != sent[0].0), "the one who answered gets no reminder");
+    let old = link_in(&sent[1].2);
+    let renewed = link_in(&reminders.iter().find(|l| l.0 == sent[1].0).unwrap().2);
+    assert_ne!(old, renewed);
+    assert!(!public.get(&old).await.body.contains("i-glad"), "the first link no longer opens the survey");
+    let r = public.get(&renewed).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("i-glad"), "{}", r.body);
+    assert!(public.get(&answered_link).await.body.contains("allerede svaret"));
+});
+
+db_test!(the_front_page_tells_a_professional_which_series_are_not_on_track, |db| {
+    let app = demo_app(&db, 300).await;
+    let r = app.login("medarbejder").await.get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let panel = &r.body[r.body.find("Mine målinger</h2>").expect("the panel")..];
+    assert!(panel.contains("ikke på sporet") && panel.contains("href=\"/maaling/forloeb/"), "{panel}");
+    // Someone who follows no series gets no panel.
+    let r = app.login("direktion").await.get("/").await;
+    assert!(!r.body.contains("Mine målinger</h2>"), "{}", r.body);
+});

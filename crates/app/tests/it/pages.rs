@@ -220,6 +220,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         opens: past,
         closes: past,
         links: Vec::new(),
+        letters: Vec::new(),
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
     app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");

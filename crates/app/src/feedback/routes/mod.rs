@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use analysis::measures::{Scale, Value};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -11,19 +12,25 @@ use super::aggregates::{self, Figure};
 use super::api::{OpenLink, answer_by_link, link_of};
 use super::model::{Instrument, Purpose, Round, SeriesResponse};
 use super::views::{
-    AnswerTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, SeriesListTemplate, SeriesRowView,
-    SeriesTemplate,
+    AnswerTemplate, HomePanelTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, SeriesListTemplate,
+    SeriesRowView, SeriesTemplate,
 };
 use super::{FollowSeries, SeeResults, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render, render_form};
-use crate::platform::module::{Guard, Routes};
+use crate::platform::module::{BoxFuture, Guard, Routes};
+use crate::platform::permissions::can;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
+
+mod rounds;
 
 pub fn routes() -> Routes {
     let follow = Guard::Action(&super::actions::FOLLOW);
+    let manage = Guard::Action(&super::actions::MANAGE);
     Routes::new()
+        .get("/maaling/runder", manage, rounds::list)
+        .post("/maaling/runder", manage, rounds::create)
         .get("/svar/{token}", Guard::Public, answer_page)
         .post("/svar/{token}", Guard::Public, answer)
         .get("/maaling/resultater", Guard::Action(&super::actions::RESULTS), results)
@@ -491,4 +498,30 @@ async fn series_answer(
         }
         Err(e) => Err(e),
     }
+}
+
+/// The professional's part of the front page: how many of their series are not on track,
+/// with a link to each (nothing for those who follow no series).
+pub fn home_panel(state: AppState, ctx: Ctx) -> BoxFuture<'static, Result<Option<String>>> {
+    Box::pin(async move {
+        let Some(user) = &ctx.user else { return Ok(None) };
+        if !can(&user.grants, super::actions::FOLLOW.anywhere()) {
+            return Ok(None);
+        }
+        let owned = store::owned_series(&state.db, state.municipality, user.account.id).await?;
+        if owned.is_empty() {
+            return Ok(None);
+        }
+        let instruments = series_instruments(&state).await?;
+        let mut alerts = Vec::new();
+        for series in &owned {
+            let Some(instrument) = instruments.iter().find(|i| i.id == series.instrument_id) else { continue };
+            let view = super::api::series_view(&state, series.clone(), instrument).await?;
+            if view.status == "not_on_track" {
+                alerts.push((series.id.to_string(), series.subject.clone()));
+            }
+        }
+        let panel = HomePanelTemplate { tr: ctx.tr(), series: owned.len(), alerts };
+        Ok(Some(panel.render()?))
+    })
 }

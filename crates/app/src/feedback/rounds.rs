@@ -1,0 +1,226 @@
+//! Survey rounds: sent to units with a personal link each (by e-mail, and in the API's
+//! answer for those without an address), a reminder with a new link the morning before the
+//! last day to those who have not answered, and the list of rounds with their answer rate,
+//! which stays hidden while a round is open (who is still missing is nobody's business).
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::api::{NewRoundJson, RoundCreated, RoundLink, instrument_of};
+use super::letters::{RoundLetter, letter};
+use super::model::{NAME_MAX_CHARS, Purpose, ROUND_UNITS_MAX};
+use super::{ManageFeedback, store};
+use crate::AppState;
+use crate::platform::accounts::{hash_token, random_token};
+use crate::platform::audit::AuditEntry;
+use crate::platform::i18n::{Tr, today};
+use crate::platform::jobs::model::NewJob;
+use crate::platform::jobs::{JobContext, JobKind};
+use crate::platform::module::BoxFuture;
+use crate::platform::web::{AppError, Permit, Result};
+
+/// The reminder of a round, the morning before its last day.
+pub static ROUND_REMINDERS: JobKind = JobKind { kind: "feedback.round-reminder", run: run_reminder };
+
+/// The hour (Copenhagen) the reminder goes.
+const REMINDER_HOUR: u32 = 8;
+
+fn day(tr: &Tr, raw: &str) -> Result<NaiveDate> {
+    let raw = raw.trim();
+    NaiveDate::parse_from_str(raw.get(..10).unwrap_or(raw), "%Y-%m-%d")
+        .map_err(|_| AppError::BadRequest(tr.t1("feedback-error-date", "date", raw)))
+}
+
+/// Sends a round: checks, a link per person engaged in the chosen units or below, their
+/// invitations queued with the round, and the reminder scheduled. `site` is the address
+/// the letters link to.
+pub async fn start(
+    state: &AppState,
+    permit: &Permit<ManageFeedback>,
+    body: NewRoundJson,
+    site: &str,
+) -> Result<RoundCreated> {
+    let tr = permit.tr();
+    let instrument = instrument_of(state, &tr, &body.instrument).await?;
+    if instrument.purpose != Purpose::Survey {
+        return Err(AppError::BadRequest(tr.t("feedback-error-round-purpose")));
+    }
+    let (opens, closes) = (day(&tr, &body.opens)?, day(&tr, &body.closes)?);
+    if closes < opens || closes < today() {
+        return Err(AppError::BadRequest(tr.t("feedback-error-round-dates")));
+    }
+    if body.units.is_empty() || body.units.len() > ROUND_UNITS_MAX {
+        return Err(AppError::BadRequest(tr.t1("feedback-error-round-units", "max", ROUND_UNITS_MAX)));
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let mut chosen = Vec::new();
+    for id in &body.units {
+        chosen.push(org.unit(*id).ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?.clone());
+    }
+    let title = body.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| {
+        tr.ta("feedback-round-title", &[("instrument", &instrument.name), ("opens", &opens.format("%d.%m.%Y"))])
+    });
+    if title.chars().count() > NAME_MAX_CHARS {
+        return Err(AppError::BadRequest(tr.t("feedback-error-name")));
+    }
+    // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
+    let mut seen = HashSet::new();
+    let mut links = Vec::new();
+    for unit in org.all_units().filter(|u| chosen.iter().any(|c| (c.tree_left..=c.tree_right).contains(&u.tree_left))) {
+        for member in org.staff(unit.id) {
+            if seen.insert(member.person_id) {
+                links.push((random_token(), unit.id, member.person_id));
+            }
+        }
+    }
+    let letters = links
+        .iter()
+        .filter_map(|(token, _, person)| letter(&org, *person, RoundLetter::Invitation, &title, closes, site, token))
+        .collect::<Vec<_>>();
+    let mailed = letters.len();
+    let new = store::NewRound {
+        instrument: instrument.id,
+        version: instrument.version,
+        title: &title,
+        opens,
+        closes,
+        links: links.iter().map(|(t, u, p)| (hash_token(t), *u, *p)).collect(),
+        letters,
+    };
+    let id = store::create_round(&state.db, state.municipality, &new, permit.ctx.audit("round.created")).await?;
+    crate::platform::mail::wake(state);
+    schedule_reminder(state, id, opens, closes, site).await?;
+    let tokens: Vec<RoundLink> =
+        links.into_iter().map(|(token, unit, person)| RoundLink { person, unit, token }).collect();
+    Ok(RoundCreated { id, links: tokens.len(), mailed, tokens })
+}
+
+/// When the reminder goes: 08:00 Copenhagen time on the day before the last, if that is
+/// still to come and after the first day (a one- or two-day round gets none).
+pub fn reminder_at(opens: NaiveDate, closes: NaiveDate) -> Option<chrono::DateTime<Utc>> {
+    let day = closes.pred_opt()?;
+    if day <= opens {
+        return None;
+    }
+    let local = chrono_tz::Europe::Copenhagen.from_local_datetime(&day.and_hms_opt(REMINDER_HOUR, 0, 0)?).earliest()?;
+    Some(local.with_timezone(&Utc))
+}
+
+async fn schedule_reminder(
+    state: &AppState,
+    round: Uuid,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    site: &str,
+) -> Result<()> {
+    let Some(at) = reminder_at(opens, closes).filter(|at| *at > Utc::now()) else { return Ok(()) };
+    let mut job = NewJob::new(ROUND_REMINDERS.kind, serde_json::json!({ "round": round, "site": site }));
+    job.run_after = Some(at);
+    job.dedupe_key = Some(format!("round-reminder:{round}"));
+    crate::platform::jobs::store::enqueue(&state.db, state.municipality, &job).await?;
+    Ok(())
+}
+
+fn run_reminder(ctx: JobContext) -> BoxFuture<'static, std::result::Result<serde_json::Value, String>> {
+    Box::pin(async move {
+        let payload = &ctx.job.payload;
+        let Some(round) = payload["round"].as_str().and_then(|s| Uuid::parse_str(s).ok()) else {
+            return Err("the job names no round".to_string());
+        };
+        let site = payload["site"].as_str().unwrap_or_default();
+        let sent = remind(&ctx.state, ctx.job.municipality_id, round, site).await.map_err(|e| e.to_string())?;
+        Ok(serde_json::json!({ "reminders": sent }))
+    })
+}
+
+/// Sends the reminder of an open round to those who have not answered, each with a new
+/// link; the number of letters.
+pub async fn remind(state: &AppState, municipality: Uuid, round: Uuid, site: &str) -> sqlx::Result<usize> {
+    let Some(r) = store::round(&state.db, municipality, round).await? else { return Ok(0) };
+    if !r.is_open(today()) {
+        return Ok(0);
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let renewed: Vec<store::RenewedLink> = store::unanswered(&state.db, round)
+        .await?
+        .into_iter()
+        .filter_map(|person| {
+            let token = random_token();
+            let letter = letter(&org, person, RoundLetter::Reminder, &r.title, r.closes, site, &token)?;
+            Some(store::RenewedLink { person, token_hash: hash_token(&token), letter: Some(letter) })
+        })
+        .collect();
+    let entry = AuditEntry::system("round.reminded", "reminder");
+    let sent = store::renew_links(&state.db, municipality, round, &renewed, entry).await?;
+    crate::platform::mail::wake(state);
+    Ok(sent)
+}
+
+/// A round in the list.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundSummary {
+    pub id: Uuid,
+    pub instrument: String,
+    pub title: String,
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+    /// `planned`, `open` or `closed`.
+    pub state: String,
+    /// How many personal links were sent.
+    pub links: i64,
+    /// How many answered: only once the round has closed.
+    pub answered: Option<i64>,
+}
+
+/// Every round of the municipality's surveys, the latest first.
+pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
+    super::api::ensure_library(state).await?;
+    let now = today();
+    let mut all = Vec::new();
+    for instrument in store::instruments(&state.db, state.municipality).await? {
+        if instrument.purpose != Purpose::Survey {
+            continue;
+        }
+        for r in store::rounds(&state.db, instrument.id).await? {
+            let (links, answered) = store::round_counts(&state.db, r.id).await?;
+            let state = if r.is_closed(now) {
+                "closed"
+            } else if r.is_open(now) {
+                "open"
+            } else {
+                "planned"
+            };
+            all.push(RoundSummary {
+                id: r.id,
+                instrument: instrument.key.clone(),
+                title: r.title,
+                opens: r.opens,
+                closes: r.closes,
+                answered: (state == "closed").then_some(answered),
+                state: state.to_string(),
+                links,
+            });
+        }
+    }
+    all.sort_by(|a, b| b.opens.cmp(&a.opens).then(a.title.cmp(&b.title)));
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reminder_goes_the_morning_before_the_last_day_in_copenhagen_time() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // Winter time: 08:00 in Copenhagen is 07:00 UTC; summer time 06:00 UTC.
+        assert_eq!(reminder_at(d("2026-12-01"), d("2026-12-14")).unwrap().to_rfc3339(), "2026-12-13T07:00:00+00:00");
+        assert_eq!(reminder_at(d("2026-06-01"), d("2026-06-14")).unwrap().to_rfc3339(), "2026-06-13T06:00:00+00:00");
+        assert_eq!(reminder_at(d("2026-12-01"), d("2026-12-02")), None, "a two-day round gets none");
+        assert_eq!(reminder_at(d("2026-12-01"), d("2026-12-03")).unwrap().to_rfc3339(), "2026-12-02T07:00:00+00:00");
+    }
+}

@@ -1,0 +1,179 @@
+//! The HR consultant's survey rounds: the list with answer rates (hidden while a round is
+//! open) and the form that sends a round to units by e-mail (the API's checks).
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use uuid::Uuid;
+
+use super::super::api::NewRoundJson;
+use super::super::model::Purpose;
+use super::super::views::{RoundRowView, RoundsTemplate, UnitChoice};
+use super::super::{ManageFeedback, rounds, store};
+use crate::AppState;
+use crate::platform::i18n::today;
+use crate::platform::layout::{FormErrors, render_form};
+use crate::platform::web::{AppError, CsrfForm, Permit, Result, site_url};
+
+/// How deep the form offers units (1 = the top); a unit's round reaches everyone below it.
+const UNIT_CHOICE_DEPTH: i64 = 3;
+
+#[derive(serde::Deserialize, Default)]
+pub struct RoundsQuery {
+    sendt: Option<String>,
+}
+
+/// What the form held, to show again with its errors.
+#[derive(Default)]
+struct Filled {
+    instrument: String,
+    title: String,
+    opens: String,
+    closes: String,
+    units: Vec<Uuid>,
+}
+
+async fn page(
+    state: &AppState,
+    permit: &Permit<ManageFeedback>,
+    errors: FormErrors,
+    filled: Filled,
+    sent: Option<Uuid>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let summaries = rounds::summaries(state).await?;
+    let instruments: Vec<(String, String, bool)> = store::instruments(&state.db, state.municipality)
+        .await?
+        .into_iter()
+        .filter(|i| i.purpose == Purpose::Survey)
+        .map(|i| {
+            let chosen = i.key == filled.instrument;
+            (i.key, i.name, chosen)
+        })
+        .collect();
+    let names: std::collections::HashMap<&str, &str> =
+        instruments.iter().map(|(k, n, _)| (k.as_str(), n.as_str())).collect();
+    let notice = match sent.and_then(|id| summaries.iter().find(|r| r.id == id)) {
+        Some(r) => {
+            let batch = store::round_batch(r.id);
+            let mailed = crate::platform::mail::store::batch_status(&state.db, state.municipality, &batch).await?;
+            Some(tr.ta(
+                "feedback-rounds-sent",
+                &[("title", &r.title), ("links", &tr.num(r.links)), ("mailed", &tr.num(mailed.total()))],
+            ))
+        }
+        None => None,
+    };
+    let rows = summaries
+        .iter()
+        .map(|r| RoundRowView {
+            title: r.title.clone(),
+            instrument: names.get(r.instrument.as_str()).copied().unwrap_or(&r.instrument).to_string(),
+            period: format!("{} – {}", tr.date(&r.opens), tr.date(&r.closes)),
+            state: tr.t(&format!("feedback-round-state-{}", r.state)),
+            links: tr.num(r.links).to_string(),
+            answered: match r.answered {
+                Some(a) if r.links > 0 => {
+                    format!("{} ({} %)", tr.num(a), (a as f64 * 100.0 / r.links as f64).round() as i64)
+                }
+                Some(a) => tr.num(a).to_string(),
+                None => tr.t("feedback-rounds-hidden"),
+            },
+        })
+        .collect();
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let units = org
+        .all_units()
+        .filter(|u| u.depth <= UNIT_CHOICE_DEPTH)
+        .map(|u| UnitChoice {
+            id: u.id.to_string(),
+            name: u.name.clone(),
+            depth: u.depth,
+            people: tr.num(u.headcount).to_string(),
+            checked: filled.units.contains(&u.id),
+        })
+        .collect();
+    let default_opens = today();
+    let has_errors = !errors.is_empty();
+    Ok(render_form(
+        &RoundsTemplate {
+            page: permit.ctx.page(state, tr.t("feedback-rounds-title"), "feedback-rounds"),
+            notice,
+            rows,
+            instruments,
+            units,
+            title: filled.title,
+            opens: if filled.opens.is_empty() { default_opens.to_string() } else { filled.opens },
+            closes: if filled.closes.is_empty() {
+                (default_opens + chrono::Days::new(14)).to_string()
+            } else {
+                filled.closes
+            },
+            errors,
+        },
+        has_errors,
+    ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    Query(q): Query<RoundsQuery>,
+) -> Result<Response> {
+    let sent = q.sendt.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+    page(&state, &permit, FormErrors::default(), Filled::default(), sent).await
+}
+
+/// Sends a round from the form; on success back to the list with what was sent.
+pub async fn create(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    headers: HeaderMap,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let mut filled = Filled::default();
+    let mut bad_unit = false;
+    for (name, value) in fields {
+        match name.as_str() {
+            "instrument" => filled.instrument = value,
+            "title" => filled.title = value,
+            "opens" => filled.opens = value,
+            "closes" => filled.closes = value,
+            "unit" => match Uuid::parse_str(value.trim()) {
+                Ok(id) => filled.units.push(id),
+                Err(_) => bad_unit = true,
+            },
+            _ => {}
+        }
+    }
+    let tr = permit.tr();
+    if bad_unit {
+        return page(&state, &permit, FormErrors::one("units", tr.t("feedback-error-unit")), filled, None).await;
+    }
+    let body = NewRoundJson {
+        instrument: filled.instrument.clone(),
+        units: filled.units.clone(),
+        opens: filled.opens.clone(),
+        closes: filled.closes.clone(),
+        title: Some(filled.title.clone()),
+    };
+    let site = site_url(&state, &headers);
+    match rounds::start(&state, &permit, body, &site).await {
+        Ok(created) => Ok(Redirect::to(&format!("/maaling/runder?sendt={}", created.id)).into_response()),
+        Err(AppError::BadRequest(message)) => {
+            let field = if message == tr.t1("feedback-error-round-units", "max", super::super::model::ROUND_UNITS_MAX)
+                || message == tr.t("feedback-error-unit")
+            {
+                "units"
+            } else if message == tr.t("feedback-error-name") {
+                "title"
+            } else if message == tr.t("feedback-error-round-purpose") {
+                "instrument"
+            } else {
+                "opens"
+            };
+            page(&state, &permit, FormErrors::one(field, message), filled, None).await
+        }
+        Err(e) => Err(e),
+    }
+}
