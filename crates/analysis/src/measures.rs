@@ -341,9 +341,9 @@ pub struct Model {
 pub const MODEL_MIN_SERIES: usize = 30;
 pub const MODEL_MIN_POINTS: usize = 60;
 
-/// Fits the model, or None with too little data (or none that varies).
-pub fn fit(series: &[SeriesPoints]) -> Option<Model> {
-    // (intake, ln s, change) for every later session of every series with an intake.
+/// (intake, ln s, change) for every later session of every series with an intake, and how
+/// many series gave such rows.
+fn model_rows(series: &[SeriesPoints]) -> (Vec<(f64, f64, f64)>, usize) {
     let mut rows: Vec<(f64, f64, f64)> = Vec::new();
     let mut used = 0;
     for s in series {
@@ -359,6 +359,19 @@ pub fn fit(series: &[SeriesPoints]) -> Option<Model> {
             rows.extend(later);
         }
     }
+    (rows, used)
+}
+
+/// What the model could be fitted on: (series with an intake and a later score, later
+/// scores in all); compare with [`MODEL_MIN_SERIES`] and [`MODEL_MIN_POINTS`].
+pub fn usable(series: &[SeriesPoints]) -> (usize, usize) {
+    let (rows, used) = model_rows(series);
+    (used, rows.len())
+}
+
+/// Fits the model, or None with too little data (or none that varies).
+pub fn fit(series: &[SeriesPoints]) -> Option<Model> {
+    let (rows, used) = model_rows(series);
     if used < MODEL_MIN_SERIES || rows.len() < MODEL_MIN_POINTS {
         return None;
     }

@@ -136,3 +136,17 @@ feedback-home-on-track = { $count ->
    *[other] Ingen af dine { $count } forløb er under det forventede bånd.
 }
 feedback-home-go = Gå til mine målinger
+feedback-model-title = Det forventede bånd: { $instrument }
+feedback-model-lead = Båndet på et forløbs graf viser, hvor borgere med samme første score plejer at være ved hver samtale. Det er beregnet på kommunens egne forløb med en åben model, som alle kan se og efterregne her.
+feedback-model-formula = Forventet ændring fra første samtale = ln(samtale nr.) × (a + b × (første score − midten)). Båndet er den forventede score ± spredningen. Et forløb er ikke på sporet, når den seneste score ligger under båndet.
+feedback-model-data = Beregnet på { $series } forløb med en første og en senere score og { $points } senere scorer i alt (mindst { $min_series } forløb og { $min_points } scorer).
+feedback-model-caption = Modellens tal, beregnet { $at }
+feedback-model-a = a: ændring pr. ln(samtale) ved midten
+feedback-model-b = b: hvor meget a ændres pr. point højere første score
+feedback-model-centre = Midten: gennemsnitlig første score
+feedback-model-sigma = Spredning (båndets halve bredde)
+feedback-model-r2 = Forklaret andel af variationen (R²)
+feedback-model-refit = Modellen beregnes igen nogle minutter efter nye svar.
+feedback-model-too-little = Kommunen har endnu for få egne forløb til en model, så graferne viser ikke noget bånd. Det kommer af sig selv, når der er data nok.
+feedback-model-json = Modellen som JSON
+feedback-series-model = Sådan beregnes båndet

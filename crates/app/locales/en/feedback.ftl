@@ -136,3 +136,17 @@ feedback-home-on-track = { $count ->
    *[other] None of your { $count } series is below the expected band.
 }
 feedback-home-go = Go to my measurements
+feedback-model-title = The expected band: { $instrument }
+feedback-model-lead = The band on a series' chart shows where citizens with the same first score usually are at each session. It is fitted on the municipality's own series with an open model that anyone can see and recompute here.
+feedback-model-formula = Expected change from the first session = ln(session no.) × (a + b × (first score − centre)). The band is the expected score ± the spread. A series is not on track when its latest score is below the band.
+feedback-model-data = Fitted on { $series } series with a first and a later score and { $points } later scores in all (at least { $min_series } series and { $min_points } scores).
+feedback-model-caption = The model's figures, fitted { $at }
+feedback-model-a = a: change per ln(session) at the centre
+feedback-model-b = b: how much a changes per point of higher first score
+feedback-model-centre = Centre: mean first score
+feedback-model-sigma = Spread (half the band's width)
+feedback-model-r2 = Share of the variation explained (R²)
+feedback-model-refit = The model is fitted again a few minutes after new answers.
+feedback-model-too-little = The municipality has too few series of its own for a model yet, so the charts show no band. It will come by itself when there is enough data.
+feedback-model-json = The model as JSON
+feedback-series-model = How the band is drawn

@@ -32,6 +32,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/instruments", read, list_instruments)
         .post("/api/v1/instruments", manage, add_instrument)
         .get("/api/v1/instruments/{key}", read, get_instrument)
+        .get("/api/v1/instruments/{key}/model", read, get_model)
         .post("/api/v1/series", follow, create_series)
         .get("/api/v1/series/{id}", follow, get_series)
         .post("/api/v1/series/{id}/responses", follow, add_response)
@@ -48,6 +49,7 @@ pub fn routes() -> Routes {
     list_instruments,
     add_instrument,
     get_instrument,
+    get_model,
     create_series,
     get_series,
     add_response,
@@ -319,6 +321,62 @@ pub struct ScoredJson {
     pub subscales: BTreeMap<String, f64>,
 }
 
+/// The expected-response model of an outcome instrument, as fitted on the municipality's own
+/// series: change = ln(session) · (a + b · (intake − centre)), the band ± sigma.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ModelJson {
+    pub instrument: String,
+    /// Whether there was enough own data to fit it.
+    pub fitted: bool,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
+    pub centre: Option<f64>,
+    pub sigma: Option<f64>,
+    pub r_squared: Option<f64>,
+    /// Series with an intake and a later score, and the later scores in all.
+    pub series: usize,
+    pub points: usize,
+    /// The least of each it is fitted on.
+    pub min_series: usize,
+    pub min_points: usize,
+    pub fitted_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The model of an instrument and what it was fitted on.
+pub async fn model_of(state: &AppState, instrument: &Instrument) -> Result<ModelJson> {
+    let f = super::model_cache::fitted(state, instrument.id).await?;
+    let m = f.model.as_ref();
+    Ok(ModelJson {
+        instrument: instrument.key.clone(),
+        fitted: m.is_some(),
+        a: m.map(|m| m.a),
+        b: m.map(|m| m.b),
+        centre: m.map(|m| m.centre),
+        sigma: m.map(|m| m.sigma),
+        r_squared: m.map(|m| m.r_squared),
+        series: f.series,
+        points: f.points,
+        min_series: measures::MODEL_MIN_SERIES,
+        min_points: measures::MODEL_MIN_POINTS,
+        fitted_at: f.fitted_at,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/instruments/{key}/model", tag = "feedback",
+    params(("key" = String, Path, description = "The instrument's key or id")),
+    responses((status = 200, body = ModelJson), (status = 404, body = Problem)))]
+pub async fn get_model(
+    State(state): State<AppState>,
+    permit: Permit<ReadFeedback>,
+    Path(key): Path<String>,
+) -> Result<Response> {
+    let instrument = instrument_of(&state, &permit.tr(), &key).await?;
+    if instrument.purpose == Purpose::Survey {
+        return Err(AppError::NotFound);
+    }
+    Ok(json(&model_of(&state, &instrument).await?))
+}
+
 /// Adds an answer to a series: given by the subject, a collateral rater, or entered by the
 /// professional (paper scores afterwards with their session number).
 #[utoipa::path(post, path = "/api/v1/series/{id}/responses", tag = "feedback", request_body = ResponseJson,
@@ -369,6 +427,7 @@ pub async fn answer_series(
     let (id, session) = store::add_series_response(&state.db, state.municipality, &series, &new, entry)
         .await?
         .ok_or_else(|| AppError::Conflict(tr.t("feedback-error-session-taken")))?;
+    super::model_cache::schedule_refit(state, instrument.id).await?;
     Ok(ScoredJson { id, session, score: scored.score, subscales: scored.subscales.into_iter().collect() })
 }
 

@@ -82,7 +82,7 @@ pub static MODULE: Module = Module {
     start: no_start,
     home: Some(routes::home_panel),
     audit_links: &[],
-    jobs: &[&rounds::ROUND_REMINDERS],
+    jobs: &[&rounds::ROUND_REMINDERS, &model_cache::REFITS],
     openapi: Some(openapi),
 };
 

@@ -94,6 +94,8 @@ pub struct ScoreView {
 pub struct SeriesTemplate {
     pub page: Page,
     pub id: String,
+    /// For the link to the model's page.
+    pub instrument_key: String,
     /// The chart, as SVG elements' data: see `chart`.
     pub chart: Chart,
     pub scores: Vec<ScoreView>,
@@ -170,4 +172,17 @@ pub struct HomePanelTemplate {
     pub series: usize,
     /// (id, subject) of each series not on track.
     pub alerts: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/model.html")]
+pub struct ModelTemplate {
+    pub page: Page,
+    pub fitted: bool,
+    /// (name, value) of each coefficient and the fit.
+    pub figures: Vec<(String, String)>,
+    /// What it was fitted on, against the least it needs.
+    pub data: String,
+    pub fitted_at: String,
+    pub key: String,
 }

@@ -127,6 +127,11 @@ db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |d
     assert_eq!(view["change"], "recovered", "{view}");
     assert_eq!(view["status"], "no_band", "too little own data for a band: {view}");
     assert!(view["expected"].as_array().unwrap().is_empty());
+    let model = as_json(&me.get("/api/v1/instruments/familie-udbytte/model").await.body);
+    assert_eq!(model["fitted"], false, "{model}");
+    assert_eq!(model["min_series"], 30, "{model}");
+    let r = app.login("medarbejder").await.get("/maaling/model/familie-udbytte").await;
+    assert!(r.body.contains("for få egne forløb"), "{}", r.body);
 
     // Others' series are not there for them; the leader of the unit sees it.
     assert_eq!(
@@ -160,6 +165,19 @@ db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |d
     let at4 = band.iter().find(|b| b["session"] == 4).expect("session 4");
     assert!(at4["low"].as_f64().unwrap() > 16.0 && at4["expected"].as_f64().unwrap() > 20.0, "{at4}");
     assert_eq!(view["change"], "no_reliable_change");
+    // The model is open: its coefficients, what it was fitted on and how well it fits.
+    let model = as_json(&me.get("/api/v1/instruments/familie-udbytte/model").await.body);
+    assert_eq!(model["fitted"], true, "{model}");
+    assert_eq!(model["series"], 42, "{model}");
+    assert!(model["a"].as_f64().unwrap() > 0.0 && model["b"].as_f64().unwrap() < 0.0, "{model}");
+    assert!(model["r_squared"].as_f64().unwrap() > 0.5, "{model}");
+    let r = app.login("medarbejder").await.get("/maaling/model/familie-udbytte").await;
+    assert!(r.status == StatusCode::OK && r.body.contains("R²") && !r.body.contains("for få egne"), "{}", r.body);
+    // A new answer queues the refit job (one per instrument while it waits).
+    let refits: Vec<(String,)> = app::on_db!(&app.state.db, |p| {
+        sqlx::query_as("SELECT payload FROM job WHERE kind = 'feedback.refit'").fetch_all(p).await.unwrap()
+    });
+    assert_eq!(refits.len(), 1, "{refits:?}");
 });
 
 async fn template_id(app: &TestApp) -> Uuid {

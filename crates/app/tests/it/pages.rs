@@ -288,6 +288,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/participate/{token}" => format!("/api/v1/participate/{token}"),
             "/api/v1/participate/{token}/survey" => "/api/v1/participate/ukendt/survey".into(),
             "/api/v1/instruments/{key}" => "/api/v1/instruments/who5".into(),
+            "/api/v1/instruments/{key}/model" => "/api/v1/instruments/fit-outcome/model".into(),
+            "/maaling/model/{key}" => "/maaling/model/fit-outcome".into(),
             "/svar/{token}" => "/svar/ukendt".into(),
             "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
             "/maaling/forloeb/{id}" => format!("/maaling/forloeb/{}", series.get(login).copied().unwrap_or_default()),

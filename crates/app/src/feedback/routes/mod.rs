@@ -23,6 +23,7 @@ use crate::platform::module::{BoxFuture, Guard, Routes};
 use crate::platform::permissions::can;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
 
+mod model;
 mod rounds;
 
 pub fn routes() -> Routes {
@@ -38,6 +39,7 @@ pub fn routes() -> Routes {
         .post("/maaling/forloeb", follow, series_create)
         .get("/maaling/forloeb/{id}", follow, series_page)
         .post("/maaling/forloeb/{id}/svar", follow, series_answer)
+        .get("/maaling/model/{key}", Guard::Action(&super::actions::READ), model::page)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -48,7 +50,12 @@ struct ResultsQuery {
 
 /// A decimal the reader's way: "61,3" in Danish.
 fn decimal(tr: &Tr, x: f64) -> String {
-    let s = format!("{x:.1}");
+    decimal_places(tr, x, 1)
+}
+
+/// A number with `places` decimals, the reader's way.
+fn decimal_places(tr: &Tr, x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
     if tr.lang == crate::platform::i18n::Lang::Da { s.replace('.', ",") } else { s }
 }
 
@@ -420,6 +427,7 @@ async fn show_series(
         &SeriesTemplate {
             page: permit.ctx.page(state, tr.t1("feedback-series-page", "subject", &series.subject), "feedback-series"),
             id: series.id.to_string(),
+            instrument_key: instrument.key.clone(),
             chart,
             scores,
             facts,
