@@ -784,3 +784,92 @@ async fn a_facilitator_runs_a_programme_and_a_leader_follows_it_in_mit_forloeb()
         c.close().await.expect("close");
     }
 }
+
+/// Feedback and measurement: the HR consultant sends a WHO-5 round to a unit from the page
+/// (refused first without a unit), a leader reads the results of their part, and a
+/// professional follows a family's series with its band and alert, enters the next answer
+/// with the family and opens the model behind the band.
+#[tokio::test]
+async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_series() {
+    let e = env();
+    for javascript in [true, false] {
+        let mode = if javascript { "with JavaScript" } else { "without JavaScript" };
+        let c = browser(&e.webdriver, javascript).await;
+        login(&c, &e.base, "admin").await;
+        c.find(Locator::LinkText("Runder")).await.expect("nav link").click().await.expect("click");
+        wait_for_url(&c, "the rounds", |u| u.path() == "/maaling/runder").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "survey rounds").await;
+        }
+        fill(&c, "title", &format!("Trivsel i december ({mode})")).await;
+        click(&c, "main form[action='/maaling/runder'] button[type=submit]").await;
+        find(&c, ".alert-error").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "round form with errors").await;
+        }
+        click(&c, "main .round-units li:nth-child(2) label").await;
+        click(&c, "main form[action='/maaling/runder'] button[type=submit]").await;
+        wait_for_url(&c, "the round sent", |u| u.query().is_some_and(|q| q.starts_with("sendt="))).await;
+        let notice = find(&c, "main .alert-success").await.text().await.expect("notice");
+        assert!(notice.contains("er sendt") && notice.contains("e-mail"), "{mode}: {notice}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "round sent").await;
+        }
+        c.close().await.expect("close");
+
+        // The leader: the latest closed round in their own part, hidden figures as "–".
+        let c = browser(&e.webdriver, javascript).await;
+        login(&c, &e.base, "leder").await;
+        c.goto(&format!("{}/maaling/resultater", e.base)).await.expect("results");
+        let table = find(&c, "main table").await.text().await.expect("results table");
+        assert!(table.contains("n ="), "{mode}: {table}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "results of the leader's part").await;
+        }
+        c.close().await.expect("close");
+
+        // The professional: the front page's alert, a family not on track, the next answer.
+        let c = browser(&e.webdriver, javascript).await;
+        login(&c, &e.base, "medarbejder").await;
+        let alert = find(&c, "main .alert-warning").await.text().await.expect("front page alert");
+        assert!(alert.contains("ikke på sporet"), "{mode}: {alert}");
+        c.goto(&format!("{}/maaling/forloeb", e.base)).await.expect("series");
+        if javascript {
+            assert_accessible(&c, &e.axe, "my series").await;
+        }
+        click(&c, "main tbody tr:first-child a").await;
+        wait_for_url(&c, "a series", |u| u.path().starts_with("/maaling/forloeb/")).await;
+        find(&c, "main svg.chart polygon.band").await;
+        let warning = find(&c, "main .alert-warning").await.text().await.expect("alert");
+        assert!(warning.contains("Ikke på sporet"), "{mode}: {warning}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a series with its band and alert").await;
+        }
+        let rows = || async { c.find_all(Locator::Css("main table tbody tr")).await.map(|r| r.len()).unwrap_or(0) };
+        let before = rows().await;
+        for item in 1..=4 {
+            click(&c, &format!("label[for=i-omraade{item}-6]")).await;
+        }
+        click(&c, "main form#answers button[type=submit]").await;
+        let mut after = before;
+        for _ in 0..100 {
+            after = rows().await;
+            if after > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(after, before + 1, "{mode}: the answer is in the table");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a series after an answer").await;
+        }
+        click(&c, "main a[href^='/maaling/model/']").await;
+        wait_for_url(&c, "the model", |u| u.path().starts_with("/maaling/model/")).await;
+        let model = find(&c, "main table").await.text().await.expect("model");
+        assert!(model.contains("R²"), "{mode}: {model}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "the expected-response model").await;
+        }
+        c.close().await.expect("close");
+    }
+}
