@@ -807,7 +807,8 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         if javascript {
             assert_accessible(&c, &e.axe, "round form with errors").await;
         }
-        click(&c, "main .round-units li:nth-child(2) label").await;
+        // The whole municipality: the first unit is the top.
+        click(&c, "main .round-units li:nth-child(1) label").await;
         click(&c, "main form[action='/maaling/runder'] button[type=submit]").await;
         wait_for_url(&c, "the round sent", |u| u.query().is_some_and(|q| q.starts_with("sendt="))).await;
         let notice = find(&c, "main .alert-success").await.text().await.expect("notice");
@@ -869,6 +870,26 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         assert!(model.contains("R²"), "{mode}: {model}");
         if javascript {
             assert_accessible(&c, &e.axe, "the expected-response model").await;
+        }
+
+        // The round sent above reaches them too: answered signed in, from the front page.
+        c.goto(&format!("{}/", e.base)).await.expect("front page");
+        click(&c, "main a[href^='/maaling/svar/']").await;
+        wait_for_url(&c, "a survey", |u| u.path().starts_with("/maaling/svar/")).await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "a survey signed in").await;
+        }
+        let scales = c.find_all(Locator::Css("main fieldset.answer-scale")).await.expect("scales");
+        assert!(!scales.is_empty(), "{mode}: questions");
+        for scale in scales {
+            scale.find(Locator::Css("li:nth-child(3) label")).await.expect("a choice").click().await.expect("click");
+        }
+        click(&c, "main form#answers button[type=submit]").await;
+        wait_for_url(&c, "the thanks", |u| u.query() == Some("tak=1")).await;
+        let thanks = find(&c, "main .alert").await.text().await.expect("thanks");
+        assert!(thanks.contains("Tak for dit svar"), "{mode}: {thanks}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a survey answered").await;
         }
         c.close().await.expect("close");
     }

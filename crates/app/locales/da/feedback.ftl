@@ -150,3 +150,7 @@ feedback-model-refit = Modellen beregnes igen nogle minutter efter nye svar.
 feedback-model-too-little = Kommunen har endnu for få egne forløb til en model, så graferne viser ikke noget bånd. Det kommer af sig selv, når der er data nok.
 feedback-model-json = Modellen som JSON
 feedback-series-model = Sådan beregnes båndet
+feedback-home-surveys = Spørgeskemaer til dig
+feedback-home-answer = Svar på { $title }
+feedback-home-closes = sidste dag { $closes }
+feedback-error-not-yours = Denne runde er ikke sendt til dig.

@@ -150,3 +150,7 @@ feedback-model-refit = The model is fitted again a few minutes after new answers
 feedback-model-too-little = The municipality has too few series of its own for a model yet, so the charts show no band. It will come by itself when there is enough data.
 feedback-model-json = The model as JSON
 feedback-series-model = How the band is drawn
+feedback-home-surveys = Surveys for you
+feedback-home-answer = Answer { $title }
+feedback-home-closes = last day { $closes }
+feedback-error-not-yours = This round was not sent to you.

@@ -662,7 +662,11 @@ pub struct OpenLink {
 
 /// The link behind a token: 404 unknown; 409 already answered or the round not open.
 pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink> {
-    let hash = crate::platform::accounts::hash_token(token.trim());
+    link_by_hash(state, tr, crate::platform::accounts::hash_token(token.trim())).await
+}
+
+/// The link behind a token's hash (the signed-in door finds it by the person).
+pub async fn link_by_hash(state: &AppState, tr: &Tr, hash: String) -> Result<OpenLink> {
     let (round, unit, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
     if answered {
         return Err(AppError::Conflict(tr.t("feedback-error-answered")));

@@ -491,6 +491,41 @@ pub async fn rounds(db: &Db, instrument: Uuid) -> sqlx::Result<Vec<Round>> {
     Ok(rows.into_iter().map(round_of).collect())
 }
 
+/// The hash of a person's link in a round (their signed-in door to it).
+pub async fn link_hash_of(db: &Db, municipality: Uuid, round: Uuid, person: Uuid) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT l.token_hash FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
+             WHERE l.round_id = $1 AND l.person_id = $2 AND r.municipality_id = $3",
+        )
+        .bind(round)
+        .bind(person)
+        .bind(municipality)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.map(|(h,)| h))
+}
+
+/// The open rounds a person has a link in and has not answered, the soonest to close first.
+pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: NaiveDate) -> sqlx::Result<Vec<Round>> {
+    let rows: Vec<RoundRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
+             FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
+             WHERE l.person_id = $1 AND l.answered = FALSE AND r.municipality_id = $2
+               AND r.opens <= $3 AND r.closes >= $3
+             ORDER BY r.closes, r.id",
+        )
+        .bind(person)
+        .bind(municipality)
+        .bind(today)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().map(round_of).collect())
+}
+
 /// The round and unit a link belongs to, and whether it has answered.
 pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result<Option<(Round, Uuid, bool)>> {
     let row: Option<(Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, bool)> = on_db!(db, |p| {

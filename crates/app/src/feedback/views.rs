@@ -21,7 +21,8 @@ pub struct QuestionView {
 #[template(path = "feedback/answer.html")]
 pub struct AnswerTemplate {
     pub page: Page,
-    pub token: String,
+    /// Where the answers go: the personal link's page or the signed-in one.
+    pub action: String,
     pub questions: Vec<QuestionView>,
     pub errors: FormErrors,
     /// Shown instead of the questions: thanks, already answered, not open.
@@ -168,6 +169,8 @@ pub struct RoundsTemplate {
 #[template(path = "feedback/home_panel.html")]
 pub struct HomePanelTemplate {
     pub tr: crate::platform::i18n::Tr,
+    /// (round id, title, last day) of the open rounds the person has yet to answer.
+    pub surveys: Vec<(String, String, String)>,
     /// How many series they follow.
     pub series: usize,
     /// (id, subject) of each series not on track.

@@ -575,3 +575,43 @@ db_test!(the_front_page_tells_a_professional_which_series_are_not_on_track, |db|
     let r = app.login("direktion").await.get("/").await;
     assert!(!r.body.contains("Mine målinger</h2>"), "{}", r.body);
 });
+
+db_test!(an_employee_answers_an_open_round_signed_in_without_the_link_and_only_once, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let root = org.all_units().find(|u| u.parent_id.is_none()).unwrap().id;
+    let today = app::platform::i18n::today();
+    let round = json!({"instrument": "who5", "units": [root], "opens": today.to_string(),
+        "closes": (today + chrono::Days::new(7)).to_string(), "title": "Trivsel nu"});
+    let r = app.api_client("admin").await.send_json("POST", "/api/v1/rounds", &round).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = as_json(&r.body)["id"].as_str().unwrap().to_string();
+
+    // The front page offers it; the page asks the questions; the answer is taken once.
+    let mut me = app.login("medarbejder").await;
+    let home = me.get("/").await.body;
+    let door = format!("/maaling/svar/{id}");
+    assert!(home.contains("Spørgeskemaer til dig") && home.contains(&door), "{home}");
+    let r = me.get(&door).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("i-glad"), "{}", r.body);
+    let r = me.post(&door, &door, &[("i-glad", "4")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "the rest are missing");
+    let all: Vec<(&str, &str)> =
+        ["i-glad", "i-rolig", "i-aktiv", "i-udhvilet", "i-interesse"].iter().map(|k| (*k, "4")).collect();
+    let r = me.post(&door, &door, &all).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(me.get(r.location()).await.body.contains("Tak for dit svar"));
+    assert!(me.get(&door).await.body.contains("allerede svaret"));
+    assert!(!me.get("/").await.body.contains(&door), "no longer offered");
+    // One answer kept (the response table has no column for a person).
+    let (kept,): (i64,) = app::on_db!(&app.state.db, |p| {
+        sqlx::query_as("SELECT COUNT(*) FROM feedback_response WHERE round_id = $1")
+            .bind(Uuid::parse_str(&id).unwrap())
+            .fetch_one(p)
+            .await
+            .unwrap()
+    });
+    assert_eq!(kept, 1);
+    // An unknown round is not there.
+    assert_eq!(me.get(&format!("/maaling/svar/{}", Uuid::nil())).await.status, StatusCode::NOT_FOUND);
+});

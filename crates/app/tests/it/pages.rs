@@ -223,7 +223,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         letters: Vec::new(),
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
-    app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
+    let who5_round = app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
     let fit = instrument("fit-outcome").await.expect("q").expect("fit");
     let mut series = std::collections::HashMap::new();
     for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
@@ -290,6 +290,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/instruments/{key}" => "/api/v1/instruments/who5".into(),
             "/api/v1/instruments/{key}/model" => "/api/v1/instruments/fit-outcome/model".into(),
             "/maaling/model/{key}" => "/maaling/model/fit-outcome".into(),
+            "/maaling/svar/{round}" => format!("/maaling/svar/{who5_round}"),
             "/svar/{token}" => "/svar/ukendt".into(),
             "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
             "/maaling/forloeb/{id}" => format!("/maaling/forloeb/{}", series.get(login).copied().unwrap_or_default()),
@@ -403,6 +404,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/admin/api-noegler/{id}", &format!("/admin/api-noegler/{token_id}"))
             .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series["admin"]))
             .replace("/maaling/forloeb/{id}", &format!("/maaling/forloeb/{}", series["admin"]))
+            .replace("{round}", &who5_round.to_string())
     };
     for spec in &writes {
         let url = write_url(spec.path);

@@ -15,7 +15,7 @@ use super::views::{
     AnswerTemplate, HomePanelTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, SeriesListTemplate,
     SeriesRowView, SeriesTemplate,
 };
-use super::{FollowSeries, SeeResults, store};
+use super::{FollowSeries, ReadFeedback, SeeResults, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render, render_form};
@@ -40,6 +40,8 @@ pub fn routes() -> Routes {
         .get("/maaling/forloeb/{id}", follow, series_page)
         .post("/maaling/forloeb/{id}/svar", follow, series_answer)
         .get("/maaling/model/{key}", Guard::Action(&super::actions::READ), model::page)
+        .get("/maaling/svar/{round}", Guard::Action(&super::actions::READ), own_answer_page)
+        .post("/maaling/svar/{round}", Guard::Action(&super::actions::READ), own_answer)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -193,10 +195,10 @@ async fn licence_of(state: &AppState, link: &OpenLink) -> Result<(String, i32)> 
 }
 
 /// The page with a message instead of questions (thanks, answered, not open).
-fn message_page(state: &AppState, ctx: &Ctx, token: &str, message: String) -> Response {
+fn message_page(state: &AppState, ctx: &Ctx, action: &str, message: String) -> Response {
     render(&AnswerTemplate {
         page: ctx.page(state, ctx.tr().t("feedback-answer-title"), "feedback"),
-        token: token.to_string(),
+        action: action.to_string(),
         questions: Vec::new(),
         errors: FormErrors::default(),
         message: Some(message),
@@ -205,25 +207,28 @@ fn message_page(state: &AppState, ctx: &Ctx, token: &str, message: String) -> Re
     })
 }
 
-async fn answer_page(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    Query(q): Query<Thanks>,
+/// The questions of an open link (a 409's reason as a message), or the thanks; `action` is
+/// the door's address: `/svar/{token}` for a personal link, `/maaling/svar/{round}` signed in.
+async fn show_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    link: Result<OpenLink>,
+    thanks: bool,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    if q.tak.is_some() {
-        return Ok(message_page(&state, &ctx, &token, tr.t("feedback-answer-thanks")));
+    if thanks {
+        return Ok(message_page(state, ctx, action, tr.t("feedback-answer-thanks")));
     }
-    let link = match link_of(&state, &tr, &token).await {
+    let link = match link {
         Ok(link) => link,
-        Err(AppError::Conflict(message)) => return Ok(message_page(&state, &ctx, &token, message)),
+        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message)),
         Err(e) => return Err(e),
     };
-    let (licence, k) = licence_of(&state, &link).await?;
+    let (licence, k) = licence_of(state, &link).await?;
     Ok(render(&AnswerTemplate {
-        page: ctx.page(&state, link.round.title.clone(), "feedback"),
-        token,
+        page: ctx.page(state, link.round.title.clone(), "feedback"),
+        action: action.to_string(),
         questions: questions(&tr, &link, &HashMap::new()),
         errors: FormErrors::default(),
         message: None,
@@ -232,16 +237,18 @@ async fn answer_page(
     }))
 }
 
-async fn answer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(token): Path<String>,
-    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+/// Takes an answer through a door: the thanks, or the questions again with what is wrong.
+async fn take_answer(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    link: Result<OpenLink>,
+    fields: Vec<(String, String)>,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    let link = match link_of(&state, &tr, &token).await {
+    let link = match link {
         Ok(link) => link,
-        Err(AppError::Conflict(message)) => return Ok(message_page(&state, &ctx, &token, message)),
+        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message)),
         Err(e) => return Err(e),
     };
     let given: HashMap<String, String> = fields
@@ -250,16 +257,16 @@ async fn answer(
         .filter(|(key, value)| !value.trim().is_empty() && link.definition.items.iter().any(|i| &i.key == key))
         .collect();
     let answers: Vec<(String, Value)> = given.iter().map(|(k, v)| (k.clone(), Value::Text(v.clone()))).collect();
-    match answer_by_link(&state, &tr, &link, &answers).await {
-        Ok(_) => Ok(Redirect::to(&format!("/svar/{token}?tak=1")).into_response()),
+    match answer_by_link(state, &tr, &link, &answers).await {
+        Ok(_) => Ok(Redirect::to(&format!("{action}?tak=1")).into_response()),
         Err(AppError::BadRequest(message)) => {
             let mut errors = FormErrors::default();
             errors.push("answers", message);
-            let (licence, k) = licence_of(&state, &link).await?;
+            let (licence, k) = licence_of(state, &link).await?;
             Ok(render_form(
                 &AnswerTemplate {
-                    page: ctx.page(&state, link.round.title.clone(), "feedback"),
-                    token,
+                    page: ctx.page(state, link.round.title.clone(), "feedback"),
+                    action: action.to_string(),
                     questions: questions(&tr, &link, &given),
                     errors,
                     message: None,
@@ -269,9 +276,64 @@ async fn answer(
                 true,
             ))
         }
-        Err(AppError::Conflict(message)) => Ok(message_page(&state, &ctx, &token, message)),
+        Err(AppError::Conflict(message)) => Ok(message_page(state, ctx, action, message)),
         Err(e) => Err(e),
     }
+}
+
+async fn answer_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Query(q): Query<Thanks>,
+) -> Result<Response> {
+    let link = if q.tak.is_some() { Err(AppError::NotFound) } else { link_of(&state, &ctx.tr(), &token).await };
+    show_answer(&state, &ctx, &format!("/svar/{token}"), link, q.tak.is_some()).await
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let link = link_of(&state, &ctx.tr(), &token).await;
+    take_answer(&state, &ctx, &format!("/svar/{token}"), link, fields).await
+}
+
+/// The signed-in door to a round: the account's own link, found by its person (the answer
+/// is kept without identity all the same).
+async fn own_link(state: &AppState, permit: &Permit<ReadFeedback>, round: &str) -> Result<OpenLink> {
+    let round = uuid::Uuid::parse_str(round.trim()).map_err(|_| AppError::NotFound)?;
+    let Some(person) = permit.user.account.person_id else {
+        return Err(AppError::Conflict(permit.tr().t("feedback-error-not-yours")));
+    };
+    let Some(hash) = store::link_hash_of(&state.db, state.municipality, round, person).await? else {
+        // A round that was not sent to them says so; an unknown one is not there.
+        store::round(&state.db, state.municipality, round).await?.ok_or(AppError::NotFound)?;
+        return Err(AppError::Conflict(permit.tr().t("feedback-error-not-yours")));
+    };
+    super::api::link_by_hash(state, &permit.tr(), hash).await
+}
+
+async fn own_answer_page(
+    State(state): State<AppState>,
+    permit: Permit<ReadFeedback>,
+    Path(round): Path<String>,
+    Query(q): Query<Thanks>,
+) -> Result<Response> {
+    let link = if q.tak.is_some() { Err(AppError::NotFound) } else { own_link(&state, &permit, &round).await };
+    show_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}"), link, q.tak.is_some()).await
+}
+
+async fn own_answer(
+    State(state): State<AppState>,
+    permit: Permit<ReadFeedback>,
+    Path(round): Path<String>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let link = own_link(&state, &permit, &round).await;
+    take_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}"), link, fields).await
 }
 
 fn status_label(tr: &Tr, status: &str) -> String {
@@ -513,23 +575,36 @@ async fn series_answer(
 pub fn home_panel(state: AppState, ctx: Ctx) -> BoxFuture<'static, Result<Option<String>>> {
     Box::pin(async move {
         let Some(user) = &ctx.user else { return Ok(None) };
-        if !can(&user.grants, super::actions::FOLLOW.anywhere()) {
-            return Ok(None);
-        }
-        let owned = store::owned_series(&state.db, state.municipality, user.account.id).await?;
-        if owned.is_empty() {
-            return Ok(None);
-        }
-        let instruments = series_instruments(&state).await?;
-        let mut alerts = Vec::new();
-        for series in &owned {
-            let Some(instrument) = instruments.iter().find(|i| i.id == series.instrument_id) else { continue };
-            let view = super::api::series_view(&state, series.clone(), instrument).await?;
-            if view.status == "not_on_track" {
-                alerts.push((series.id.to_string(), series.subject.clone()));
+        // The surveys the person has yet to answer (their link, signed in).
+        let mut surveys = Vec::new();
+        if let Some(person) = user.account.person_id
+            && can(&user.grants, super::actions::READ.anywhere())
+        {
+            let tr = ctx.tr();
+            for r in
+                store::open_rounds_of(&state.db, state.municipality, person, crate::platform::i18n::today()).await?
+            {
+                surveys.push((r.id.to_string(), r.title, tr.date(&r.closes)));
             }
         }
-        let panel = HomePanelTemplate { tr: ctx.tr(), series: owned.len(), alerts };
+        // The series the professional follows that are not on track.
+        let mut owned = Vec::new();
+        let mut alerts = Vec::new();
+        if can(&user.grants, super::actions::FOLLOW.anywhere()) {
+            owned = store::owned_series(&state.db, state.municipality, user.account.id).await?;
+            let instruments = if owned.is_empty() { Vec::new() } else { series_instruments(&state).await? };
+            for series in &owned {
+                let Some(instrument) = instruments.iter().find(|i| i.id == series.instrument_id) else { continue };
+                let view = super::api::series_view(&state, series.clone(), instrument).await?;
+                if view.status == "not_on_track" {
+                    alerts.push((series.id.to_string(), series.subject.clone()));
+                }
+            }
+        }
+        if surveys.is_empty() && owned.is_empty() {
+            return Ok(None);
+        }
+        let panel = HomePanelTemplate { tr: ctx.tr(), surveys, series: owned.len(), alerts };
         Ok(Some(panel.render()?))
     })
 }
