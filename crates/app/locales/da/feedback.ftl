@@ -154,3 +154,5 @@ feedback-home-surveys = Spørgeskemaer til dig
 feedback-home-answer = Svar på { $title }
 feedback-home-closes = sidste dag { $closes }
 feedback-error-not-yours = Denne runde er ikke sendt til dig.
+feedback-trend-title = Udvikling over runder: { $unit }
+feedback-trend-caption = Hver runde for sig, den ældste først. En runde viser kun det, dens egen tabel viser.

@@ -154,3 +154,5 @@ feedback-home-surveys = Surveys for you
 feedback-home-answer = Answer { $title }
 feedback-home-closes = last day { $closes }
 feedback-error-not-yours = This round was not sent to you.
+feedback-trend-title = Over the rounds: { $unit }
+feedback-trend-caption = Each round on its own, the oldest first. A round shows only what its own table shows.

@@ -134,3 +134,35 @@ pub async fn table(state: &AppState, round: &Round, item: &str, k: i64) -> Resul
     }
     Ok(table)
 }
+
+/// One closed round's figure in a trend.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Wave {
+    pub round: Uuid,
+    pub title: String,
+    pub closes: chrono::NaiveDate,
+    pub figure: Figure,
+}
+
+/// A unit's figure in every closed round of an instrument, oldest first: each from that
+/// round's own table, so a wave shows nothing its table hides (no figure spans two waves).
+pub async fn trend(
+    state: &AppState,
+    instrument: &super::model::Instrument,
+    unit: Uuid,
+    subtree: bool,
+    item: &str,
+) -> Result<Vec<Wave>> {
+    let today = crate::platform::i18n::today();
+    let mut waves = Vec::new();
+    let mut rounds: Vec<Round> =
+        store::rounds(&state.db, instrument.id).await?.into_iter().filter(|r| r.is_closed(today)).collect();
+    rounds.reverse();
+    for round in rounds {
+        let table = table(state, &round, item, i64::from(instrument.min_answers)).await?;
+        let Some(figures) = table.units.get(&unit) else { continue };
+        let figure = if subtree { figures.subtree.clone() } else { figures.own.clone() };
+        waves.push(Wave { round: round.id, title: round.title.clone(), closes: round.closes, figure });
+    }
+    Ok(waves)
+}

@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/participate/{token}/responses", Guard::Public, participate)
         .get("/api/v1/aggregates", results, aggregate)
         .get("/api/v1/aggregates/tree", results, aggregate_tree)
+        .get("/api/v1/aggregates/trend", results, aggregate_trend)
 }
 
 #[derive(OpenApi)]
@@ -58,7 +59,8 @@ pub fn routes() -> Routes {
     participate_form,
     participate,
     aggregate,
-    aggregate_tree
+    aggregate_tree,
+    aggregate_trend
 ))]
 pub struct Api;
 
@@ -780,6 +782,33 @@ pub async fn aggregate(
     let table = aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?;
     let figures = table.units.get(&unit.id).ok_or(AppError::NotFound)?;
     Ok(json(if q.subtree.unwrap_or(true) { &figures.subtree } else { &figures.own }))
+}
+
+/// A unit's figure over the instrument's closed rounds, oldest first (`round` is ignored).
+#[utoipa::path(get, path = "/api/v1/aggregates/trend", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = [aggregates::Wave]), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn aggregate_trend(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let unit = q
+        .unit
+        .as_deref()
+        .and_then(|u| Uuid::parse_str(u.trim()).ok())
+        .and_then(|u| org.unit(u).cloned())
+        .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?;
+    if !permit.reach().covers(unit.tree_left, unit.depth) {
+        return Err(AppError::Forbidden);
+    }
+    let instrument = instrument_of(&state, &tr, &q.instrument).await?;
+    let item = q.item.clone().unwrap_or_default();
+    if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
+        return Err(AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", &item)));
+    }
+    Ok(json(&aggregates::trend(&state, &instrument, unit.id, q.subtree.unwrap_or(true), &item).await?))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]

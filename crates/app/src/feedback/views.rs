@@ -55,6 +55,10 @@ pub struct ResultsTemplate {
     pub rows: Vec<ResultRow>,
     pub k: i32,
     pub note: Option<String>,
+    /// (round, last day, (n, mean) or hidden) of the top of the reader's part, oldest first;
+    /// empty with fewer than two closed rounds.
+    pub trend: Vec<(String, String, Option<(i64, String)>)>,
+    pub trend_unit: String,
 }
 
 /// A series in the professional's list.

@@ -366,12 +366,21 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     let root = rows.iter().find(|r| r["parent"].is_null()).unwrap();
     let mean = root["subtree"]["mean"].as_f64().unwrap();
     assert!((20.0..80.0).contains(&mean), "{root}");
+    // The trend: both closed rounds, oldest first, the latest the same as the tree's.
+    let url = format!("/api/v1/aggregates/trend?instrument=who5&unit={}", root["unit"].as_str().unwrap());
+    let waves = as_json(&hr.get(&url).await.body);
+    let waves = waves.as_array().unwrap();
+    assert_eq!(waves.len(), 2, "{waves:?}");
+    assert!(waves[0]["closes"].as_str() < waves[1]["closes"].as_str(), "{waves:?}");
+    assert_eq!(waves[1]["figure"]["mean"], root["subtree"]["mean"], "{waves:?}");
+    assert_eq!(app.api_client("leder").await.get(&url).await.status, StatusCode::FORBIDDEN, "outside their part");
     // The same in the page, for a leader: their part only, with hidden figures as "–".
     let mut leader = app.login("leder").await;
     let r = leader.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Resultater: WHO-5 Trivselsindeks") && r.body.contains("(n = "), "{}", r.body);
     assert!(r.body.contains("WHO-5 efterår"), "the latest closed round is chosen: {}", r.body);
+    assert!(r.body.contains("Udvikling over runder"), "{}", r.body);
     assert!(r.body.matches("<tr>").count() < rows.len(), "not the whole organisation");
     let r = app.login("medarbejder").await.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -296,6 +296,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/maaling/forloeb/{id}" => format!("/maaling/forloeb/{}", series.get(login).copied().unwrap_or_default()),
             "/api/v1/aggregates" => format!("/api/v1/aggregates?instrument=who5&unit={school}"),
             "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
+            "/api/v1/aggregates/trend" => format!("/api/v1/aggregates/trend?instrument=who5&unit={school}"),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
             "/organisation/personer" => "/organisation/personer?q=an".into(),

@@ -87,6 +87,8 @@ async fn results(
     let round = q.runde.as_deref().and_then(|r| closed.iter().find(|c| c.id.to_string() == r)).or(closed.first());
     let mut rows = Vec::new();
     let mut note = None;
+    let mut trend = Vec::new();
+    let mut trend_unit = String::new();
     match round {
         None => note = Some(tr.t("feedback-error-no-closed-round")),
         Some(round) => {
@@ -101,6 +103,13 @@ async fn results(
                 Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, decimal(&tr, *mean))),
                 _ => None,
             };
+            // The top of the reader's part over every closed round.
+            if let Some(first) = visible.first() {
+                trend_unit = first.name.clone();
+                for wave in aggregates::trend(&state, instrument, first.id, true, "").await? {
+                    trend.push((wave.title, tr.date(&wave.closes), shown(&wave.figure)));
+                }
+            }
             for u in visible {
                 let Some(figures) = table.units.get(&u.id) else { continue };
                 let bar = match &figures.subtree {
@@ -126,6 +135,8 @@ async fn results(
         rows,
         k: instrument.min_answers,
         note,
+        trend: if trend.len() > 1 { trend } else { Vec::new() },
+        trend_unit,
     }))
 }
 
