@@ -125,6 +125,17 @@ async fn click(c: &Client, css: &str) {
     panic!("could not click {css}: {last}");
 }
 
+/// Picks a radio choice the way a person does: on its label, or on the round button itself
+/// where the answer line lays it over the label.
+async fn choose(c: &Client, id: &str) {
+    let label = find(c, &format!("label[for='{id}']")).await;
+    if label.click().await.is_err() {
+        click(c, &format!("input[id='{id}']")).await;
+    }
+    let checked = c.find(Locator::Id(id)).await.expect("the choice").prop("checked").await.expect("checked");
+    assert_eq!(checked.as_deref(), Some("true"), "{id} is chosen");
+}
+
 /// Waits (up to 10 s) until the browser's URL satisfies `ok`: a click that submits a form
 /// returns before the next page has loaded.
 async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
@@ -848,7 +859,7 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         let rows = || async { c.find_all(Locator::Css("main table tbody tr")).await.map(|r| r.len()).unwrap_or(0) };
         let before = rows().await;
         for item in 1..=4 {
-            click(&c, &format!("label[for=i-omraade{item}-6]")).await;
+            choose(&c, &format!("i-omraade{item}-6")).await;
         }
         click(&c, "main form#answers button[type=submit]").await;
         let mut after = before;
@@ -881,7 +892,9 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         let scales = c.find_all(Locator::Css("main fieldset.answer-scale")).await.expect("scales");
         assert!(!scales.is_empty(), "{mode}: questions");
         for scale in scales {
-            scale.find(Locator::Css("li:nth-child(3) label")).await.expect("a choice").click().await.expect("click");
+            let input = scale.find(Locator::Css("li:nth-child(3) input")).await.expect("a choice");
+            let id = input.attr("id").await.expect("id").expect("an id");
+            choose(&c, &id).await;
         }
         click(&c, "main form#answers button[type=submit]").await;
         wait_for_url(&c, "the thanks", |u| u.query() == Some("tak=1")).await;
