@@ -57,26 +57,8 @@ crate::policy!(pub SeeResults = actions::RESULTS);
 pub static MODULE: Module = Module {
     name: "feedback",
     routes: || routes::routes().merge(api::routes()),
-    nav: &[
-        NavEntry {
-            href: "/maaling/forloeb",
-            label: "nav-feedback-series",
-            section: "feedback-series",
-            action: &actions::FOLLOW,
-        },
-        NavEntry {
-            href: "/maaling/runder",
-            label: "nav-feedback-rounds",
-            section: "feedback-rounds",
-            action: &actions::MANAGE,
-        },
-        NavEntry {
-            href: "/maaling/resultater",
-            label: "nav-feedback-results",
-            section: "feedback",
-            action: &actions::RESULTS,
-        },
-    ],
+    // One entry: the module's own front door leads on to the pages the reader's roles open.
+    nav: &[NavEntry { href: "/maaling", label: "nav-feedback", section: "feedback", action: &actions::READ }],
     locales: (include_str!("../../locales/da/feedback.ftl"), include_str!("../../locales/en/feedback.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],
     start: no_start,

@@ -193,3 +193,15 @@ pub struct ModelTemplate {
     pub fitted_at: String,
     pub key: String,
 }
+
+#[derive(Template)]
+#[template(path = "feedback/hub.html")]
+pub struct HubTemplate {
+    pub page: Page,
+    /// (address, title, last day) of the open surveys the reader has yet to answer.
+    pub surveys: Vec<(String, String, String)>,
+    /// (address, name, what it is for) of the pages the reader's roles open.
+    pub pages: Vec<(String, String, String)>,
+    /// (address, instrument) of each outcome instrument's model page.
+    pub models: Vec<(String, String)>,
+}

@@ -580,6 +580,17 @@ db_test!(the_front_page_tells_a_professional_which_series_are_not_on_track, |db|
     assert_eq!(r.status, StatusCode::OK);
     let panel = &r.body[r.body.find("Mine målinger</h2>").expect("the panel")..];
     assert!(panel.contains("ikke på sporet") && panel.contains("href=\"/maaling/forloeb/"), "{panel}");
+    // The module's one menu entry leads to the pages the roles open, and no others.
+    let hub = app.login("medarbejder").await.get("/maaling").await;
+    assert_eq!(hub.status, StatusCode::OK);
+    assert!(
+        hub.body.contains("href=\"/maaling/forloeb\"") && !hub.body.contains("href=\"/maaling/runder\""),
+        "{}",
+        hub.body
+    );
+    assert!(hub.body.contains("href=\"/maaling\" class=\"nav-link\" aria-current=\"page\""), "{}", hub.body);
+    let hub = app.login("admin").await.get("/maaling").await.body;
+    assert!(hub.contains("href=\"/maaling/runder\"") && hub.contains("href=\"/maaling/resultater\""), "{hub}");
     // Someone who follows no series gets no panel.
     let r = app.login("direktion").await.get("/").await;
     assert!(!r.body.contains("Mine målinger</h2>"), "{}", r.body);

@@ -23,6 +23,7 @@ use crate::platform::module::{BoxFuture, Guard, Routes};
 use crate::platform::permissions::can;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
 
+mod hub;
 mod model;
 mod rounds;
 
@@ -30,6 +31,7 @@ pub fn routes() -> Routes {
     let follow = Guard::Action(&super::actions::FOLLOW);
     let manage = Guard::Action(&super::actions::MANAGE);
     Routes::new()
+        .get("/maaling", Guard::Action(&super::actions::READ), hub::page)
         .get("/maaling/runder", manage, rounds::list)
         .post("/maaling/runder", manage, rounds::create)
         .get("/svar/{token}", Guard::Public, answer_page)
@@ -398,7 +400,7 @@ async fn list_page(
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &SeriesListTemplate {
-            page: permit.ctx.page(state, tr.t("feedback-series-title"), "feedback-series"),
+            page: permit.ctx.page(state, tr.t("feedback-series-title"), "feedback"),
             rows,
             alerts,
             instruments: instruments.iter().map(|i| (i.key.clone(), i.name.clone())).collect(),
@@ -498,7 +500,7 @@ async fn show_series(
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &SeriesTemplate {
-            page: permit.ctx.page(state, tr.t1("feedback-series-page", "subject", &series.subject), "feedback-series"),
+            page: permit.ctx.page(state, tr.t1("feedback-series-page", "subject", &series.subject), "feedback"),
             id: series.id.to_string(),
             instrument_key: instrument.key.clone(),
             chart,

@@ -44,7 +44,7 @@ pub async fn page(
         ],
     );
     Ok(render(&ModelTemplate {
-        page: permit.ctx.page(&state, tr.t1("feedback-model-title", "instrument", &instrument.name), "feedback-series"),
+        page: permit.ctx.page(&state, tr.t1("feedback-model-title", "instrument", &instrument.name), "feedback"),
         fitted: m.fitted,
         figures,
         data,

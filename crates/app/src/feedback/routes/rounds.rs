@@ -97,7 +97,7 @@ async fn page(
     let has_errors = !errors.is_empty();
     Ok(render_form(
         &RoundsTemplate {
-            page: permit.ctx.page(state, tr.t("feedback-rounds-title"), "feedback-rounds"),
+            page: permit.ctx.page(state, tr.t("feedback-rounds-title"), "feedback"),
             notice,
             rows,
             instruments,
