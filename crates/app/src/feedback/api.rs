@@ -754,6 +754,26 @@ pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<
     Ok((instrument, round, item))
 }
 
+/// The query's unit, if the reader's part covers it: 400 unknown, 403 outside.
+async fn unit_in_reach(
+    state: &AppState,
+    permit: &Permit<SeeResults>,
+    tr: &Tr,
+    q: &AggregateQuery,
+) -> Result<crate::organisation::model::Unit> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let unit = q
+        .unit
+        .as_deref()
+        .and_then(|u| Uuid::parse_str(u.trim()).ok())
+        .and_then(|u| org.unit(u).cloned())
+        .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?;
+    if !permit.reach().covers(unit.tree_left, unit.depth) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(unit)
+}
+
 /// A unit's figure for a round: its subtree's or only its own people's; `{"suppressed":
 /// true}` when it covers fewer than the instrument's threshold or could be worked out from
 /// figures that are shown, and while the round is open.
@@ -765,16 +785,7 @@ pub async fn aggregate(
     Query(q): Query<AggregateQuery>,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
-    let unit = q
-        .unit
-        .as_deref()
-        .and_then(|u| Uuid::parse_str(u.trim()).ok())
-        .and_then(|u| org.unit(u).cloned())
-        .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?;
-    if !permit.reach().covers(unit.tree_left, unit.depth) {
-        return Err(AppError::Forbidden);
-    }
+    let unit = unit_in_reach(&state, &permit, &tr, &q).await?;
     let (instrument, round, item) = round_for(&state, &tr, &q).await?;
     if !round.is_closed(today()) {
         return Ok(json(&Figure::Suppressed { suppressed: true, reason: "open".into() }));
@@ -793,16 +804,7 @@ pub async fn aggregate_trend(
     Query(q): Query<AggregateQuery>,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
-    let unit = q
-        .unit
-        .as_deref()
-        .and_then(|u| Uuid::parse_str(u.trim()).ok())
-        .and_then(|u| org.unit(u).cloned())
-        .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?;
-    if !permit.reach().covers(unit.tree_left, unit.depth) {
-        return Err(AppError::Forbidden);
-    }
+    let unit = unit_in_reach(&state, &permit, &tr, &q).await?;
     let instrument = instrument_of(&state, &tr, &q.instrument).await?;
     let item = q.item.clone().unwrap_or_default();
     if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
