@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use analysis::suppression::{suppress, tree};
+use analysis::suppression::{Hidden, suppress, tree};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -78,8 +78,7 @@ pub fn decide(org: &OrgView, own_totals: &HashMap<Uuid, (i64, f64, f64)>, k: i64
         }
     }
     let counts: Vec<u64> = own.iter().map(|o| o.0.max(0) as u64).collect();
-    let (figures, parts) = tree(&parents, &counts, k.max(1) as u64);
-    let hidden = suppress(&figures, &parts, k.max(1) as u64);
+    let hidden = hidden_for(org.version, &parents, counts, k.max(1) as u64);
     let figure = |t: (i64, f64, f64), hide: bool| -> Figure {
         let (n, sum, squares) = t;
         if hide {
@@ -105,6 +104,33 @@ pub fn decide(org: &OrgView, own_totals: &HashMap<Uuid, (i64, f64, f64)>, k: i64
         })
         .collect();
     Table { units: table }
+}
+
+/// Which figures to hide depends only on the tree and each unit's count, not on the values:
+/// every item of a round that everyone answers has the same counts, so the pattern is
+/// decided once and reused (the elimination is the costly part).
+type PatternKey = (i64, u64, Vec<u64>);
+
+static PATTERNS: Mutex<Option<HashMap<PatternKey, Arc<Vec<Option<Hidden>>>>>> = Mutex::new(None);
+
+/// The most patterns kept (a few rounds' worth of distinct item counts).
+const PATTERNS_KEPT: usize = 256;
+
+fn hidden_for(version: i64, parents: &[Option<usize>], counts: Vec<u64>, k: u64) -> Arc<Vec<Option<Hidden>>> {
+    let key: PatternKey = (version, k, counts);
+    if let Some(p) = PATTERNS.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned())) {
+        return p;
+    }
+    let (figures, parts) = tree(parents, &key.2, k);
+    let pattern = Arc::new(suppress(&figures, &parts, k));
+    if let Ok(mut guard) = PATTERNS.lock() {
+        let map = guard.get_or_insert_with(HashMap::new);
+        if map.len() >= PATTERNS_KEPT {
+            map.clear();
+        }
+        map.insert(key, pattern.clone());
+    }
+    pattern
 }
 
 fn round2(x: f64) -> f64 {
