@@ -1,0 +1,153 @@
+//! Aggregates along the organisation: a unit, the tree and the trend, each figure shown or
+//! suppressed as the round's table decides.
+
+use super::*;
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct AggregateQuery {
+    /// The instrument's key or id.
+    pub instrument: String,
+    /// The unit (for `/api/v1/aggregates`).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Whether the unit's whole subtree counts (default true) or only its own people.
+    #[serde(default)]
+    pub subtree: Option<bool>,
+    /// The round; default the latest that has closed.
+    #[serde(default)]
+    pub round: Option<String>,
+    /// An item's key; default the score.
+    #[serde(default)]
+    pub item: Option<String>,
+}
+
+/// The round asked for, or the instrument's latest closed one; and the item.
+pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round, String)> {
+    let instrument = instrument_of(state, tr, &q.instrument).await?;
+    let round = match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(raw) => {
+            let id = Uuid::parse_str(raw).map_err(|_| AppError::BadRequest(tr.t("feedback-error-round")))?;
+            store::round(&state.db, state.municipality, id)
+                .await?
+                .filter(|r| r.instrument_id == instrument.id)
+                .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-round")))?
+        }
+        None => store::rounds(&state.db, instrument.id)
+            .await?
+            .into_iter()
+            .find(|r| r.is_closed(today()))
+            .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-no-closed-round")))?,
+    };
+    let item = q.item.clone().unwrap_or_default();
+    if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
+        return Err(AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", &item)));
+    }
+    Ok((instrument, round, item))
+}
+
+/// The query's unit, if the reader's part covers it: 400 unknown, 403 outside.
+async fn unit_in_reach(
+    state: &AppState,
+    permit: &Permit<SeeResults>,
+    tr: &Tr,
+    q: &AggregateQuery,
+) -> Result<crate::organisation::model::Unit> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let unit = q
+        .unit
+        .as_deref()
+        .and_then(|u| Uuid::parse_str(u.trim()).ok())
+        .and_then(|u| org.unit(u).cloned())
+        .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?;
+    if !permit.reach().covers(unit.tree_left, unit.depth) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(unit)
+}
+
+/// A unit's figure for a round: its subtree's or only its own people's; `{"suppressed":
+/// true}` when it covers fewer than the instrument's threshold or could be worked out from
+/// figures that are shown, and while the round is open.
+#[utoipa::path(get, path = "/api/v1/aggregates", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = Figure), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn aggregate(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let unit = unit_in_reach(&state, &permit, &tr, &q).await?;
+    let (instrument, round, item) = round_for(&state, &tr, &q).await?;
+    if !round.is_closed(today()) {
+        return Ok(json(&Figure::Suppressed { suppressed: true, reason: "open".into() }));
+    }
+    let table = aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?;
+    let figures = table.units.get(&unit.id).ok_or(AppError::NotFound)?;
+    Ok(json(if q.subtree.unwrap_or(true) { &figures.subtree } else { &figures.own }))
+}
+
+/// A unit's figure over the instrument's closed rounds, oldest first (`round` is ignored).
+#[utoipa::path(get, path = "/api/v1/aggregates/trend", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = [aggregates::Wave]), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn aggregate_trend(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let unit = unit_in_reach(&state, &permit, &tr, &q).await?;
+    let instrument = instrument_of(&state, &tr, &q.instrument).await?;
+    let item = q.item.clone().unwrap_or_default();
+    if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
+        return Err(AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", &item)));
+    }
+    Ok(json(&aggregates::trend(&state, &instrument, unit.id, q.subtree.unwrap_or(true), &item).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct TreeRow {
+    pub unit: Uuid,
+    pub name: String,
+    pub parent: Option<Uuid>,
+    /// The unit's own people.
+    #[serde(rename = "self")]
+    pub own: Figure,
+    /// The unit and every unit below it.
+    pub subtree: Figure,
+}
+
+/// Every unit in the caller's part of the organisation with its own and its subtree's figure.
+#[utoipa::path(get, path = "/api/v1/aggregates/tree", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = [TreeRow]), (status = 400, body = Problem)))]
+pub async fn aggregate_tree(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let (instrument, round, item) = round_for(&state, &tr, &q).await?;
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let reach = permit.reach();
+    let open = !round.is_closed(today());
+    let table = if open {
+        None
+    } else {
+        Some(aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?)
+    };
+    let rows: Vec<TreeRow> = org
+        .all_units()
+        .filter(|u| reach.covers(u.tree_left, u.depth))
+        .map(|u| {
+            let hidden = || Figure::Suppressed { suppressed: true, reason: "open".into() };
+            let figures = table.as_ref().and_then(|t| t.units.get(&u.id));
+            TreeRow {
+                unit: u.id,
+                name: u.name.clone(),
+                parent: u.parent_id,
+                own: figures.map(|f| f.own.clone()).unwrap_or_else(hidden),
+                subtree: figures.map(|f| f.subtree.clone()).unwrap_or_else(hidden),
+            }
+        })
+        .collect();
+    Ok(json(&rows))
+}

@@ -1,0 +1,182 @@
+//! Survey rounds and answering them through a personal link.
+
+use super::*;
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct NewRoundJson {
+    /// The instrument's key or id (a survey: WHO-5, a pulse).
+    pub instrument: String,
+    /// The units sent to; everyone engaged in them and the units below gets a personal link.
+    pub units: Vec<Uuid>,
+    /// First and last day (YYYY-MM-DD, both included).
+    pub opens: String,
+    pub closes: String,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundLink {
+    pub person: Uuid,
+    pub unit: Uuid,
+    /// The secret of the personal link `/api/v1/participate/{token}` (shown once).
+    pub token: String,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundCreated {
+    pub id: Uuid,
+    /// How many personal links were made.
+    pub links: usize,
+    /// How many of them went out by e-mail (the rest have no usable address).
+    pub mailed: usize,
+    /// The personal links, to hand out (shown this once).
+    pub tokens: Vec<RoundLink>,
+}
+
+/// Sends a survey round to units: a personal link per person engaged in them or below, by
+/// e-mail to those with an address, and all of them in the answer (shown this once).
+#[utoipa::path(post, path = "/api/v1/rounds", tag = "feedback", request_body = NewRoundJson,
+    responses((status = 201, body = RoundCreated), (status = 400, body = Problem)))]
+pub async fn create_round(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<NewRoundJson>,
+) -> Result<Response> {
+    let site = site_url(&state, &headers);
+    Ok(created(&crate::feedback::rounds::start(&state, &permit, body, &site).await?))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundList {
+    pub items: Vec<crate::feedback::rounds::RoundSummary>,
+}
+
+/// The survey rounds, the latest first; how many answered only once a round has closed.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "feedback", responses((status = 200, body = RoundList)))]
+pub async fn list_rounds(State(state): State<AppState>, _permit: Permit<ManageFeedback>) -> Result<Response> {
+    Ok(json(&RoundList { items: crate::feedback::rounds::summaries(&state).await? }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ParticipateJson {
+    pub round: String,
+    pub instrument: String,
+    pub licence: String,
+    #[schema(value_type = Object)]
+    pub definition: Definition,
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+    pub answered: bool,
+}
+
+/// What a personal link's holder is asked (no sign-in; the link is the pass).
+#[utoipa::path(get, path = "/api/v1/participate/{token}/survey", tag = "feedback",
+    responses((status = 200, body = ParticipateJson), (status = 404, body = Problem)))]
+pub async fn participate_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+    let hash = crate::platform::accounts::hash_token(token.trim());
+    let (round, _, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
+    let definition =
+        store::definition_at(&state.db, round.instrument_id, round.version).await?.ok_or(AppError::NotFound)?;
+    let instrument = store::instrument_by(&state.db, state.municipality, &round.instrument_id.to_string())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(json(&ParticipateJson {
+        round: round.title,
+        instrument: instrument.name,
+        licence: instrument.licence,
+        definition,
+        opens: round.opens,
+        closes: round.closes,
+        answered,
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AnswerJson {
+    /// Item key → value.
+    #[schema(value_type = Object)]
+    pub answers: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Answered {
+    pub score: f64,
+}
+
+/// Answers a round through a personal link: once, while the round is open. The answer is
+/// kept with the unit and the day, never with the person.
+#[utoipa::path(post, path = "/api/v1/participate/{token}/responses", tag = "feedback", request_body = AnswerJson,
+    responses((status = 201, body = Answered), (status = 400, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn participate(
+    State(state): State<AppState>,
+    ctx: crate::platform::web::Ctx,
+    Path(token): Path<String>,
+    ApiJson(body): ApiJson<AnswerJson>,
+) -> Result<Response> {
+    let tr = ctx.tr();
+    let link = link_of(&state, &tr, &token).await?;
+    let answers = answers_of(&tr, &link.definition, &body.answers)?;
+    let score = answer_by_link(&state, &tr, &link, &answers).await?;
+    Ok(created(&Answered { score }))
+}
+
+/// A personal link to a round that may still answer: its round, unit and definition.
+pub struct OpenLink {
+    pub hash: String,
+    pub round: Round,
+    pub unit: Uuid,
+    pub definition: Definition,
+}
+
+/// The link behind a token: 404 unknown; 409 already answered or the round not open.
+pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink> {
+    link_by_hash(state, tr, crate::platform::accounts::hash_token(token.trim())).await
+}
+
+/// The link behind a token's hash (the signed-in door finds it by the person).
+pub async fn link_by_hash(state: &AppState, tr: &Tr, hash: String) -> Result<OpenLink> {
+    let (round, unit, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
+    if answered {
+        return Err(AppError::Conflict(tr.t("feedback-error-answered")));
+    }
+    if !round.is_open(today()) {
+        return Err(AppError::Conflict(tr.t("feedback-error-round-closed")));
+    }
+    let definition =
+        store::definition_at(&state.db, round.instrument_id, round.version).await?.ok_or(AppError::NotFound)?;
+    Ok(OpenLink { hash, round, unit, definition })
+}
+
+/// Scores and keeps an answer given through a link (the API's and the page's way). Returns
+/// the score; a 400 naming the item for a bad answer, a 409 when the link has answered.
+pub async fn answer_by_link(state: &AppState, tr: &Tr, link: &OpenLink, answers: &[(String, Value)]) -> Result<f64> {
+    let definition = &link.definition;
+    let scored = definition.score(answers).map_err(|e| AppError::BadRequest(answer_error(tr, &e)))?;
+    let items: Vec<(String, f64)> = answers
+        .iter()
+        .filter_map(|(k, v)| {
+            let x = match v {
+                Value::Number(x) => *x,
+                Value::Text(t) => t.trim().replace(',', ".").parse().ok()?,
+            };
+            definition.items.iter().any(|i| &i.key == k && i.scale.bounds().is_some()).then(|| (k.clone(), x))
+        })
+        .collect();
+    let raw = answers_json(answers);
+    let new = store::NewResponse {
+        instrument: link.round.instrument_id,
+        version: link.round.version,
+        session: None,
+        rater: "self",
+        answers: &raw,
+        score: scored.score,
+        answered_on: today(),
+    };
+    if !store::answer_round(&state.db, &link.hash, &link.round, link.unit, &new, &items).await? {
+        return Err(AppError::Conflict(tr.t("feedback-error-answered")));
+    }
+    Ok(scored.score)
+}
