@@ -143,6 +143,12 @@ impl Tr {
         Number { lang: self.lang, value: value.count() }
     }
 
+    /// A decimal number with `places` decimals the reader's way: "3,4" in Danish.
+    pub fn decimal(&self, value: f64, places: usize) -> String {
+        let s = format!("{value:.places$}");
+        if self.lang == Lang::Da { s.replace('.', ",") } else { s }
+    }
+
     /// A date and time in Copenhagen time.
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
         let local = at.with_timezone(&chrono_tz::Europe::Copenhagen);

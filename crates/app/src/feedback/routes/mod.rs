@@ -52,17 +52,6 @@ struct ResultsQuery {
     runde: Option<String>,
 }
 
-/// A decimal the reader's way: "61,3" in Danish.
-fn decimal(tr: &Tr, x: f64) -> String {
-    decimal_places(tr, x, 1)
-}
-
-/// A number with `places` decimals, the reader's way.
-fn decimal_places(tr: &Tr, x: f64, places: usize) -> String {
-    let s = format!("{x:.places$}");
-    if tr.lang == crate::platform::i18n::Lang::Da { s.replace('.', ",") } else { s }
-}
-
 /// A survey's results in the reader's part of the organisation: each unit's own people and
 /// its whole subtree, hidden where the table hides them (the API's table, the same for all).
 async fn results(
@@ -102,7 +91,7 @@ async fn results(
             let top = visible.iter().map(|u| u.depth).min().unwrap_or(0);
             let (low, high) = scale_of(&instrument.definition);
             let shown = |f: &Figure| match f {
-                Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, decimal(&tr, *mean))),
+                Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, tr.decimal(*mean, 1))),
                 _ => None,
             };
             // The top of the reader's part over every closed round.
@@ -390,7 +379,7 @@ async fn list_page(
             label: series.label.clone(),
             instrument: instrument.name.clone(),
             sessions: own.len(),
-            latest: own.last().map(|r| decimal(&tr, r.score)).unwrap_or_default(),
+            latest: own.last().map(|r| tr.decimal(r.score, 1)).unwrap_or_default(),
             status: status_label(&tr, &view.status),
             alert: view.status == "not_on_track",
         });
@@ -464,10 +453,10 @@ async fn show_series(
         (tr.t("feedback-series-change"), tr.t(&format!("feedback-change-{}", change_key(view.change)))),
     ];
     if let Some(c) = view.cutoff {
-        facts.push((tr.t("feedback-series-cutoff"), decimal(&tr, c)));
+        facts.push((tr.t("feedback-series-cutoff"), tr.decimal(c, 1)));
     }
     if let Some(r) = view.rci {
-        facts.push((tr.t("feedback-series-rci"), decimal(&tr, r)));
+        facts.push((tr.t("feedback-series-rci"), tr.decimal(r, 1)));
     }
     for flag in &view.flags {
         facts.push((tr.t("feedback-series-flag"), tr.t(&format!("feedback-flag-{}", flag_key(*flag)))));
@@ -480,7 +469,7 @@ async fn show_series(
         .map(|r| ScoreView {
             session: r.session,
             rater: tr.find(&format!("feedback-rater-{}", r.rater)).unwrap_or_else(|| r.rater.clone()),
-            score: decimal(&tr, r.score),
+            score: tr.decimal(r.score, 1),
             day: r.answered_on.format("%d.%m.%Y").to_string(),
         })
         .collect();

@@ -8,7 +8,6 @@ use super::super::ReadFeedback;
 use super::super::api::{instrument_of, model_of};
 use super::super::model::Purpose;
 use super::super::views::ModelTemplate;
-use super::{decimal, decimal_places};
 use crate::AppState;
 use crate::platform::layout::render;
 use crate::platform::web::{AppError, Permit, Result};
@@ -26,11 +25,11 @@ pub async fn page(
     let m = model_of(&state, &instrument).await?;
     let figures = match (m.a, m.b, m.centre, m.sigma, m.r_squared) {
         (Some(a), Some(b), Some(centre), Some(sigma), Some(r2)) => vec![
-            (tr.t("feedback-model-a"), decimal(&tr, a)),
-            (tr.t("feedback-model-b"), decimal_places(&tr, b, 3)),
-            (tr.t("feedback-model-centre"), decimal(&tr, centre)),
-            (tr.t("feedback-model-sigma"), decimal(&tr, sigma)),
-            (tr.t("feedback-model-r2"), decimal_places(&tr, r2, 2)),
+            (tr.t("feedback-model-a"), tr.decimal(a, 1)),
+            (tr.t("feedback-model-b"), tr.decimal(b, 3)),
+            (tr.t("feedback-model-centre"), tr.decimal(centre, 1)),
+            (tr.t("feedback-model-sigma"), tr.decimal(sigma, 1)),
+            (tr.t("feedback-model-r2"), tr.decimal(r2, 2)),
         ],
         _ => Vec::new(),
     };

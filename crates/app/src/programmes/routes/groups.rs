@@ -18,7 +18,7 @@ use super::super::store::groups::StoredGroup;
 use super::super::views::{AdoptedGroupView, GroupsTemplate, PreviewGroupView, PreviewMemberView, PreviewTemplate};
 use super::super::{ManageProgrammes, actions};
 use crate::AppState;
-use crate::platform::i18n::{Lang, Tr};
+use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render_form};
 use crate::platform::module::{Guard, Routes};
 use crate::platform::web::{AppError, CsrfForm, Permit, Result};
@@ -322,12 +322,6 @@ async fn with_error(
     page(state, permit, programme, choice, errors, None, 1).await
 }
 
-/// A decimal the reader's way: "0,8" in Danish.
-fn decimal(tr: &Tr, value: f64, places: usize) -> String {
-    let s = format!("{value:.places$}");
-    if tr.lang == Lang::Da { s.replace('.', ",") } else { s }
-}
-
 async fn preview_page(
     state: &AppState,
     permit: &Permit<ManageProgrammes>,
@@ -392,12 +386,12 @@ async fn preview_page(
         .collect();
     let summary = tr.ta(
         "groups-summary",
-        &[("people", &people), ("groups", &result.groups.len()), ("score", &decimal(&tr, result.score, 1))],
+        &[("people", &people), ("groups", &result.groups.len()), ("score", &tr.decimal(result.score, 1))],
     );
     let mixed = result
         .mix
         .first()
-        .map(|_| tr.t1("groups-mixed", "share", format!("{} %", decimal(&tr, result.mixed_share * 100.0, 0))))
+        .map(|_| tr.t1("groups-mixed", "share", format!("{} %", tr.decimal(result.mixed_share * 100.0, 0))))
         .unwrap_or_default();
     Ok(render_form(
         &PreviewTemplate {

@@ -209,12 +209,6 @@ async fn programme_page(
     programme_view(&state, &permit, &id, q.gemt.as_deref(), FormErrors::default()).await
 }
 
-/// A decimal the reader's way: "3,4" in Danish.
-fn decimal(tr: &Tr, value: f64, places: usize) -> String {
-    let s = format!("{value:.places$}");
-    if tr.lang == crate::platform::i18n::Lang::Da { s.replace('.', ",") } else { s }
-}
-
 async fn programme_view(
     state: &AppState,
     permit: &Permit<ReadProgrammes>,
@@ -259,7 +253,7 @@ async fn programme_view(
         .await?
         .into_iter()
         .map(|c| {
-            let shown = |v: Option<f64>| v.map(|v| decimal(&tr, v, 1)).unwrap_or_else(|| tr.t("ratings-suppressed"));
+            let shown = |v: Option<f64>| v.map(|v| tr.decimal(v, 1)).unwrap_or_else(|| tr.t("ratings-suppressed"));
             RatingChangeView {
                 cohort: c.cohort.map_or_else(|| tr.t("ratings-no-cohort"), |n| n.to_string()),
                 role: c.role_name,
@@ -268,7 +262,7 @@ async fn programme_view(
                 end: shown(c.end_mean),
                 change: c
                     .change
-                    .map(|v| format!("{}{}", if v > 0.0 { "+" } else { "" }, decimal(&tr, v, 1)))
+                    .map(|v| format!("{}{}", if v > 0.0 { "+" } else { "" }, tr.decimal(v, 1)))
                     .unwrap_or_default(),
             }
         })
