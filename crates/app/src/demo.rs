@@ -11,10 +11,22 @@ pub use crate::organisation::demo::{DEFAULT_SEED, DEFAULT_SIZE, DEMO_LOGINS};
 /// people with the demo logins, its story bank, and the involvement process "Fremtidens
 /// velfærd" with its inputs and votes (its analysis queued as a job), its proposals (some
 /// decided and published, the rest for the board), the rule register, and a running
-/// development programme with two cohorts, learning groups and buddies; WHO-5 rounds, a pulse
-/// and a family-support team's series. Returns false (and changes nothing)
+/// development programme with two cohorts, learning groups and buddies; WHO-5 rounds, four
+/// waves of the well-being survey, a pulse and a family-support team's series. Returns false (and changes nothing)
 /// when the database already holds an organisation or accounts.
 pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -> anyhow::Result<bool> {
+    install_with_answers(db, municipality, employees, seed, None).await
+}
+
+/// As [`install`], with a history of monthly pulse rounds until the survey rounds hold about
+/// `answers` answers in all (for benchmarks at full size).
+pub async fn install_with_answers(
+    db: &Db,
+    municipality: Uuid,
+    employees: usize,
+    seed: u64,
+    answers: Option<usize>,
+) -> anyhow::Result<bool> {
     if !crate::organisation::demo::install(db, municipality, employees, seed).await? {
         return Ok(false);
     }
@@ -37,6 +49,6 @@ pub async fn install(db: &Db, municipality: Uuid, employees: usize, seed: u64) -
         let unit = account.person_id.and_then(|p| org.person(p)).map(|p| p.unit);
         professional = unit.map(|u| (account.id, u));
     }
-    crate::feedback::demo::install(db, municipality, seed, professional).await?;
+    crate::feedback::demo::install(db, municipality, seed, professional, answers).await?;
     Ok(true)
 }

@@ -844,6 +844,31 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         if javascript {
             assert_accessible(&c, &e.axe, "results of the leader's part").await;
         }
+        // One question of the yearly survey: its distribution per unit and the funnel plot.
+        for (id, value) in [("redskab", "trivsel"), ("spoergsmaal", "leder-tillid")] {
+            c.find(Locator::Css(&format!("main #{id}")))
+                .await
+                .expect("choice")
+                .select_by_value(value)
+                .await
+                .expect("select");
+            if id == "redskab" {
+                click(&c, "main form.results-choice button[type=submit]").await;
+                wait_for_url(&c, "the yearly survey", |u| u.query().is_some_and(|q| q.contains("redskab=trivsel")))
+                    .await;
+            }
+        }
+        click(&c, "main form.results-choice button[type=submit]").await;
+        wait_for_url(&c, "one question", |u| u.query().is_some_and(|q| q.contains("spoergsmaal=leder-tillid"))).await;
+        let heading = find(&c, "main h2").await.text().await.expect("question");
+        assert!(heading.contains("tillid til min nærmeste leder"), "{mode}: {heading}");
+        let table = find(&c, "main table").await.text().await.expect("distribution");
+        assert!(table.contains("Fordeling"), "{mode}: {table}");
+        let funnel = find(&c, "main .funnel-chart figcaption").await.text().await.expect("funnel plot");
+        assert!(funnel.contains("99,8 %-grænserne"), "{mode}: {funnel}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a question's distribution and funnel plot").await;
+        }
         c.close().await.expect("close");
 
         // The professional: the front page's alert, a family not on track, the next answer.

@@ -85,6 +85,10 @@ enum Command {
         /// Seed of the generator; the same seed gives the same municipality.
         #[arg(long, default_value_t = demo::DEFAULT_SEED)]
         seed: u64,
+        /// Survey answers in all: monthly pulse rounds back in time are added until the
+        /// rounds hold about this many (up to 2000000; for benchmarks at full size).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=2_000_000))]
+        answers: Option<u32>,
     },
     /// Import data.
     Import {
@@ -342,10 +346,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", say("Databasen er opdateret.", "The database is up to date."));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { size, seed } => {
+        Command::Demo { size, seed, answers } => {
             let db = open(&cli.db).await?;
             let m = site::store::ensure(&db, "Kommune").await?;
-            if demo::install(&db, m.id, size as usize, seed).await? {
+            if demo::install_with_answers(&db, m.id, size as usize, seed, answers.map(|a| a as usize)).await? {
                 println!("{}", say("Samby Kommune er oprettet.", "Samby Kommune has been created."));
                 Ok(ExitCode::SUCCESS)
             } else {

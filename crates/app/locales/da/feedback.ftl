@@ -47,6 +47,20 @@ feedback-results-own = Egne medarbejdere
 feedback-results-subtree = Med underliggende enheder
 feedback-results-bar = Niveau
 feedback-results-hidden = – betyder, at tallet er skjult: for få svar, eller det ville kunne regnes ud af de viste tal.
+feedback-results-question = Spørgsmål
+feedback-results-score = Samlet score
+feedback-results-distribution = Fordeling
+feedback-results-distribution-hint = Fordelingen går fra den laveste svarmulighed (mørkerød) til den højeste (mørkeblå); den vises kun sammen med et tal, der må vises.
+feedback-funnel-title = Tragtdiagram: enhederne mod hele organisationen
+feedback-funnel-caption = Hver prik er en enheds egne medarbejdere: deres gennemsnit over antal svar. Den vandrette linje er hele organisationens gennemsnit; de stiplede grænser rummer 95 % og de fuldt optrukne 99,8 % af, hvad tilfældigheder giver for en enhed af den størrelse. Små enheder svinger mere, så enhederne rangordnes ikke.
+feedback-funnel-all-within = { $count ->
+    [one] Den ene viste enhed ligger inden for 99,8 %-grænserne.
+   *[other] Alle { $count } viste enheder ligger inden for 99,8 %-grænserne.
+}
+feedback-funnel-outside = { $count ->
+    [one] Én enhed ligger uden for 99,8 %-grænserne: { $units }.
+   *[other] { $count } enheder ligger uden for 99,8 %-grænserne: { $units }.
+}
 nav-feedback-series = Mine målinger
 feedback-series-title = Mine målinger
 feedback-series-lead = De forløb, du følger med udbytte- og samtaleskalaer: score for score, med pålidelig ændring og det forventede bånd ud fra kommunens egne forløb.
@@ -88,6 +102,8 @@ feedback-rater-teacher = En lærer eller pædagog
 feedback-rater-professional = En anden fagperson
 feedback-chart-caption = Scoren samtale for samtale (prikker og linje), andres syn (firkanter), cut-off (stiplet) og det forventede bånd (skraveret), når kommunen har data nok. Tallene står i tabellen herunder.
 feedback-alert-not-on-track = Ikke på sporet: den seneste score ligger under det forventede bånd. Tal med borgeren om, hvad der skal til.
+feedback-alert-session-below-cutoff = Samtalen gik ikke godt nok: den seneste samtalescore ligger under cut-off. Tal med borgeren om, hvad der skal være anderledes.
+feedback-alert-session-falling = Samtalescoren falder: den er lavere end ved samtalen før. Spørg, hvad der kunne gøre samtalerne mere brugbare.
 feedback-status-on-track = På sporet
 feedback-status-not-on-track = Ikke på sporet
 feedback-status-no-band = Intet bånd endnu (for få samtaler eller for lidt data i kommunen)

@@ -47,6 +47,20 @@ feedback-results-own = Own staff
 feedback-results-subtree = With units below
 feedback-results-bar = Level
 feedback-results-hidden = – means the figure is hidden: too few answers, or it could be worked out from the figures shown.
+feedback-results-question = Question
+feedback-results-score = Overall score
+feedback-results-distribution = Distribution
+feedback-results-distribution-hint = The distribution runs from the lowest answer (dark red) to the highest (dark blue); it is shown only with a figure that may be shown.
+feedback-funnel-title = Funnel plot: the units against the whole organisation
+feedback-funnel-caption = Each dot is a unit's own staff: their mean against their number of answers. The horizontal line is the whole organisation's mean; the dashed limits hold 95 % and the solid ones 99.8 % of what chance gives a unit of that size. Small units vary more, so units are not ranked.
+feedback-funnel-all-within = { $count ->
+    [one] The one unit shown lies within the 99.8 % limits.
+   *[other] All { $count } units shown lie within the 99.8 % limits.
+}
+feedback-funnel-outside = { $count ->
+    [one] One unit lies outside the 99.8 % limits: { $units }.
+   *[other] { $count } units lie outside the 99.8 % limits: { $units }.
+}
 nav-feedback-series = My measurements
 feedback-series-title = My measurements
 feedback-series-lead = The series you follow with outcome and session scales: score by score, with reliable change and the expected band from the municipality's own series.
@@ -88,6 +102,8 @@ feedback-rater-teacher = A teacher or educator
 feedback-rater-professional = Another professional
 feedback-chart-caption = The score session by session (dots and line), others' views (squares), the cut-off (dashed) and the expected band (shaded) when the municipality has data enough. The figures are in the table below.
 feedback-alert-not-on-track = Not on track: the latest score is below the expected band. Talk with the citizen about what it takes.
+feedback-alert-session-below-cutoff = The session did not go well enough: the latest session score is below the cut-off. Talk with the citizen about what should be different.
+feedback-alert-session-falling = The session score is falling: it is lower than at the session before. Ask what would make the sessions more useful.
 feedback-status-on-track = On track
 feedback-status-not-on-track = Not on track
 feedback-status-no-band = No band yet (too few sessions or too little data in the municipality)

@@ -1,5 +1,5 @@
 //! A round's figures along the organisation: for every unit its own people and its whole
-//! subtree — count, mean, standard deviation — with every figure of fewer than k answers
+//! subtree — count, mean, standard deviation and, for a question, its distribution — with every figure of fewer than k answers
 //! hidden (primary) and every figure hidden that would let one be worked out by subtraction
 //! (secondary, `analysis::suppression`). The table is decided once for the whole organisation
 //! and then cut to what the reader may see, so that two readers with different scopes can
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::model::Round;
-use super::store;
+use super::store::{self, Totals};
 use crate::AppState;
 use crate::organisation::cache::OrgView;
 use crate::platform::web::Result;
@@ -30,6 +30,10 @@ pub enum Figure {
         mean: f64,
         /// Standard deviation (0 for one answer, never shown alone).
         sd: f64,
+        /// How many gave each value, lowest first: for a question (not the score), where the
+        /// round kept its distribution. Shown with the figure and hidden with it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        distribution: Vec<Count>,
     },
     Suppressed {
         suppressed: bool,
@@ -37,6 +41,13 @@ pub enum Figure {
         /// round is still open).
         reason: String,
     },
+}
+
+/// How many answered a value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Count {
+    pub value: i64,
+    pub n: i64,
 }
 
 impl Figure {
@@ -58,38 +69,48 @@ pub struct Table {
     pub units: HashMap<Uuid, UnitFigures>,
 }
 
-/// Decides the table from each unit's own (n, sum, sum of squares).
-pub fn decide(org: &OrgView, own_totals: &HashMap<Uuid, (i64, f64, f64)>, k: i64) -> Table {
+/// Decides the table from each unit's own totals.
+pub fn decide(org: &OrgView, own_totals: &HashMap<Uuid, Totals>, k: i64) -> Table {
     let units: Vec<&crate::organisation::model::Unit> = org.all_units().collect();
     let index: HashMap<Uuid, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
     let parents: Vec<Option<usize>> = units.iter().map(|u| u.parent_id.and_then(|p| index.get(&p).copied())).collect();
-    let own: Vec<(i64, f64, f64)> =
-        units.iter().map(|u| own_totals.get(&u.id).copied().unwrap_or((0, 0.0, 0.0))).collect();
+    let own: Vec<Totals> = units.iter().map(|u| own_totals.get(&u.id).cloned().unwrap_or_default()).collect();
     // Subtree totals, children before parents (deepest first).
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(units[i].depth));
     let mut sub = own.clone();
     for &i in &order {
         if let Some(p) = parents[i] {
-            let (n, s, q) = sub[i];
-            sub[p].0 += n;
-            sub[p].1 += s;
-            sub[p].2 += q;
+            let below = sub[i].clone();
+            let parent = &mut sub[p];
+            parent.n += below.n;
+            parent.sum += below.sum;
+            parent.squares += below.squares;
+            for (sum, count) in parent.spread.iter_mut().zip(below.spread) {
+                *sum += count;
+            }
         }
     }
-    let counts: Vec<u64> = own.iter().map(|o| o.0.max(0) as u64).collect();
+    let counts: Vec<u64> = own.iter().map(|o| o.n.max(0) as u64).collect();
     let hidden = hidden_for(org.version, &parents, counts, k.max(1) as u64);
-    let figure = |t: (i64, f64, f64), hide: bool| -> Figure {
-        let (n, sum, squares) = t;
+    let figure = |t: &Totals, hide: bool| -> Figure {
+        let (n, sum, squares) = (t.n, t.sum, t.squares);
         if hide {
             return Figure::hidden("threshold");
         }
         if n == 0 {
-            return Figure::Shown { n: 0, mean: 0.0, sd: 0.0 };
+            return Figure::Shown { n: 0, mean: 0.0, sd: 0.0, distribution: Vec::new() };
         }
         let mean = sum / n as f64;
         let variance = if n > 1 { ((squares - n as f64 * mean * mean) / (n as f64 - 1.0)).max(0.0) } else { 0.0 };
-        Figure::Shown { n, mean: round2(mean), sd: round2(variance.sqrt()) }
+        // A distribution that does not add up to the count (the score, values outside 0–10,
+        // answers from before it was kept) is not shown at all.
+        let distribution = if t.spread.iter().sum::<i64>() == n {
+            (0..).zip(t.spread).filter(|(_, n)| *n > 0).map(|(value, n)| Count { value, n }).collect()
+        } else {
+            Vec::new()
+        };
+        Figure::Shown { n, mean: round2(mean), sd: round2(variance.sqrt()), distribution }
     };
     let table = units
         .iter()
@@ -97,8 +118,8 @@ pub fn decide(org: &OrgView, own_totals: &HashMap<Uuid, (i64, f64, f64)>, k: i64
         .map(|(i, u)| {
             let figures = UnitFigures {
                 unit: u.id,
-                own: figure(own[i], hidden[2 * i].is_some()),
-                subtree: figure(sub[i], hidden[2 * i + 1].is_some()),
+                own: figure(&own[i], hidden[2 * i].is_some()),
+                subtree: figure(&sub[i], hidden[2 * i + 1].is_some()),
             };
             (u.id, figures)
         })
@@ -149,8 +170,7 @@ pub async fn table(state: &AppState, round: &Round, item: &str, k: i64) -> Resul
     if let Some(t) = TABLES.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned())) {
         return Ok(t);
     }
-    let totals: HashMap<Uuid, (i64, f64, f64)> =
-        store::totals(&state.db, round.id, item).await?.into_iter().map(|(u, n, s, q)| (u, (n, s, q))).collect();
+    let totals: HashMap<Uuid, Totals> = store::totals(&state.db, round.id, item).await?.into_iter().collect();
     let table = Arc::new(decide(&org, &totals, k));
     if let Ok(mut guard) = TABLES.lock() {
         let map = guard.get_or_insert_with(HashMap::new);
@@ -191,4 +211,84 @@ pub async fn trend(
         waves.push(Wave { round: round.id, title: round.title.clone(), closes: round.closes, figure });
     }
     Ok(waves)
+}
+
+/// A unit's own figure in a funnel plot: where its mean lies against the organisation's for
+/// a unit of its size (a small unit's mean strays further by chance alone), instead of a
+/// league table that ranks units by noise.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct FunnelPoint {
+    pub unit: Uuid,
+    pub name: String,
+    pub n: i64,
+    pub mean: f64,
+    /// `above` or `below` the 99.8 % control limits for its size, or `within`.
+    pub position: String,
+    /// Outside the 95 % limits: worth a look, not yet a signal.
+    pub outside_95: bool,
+}
+
+/// A funnel plot of a round: the centre line and its spread, and the reader's units.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Funnel {
+    /// The whole organisation's mean and standard deviation; absent (and no points) when the
+    /// organisation's figure is hidden or the round is open.
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    /// Each unit whose own people's figure is shown, in the organisation's order.
+    pub points: Vec<FunnelPoint>,
+}
+
+/// The normal quantiles of the two pairs of control limits (two-sided 95 % and 99.8 %).
+pub const Z95: f64 = 1.96;
+pub const Z998: f64 = 3.09;
+
+impl Funnel {
+    pub fn empty() -> Funnel {
+        Funnel { mean: None, sd: None, points: Vec::new() }
+    }
+
+    /// The control limits for a unit of `n` answers at quantile `z`: (lower, upper).
+    pub fn limits(&self, n: f64, z: f64) -> Option<(f64, f64)> {
+        let (mean, sd) = (self.mean?, self.sd?);
+        let half = z * sd / n.max(1.0).sqrt();
+        Some((mean - half, mean + half))
+    }
+}
+
+/// The funnel of a decided table: the organisation's subtree figure as the centre, and every
+/// unit the reader may see whose own people's figure is shown (only shown figures are used,
+/// so the plot tells nothing the table hides).
+pub fn funnel(table: &Table, org: &OrgView, visible: impl Fn(&crate::organisation::model::Unit) -> bool) -> Funnel {
+    let centre = org.all_units().find(|u| u.parent_id.is_none()).and_then(|root| table.units.get(&root.id)).and_then(
+        |f| match &f.subtree {
+            Figure::Shown { n, mean, sd, .. } if *n > 1 => Some((*mean, *sd)),
+            _ => None,
+        },
+    );
+    let Some((mean, sd)) = centre else { return Funnel::empty() };
+    let mut out = Funnel { mean: Some(mean), sd: Some(sd), points: Vec::new() };
+    for unit in org.all_units().filter(|u| visible(u)) {
+        let Some(Figure::Shown { n, mean: m, .. }) = table.units.get(&unit.id).map(|f| &f.own) else { continue };
+        if *n == 0 {
+            continue;
+        }
+        let (n, m) = (*n, *m);
+        let outside = |z: f64| out.limits(n as f64, z).map_or((false, false), |(lo, hi)| (m < lo, m > hi));
+        let position = match outside(Z998) {
+            (true, _) => "below",
+            (_, true) => "above",
+            _ => "within",
+        };
+        let (below95, above95) = outside(Z95);
+        out.points.push(FunnelPoint {
+            unit: unit.id,
+            name: unit.name.clone(),
+            n,
+            mean: m,
+            position: position.into(),
+            outside_95: below95 || above95,
+        });
+    }
+    out
 }

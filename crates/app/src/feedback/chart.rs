@@ -1,8 +1,10 @@
-//! A series drawn on the server as SVG (no JavaScript): the expected band and line, the
-//! cut-off, the subject's own scores as a line and each collateral rater's as dots.
+//! Charts drawn on the server as SVG (no JavaScript): a series with the expected band and
+//! line, the cut-off, the subject's own scores as a line and each collateral rater's as dots;
+//! and a round's funnel plot.
 
+use super::aggregates::{Funnel, Z95, Z998};
 use super::api::SeriesJson;
-use super::views::Chart;
+use super::views::{Chart, FunnelChart};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 260;
@@ -49,4 +51,56 @@ pub fn draw(view: &SeriesJson, (low, high): (f64, f64)) -> Chart {
             })
             .collect(),
     }
+}
+
+/// A round's funnel plot on a scale from `low` to `high`: each unit's mean against its
+/// number of answers, the organisation's mean as the centre line and the 95 % and 99.8 %
+/// limits narrowing as units grow. None when the organisation's figure is hidden or no
+/// unit's is shown.
+pub fn funnel(tr: &crate::platform::i18n::Tr, plot: &Funnel, (low, high): (f64, f64)) -> Option<FunnelChart> {
+    let centre = plot.mean?;
+    let most = plot.points.iter().map(|p| p.n).max()?.max(2) as f64;
+    let span = if high > low { high - low } else { 1.0 };
+    let x = |n: f64| LEFT + n / most * (f64::from(WIDTH) - LEFT - RIGHT);
+    let y = |v: f64| TOP + (1.0 - ((v - low) / span).clamp(0.0, 1.0)) * (f64::from(HEIGHT) - TOP - BOTTOM);
+    // Each curve from n = 2 (one answer is never shown) to the largest unit.
+    let curve = |z: f64, upper: bool| -> String {
+        (0..=48)
+            .filter_map(|i| {
+                let n = 2.0 + (most - 2.0) * f64::from(i) / 48.0;
+                let (lo, hi) = plot.limits(n, z)?;
+                Some(format!("{:.1},{:.1}", x(n), y(if upper { hi } else { lo })))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let outside: Vec<&str> = plot.points.iter().filter(|p| p.position != "within").map(|p| p.name.as_str()).collect();
+    let summary = if outside.is_empty() {
+        tr.t1("feedback-funnel-all-within", "count", plot.points.len())
+    } else {
+        let units = outside.join(", ");
+        tr.ta("feedback-funnel-outside", &[("count", &outside.len()), ("units", &units)])
+    };
+    let ticks = 4;
+    Some(FunnelChart {
+        width: WIDTH,
+        height: HEIGHT,
+        centre: y(centre),
+        limits95: (curve(Z95, false), curve(Z95, true)),
+        limits998: (curve(Z998, false), curve(Z998, true)),
+        points: plot.points.iter().map(|p| (x(p.n as f64), y(p.mean), p.position != "within")).collect(),
+        x_ticks: (0..=ticks)
+            .map(|i| {
+                let n = most * f64::from(i) / f64::from(ticks);
+                (x(n), format!("{n:.0}"))
+            })
+            .collect(),
+        y_ticks: (0..=ticks)
+            .map(|i| {
+                let v = low + span * f64::from(i) / f64::from(ticks);
+                (y(v), tr.decimal(v, 1))
+            })
+            .collect(),
+        summary,
+    })
 }

@@ -1,13 +1,13 @@
 //! The demo municipality's measurements: two WHO-5 rounds sent to every unit (closed; answer
-//! rates that vary by unit, so that some units fall below the threshold), a pulse round that
-//! is open now, and FIT-style series for the demo employee's team of family support, on the
+//! rates that vary by unit, so that some units fall below the threshold), four yearly waves of
+//! the well-being survey, a pulse round that is open now, and FIT-style series for the demo employee's team of family support, on the
 //! template with its wording and thresholds marked as demo text.
 
 use analysis::rng::SplitMix64;
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::model::{InstrumentInput, SubjectKind};
+use super::model::{Instrument, InstrumentInput, SubjectKind};
 use super::{library, store};
 use crate::organisation::cache::OrgView;
 use crate::platform::accounts::{hash_token, random_token};
@@ -22,74 +22,118 @@ fn entry(action: &str) -> AuditEntry {
 /// Families followed in the demo team.
 const FAMILIES: u32 = 40;
 
-pub async fn install(db: &Db, municipality: Uuid, seed: u64, professional: Option<(Uuid, Uuid)>) -> anyhow::Result<()> {
+/// Installs the measurements; `answers` asks for a history of monthly pulse rounds back in
+/// time until the rounds hold about that many answers in all (for benchmarks; none by default).
+pub async fn install(
+    db: &Db,
+    municipality: Uuid,
+    seed: u64,
+    professional: Option<(Uuid, Uuid)>,
+    answers: Option<usize>,
+) -> anyhow::Result<()> {
     library::ensure(db, municipality).await?;
     let org = OrgView::read(db, municipality).await?;
     let mut rng = SplitMix64(seed ^ 0x5EED_F00D);
-    let who5 = store::instrument_by(db, municipality, "who5").await?.ok_or_else(|| anyhow::anyhow!("who5"))?;
-    let pulse = store::instrument_by(db, municipality, "pulse").await?.ok_or_else(|| anyhow::anyhow!("pulse"))?;
+    let instrument = |key: &'static str| async move {
+        store::instrument_by(db, municipality, key).await?.ok_or_else(|| anyhow::anyhow!("{key}"))
+    };
+    let (who5, pulse, trivsel) = (instrument("who5").await?, instrument("pulse").await?, instrument("trivsel").await?);
     let now = today();
     // Everyone engaged somewhere, with the unit they answer for.
     let people: Vec<(Uuid, Uuid)> =
         org.all_units().flat_map(|u| org.staff(u.id).iter().map(|m| (m.person_id, u.id)).collect::<Vec<_>>()).collect();
-    // Each unit's answer rate, 20–95 %, the same in every round (some units are always low).
-    let rate = |unit: Uuid| 20 + (unit.as_bytes()[15] as usize * 75) / 255;
-    for (title, opens, closes, instrument, wellbeing) in [
-        ("WHO-5 forår", now - Duration::days(104), now - Duration::days(90), &who5, 0.0),
-        ("WHO-5 efterår", now - Duration::days(24), now - Duration::days(10), &who5, 0.3),
-        ("Puls i denne måned", now - Duration::days(3), now + Duration::days(11), &pulse, 0.0),
-    ] {
-        let links: Vec<(String, Uuid, Uuid)> =
-            people.iter().map(|(p, u)| (hash_token(&random_token()), *u, *p)).collect();
-        let new = store::NewRound {
-            instrument: instrument.id,
-            version: instrument.version,
-            title,
-            opens,
-            closes,
-            links: links.clone(),
-            letters: Vec::new(),
-        };
-        let round_id = store::create_round(db, municipality, &new, entry("round.created")).await?;
-        let round = store::round(db, municipality, round_id).await?.ok_or_else(|| anyhow::anyhow!("round"))?;
-        // The open pulse has only a third of its answers so far.
-        let share = if closes >= now { 3 } else { 1 };
-        for (hash, unit, _) in &links {
-            if !rng.chance(rate(*unit) / share) {
-                continue;
-            }
-            let items: Vec<(String, f64)> = instrument
-                .definition
-                .items
-                .iter()
-                .filter_map(|item| {
-                    let (min, max) = item.scale.bounds()?;
-                    let mood = 0.45 + wellbeing * 0.2 + (rng.unit() - 0.5) * 0.7;
-                    Some((item.key.clone(), (min + (max - min) * mood.clamp(0.0, 1.0)).round()))
-                })
-                .collect();
-            let answers: Vec<(String, analysis::measures::Value)> =
-                items.iter().map(|(k, v)| (k.clone(), analysis::measures::Value::Number(*v))).collect();
-            let score = instrument.definition.score(&answers).map_err(|e| anyhow::anyhow!("{e:?}"))?.score;
-            let raw = serde_json::to_string(
-                &items.iter().map(|(k, v)| (k.as_str(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
-            )?;
-            let response = store::NewResponse {
-                instrument: instrument.id,
-                version: instrument.version,
-                session: None,
-                rater: "self",
-                answers: &raw,
-                score,
-                answered_on: closes.min(now),
-            };
-            store::answer_round(db, hash, &round, *unit, &response, &items).await?;
-        }
+    let mut rounds: Vec<(String, NaiveDate, NaiveDate, &Instrument, f64)> = vec![
+        ("WHO-5 forår".into(), now - Duration::days(104), now - Duration::days(90), &who5, 0.0),
+        ("WHO-5 efterår".into(), now - Duration::days(24), now - Duration::days(10), &who5, 0.3),
+        ("Puls i denne måned".into(), now - Duration::days(3), now + Duration::days(11), &pulse, 0.0),
+    ];
+    // The yearly well-being survey, four waves, a little better each year.
+    for wave in 0..4_i64 {
+        let closes = now - Duration::days(40 + 365 * (3 - wave));
+        let title = format!("Trivselsmåling {}", closes.format("%Y"));
+        rounds.push((title, closes - Duration::days(21), closes, &trivsel, 0.1 * wave as f64));
+    }
+    let mut written = 0;
+    for (title, opens, closes, instrument, wellbeing) in &rounds {
+        written +=
+            write_round(db, municipality, &mut rng, &people, title, *opens, *closes, instrument, *wellbeing).await?;
+    }
+    // Monthly pulses before this one, until the history holds the answers asked for.
+    let mut month = 1;
+    while written < answers.unwrap_or(0) {
+        let closes = now - Duration::days(30 * month + 10);
+        let title = format!("Puls {}", closes.format("%m.%Y"));
+        let opens = closes - Duration::days(14);
+        written += write_round(db, municipality, &mut rng, &people, &title, opens, closes, &pulse, 0.0).await?;
+        month += 1;
     }
     if let Some((account, unit)) = professional {
         family_support(db, municipality, &mut rng, account, unit).await?;
     }
     Ok(())
+}
+
+/// Each unit's answer rate in per cent, 20–95, the same in every round (some units are
+/// always low, so that their figures are hidden).
+fn rate(unit: Uuid) -> usize {
+    20 + (unit.as_bytes()[15] as usize * 75) / 255
+}
+
+/// A round sent to everyone, answered at each unit's rate (an open round so far by a third
+/// of that), written at once. The number of answers.
+#[allow(clippy::too_many_arguments)]
+async fn write_round(
+    db: &Db,
+    municipality: Uuid,
+    rng: &mut SplitMix64,
+    people: &[(Uuid, Uuid)],
+    title: &str,
+    opens: NaiveDate,
+    closes: NaiveDate,
+    instrument: &Instrument,
+    wellbeing: f64,
+) -> anyhow::Result<usize> {
+    let now = today();
+    let links: Vec<(String, Uuid, Uuid)> = people.iter().map(|(p, u)| (hash_token(&random_token()), *u, *p)).collect();
+    let share = if closes >= now { 3 } else { 1 };
+    let mut answered = Vec::with_capacity(links.len());
+    let mut answers = Vec::new();
+    for (_, unit, _) in &links {
+        let answers_now = rng.chance(rate(*unit) / share);
+        answered.push(answers_now);
+        if !answers_now {
+            continue;
+        }
+        let items: Vec<(String, f64)> = instrument
+            .definition
+            .items
+            .iter()
+            .filter_map(|item| {
+                let (min, max) = item.scale.bounds()?;
+                let mood = 0.45 + wellbeing * 0.2 + (rng.unit() - 0.5) * 1.1;
+                Some((item.key.clone(), (min + (max - min) * mood.clamp(0.0, 1.0)).round()))
+            })
+            .collect();
+        let values: Vec<(String, analysis::measures::Value)> =
+            items.iter().map(|(k, v)| (k.clone(), analysis::measures::Value::Number(*v))).collect();
+        let score = instrument.definition.score(&values).map_err(|e| anyhow::anyhow!("{e:?}"))?.score;
+        let raw = serde_json::to_string(
+            &items.iter().map(|(k, v)| (k.as_str(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
+        )?;
+        answers.push(store::BulkAnswer { unit: *unit, answers: raw, score, items });
+    }
+    let new = store::NewRound {
+        instrument: instrument.id,
+        version: instrument.version,
+        title,
+        opens,
+        closes,
+        links,
+        letters: Vec::new(),
+    };
+    let on = closes.min(now);
+    store::write_round_with_answers(db, municipality, &new, &answered, &answers, on, entry("round.created")).await?;
+    Ok(answers.len())
 }
 
 /// The FIT-style template with demo wording and thresholds, and the team's series.

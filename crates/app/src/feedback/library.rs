@@ -1,7 +1,7 @@
 //! The instruments Samskab ships, as data (`library/*.json`): WHO-5 (free to use, Danish
-//! wording), our own monthly pulse, 360° leadership evaluation and role self-assessment, and
-//! empty FIT-style templates whose wording, cut-off and RCI a licensed municipality enters.
-//! No licensed wording and no commercial expected-response coefficients are shipped.
+//! wording), our own monthly pulse, yearly well-being survey (20 questions), 360° leadership
+//! evaluation and role self-assessment, and empty FIT-style templates whose wording, cut-off
+//! and RCI a licensed municipality enters. No licensed wording and no commercial expected-response coefficients are shipped.
 
 use uuid::Uuid;
 
@@ -10,9 +10,10 @@ use super::store;
 use crate::platform::audit::AuditEntry;
 use crate::platform::db::Db;
 
-const SHIPPED: [&str; 6] = [
+const SHIPPED: [&str; 7] = [
     include_str!("library/who5.json"),
     include_str!("library/pulse.json"),
+    include_str!("library/trivsel.json"),
     include_str!("library/leadership360.json"),
     include_str!("library/roles-self.json"),
     include_str!("library/fit-outcome.json"),

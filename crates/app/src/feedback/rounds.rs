@@ -29,43 +29,66 @@ pub static ROUND_REMINDERS: JobKind = JobKind { kind: "feedback.round-reminder",
 /// The hour (Copenhagen) the reminder goes.
 const REMINDER_HOUR: u32 = 8;
 
-fn day(tr: &Tr, raw: &str) -> Result<NaiveDate> {
+fn day(tr: &Tr, raw: &str) -> std::result::Result<NaiveDate, String> {
     let raw = raw.trim();
     NaiveDate::parse_from_str(raw.get(..10).unwrap_or(raw), "%Y-%m-%d")
-        .map_err(|_| AppError::BadRequest(tr.t1("feedback-error-date", "date", raw)))
+        .map_err(|_| tr.t1("feedback-error-date", "date", raw))
 }
 
-/// Sends a round: checks, a link per person engaged in the chosen units or below, their
-/// invitations queued with the round, and the reminder scheduled. `site` is the address
-/// the letters link to.
+/// Why a round was not sent: the field of the form it concerns and what to tell the user
+/// (a 400 in the API).
+#[derive(Debug)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> AppError {
+        AppError::BadRequest(r.message)
+    }
+}
+
+/// Sends a round: checks (a refusal names its field), a link per person engaged in the
+/// chosen units or below, their invitations queued with the round, and the reminder
+/// scheduled. `site` is the address the letters link to.
 pub async fn start(
     state: &AppState,
     permit: &Permit<ManageFeedback>,
     body: NewRoundJson,
     site: &str,
-) -> Result<RoundCreated> {
+) -> Result<std::result::Result<RoundCreated, Refusal>> {
     let tr = permit.tr();
-    let instrument = instrument_of(state, &tr, &body.instrument).await?;
+    let refuse = |field: &'static str, message: String| Ok(Err(Refusal { field, message }));
+    let instrument = match instrument_of(state, &tr, &body.instrument).await {
+        Ok(i) => i,
+        Err(AppError::BadRequest(message)) => return refuse("instrument", message),
+        Err(e) => return Err(e),
+    };
     if instrument.purpose != Purpose::Survey {
-        return Err(AppError::BadRequest(tr.t("feedback-error-round-purpose")));
+        return refuse("instrument", tr.t("feedback-error-round-purpose"));
     }
-    let (opens, closes) = (day(&tr, &body.opens)?, day(&tr, &body.closes)?);
+    let (opens, closes) = match (day(&tr, &body.opens), day(&tr, &body.closes)) {
+        (Ok(o), Ok(c)) => (o, c),
+        (Err(message), _) | (_, Err(message)) => return refuse("opens", message),
+    };
     if closes < opens || closes < today() {
-        return Err(AppError::BadRequest(tr.t("feedback-error-round-dates")));
+        return refuse("opens", tr.t("feedback-error-round-dates"));
     }
     if body.units.is_empty() || body.units.len() > ROUND_UNITS_MAX {
-        return Err(AppError::BadRequest(tr.t1("feedback-error-round-units", "max", ROUND_UNITS_MAX)));
+        return refuse("units", tr.t1("feedback-error-round-units", "max", ROUND_UNITS_MAX));
     }
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
     let mut chosen = Vec::new();
     for id in &body.units {
-        chosen.push(org.unit(*id).ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-unit")))?.clone());
+        let Some(unit) = org.unit(*id) else { return refuse("units", tr.t("feedback-error-unit")) };
+        chosen.push(unit.clone());
     }
     let title = body.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).unwrap_or_else(|| {
         tr.ta("feedback-round-title", &[("instrument", &instrument.name), ("opens", &opens.format("%d.%m.%Y"))])
     });
     if title.chars().count() > NAME_MAX_CHARS {
-        return Err(AppError::BadRequest(tr.t("feedback-error-name")));
+        return refuse("title", tr.t("feedback-error-name"));
     }
     // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
     let mut seen = HashSet::new();
@@ -96,7 +119,7 @@ pub async fn start(
     schedule_reminder(state, id, opens, closes, site).await?;
     let tokens: Vec<RoundLink> =
         links.into_iter().map(|(token, unit, person)| RoundLink { person, unit, token }).collect();
-    Ok(RoundCreated { id, links: tokens.len(), mailed, tokens })
+    Ok(Ok(RoundCreated { id, links: tokens.len(), mailed, tokens }))
 }
 
 /// When the reminder goes: 08:00 Copenhagen time on the day before the last, if that is

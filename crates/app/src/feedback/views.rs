@@ -42,6 +42,8 @@ pub struct ResultRow {
     pub subtree: Option<(i64, String)>,
     /// The subtree mean as a share of the scale, for the bar (0–100).
     pub bar: u32,
+    /// The subtree's distribution (a question's), empty when hidden or for the score.
+    pub distribution: Vec<Segment>,
 }
 
 #[derive(Template)]
@@ -59,6 +61,38 @@ pub struct ResultsTemplate {
     /// empty with fewer than two closed rounds.
     pub trend: Vec<(String, String, Option<(i64, String)>)>,
     pub trend_unit: String,
+    /// (key, text, chosen) of the questions with a scale.
+    pub questions: Vec<(String, String, bool)>,
+    /// The question shown, or none for the score.
+    pub question: Option<String>,
+    pub funnel: Option<FunnelChart>,
+}
+
+/// One value's part of a distribution bar.
+pub struct Segment {
+    pub label: String,
+    pub n: i64,
+    /// Where it starts and how wide it is, in per cent of the bar.
+    pub start: f64,
+    pub width: f64,
+    /// Its place on the scale (for its shade), 0 the lowest.
+    pub step: usize,
+}
+
+/// A funnel plot drawn on the server.
+pub struct FunnelChart {
+    pub width: u32,
+    pub height: u32,
+    /// The centre line's y, and the four limit curves as polyline points.
+    pub centre: f64,
+    pub limits95: (String, String),
+    pub limits998: (String, String),
+    /// (x, y, outside the 99.8 % limits) per unit.
+    pub points: Vec<(f64, f64, bool)>,
+    pub x_ticks: Vec<(f64, String)>,
+    pub y_ticks: Vec<(f64, String)>,
+    /// The sentence that says in words what the plot shows.
+    pub summary: String,
 }
 
 /// A series in the professional's list.

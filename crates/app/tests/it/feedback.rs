@@ -27,7 +27,7 @@ db_test!(the_library_ships_instruments_keeps_versions_and_refuses_bad_definition
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let keys: Vec<String> =
         as_json(&r.body).as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap().to_string()).collect();
-    for key in ["who5", "pulse", "leadership360", "roles-self", "fit-outcome", "fit-session"] {
+    for key in ["who5", "pulse", "trivsel", "leadership360", "roles-self", "fit-outcome", "fit-session"] {
         assert!(keys.contains(&key.to_string()), "{key} in {keys:?}");
     }
     let who5 = as_json(&hr.get("/api/v1/instruments/who5").await.body);
@@ -213,6 +213,8 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
     // Answer rates vary by unit: in some units nobody answers, in others most do.
     let mut public = app.client();
     let mut truth: HashMap<Uuid, (i64, f64)> = HashMap::new();
+    // How many gave each value (every item the same in this test).
+    let mut counts: HashMap<i64, i64> = HashMap::new();
     for (i, link) in links.iter().enumerate() {
         let unit = Uuid::parse_str(link["unit"].as_str().unwrap()).unwrap();
         let rate = unit.as_bytes()[0] % 4; // 0: nobody … 3: all but every fourth
@@ -244,6 +246,7 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
             assert!(public.get(r.location()).await.body.contains("Tak for dit svar"));
             assert!(public.get(&page).await.body.contains("allerede svaret"));
             truth.insert(unit, (1, (value * 20) as f64));
+            *counts.entry(value).or_default() += 1;
             continue;
         }
         let url = format!("/api/v1/participate/{token}/responses");
@@ -254,6 +257,7 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
         let r = public.send_json("POST", &url, &who5(value)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         assert_eq!(as_json(&r.body)["score"], (value * 20) as f64);
+        *counts.entry(value).or_default() += 1;
         let t = truth.entry(unit).or_default();
         t.0 += 1;
         t.1 += (value * 20) as f64;
@@ -338,6 +342,42 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
     let r = hr.get(&format!("/api/v1/aggregates?instrument=who5&unit={root}")).await;
     assert_eq!(as_json(&r.body)["n"], subtree_truth(root).0, "{}", r.body);
 
+    // A question's distribution: with its figure only, adding up to it, as it was answered.
+    let r = hr.get(&format!("/api/v1/aggregates?instrument=who5&unit={root}&round={round_id}&item=glad")).await;
+    let figure = as_json(&r.body);
+    let pairs = |f: &Value| -> Vec<(i64, i64)> {
+        f["distribution"].as_array().map_or(Vec::new(), |d| {
+            d.iter().map(|c| (c["value"].as_i64().unwrap(), c["n"].as_i64().unwrap())).collect()
+        })
+    };
+    let mut expected: Vec<(i64, i64)> = counts.iter().map(|(v, n)| (*v, *n)).collect();
+    expected.sort();
+    assert_eq!(pairs(&figure), expected, "{figure}");
+    let glad = as_json(&hr.get(&format!("{tree_url}&item=glad")).await.body);
+    for row in glad.as_array().unwrap() {
+        for f in [&row["self"], &row["subtree"]] {
+            match f["n"].as_i64() {
+                Some(n) if n > 0 => assert_eq!(pairs(f).iter().map(|p| p.1).sum::<i64>(), n, "{row}"),
+                _ => assert!(f.get("distribution").is_none(), "hidden with its figure: {row}"),
+            }
+        }
+    }
+    assert!(rows.iter().all(|r| r["subtree"].get("distribution").is_none()), "the score has none");
+
+    // The funnel plot: the organisation's mean in the centre, a point for each unit whose own
+    // figure is shown (and no other), placed by the limits for its size.
+    let funnel = as_json(&hr.get(&format!("/api/v1/aggregates/funnel?instrument=who5&round={round_id}")).await.body);
+    let top = rows.iter().find(|r| r["parent"].is_null()).unwrap();
+    assert_eq!(funnel["mean"], top["subtree"]["mean"], "{funnel}");
+    let points = funnel["points"].as_array().unwrap();
+    let with_own = rows.iter().filter(|r| r["self"]["n"].as_i64().is_some_and(|n| n > 0)).count();
+    assert_eq!(points.len(), with_own, "a point for each unit whose own figure is shown");
+    for p in points {
+        let row = rows.iter().find(|r| r["unit"] == p["unit"]).unwrap();
+        assert_eq!((&p["n"], &p["mean"]), (&row["self"]["n"], &row["self"]["mean"]));
+    }
+    assert_funnel_places_by_limits(&funnel);
+
     // A leader sees their part only; elsewhere is forbidden; an employee sees nothing.
     let mut leader = app.api_client("leder").await;
     let theirs = as_json(&leader.get(&tree_url).await.body);
@@ -353,6 +393,25 @@ db_test!(a_who5_round_is_answered_by_link_and_nothing_under_five_can_be_worked_o
         assert_eq!(row["subtree"], same["subtree"]);
     }
 });
+
+/// Each point of a funnel plot is above, below or within the 99.8 % limits for its size,
+/// and outside the 95 % ones when it is outside those.
+fn assert_funnel_places_by_limits(funnel: &Value) {
+    let (centre, sd) = (funnel["mean"].as_f64().unwrap(), funnel["sd"].as_f64().unwrap());
+    for p in funnel["points"].as_array().unwrap() {
+        let (n, mean) = (p["n"].as_f64().unwrap(), p["mean"].as_f64().unwrap());
+        let half = |z: f64| z * sd / n.sqrt();
+        let position = if mean > centre + half(3.09) {
+            "above"
+        } else if mean < centre - half(3.09) {
+            "below"
+        } else {
+            "within"
+        };
+        assert_eq!(p["position"], position, "{p}");
+        assert_eq!(p["outside_95"], (mean - centre).abs() > half(1.96), "{p}");
+    }
+}
 
 db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     let app = demo_app(&db, 300).await;
@@ -374,6 +433,12 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(waves[0]["closes"].as_str() < waves[1]["closes"].as_str(), "{waves:?}");
     assert_eq!(waves[1]["figure"]["mean"], root["subtree"]["mean"], "{waves:?}");
     assert_eq!(app.api_client("leder").await.get(&url).await.status, StatusCode::FORBIDDEN, "outside their part");
+    // The yearly survey's four waves, each with its own table.
+    let url =
+        format!("/api/v1/aggregates/trend?instrument=trivsel&unit={}&item=trivsel", root["unit"].as_str().unwrap());
+    let waves = as_json(&hr.get(&url).await.body);
+    assert_eq!(waves.as_array().unwrap().len(), 4, "{waves}");
+    assert!(waves[3]["figure"]["distribution"].as_array().is_some_and(|d| !d.is_empty()), "{waves}");
     // The same in the page, for a leader: their part only, with hidden figures as "–".
     let mut leader = app.login("leder").await;
     let r = leader.get("/maaling/resultater").await;
@@ -382,6 +447,14 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(r.body.contains("WHO-5 efterår"), "the latest closed round is chosen: {}", r.body);
     assert!(r.body.contains("Udvikling over runder"), "{}", r.body);
     assert!(r.body.matches("<tr>").count() < rows.len(), "not the whole organisation");
+    assert!(r.body.contains("Tragtdiagram"), "the funnel plot: {}", r.body);
+    let funnel = as_json(&hr.get("/api/v1/aggregates/funnel?instrument=trivsel&item=trivsel").await.body);
+    assert!(funnel["points"].as_array().is_some_and(|p| !p.is_empty()), "{funnel}");
+    assert_funnel_places_by_limits(&funnel);
+    let r = leader.get("/maaling/resultater?redskab=trivsel&spoergsmaal=leder-tillid").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Jeg har tillid til min nærmeste leder") && r.body.contains("Fordeling"), "{}", r.body);
+    assert!(r.body.contains("Helt enig: "), "the distribution in words: {}", r.body);
     let r = app.login("medarbejder").await.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The pulse is open: nothing shown yet.
@@ -634,4 +707,43 @@ db_test!(an_employee_answers_an_open_round_signed_in_without_the_link_and_only_o
     assert_eq!(kept, 1);
     // An unknown round is not there.
     assert_eq!(me.get(&format!("/maaling/svar/{}", Uuid::nil())).await.status, StatusCode::NOT_FOUND);
+});
+
+db_test!(a_session_scale_alerts_when_its_score_is_under_the_cutoff_or_falling, |db| {
+    let app = demo_app(&db, 60).await;
+    let mut hr = app.api_client("admin").await;
+    // The municipality's session scale: the template with its licensed cut-off.
+    let mut template = as_json(&hr.get("/api/v1/instruments/fit-session").await.body);
+    template["key"] = json!("familie-samtale");
+    template["definition"]["cutoff"] = json!(36);
+    assert_eq!(hr.send_json("POST", "/api/v1/instruments", &template).await.status, StatusCode::CREATED);
+    let mut me = app.api_client("medarbejder").await;
+    let new = json!({"instrument": "familie-samtale", "subject": {"kind": "family", "id": "FAM-3001"}});
+    let r = me.send_json("POST", "/api/v1/series", &new).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let series = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    let url = format!("/api/v1/series/{series}");
+    let answer = |v: f64| json!({"answers": {"omraade1": v, "omraade2": v, "omraade3": v, "omraade4": v}});
+    let mut statuses = Vec::new();
+    // 38, 39: fine; 37: falling; 33: under the cut-off and falling; 37 again: fine.
+    for v in [9.5, 9.75, 9.25, 8.25, 9.25] {
+        let r = me.send_json("POST", &format!("{url}/responses"), &answer(v)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let view = as_json(&me.get(&url).await.body);
+        assert!(view["expected"].as_array().unwrap().is_empty(), "a session scale has no band");
+        statuses.push((view["status"].as_str().unwrap().to_string(), view["alerts"].clone()));
+    }
+    assert_eq!(statuses[0], ("on_track".to_string(), json!([])));
+    assert_eq!(statuses[1], ("on_track".to_string(), json!([])));
+    assert_eq!(statuses[2], ("not_on_track".to_string(), json!(["session_falling"])));
+    assert_eq!(statuses[3], ("not_on_track".to_string(), json!(["session_below_cutoff", "session_falling"])));
+    assert_eq!(statuses[4], ("on_track".to_string(), json!([])));
+    // Under the cut-off again: the series page says why, and the front page lists it.
+    assert_eq!(me.send_json("POST", &format!("{url}/responses"), &answer(8.0)).await.status, StatusCode::CREATED);
+    let mut page = app.login("medarbejder").await;
+    let r = page.get(&format!("/maaling/forloeb/{series}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("under cut-off"), "{}", r.body);
+    let r = page.get("/").await;
+    assert!(r.body.contains("FAM-3001"), "the front page's alert: {}", r.body);
 });

@@ -52,6 +52,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/aggregates", results, aggregate)
         .get("/api/v1/aggregates/tree", results, aggregate_tree)
         .get("/api/v1/aggregates/trend", results, aggregate_trend)
+        .get("/api/v1/aggregates/funnel", results, aggregate_funnel)
 }
 
 #[derive(OpenApi)]
@@ -69,7 +70,8 @@ pub fn routes() -> Routes {
     participate,
     aggregate,
     aggregate_tree,
-    aggregate_trend
+    aggregate_trend,
+    aggregate_funnel
 ))]
 pub struct Api;
 

@@ -151,3 +151,23 @@ pub async fn aggregate_tree(
         .collect();
     Ok(json(&rows))
 }
+
+/// A funnel plot of a round: each unit in the caller's part whose own people's figure is
+/// shown, against the organisation's mean with 95 % and 99.8 % control limits for its size.
+#[utoipa::path(get, path = "/api/v1/aggregates/funnel", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = aggregates::Funnel), (status = 400, body = Problem)))]
+pub async fn aggregate_funnel(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let (instrument, round, item) = round_for(&state, &tr, &q).await?;
+    if !round.is_closed(today()) {
+        return Ok(json(&aggregates::Funnel::empty()));
+    }
+    let table = aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?;
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    let reach = permit.reach();
+    Ok(json(&aggregates::funnel(&table, &org, |u| reach.covers(u.tree_left, u.depth))))
+}

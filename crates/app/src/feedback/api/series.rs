@@ -307,9 +307,13 @@ pub struct SeriesJson {
     pub change: Change,
     #[schema(value_type = Vec<String>)]
     pub flags: Vec<Flag>,
-    /// `on_track`, `not_on_track` (below the expected band), `no_band` (too little own data,
-    /// or too few sessions) or `no_scores`.
+    /// `on_track`, `not_on_track` (an alert below), `no_band` (too little own data, or too
+    /// few sessions) or `no_scores`.
     pub status: String,
+    /// Why the series is not on track: `below_band` (an outcome scale's latest score under
+    /// the expected band), `session_below_cutoff` and `session_falling` (a session scale's
+    /// latest score under its cut-off, or lower than the session before).
+    pub alerts: Vec<String>,
     /// The expected band for the subject's intake, session by session, from the
     /// municipality's own series; empty when there is too little data to draw one.
     pub expected: Vec<BandPoint>,
@@ -343,8 +347,52 @@ pub async fn series_view(state: &AppState, series: Series, instrument: &Instrume
     };
     let values: Vec<f64> = own.iter().map(|r| r.score).collect();
     let flags = measures::flags(&values, cutoff, rci, d.higher_is_better);
+    let worse = |a: f64, b: f64| if d.higher_is_better { a < b } else { a > b };
+    let mut alerts = Vec::new();
+    // A session scale has no band: it raises its alert on its own latest answer.
+    let (status, expected) = if instrument.purpose == Purpose::Session {
+        if let Some(last) = own.last() {
+            if cutoff.is_some_and(|c| worse(last.score, c)) {
+                alerts.push("session_below_cutoff".to_string());
+            }
+            if own.len() >= 2 && worse(last.score, own[own.len() - 2].score) {
+                alerts.push("session_falling".to_string());
+            }
+        }
+        let status = match (own.is_empty(), alerts.is_empty()) {
+            (true, _) => "no_scores",
+            (false, true) => "on_track",
+            (false, false) => "not_on_track",
+        };
+        (status, Vec::new())
+    } else {
+        outcome_status(state, instrument, &own, &mut alerts).await?
+    };
+    Ok(SeriesJson {
+        series,
+        instrument: instrument.key.clone(),
+        cutoff,
+        rci,
+        scores,
+        change,
+        flags,
+        status: status.into(),
+        alerts,
+        expected,
+    })
+}
+
+/// An outcome scale's status against the band the municipality's own series expect for its
+/// intake, and the band.
+async fn outcome_status(
+    state: &AppState,
+    instrument: &Instrument,
+    own: &[&SeriesResponse],
+    alerts: &mut Vec<String>,
+) -> Result<(&'static str, Vec<BandPoint>)> {
+    let d = &instrument.definition;
     let model = crate::feedback::model_cache::model(state, instrument.id).await?;
-    let (status, expected) = match (own.iter().find(|r| r.session == 1), &model) {
+    Ok(match (own.iter().find(|r| r.session == 1), &model) {
         (None, _) if own.is_empty() => ("no_scores", Vec::new()),
         (Some(intake), Some(m)) => {
             let last_session = own.last().map_or(1, |r| r.session).max(6);
@@ -356,6 +404,9 @@ pub async fn series_view(state: &AppState, series: Series, instrument: &Instrume
                 .collect();
             let latest = own.last().filter(|r| r.session > 1);
             let off = latest.is_some_and(|r| m.off_track(intake.score, r.session as u32, r.score, d.higher_is_better));
+            if off {
+                alerts.push("below_band".to_string());
+            }
             (
                 if latest.is_none() {
                     "no_band"
@@ -368,17 +419,6 @@ pub async fn series_view(state: &AppState, series: Series, instrument: &Instrume
             )
         }
         _ => ("no_band", Vec::new()),
-    };
-    Ok(SeriesJson {
-        series,
-        instrument: instrument.key.clone(),
-        cutoff,
-        rci,
-        scores,
-        change,
-        flags,
-        status: status.into(),
-        expected,
     })
 }
 

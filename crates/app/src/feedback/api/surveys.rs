@@ -45,7 +45,7 @@ pub async fn create_round(
     ApiJson(body): ApiJson<NewRoundJson>,
 ) -> Result<Response> {
     let site = site_url(&state, &headers);
-    Ok(created(&crate::feedback::rounds::start(&state, &permit, body, &site).await?))
+    Ok(created(&crate::feedback::rounds::start(&state, &permit, body, &site).await??))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -76,20 +76,15 @@ pub struct ParticipateJson {
     responses((status = 200, body = ParticipateJson), (status = 404, body = Problem)))]
 pub async fn participate_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     let hash = crate::platform::accounts::hash_token(token.trim());
-    let (round, _, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
-    let definition =
-        store::definition_at(&state.db, round.instrument_id, round.version).await?.ok_or(AppError::NotFound)?;
-    let instrument = store::instrument_by(&state.db, state.municipality, &round.instrument_id.to_string())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let link = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
     Ok(json(&ParticipateJson {
-        round: round.title,
-        instrument: instrument.name,
-        licence: instrument.licence,
-        definition,
-        opens: round.opens,
-        closes: round.closes,
-        answered,
+        round: link.round.title,
+        instrument: link.name,
+        licence: link.licence,
+        definition: link.definition,
+        opens: link.round.opens,
+        closes: link.round.closes,
+        answered: link.answered,
     }))
 }
 
@@ -129,6 +124,9 @@ pub struct OpenLink {
     pub round: Round,
     pub unit: Uuid,
     pub definition: Definition,
+    /// The instrument's licence note and anonymity threshold, for the page.
+    pub licence: String,
+    pub k: i32,
 }
 
 /// The link behind a token: 404 unknown; 409 already answered or the round not open.
@@ -138,16 +136,15 @@ pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink>
 
 /// The link behind a token's hash (the signed-in door finds it by the person).
 pub async fn link_by_hash(state: &AppState, tr: &Tr, hash: String) -> Result<OpenLink> {
-    let (round, unit, answered) = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
-    if answered {
+    let link = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
+    if link.answered {
         return Err(AppError::Conflict(tr.t("feedback-error-answered")));
     }
-    if !round.is_open(today()) {
+    if !link.round.is_open(today()) {
         return Err(AppError::Conflict(tr.t("feedback-error-round-closed")));
     }
-    let definition =
-        store::definition_at(&state.db, round.instrument_id, round.version).await?.ok_or(AppError::NotFound)?;
-    Ok(OpenLink { hash, round, unit, definition })
+    let store::LinkRow { round, unit, definition, licence, min_answers, .. } = link;
+    Ok(OpenLink { hash, round, unit, definition, licence, k: min_answers })
 }
 
 /// Scores and keeps an answer given through a link (the API's and the page's way). Returns

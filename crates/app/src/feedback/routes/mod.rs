@@ -12,8 +12,8 @@ use super::aggregates::{self, Figure};
 use super::api::{OpenLink, answer_by_link, link_of};
 use super::model::{Instrument, Purpose, Round, SeriesResponse};
 use super::views::{
-    AnswerTemplate, HomePanelTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, SeriesListTemplate,
-    SeriesRowView, SeriesTemplate,
+    AnswerTemplate, HomePanelTemplate, QuestionView, ResultRow, ResultsTemplate, ScoreView, Segment,
+    SeriesListTemplate, SeriesRowView, SeriesTemplate,
 };
 use super::{FollowSeries, ReadFeedback, SeeResults, store};
 use crate::AppState;
@@ -50,6 +50,8 @@ pub fn routes() -> Routes {
 struct ResultsQuery {
     redskab: Option<String>,
     runde: Option<String>,
+    /// A question's key; none for the score.
+    spoergsmaal: Option<String>,
 }
 
 /// A survey's results in the reader's part of the organisation: each unit's own people and
@@ -76,20 +78,31 @@ async fn results(
         .filter(|r| r.is_closed(crate::platform::i18n::today()))
         .collect();
     let round = q.runde.as_deref().and_then(|r| closed.iter().find(|c| c.id.to_string() == r)).or(closed.first());
+    // A question with a scale, or the score.
+    let question = q
+        .spoergsmaal
+        .as_deref()
+        .and_then(|key| instrument.definition.items.iter().find(|i| i.key == key && i.scale.bounds().is_some()));
+    let item = question.map(|i| i.key.clone()).unwrap_or_default();
     let mut rows = Vec::new();
     let mut note = None;
     let mut trend = Vec::new();
     let mut trend_unit = String::new();
+    let mut funnel = None;
     match round {
         None => note = Some(tr.t("feedback-error-no-closed-round")),
         Some(round) => {
-            let table = aggregates::table(&state, round, "", i64::from(instrument.min_answers)).await?;
+            let table = aggregates::table(&state, round, &item, i64::from(instrument.min_answers)).await?;
             let org = crate::organisation::org_cache(&state).get(&state.db).await?;
             let reach = permit.reach();
             let visible: Vec<&crate::organisation::model::Unit> =
                 org.all_units().filter(|u| reach.covers(u.tree_left, u.depth)).collect();
             let top = visible.iter().map(|u| u.depth).min().unwrap_or(0);
-            let (low, high) = scale_of(&instrument.definition);
+            let (low, high) = match question {
+                Some(q) => q.scale.bounds().unwrap_or((0.0, 1.0)),
+                None => scale_of(&instrument.definition),
+            };
+            let labels = question.map(|q| choice_labels(&tr, &q.scale)).unwrap_or_default();
             let shown = |f: &Figure| match f {
                 Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, tr.decimal(*mean, 1))),
                 _ => None,
@@ -97,7 +110,7 @@ async fn results(
             // The top of the reader's part over every closed round.
             if let Some(first) = visible.first() {
                 trend_unit = first.name.clone();
-                for wave in aggregates::trend(&state, instrument, first.id, true, "").await? {
+                for wave in aggregates::trend(&state, instrument, first.id, true, &item).await? {
                     trend.push((wave.title, tr.date(&wave.closes), shown(&wave.figure)));
                 }
             }
@@ -115,8 +128,11 @@ async fn results(
                     own: shown(&figures.own),
                     subtree: shown(&figures.subtree),
                     bar,
+                    distribution: distribution_of(&figures.subtree, &labels),
                 });
             }
+            let plot = aggregates::funnel(&table, &org, |u| reach.covers(u.tree_left, u.depth));
+            funnel = super::chart::funnel(&tr, &plot, (low, high));
         }
     }
     Ok(render(&ResultsTemplate {
@@ -128,7 +144,48 @@ async fn results(
         note,
         trend: if trend.len() > 1 { trend } else { Vec::new() },
         trend_unit,
+        questions: instrument
+            .definition
+            .items
+            .iter()
+            .filter(|i| i.scale.bounds().is_some())
+            .map(|i| (i.key.clone(), i.text.clone(), i.key == item))
+            .collect(),
+        question: question.map(|q| q.text.clone()),
+        funnel,
     }))
+}
+
+/// The words of each value of a scale (a Likert's labels, yes and no, else the number).
+fn choice_labels(tr: &Tr, scale: &Scale) -> Vec<(i64, String)> {
+    match scale {
+        Scale::Likert { min, max, labels } => (*min..=*max)
+            .map(|v| (v, labels.get((v - min) as usize).cloned().unwrap_or_else(|| v.to_string())))
+            .collect(),
+        Scale::YesNo => vec![(0, tr.t("feedback-no")), (1, tr.t("feedback-yes"))],
+        _ => Vec::new(),
+    }
+}
+
+/// A shown figure's distribution as bar segments (label, n, start and width in per cent).
+fn distribution_of(figure: &Figure, labels: &[(i64, String)]) -> Vec<Segment> {
+    let Figure::Shown { n, distribution, .. } = figure else { return Vec::new() };
+    if *n == 0 {
+        return Vec::new();
+    }
+    let mut start = 0.0;
+    distribution
+        .iter()
+        .map(|c| {
+            let width = c.n as f64 * 100.0 / *n as f64;
+            let label =
+                labels.iter().find(|(v, _)| *v == c.value).map_or_else(|| c.value.to_string(), |(_, l)| l.clone());
+            let step = labels.iter().position(|(v, _)| *v == c.value).unwrap_or(0);
+            let segment = Segment { label, n: c.n, start, width, step: step.min(9) };
+            start += width;
+            segment
+        })
+        .collect()
 }
 
 /// The lowest and highest score an instrument can give (for the bars).
@@ -190,12 +247,6 @@ fn questions(tr: &Tr, link: &OpenLink, given: &HashMap<String, String>) -> Vec<Q
         .collect()
 }
 
-/// The instrument's licence note and anonymity threshold.
-async fn licence_of(state: &AppState, link: &OpenLink) -> Result<(String, i32)> {
-    let instrument = store::instrument_by(&state.db, state.municipality, &link.round.instrument_id.to_string()).await?;
-    Ok(instrument.map(|i| (i.licence, i.min_answers)).unwrap_or_default())
-}
-
 /// The page with a message instead of questions (thanks, answered, not open).
 fn message_page(state: &AppState, ctx: &Ctx, action: &str, message: String) -> Response {
     render(&AnswerTemplate {
@@ -227,15 +278,14 @@ async fn show_answer(
         Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message)),
         Err(e) => return Err(e),
     };
-    let (licence, k) = licence_of(state, &link).await?;
     Ok(render(&AnswerTemplate {
         page: ctx.page(state, link.round.title.clone(), "feedback"),
         action: action.to_string(),
         questions: questions(&tr, &link, &HashMap::new()),
         errors: FormErrors::default(),
         message: None,
-        licence,
-        k,
+        licence: link.licence.clone(),
+        k: link.k,
     }))
 }
 
@@ -264,7 +314,6 @@ async fn take_answer(
         Err(AppError::BadRequest(message)) => {
             let mut errors = FormErrors::default();
             errors.push("answers", message);
-            let (licence, k) = licence_of(state, &link).await?;
             Ok(render_form(
                 &AnswerTemplate {
                     page: ctx.page(state, link.round.title.clone(), "feedback"),
@@ -272,8 +321,8 @@ async fn take_answer(
                     questions: questions(&tr, &link, &given),
                     errors,
                     message: None,
-                    licence,
-                    k,
+                    licence: link.licence.clone(),
+                    k: link.k,
                 },
                 true,
             ))
@@ -336,6 +385,14 @@ async fn own_answer(
 ) -> Result<Response> {
     let link = own_link(&state, &permit, &round).await;
     take_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}"), link, fields).await
+}
+
+/// The message of a series' alert (`below_band`, `session_below_cutoff`, `session_falling`).
+fn alert_key(alert: &str) -> String {
+    match alert {
+        "below_band" => "feedback-alert-not-on-track".to_string(),
+        other => format!("feedback-alert-{}", other.replace('_', "-")),
+    }
 }
 
 fn status_label(tr: &Tr, status: &str) -> String {
@@ -485,6 +542,8 @@ async fn show_series(
         },
         unit: series.unit_id.unwrap_or_default(),
         definition: instrument.definition.clone(),
+        licence: String::new(),
+        k: 0,
     };
     let has_errors = !errors.is_empty();
     Ok(render_form(
@@ -495,7 +554,8 @@ async fn show_series(
             chart,
             scores,
             facts,
-            alert: (view.status == "not_on_track").then(|| tr.t("feedback-alert-not-on-track")),
+            alert: (!view.alerts.is_empty())
+                .then(|| view.alerts.iter().map(|a| tr.t(&alert_key(a))).collect::<Vec<_>>().join(" ")),
             questions: questions(&tr, &link, given),
             raters: COLLATERAL_RATERS
                 .iter()

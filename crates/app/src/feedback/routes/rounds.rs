@@ -13,7 +13,7 @@ use super::super::{ManageFeedback, rounds, store};
 use crate::AppState;
 use crate::platform::i18n::today;
 use crate::platform::layout::{FormErrors, render_form};
-use crate::platform::web::{AppError, CsrfForm, Permit, Result, site_url};
+use crate::platform::web::{CsrfForm, Permit, Result, site_url};
 
 /// How deep the form offers units (1 = the top); a unit's round reaches everyone below it.
 const UNIT_CHOICE_DEPTH: i64 = 3;
@@ -158,22 +158,8 @@ pub async fn create(
         title: Some(filled.title.clone()),
     };
     let site = site_url(&state, &headers);
-    match rounds::start(&state, &permit, body, &site).await {
+    match rounds::start(&state, &permit, body, &site).await? {
         Ok(created) => Ok(Redirect::to(&format!("/maaling/runder?sendt={}", created.id)).into_response()),
-        Err(AppError::BadRequest(message)) => {
-            let field = if message == tr.t1("feedback-error-round-units", "max", super::super::model::ROUND_UNITS_MAX)
-                || message == tr.t("feedback-error-unit")
-            {
-                "units"
-            } else if message == tr.t("feedback-error-name") {
-                "title"
-            } else if message == tr.t("feedback-error-round-purpose") {
-                "instrument"
-            } else {
-                "opens"
-            };
-            page(&state, &permit, FormErrors::one(field, message), filled, None).await
-        }
-        Err(e) => Err(e),
+        Err(refusal) => page(&state, &permit, FormErrors::one(refusal.field, refusal.message), filled, None).await,
     }
 }

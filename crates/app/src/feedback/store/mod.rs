@@ -71,18 +71,6 @@ pub async fn instrument_by(db: &Db, municipality: Uuid, id_or_key: &str) -> sqlx
     Ok(row.and_then(instrument))
 }
 
-/// A definition of an instrument at a version.
-pub async fn definition_at(db: &Db, instrument: Uuid, version: i32) -> sqlx::Result<Option<Definition>> {
-    let raw: Option<String> = on_db!(db, |p| {
-        sqlx::query_scalar("SELECT definition FROM instrument_version WHERE instrument_id = $1 AND version = $2")
-            .bind(instrument)
-            .bind(version)
-            .fetch_optional(p)
-            .await
-    })?;
-    Ok(raw.and_then(|d| serde_json::from_str(&d).ok()))
-}
-
 /// Adds an instrument, or a new version of the one with the same key. Returns (id, version).
 pub async fn save_instrument(
     db: &Db,
@@ -526,12 +514,30 @@ pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: Na
     Ok(rows.into_iter().map(round_of).collect())
 }
 
-/// The round and unit a link belongs to, and whether it has answered.
-pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result<Option<(Round, Uuid, bool)>> {
-    let row: Option<(Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, bool)> = on_db!(db, |p| {
+/// What a personal link opens: its round and unit, whether it has answered, and the
+/// instrument as the round asks it (the round's version of the definition, the name, the
+/// licence note and the threshold), read at once since the answering page is on every phone.
+pub struct LinkRow {
+    pub round: Round,
+    pub unit: Uuid,
+    pub answered: bool,
+    pub definition: Definition,
+    pub name: String,
+    pub licence: String,
+    pub min_answers: i32,
+}
+
+type LinkColumns = (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, bool, String, String, String, i32);
+
+pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result<Option<LinkRow>> {
+    let row: Option<LinkColumns> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id, l.answered
-             FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
+            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id, l.answered,
+                    v.definition, i.name, i.licence, i.min_answers
+             FROM feedback_round_link l
+             JOIN feedback_round r ON r.id = l.round_id
+             JOIN instrument i ON i.id = r.instrument_id
+             JOIN instrument_version v ON v.instrument_id = r.instrument_id AND v.version = r.version
              WHERE l.token_hash = $1 AND r.municipality_id = $2",
         )
         .bind(token_hash)
@@ -539,13 +545,22 @@ pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result
         .fetch_optional(p)
         .await
     })?;
-    Ok(row.map(|(id, instrument, version, title, opens, closes, unit, answered)| {
-        (round_of((id, instrument, version, title, opens, closes)), unit, answered)
+    Ok(row.and_then(|(id, instrument, version, title, opens, closes, unit, answered, definition, name, licence, k)| {
+        Some(LinkRow {
+            round: round_of((id, instrument, version, title, opens, closes)),
+            unit,
+            answered,
+            definition: serde_json::from_str(&definition).ok()?,
+            name,
+            licence,
+            min_answers: k,
+        })
     }))
 }
 
 /// Answers a round through a link: marks the link answered (once only), keeps the answer
-/// with its unit and day but no person, and adds it to the round's totals, all at once.
+/// with its unit and day but no person, and adds it to the round's totals and distributions,
+/// all at once.
 /// `items` are the scored items' values. False when the link had already answered.
 pub async fn answer_round(
     db: &Db,
@@ -579,37 +594,81 @@ pub async fn answer_round(
         .bind(r.answered_on)
         .execute(&mut *tx)
         .await?;
-        let score = [(String::new(), r.score)];
-        for (item, value) in score.iter().chain(items) {
-            sqlx::query(
-                "INSERT INTO feedback_total (round_id, unit_id, item, n, total, squares) VALUES ($1, $2, $3, 1, $4, $5)
-                 ON CONFLICT (round_id, item, unit_id) DO UPDATE SET n = feedback_total.n + 1,
-                 total = feedback_total.total + excluded.total, squares = feedback_total.squares + excluded.squares",
-            )
-            .bind(round.id)
-            .bind(unit)
-            .bind(item)
-            .bind(value)
-            .bind(value * value)
-            .execute(&mut *tx)
-            .await?;
+        // The score has no distribution; each item counts under its whole value.
+        let score = [(String::new(), r.score, [0; SPREAD_VALUES])];
+        let items = items.iter().map(|(item, value)| (item.clone(), *value, one_at(*value)));
+        for (item, value, spread) in score.into_iter().chain(items) {
+            let mut q = sqlx::query(ADD_TO_TOTALS).bind(round.id).bind(unit).bind(item).bind(value).bind(value * value);
+            for count in spread {
+                q = q.bind(count);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(true)
     })
 }
 
-/// A round's totals for an item ('' for the score): (unit, n, sum, sum of squares) per unit
-/// with answers from its own people.
-pub async fn totals(db: &Db, round: Uuid, item: &str) -> sqlx::Result<Vec<(Uuid, i64, f64, f64)>> {
-    let rows: Vec<(Uuid, i32, f64, f64)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT unit_id, n, total, squares FROM feedback_total WHERE round_id = $1 AND item = $2")
-            .bind(round)
-            .bind(item)
-            .fetch_all(p)
-            .await
+/// The whole values a distribution counts: 0 to 10 (every 0–10 line, Likert and yes/no
+/// scale); an answer outside them leaves its distribution short of the count, so none is shown.
+pub const SPREAD_VALUES: usize = 11;
+
+/// How many gave each whole value from 0 to 10.
+pub type Spread = [i32; SPREAD_VALUES];
+
+/// One answer's place in a distribution.
+pub fn one_at(value: f64) -> Spread {
+    let mut spread = [0; SPREAD_VALUES];
+    let whole = value.round();
+    if (0.0..SPREAD_VALUES as f64).contains(&whole) {
+        spread[whole as usize] = 1;
+    }
+    spread
+}
+
+/// Adds an answer's value (its square, its place in the distribution) to a unit's totals.
+const ADD_TO_TOTALS: &str = "INSERT INTO feedback_total (round_id, unit_id, item, n, total, squares,
+        v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10)
+     VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (round_id, item, unit_id) DO UPDATE SET n = feedback_total.n + 1,
+        total = feedback_total.total + excluded.total, squares = feedback_total.squares + excluded.squares,
+        v0 = feedback_total.v0 + excluded.v0, v1 = feedback_total.v1 + excluded.v1,
+        v2 = feedback_total.v2 + excluded.v2, v3 = feedback_total.v3 + excluded.v3,
+        v4 = feedback_total.v4 + excluded.v4, v5 = feedback_total.v5 + excluded.v5,
+        v6 = feedback_total.v6 + excluded.v6, v7 = feedback_total.v7 + excluded.v7,
+        v8 = feedback_total.v8 + excluded.v8, v9 = feedback_total.v9 + excluded.v9,
+        v10 = feedback_total.v10 + excluded.v10";
+
+/// A unit's running totals of an item in a round: its own people's answers.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    pub n: i64,
+    pub sum: f64,
+    pub squares: f64,
+    pub spread: [i64; SPREAD_VALUES],
+}
+
+type TotalsRow = (Uuid, i32, f64, f64, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32);
+
+/// A round's totals for an item ('' for the score), per unit with answers from its own people.
+pub async fn totals(db: &Db, round: Uuid, item: &str) -> sqlx::Result<Vec<(Uuid, Totals)>> {
+    let rows: Vec<TotalsRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT unit_id, n, total, squares, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10
+             FROM feedback_total WHERE round_id = $1 AND item = $2",
+        )
+        .bind(round)
+        .bind(item)
+        .fetch_all(p)
+        .await
     })?;
-    Ok(rows.into_iter().map(|(u, n, t, s)| (u, i64::from(n), t, s)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(u, n, sum, squares, v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10)| {
+            let spread = [v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10].map(i64::from);
+            (u, Totals { n: i64::from(n), sum, squares, spread })
+        })
+        .collect())
 }
 
 /// Who has not answered a round yet: (person, unit), for reminders.
@@ -636,3 +695,6 @@ pub async fn owned_series(db: &Db, municipality: Uuid, account: Uuid) -> sqlx::R
     })?;
     Ok(rows.into_iter().filter_map(series_of).collect())
 }
+
+mod bulk;
+pub use bulk::{BulkAnswer, write_round_with_answers};
