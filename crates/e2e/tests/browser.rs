@@ -833,6 +833,28 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         if javascript {
             assert_accessible(&c, &e.axe, "round sent").await;
         }
+        // A workshop code for the round just sent: two participants at one screen.
+        click(&c, "main a[href='/maaling/runder/kode']").await;
+        wait_for_url(&c, "the code form", |u| u.path() == "/maaling/runder/kode").await;
+        fill(&c, "uses", "2").await;
+        click(&c, "main form[action='/maaling/runder/kode'] button[type=submit]").await;
+        let code = find(&c, "main .round-code").await.text().await.expect("the code");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a workshop code made").await;
+        }
+        c.close().await.expect("close");
+        let c = browser(&e.webdriver, javascript).await;
+        c.goto(&format!("{}/svar/{}", e.base, code.trim().to_lowercase())).await.expect("answer with the code");
+        // The round just sent is the newest open one, the form's first: the monthly pulse.
+        for key in ["maaned", "forventninger", "hjaelp", "mening", "tid"] {
+            choose(&c, &format!("i-{key}-3")).await;
+        }
+        click(&c, "main form#answers button[type=submit]").await;
+        let next = find(&c, "main a.button-primary").await.text().await.expect("next participant");
+        assert!(next.contains("Næste deltager"), "{mode}: {next}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "thanks with a way on for the next participant").await;
+        }
         c.close().await.expect("close");
 
         // The leader: the latest closed round in their own part, hidden figures as "–".

@@ -178,3 +178,25 @@ feedback-hub-rounds = Send WHO-5 eller pulsen ud til enheder, og følg svarproce
 feedback-hub-results = Resultater
 feedback-hub-results-hint = Resultaterne af afsluttede runder i din del af organisationen og udviklingen over runder. Ingen tal for færre end fem svar.
 feedback-hub-models = Det forventede bånd, redskab for redskab
+feedback-error-code-used = Koden er brugt op: der er svaret lige så mange gange, som der er deltagere. Spørg den, der holder workshoppen.
+feedback-error-code-uses = Skriv, hvor mange der må svare med koden: et helt tal fra 1 til { $max }.
+feedback-answer-next = Næste deltager
+feedback-code-title = Workshopkode til en runde
+feedback-code-lead = Til en workshop eller en skærm ved indgangen: alle til stede svarer med den samme korte kode, så mange gange som der er deltagere. Svarene tæller med i den enhed, du vælger, og gemmes uden navn som alle andre svar.
+feedback-code-made = { $uses ->
+    [one] Koden er lavet. Én person kan svare med den.
+   *[other] Koden er lavet. { $uses } personer kan svare med den.
+}
+feedback-code-where = Vis koden på væggen. Deltagerne svarer her (koden vises kun denne ene gang):
+feedback-code-no-rounds = Der er ingen runde, som er åben eller planlagt. Send en runde først.
+feedback-code-unit = Enhed, som svarene tæller for
+feedback-code-unit-hint = Vælg de deltagendes enhed. Svarene indgår i dens tal på samme måde som svar fra personlige links.
+feedback-code-uses = Antal deltagere
+feedback-code-uses-hint = Koden kan bruges så mange gange. Sæt tallet til antallet til stede, så ingen kan svare flere gange.
+feedback-code-make = Lav kode
+feedback-code-back = Tilbage til runderne
+feedback-rounds-code-link = Lav en workshopkode til en runde
+feedback-error-effect-purpose = Effekten kan kun vises for et effektmål (en udbytteskala), ikke for en spørgeskemarunde.
+feedback-effect-title = Effekt: { $instrument }
+feedback-effect-lead = Andelen af forløbene med mindst to målinger, hvor borgeren har fået det pålideligt bedre (pålidelig forbedring eller bedring ud over cut-off), for hver enhed i din del af organisationen. En andel vises kun, når den bygger på mindst { $k } forløb og ikke kan regnes ud af andre tal.
+feedback-effect-caption = Andel af forløbene med pålidelig forbedring pr. enhed (antal forløb i parentes)

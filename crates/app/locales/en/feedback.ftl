@@ -178,3 +178,25 @@ feedback-hub-rounds = Send WHO-5 or the pulse to units, and see the answer rate 
 feedback-hub-results = Results
 feedback-hub-results-hint = The results of closed rounds in your part of the organisation and the trend over rounds. No figures for fewer than five answers.
 feedback-hub-models = The expected band, instrument by instrument
+feedback-error-code-used = The code is used up: it has been answered as many times as there are participants. Ask the person running the workshop.
+feedback-error-code-uses = Enter how many may answer with the code: a whole number from 1 to { $max }.
+feedback-answer-next = Next participant
+feedback-code-title = Workshop code for a round
+feedback-code-lead = For a workshop or a screen at the entrance: everyone present answers with the same short code, as many times as there are participants. The answers count for the unit you choose and are kept without names like all other answers.
+feedback-code-made = { $uses ->
+    [one] The code has been made. One person can answer with it.
+   *[other] The code has been made. { $uses } people can answer with it.
+}
+feedback-code-where = Show the code on the wall. Participants answer here (the code is shown this once only):
+feedback-code-no-rounds = No round is open or planned. Send a round first.
+feedback-code-unit = Unit the answers count for
+feedback-code-unit-hint = Choose the participants' unit. The answers count in its figures just like answers from personal links.
+feedback-code-uses = Number of participants
+feedback-code-uses-hint = The code can be used this many times. Set it to the number present so that nobody can answer more than once.
+feedback-code-make = Make code
+feedback-code-back = Back to the rounds
+feedback-rounds-code-link = Make a workshop code for a round
+feedback-error-effect-purpose = The effect can only be shown for an outcome scale, not for a survey.
+feedback-effect-title = Effect: { $instrument }
+feedback-effect-lead = The share of series with at least two measurements where the citizen is reliably better (reliable improvement or recovery past the cut-off), for each unit in your part of the organisation. A share is shown only when it rests on at least { $k } series and cannot be worked out from other figures.
+feedback-effect-caption = Share of series reliably improved per unit (number of series in brackets)

@@ -292,3 +292,39 @@ pub fn funnel(table: &Table, org: &OrgView, visible: impl Fn(&crate::organisatio
     }
     out
 }
+
+/// The effect of an outcome instrument along the organisation: per unit, its series with a
+/// first and a later answer of the subject's own, and the share of them reliably improved
+/// (improved or recovered, Jacobson & Truax with the instrument's thresholds) as the figure's
+/// mean, 0 or 1 per series. Decided like a round's table, so that no unit's figure from fewer
+/// than k series can be seen or worked out; `label` keeps only the series with that label.
+pub async fn effect(state: &AppState, instrument: &super::model::Instrument, label: Option<&str>) -> Result<Table> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let series = store::series_of_instrument(&state.db, state.municipality, instrument.id).await?;
+    let mut scores: HashMap<Uuid, Vec<f64>> = HashMap::new();
+    for (id, _, score) in store::instrument_points(&state.db, instrument.id).await? {
+        scores.entry(id).or_default().push(score);
+    }
+    let d = &instrument.definition;
+    let mut totals: HashMap<Uuid, Totals> = HashMap::new();
+    for s in series.iter().filter(|s| label.is_none_or(|l| s.label == l)) {
+        let (Some(unit), Some(own)) = (s.unit_id, scores.get(&s.id)) else { continue };
+        let (Some(first), Some(last)) = (own.first(), own.last()) else { continue };
+        if own.len() < 2 {
+            continue;
+        }
+        let (cutoff, rci) = d.thresholds(s.age.and_then(|a| u32::try_from(a).ok()));
+        let change = analysis::measures::change(*first, *last, cutoff, rci, d.higher_is_better);
+        let improved = matches!(change, analysis::measures::Change::Improved | analysis::measures::Change::Recovered);
+        let t = totals.entry(unit).or_default();
+        t.n += 1;
+        if improved {
+            t.sum += 1.0;
+            t.squares += 1.0;
+            t.spread[1] += 1;
+        } else {
+            t.spread[0] += 1;
+        }
+    }
+    Ok(decide(&org, &totals, i64::from(instrument.min_answers)))
+}

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::api::{NewRoundJson, RoundCreated, RoundLink, instrument_of};
+use super::api::{CodeCreated, NewCodeJson, NewRoundJson, RoundCreated, RoundLink, instrument_of};
 use super::letters::{RoundLetter, letter};
 use super::model::{NAME_MAX_CHARS, Purpose, ROUND_UNITS_MAX};
 use super::{ManageFeedback, store};
@@ -120,6 +120,50 @@ pub async fn start(
     let tokens: Vec<RoundLink> =
         links.into_iter().map(|(token, unit, person)| RoundLink { person, unit, token }).collect();
     Ok(Ok(RoundCreated { id, links: tokens.len(), mailed, tokens }))
+}
+
+/// The most answers one workshop code takes.
+pub const CODE_USES_MAX: i32 = 1_000;
+
+/// A round's workshop code: eight letters and digits that cannot be mistaken for each other
+/// (31^8 ≈ 850 billion, so that guessing one on the public answering page is hopeless while
+/// the round is open), shown as two groups of four.
+fn round_code() -> String {
+    let (a, b) = (crate::platform::participants::short_code(), crate::platform::participants::short_code());
+    format!("{}{}", &a[..4], &b[..4])
+}
+
+/// Makes a workshop code for a round that has not closed (a refusal names its field: `round`,
+/// `unit` or `uses`); 404 for a round that is not the municipality's.
+pub async fn make_code(
+    state: &AppState,
+    permit: &Permit<ManageFeedback>,
+    round: Uuid,
+    body: NewCodeJson,
+    site: &str,
+) -> Result<std::result::Result<CodeCreated, Refusal>> {
+    let tr = permit.tr();
+    let refuse = |field: &'static str, message: String| Ok(Err(Refusal { field, message }));
+    let round = store::round(&state.db, state.municipality, round).await?.ok_or(AppError::NotFound)?;
+    if round.is_closed(today()) {
+        return refuse("round", tr.t("feedback-error-round-closed"));
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    if org.unit(body.unit).is_none() {
+        return refuse("unit", tr.t("feedback-error-unit"));
+    }
+    if !(1..=CODE_USES_MAX).contains(&body.uses) {
+        return refuse("uses", tr.t1("feedback-error-code-uses", "max", CODE_USES_MAX));
+    }
+    // A fresh code unlike any in use (a clash is as unlikely as it is harmless to retry).
+    let mut code = round_code();
+    while store::link(&state.db, state.municipality, &hash_token(&code)).await?.is_some() {
+        code = round_code();
+    }
+    let entry = permit.ctx.audit("round.code");
+    store::create_code(&state.db, state.municipality, &round, &hash_token(&code), body.unit, body.uses, entry).await?;
+    let shown = format!("{}-{}", &code[..code.len() / 2], &code[code.len() / 2..]);
+    Ok(Ok(CodeCreated { code: shown, unit: body.unit, uses: body.uses, url: format!("{site}/svar/{code}") }))
 }
 
 /// When the reminder goes: 08:00 Copenhagen time on the day before the last, if that is

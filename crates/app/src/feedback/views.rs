@@ -27,6 +27,9 @@ pub struct AnswerTemplate {
     pub errors: FormErrors,
     /// Shown instead of the questions: thanks, already answered, not open.
     pub message: Option<String>,
+    /// With the thanks of a workshop code that has uses left: a way on for the next person
+    /// at the same screen.
+    pub next: bool,
     pub licence: String,
     /// The fewest answers behind a figure shown.
     pub k: i32,
@@ -66,6 +69,9 @@ pub struct ResultsTemplate {
     /// The question shown, or none for the score.
     pub question: Option<String>,
     pub funnel: Option<FunnelChart>,
+    /// An outcome instrument's effect (shares of series reliably improved) instead of a
+    /// round's results.
+    pub effect: bool,
 }
 
 /// One value's part of a distribution bar.
@@ -238,4 +244,18 @@ pub struct HubTemplate {
     pub pages: Vec<(String, String, String)>,
     /// (address, instrument) of each outcome instrument's model page.
     pub models: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "feedback/round_code.html")]
+pub struct RoundCodeTemplate {
+    pub page: Page,
+    /// (id, title, chosen) of the rounds that have not closed.
+    pub rounds: Vec<(String, String, bool)>,
+    /// (id, name with its place in the tree, chosen) of every unit.
+    pub units: Vec<(String, String, bool)>,
+    pub uses: String,
+    /// (code, answering address, uses) of the code just made.
+    pub made: Option<(String, String, i32)>,
+    pub errors: FormErrors,
 }

@@ -483,6 +483,25 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     }
     assert!(statuses.get("not_on_track").copied().unwrap_or(0) >= 3, "{statuses:?}");
     assert!(statuses.get("on_track").copied().unwrap_or(0) >= 20, "{statuses:?}");
+
+    // The team's effect: the share of its 40 series reliably improved, as the series say.
+    let mut improved = 0;
+    for (id,) in &series {
+        let view = as_json(&me.get(&format!("/api/v1/series/{id}")).await.body);
+        if view["change"] == "improved" || view["change"] == "recovered" {
+            improved += 1;
+        }
+    }
+    let rows = as_json(&hr.get("/api/v1/aggregates/effect?instrument=fit-outcome").await.body);
+    let top = rows.as_array().unwrap().iter().find(|r| r["parent"].is_null()).unwrap().clone();
+    assert_eq!(top["subtree"]["n"], 40, "{top}");
+    assert!((top["subtree"]["mean"].as_f64().unwrap() - f64::from(improved) / 40.0).abs() < 0.01, "{top}");
+    let r = hr.get("/api/v1/aggregates/effect?instrument=who5").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a survey has no effect: {}", r.body);
+    let r = app.login("admin").await.get("/maaling/resultater?redskab=fit-outcome").await;
+    assert!(r.status == StatusCode::OK && r.body.contains("pålidelig forbedring"), "{}", r.body);
+    let share = format!("{} %", (top["subtree"]["mean"].as_f64().unwrap() * 100.0).round());
+    assert!(r.body.contains(&share), "{share}: {}", r.body);
 });
 
 db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert, |db| {
@@ -746,4 +765,87 @@ db_test!(a_session_scale_alerts_when_its_score_is_under_the_cutoff_or_falling, |
     assert!(r.body.contains("under cut-off"), "{}", r.body);
     let r = page.get("/").await;
     assert!(r.body.contains("FAM-3001"), "the front page's alert: {}", r.body);
+});
+
+db_test!(a_workshop_code_lets_everyone_present_answer_as_many_times_as_there_are_participants, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let root = org.all_units().find(|u| u.parent_id.is_none()).unwrap().id;
+    let unit = org.all_units().find(|u| u.depth == 2).unwrap().id;
+    let mut hr = app.api_client("admin").await;
+    let today = app::platform::i18n::today();
+    let round = json!({"instrument": "who5", "units": [root], "opens": today.to_string(),
+                       "closes": (today + chrono::Days::new(7)).to_string()});
+    let r = hr.send_json("POST", "/api/v1/rounds", &round).await;
+    let round_id = as_json(&r.body)["id"].as_str().unwrap().to_string();
+    let codes = format!("/api/v1/rounds/{round_id}/codes");
+
+    // Bad requests change nothing: too few uses, an unknown unit or round, an employee.
+    let r = hr.send_json("POST", &codes, &json!({"unit": unit, "uses": 0})).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("fra 1 til 1"), "{}", r.body);
+    let r = hr.send_json("POST", &codes, &json!({"unit": Uuid::new_v4(), "uses": 3})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let unknown = format!("/api/v1/rounds/{}/codes", Uuid::new_v4());
+    assert_eq!(hr.send_json("POST", &unknown, &json!({"unit": unit, "uses": 3})).await.status, StatusCode::NOT_FOUND);
+    let mut employee = app.api_client("medarbejder").await;
+    assert_eq!(
+        employee.send_json("POST", &codes, &json!({"unit": unit, "uses": 3})).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Three uses: typed in lower case with a dash, answered three times, then used up.
+    let r = hr.send_json("POST", &codes, &json!({"unit": unit, "uses": 3})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let made = as_json(&r.body);
+    let shown = made["code"].as_str().unwrap().to_string();
+    assert!(shown.len() == 9 && shown.chars().nth(4) == Some('-'), "{shown}");
+    let code: String = shown.chars().filter(|c| *c != '-').collect();
+    assert!(made["url"].as_str().unwrap().ends_with(&format!("/svar/{code}")), "{made}");
+    let mut public = app.client();
+    let typed = shown.to_lowercase();
+    let r = public.get(&format!("/svar/{typed}")).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("Hele tiden"), "{}", r.body);
+    for value in [5, 4, 3] {
+        let r = public.send_json("POST", &format!("/api/v1/participate/{typed}/responses"), &who5(value)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = public.send_json("POST", &format!("/api/v1/participate/{code}/responses"), &who5(1)).await;
+    assert!(r.status == StatusCode::CONFLICT && r.body.contains("brugt op"), "{}", r.body);
+    assert!(public.get(&format!("/svar/{code}")).await.body.contains("brugt op"));
+
+    // Made from the page; on a shared screen the thanks leads the next person on.
+    let mut page = app.login("admin").await;
+    let form = "/maaling/runder/kode";
+    let r = page.get(form).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("Antal deltagere"), "{}", r.body);
+    let unit_text = unit.to_string();
+    let r =
+        page.post(form, form, &[("round", round_id.as_str()), ("unit", unit_text.as_str()), ("uses", "mange")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("et helt tal fra 1 til 1.000") || r.body.contains("et helt tal fra 1 til 1000"),
+        "{}",
+        r.body
+    );
+    let r = page.post(form, form, &[("round", round_id.as_str()), ("unit", unit_text.as_str()), ("uses", "2")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let marker = "<p class=\"alert-text round-code\">";
+    let at = r.body.find(marker).expect("the code is shown") + marker.len();
+    let second: String = r.body[at..].chars().take(9).filter(|c| *c != '-').collect();
+    let answer_page = format!("/svar/{second}");
+    let all: Vec<(&str, &str)> =
+        ["i-glad", "i-rolig", "i-aktiv", "i-udhvilet", "i-interesse"].iter().map(|k| (*k, "2")).collect();
+    let r = public.post(&answer_page, &answer_page, &all).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let thanks = public.get(r.location()).await.body;
+    assert!(thanks.contains("Tak for dit svar") && thanks.contains("Næste deltager"), "{thanks}");
+    let r = public.post(&answer_page, &answer_page, &all).await;
+    let thanks = public.get(r.location()).await.body;
+    assert!(thanks.contains("Tak for dit svar") && !thanks.contains("Næste deltager"), "used up now: {thanks}");
+
+    // Five answers in all, every one counted for the chosen unit and none for anyone.
+    let id = Uuid::parse_str(&round_id).unwrap();
+    let totals = app::feedback::store::totals(&app.state.db, id, "").await.unwrap();
+    assert_eq!(totals.iter().map(|(_, t)| t.n).sum::<i64>(), 5);
+    assert!(totals.iter().all(|(u, _)| *u == unit), "{totals:?}");
 });

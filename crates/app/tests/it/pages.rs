@@ -297,6 +297,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/aggregates" => format!("/api/v1/aggregates?instrument=who5&unit={school}"),
             "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
             "/api/v1/aggregates/trend" => format!("/api/v1/aggregates/trend?instrument=who5&unit={school}"),
+            "/api/v1/aggregates/funnel" => "/api/v1/aggregates/funnel?instrument=who5".into(),
+            "/api/v1/aggregates/effect" => "/api/v1/aggregates/effect?instrument=fit-outcome".into(),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),
             "/organisation/personer" => "/organisation/personer?q=an".into(),
@@ -406,6 +408,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series["admin"]))
             .replace("/maaling/forloeb/{id}", &format!("/maaling/forloeb/{}", series["admin"]))
             .replace("{round}", &who5_round.to_string())
+            .replace("/api/v1/rounds/{id}", &format!("/api/v1/rounds/{who5_round}"))
     };
     for spec in &writes {
         let url = write_url(spec.path);

@@ -29,6 +29,7 @@ use crate::AppState;
 use crate::platform::api::{ApiJson, Problem, created, json};
 use crate::platform::i18n::{Tr, today};
 use crate::platform::module::{Guard, Routes};
+use crate::platform::participants::CODE_LENGTH;
 use crate::platform::permissions::reach;
 use crate::platform::web::{AppError, Permit, Result, site_url};
 
@@ -47,12 +48,14 @@ pub fn routes() -> Routes {
         .post("/api/v1/series/{id}/responses", follow, add_response)
         .post("/api/v1/rounds", manage, create_round)
         .get("/api/v1/rounds", manage, list_rounds)
+        .post("/api/v1/rounds/{id}/codes", manage, create_code)
         .get("/api/v1/participate/{token}/survey", Guard::Public, participate_form)
         .post("/api/v1/participate/{token}/responses", Guard::Public, participate)
         .get("/api/v1/aggregates", results, aggregate)
         .get("/api/v1/aggregates/tree", results, aggregate_tree)
         .get("/api/v1/aggregates/trend", results, aggregate_trend)
         .get("/api/v1/aggregates/funnel", results, aggregate_funnel)
+        .get("/api/v1/aggregates/effect", results, aggregate_effect)
 }
 
 #[derive(OpenApi)]
@@ -66,12 +69,14 @@ pub fn routes() -> Routes {
     add_response,
     create_round,
     list_rounds,
+    create_code,
     participate_form,
     participate,
     aggregate,
     aggregate_tree,
     aggregate_trend,
-    aggregate_funnel
+    aggregate_funnel,
+    aggregate_effect
 ))]
 pub struct Api;
 

@@ -126,20 +126,29 @@ pub async fn aggregate_tree(
 ) -> Result<Response> {
     let tr = permit.tr();
     let (instrument, round, item) = round_for(&state, &tr, &q).await?;
-    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
-    let reach = permit.reach();
-    let open = !round.is_closed(today());
-    let table = if open {
-        None
-    } else {
+    let table = if round.is_closed(today()) {
         Some(aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?)
+    } else {
+        None
     };
-    let rows: Vec<TreeRow> = org
+    Ok(json(&rows_in_reach(&state, &permit, table.as_deref()).await?))
+}
+
+/// Every unit in the reader's part with its figures from `table`; all hidden as `open`
+/// without one (a round still open).
+async fn rows_in_reach(
+    state: &AppState,
+    permit: &Permit<SeeResults>,
+    table: Option<&aggregates::Table>,
+) -> Result<Vec<TreeRow>> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let reach = permit.reach();
+    Ok(org
         .all_units()
         .filter(|u| reach.covers(u.tree_left, u.depth))
         .map(|u| {
             let hidden = || Figure::Suppressed { suppressed: true, reason: "open".into() };
-            let figures = table.as_ref().and_then(|t| t.units.get(&u.id));
+            let figures = table.and_then(|t| t.units.get(&u.id));
             TreeRow {
                 unit: u.id,
                 name: u.name.clone(),
@@ -148,8 +157,7 @@ pub async fn aggregate_tree(
                 subtree: figures.map(|f| f.subtree.clone()).unwrap_or_else(hidden),
             }
         })
-        .collect();
-    Ok(json(&rows))
+        .collect())
 }
 
 /// A funnel plot of a round: each unit in the caller's part whose own people's figure is
@@ -170,4 +178,33 @@ pub async fn aggregate_funnel(
     let org = crate::organisation::org_cache(&state).get(&state.db).await?;
     let reach = permit.reach();
     Ok(json(&aggregates::funnel(&table, &org, |u| reach.covers(u.tree_left, u.depth))))
+}
+
+#[derive(Deserialize, ToSchema, utoipa::IntoParams)]
+pub struct EffectQuery {
+    /// An outcome instrument's key or id.
+    pub instrument: String,
+    /// Only the series with this label (a team, a programme, an offer).
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// The effect of an outcome instrument in the caller's part of the organisation: every unit
+/// with its own and its subtree's series that have a later answer, `mean` being the share
+/// reliably improved (0–1); hidden like any aggregate below the instrument's threshold.
+#[utoipa::path(get, path = "/api/v1/aggregates/effect", tag = "feedback", params(EffectQuery),
+    responses((status = 200, body = [TreeRow]), (status = 400, body = Problem)))]
+pub async fn aggregate_effect(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<EffectQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let instrument = instrument_of(&state, &tr, &q.instrument).await?;
+    if instrument.purpose != Purpose::Outcome {
+        return Err(AppError::BadRequest(tr.t("feedback-error-effect-purpose")));
+    }
+    let label = q.label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    let table = aggregates::effect(&state, &instrument, label).await?;
+    Ok(json(&rows_in_reach(&state, &permit, Some(&table)).await?))
 }

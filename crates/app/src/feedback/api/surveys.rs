@@ -100,8 +100,8 @@ pub struct Answered {
     pub score: f64,
 }
 
-/// Answers a round through a personal link: once, while the round is open. The answer is
-/// kept with the unit and the day, never with the person.
+/// Answers a round through a personal link (once) or a workshop code (once per use), while
+/// the round is open. The answer is kept with the unit and the day, never with the person.
 #[utoipa::path(post, path = "/api/v1/participate/{token}/responses", tag = "feedback", request_body = AnswerJson,
     responses((status = 201, body = Answered), (status = 400, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
@@ -118,8 +118,10 @@ pub async fn participate(
     Ok(created(&Answered { score }))
 }
 
-/// A personal link to a round that may still answer: its round, unit and definition.
+/// A personal link or workshop code to a round that may still answer: its round, unit and
+/// definition.
 pub struct OpenLink {
+    pub door: store::Door,
     pub hash: String,
     pub round: Round,
     pub unit: Uuid,
@@ -129,22 +131,38 @@ pub struct OpenLink {
     pub k: i32,
 }
 
-/// The link behind a token: 404 unknown; 409 already answered or the round not open.
+/// The personal link or workshop code behind a token: 404 unknown; 409 already answered,
+/// used up, or the round not open. A code may be typed in any case, with spaces or dashes.
 pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink> {
-    link_by_hash(state, tr, crate::platform::accounts::hash_token(token.trim())).await
+    let token = token.trim();
+    match link_by_hash(state, tr, crate::platform::accounts::hash_token(token)).await {
+        Err(AppError::NotFound) if token.len() <= 2 * CODE_LENGTH => {
+            let code = crate::platform::participants::normalise_code(token);
+            link_by_hash(state, tr, crate::platform::accounts::hash_token(&code)).await
+        }
+        other => other,
+    }
 }
 
 /// The link behind a token's hash (the signed-in door finds it by the person).
 pub async fn link_by_hash(state: &AppState, tr: &Tr, hash: String) -> Result<OpenLink> {
     let link = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
     if link.answered {
-        return Err(AppError::Conflict(tr.t("feedback-error-answered")));
+        return Err(AppError::Conflict(tr.t(used_up(link.door))));
     }
     if !link.round.is_open(today()) {
         return Err(AppError::Conflict(tr.t("feedback-error-round-closed")));
     }
-    let store::LinkRow { round, unit, definition, licence, min_answers, .. } = link;
-    Ok(OpenLink { hash, round, unit, definition, licence, k: min_answers })
+    let store::LinkRow { door, round, unit, definition, licence, min_answers, .. } = link;
+    Ok(OpenLink { door, hash, round, unit, definition, licence, k: min_answers })
+}
+
+/// Why a door no longer answers: a personal link has answered, a code is used up.
+fn used_up(door: store::Door) -> &'static str {
+    match door {
+        store::Door::Link => "feedback-error-answered",
+        store::Door::Code => "feedback-error-code-used",
+    }
 }
 
 /// Scores and keeps an answer given through a link (the API's and the page's way). Returns
@@ -172,8 +190,43 @@ pub async fn answer_by_link(state: &AppState, tr: &Tr, link: &OpenLink, answers:
         score: scored.score,
         answered_on: today(),
     };
-    if !store::answer_round(&state.db, &link.hash, &link.round, link.unit, &new, &items).await? {
-        return Err(AppError::Conflict(tr.t("feedback-error-answered")));
+    if !store::answer_round(&state.db, (link.door, &link.hash), &link.round, link.unit, &new, &items).await? {
+        return Err(AppError::Conflict(tr.t(used_up(link.door))));
     }
     Ok(scored.score)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCodeJson {
+    /// The unit the answers count for (the workshop's people's unit).
+    pub unit: Uuid,
+    /// How many may answer with the code (the number of participants), 1 to 1,000.
+    pub uses: i32,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CodeCreated {
+    /// The code as shown on the wall; it is kept only as a hash and shown this once.
+    pub code: String,
+    pub unit: Uuid,
+    pub uses: i32,
+    /// The answering page with the code in it.
+    pub url: String,
+}
+
+/// Makes a workshop or kiosk code for an open or planned round: everyone present answers
+/// with it at `/svar/{code}` (or `POST /api/v1/participate/{code}/responses`), up to `uses`
+/// answers, counted for `unit`.
+#[utoipa::path(post, path = "/api/v1/rounds/{id}/codes", tag = "feedback", request_body = NewCodeJson,
+    responses((status = 201, body = CodeCreated), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn create_code(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NewCodeJson>,
+) -> Result<Response> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let site = site_url(&state, &headers);
+    Ok(created(&crate::feedback::rounds::make_code(&state, &permit, id, body, &site).await??))
 }

@@ -34,6 +34,8 @@ pub fn routes() -> Routes {
         .get("/maaling", Guard::Action(&super::actions::READ), hub::page)
         .get("/maaling/runder", manage, rounds::list)
         .post("/maaling/runder", manage, rounds::create)
+        .get("/maaling/runder/kode", manage, rounds::code_form)
+        .post("/maaling/runder/kode", manage, rounds::make_code)
         .get("/svar/{token}", Guard::Public, answer_page)
         .post("/svar/{token}", Guard::Public, answer)
         .get("/maaling/resultater", Guard::Action(&super::actions::RESULTS), results)
@@ -67,11 +69,14 @@ async fn results(
         store::instruments(&state.db, state.municipality)
             .await?
             .into_iter()
-            .filter(|i| i.purpose == Purpose::Survey)
+            .filter(|i| matches!(i.purpose, Purpose::Survey | Purpose::Outcome))
             .collect()
     };
     let chosen = q.redskab.clone().filter(|k| surveys.iter().any(|i| &i.key == k)).unwrap_or_else(|| "who5".into());
     let instrument = surveys.iter().find(|i| i.key == chosen).or(surveys.first()).ok_or(AppError::NotFound)?;
+    if instrument.purpose == Purpose::Outcome {
+        return effect_page(&state, &permit, &surveys, instrument).await;
+    }
     let closed: Vec<Round> = store::rounds(&state.db, instrument.id)
         .await?
         .into_iter()
@@ -153,6 +158,7 @@ async fn results(
             .collect(),
         question: question.map(|q| q.text.clone()),
         funnel,
+        effect: false,
     }))
 }
 
@@ -186,6 +192,59 @@ fn distribution_of(figure: &Figure, labels: &[(i64, String)]) -> Vec<Segment> {
             segment
         })
         .collect()
+}
+
+/// An outcome instrument's effect in the reader's part: per unit the share of its series
+/// reliably improved, hidden where the table hides it (the API's `/aggregates/effect`).
+async fn effect_page(
+    state: &AppState,
+    permit: &Permit<SeeResults>,
+    instruments: &[Instrument],
+    instrument: &Instrument,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let table = aggregates::effect(state, instrument, None).await?;
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let reach = permit.reach();
+    let visible: Vec<&crate::organisation::model::Unit> =
+        org.all_units().filter(|u| reach.covers(u.tree_left, u.depth)).collect();
+    let top = visible.iter().map(|u| u.depth).min().unwrap_or(0);
+    let share = |f: &Figure| match f {
+        Figure::Shown { n, mean, .. } if *n > 0 => Some((*n, format!("{} %", tr.decimal(mean * 100.0, 0)))),
+        _ => None,
+    };
+    let rows = visible
+        .iter()
+        .filter_map(|u| {
+            let f = table.units.get(&u.id)?;
+            let bar = match &f.subtree {
+                Figure::Shown { n, mean, .. } if *n > 0 => (mean * 100.0).round().clamp(0.0, 100.0) as u32,
+                _ => 0,
+            };
+            Some(ResultRow {
+                name: u.name.clone(),
+                level: u.depth - top,
+                own: share(&f.own),
+                subtree: share(&f.subtree),
+                bar,
+                distribution: Vec::new(),
+            })
+        })
+        .collect();
+    Ok(render(&ResultsTemplate {
+        page: permit.ctx.page(state, tr.t1("feedback-effect-title", "instrument", &instrument.name), "feedback"),
+        instruments: instruments.iter().map(|i| (i.key.clone(), i.name.clone(), i.key == instrument.key)).collect(),
+        rounds: Vec::new(),
+        rows,
+        k: instrument.min_answers,
+        note: None,
+        trend: Vec::new(),
+        trend_unit: String::new(),
+        questions: Vec::new(),
+        question: None,
+        funnel: None,
+        effect: true,
+    }))
 }
 
 /// The lowest and highest score an instrument can give (for the bars).
@@ -248,13 +307,14 @@ fn questions(tr: &Tr, link: &OpenLink, given: &HashMap<String, String>) -> Vec<Q
 }
 
 /// The page with a message instead of questions (thanks, answered, not open).
-fn message_page(state: &AppState, ctx: &Ctx, action: &str, message: String) -> Response {
+fn message_page(state: &AppState, ctx: &Ctx, action: &str, message: String, next: bool) -> Response {
     render(&AnswerTemplate {
         page: ctx.page(state, ctx.tr().t("feedback-answer-title"), "feedback"),
         action: action.to_string(),
         questions: Vec::new(),
         errors: FormErrors::default(),
         message: Some(message),
+        next,
         licence: String::new(),
         k: 0,
     })
@@ -271,11 +331,13 @@ async fn show_answer(
 ) -> Result<Response> {
     let tr = ctx.tr();
     if thanks {
-        return Ok(message_page(state, ctx, action, tr.t("feedback-answer-thanks")));
+        // A workshop code with uses left is answered again at the same screen.
+        let next = matches!(&link, Ok(l) if l.door == store::Door::Code);
+        return Ok(message_page(state, ctx, action, tr.t("feedback-answer-thanks"), next));
     }
     let link = match link {
         Ok(link) => link,
-        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message)),
+        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message, false)),
         Err(e) => return Err(e),
     };
     Ok(render(&AnswerTemplate {
@@ -284,6 +346,7 @@ async fn show_answer(
         questions: questions(&tr, &link, &HashMap::new()),
         errors: FormErrors::default(),
         message: None,
+        next: false,
         licence: link.licence.clone(),
         k: link.k,
     }))
@@ -300,7 +363,7 @@ async fn take_answer(
     let tr = ctx.tr();
     let link = match link {
         Ok(link) => link,
-        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message)),
+        Err(AppError::Conflict(message)) => return Ok(message_page(state, ctx, action, message, false)),
         Err(e) => return Err(e),
     };
     let given: HashMap<String, String> = fields
@@ -321,13 +384,14 @@ async fn take_answer(
                     questions: questions(&tr, &link, &given),
                     errors,
                     message: None,
+                    next: false,
                     licence: link.licence.clone(),
                     k: link.k,
                 },
                 true,
             ))
         }
-        Err(AppError::Conflict(message)) => Ok(message_page(state, ctx, action, message)),
+        Err(AppError::Conflict(message)) => Ok(message_page(state, ctx, action, message, false)),
         Err(e) => Err(e),
     }
 }
@@ -338,7 +402,7 @@ async fn answer_page(
     Path(token): Path<String>,
     Query(q): Query<Thanks>,
 ) -> Result<Response> {
-    let link = if q.tak.is_some() { Err(AppError::NotFound) } else { link_of(&state, &ctx.tr(), &token).await };
+    let link = link_of(&state, &ctx.tr(), &token).await;
     show_answer(&state, &ctx, &format!("/svar/{token}"), link, q.tak.is_some()).await
 }
 
@@ -531,6 +595,7 @@ async fn show_series(
         })
         .collect();
     let link = OpenLink {
+        door: store::Door::Link,
         hash: String::new(),
         round: Round {
             id: series.id,

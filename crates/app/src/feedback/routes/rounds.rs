@@ -6,9 +6,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
-use super::super::api::NewRoundJson;
+use super::super::api::{CodeCreated, NewCodeJson, NewRoundJson};
 use super::super::model::Purpose;
-use super::super::views::{RoundRowView, RoundsTemplate, UnitChoice};
+use super::super::views::{RoundCodeTemplate, RoundRowView, RoundsTemplate, UnitChoice};
 use super::super::{ManageFeedback, rounds, store};
 use crate::AppState;
 use crate::platform::i18n::today;
@@ -161,5 +161,85 @@ pub async fn create(
     match rounds::start(&state, &permit, body, &site).await? {
         Ok(created) => Ok(Redirect::to(&format!("/maaling/runder?sendt={}", created.id)).into_response()),
         Err(refusal) => page(&state, &permit, FormErrors::one(refusal.field, refusal.message), filled, None).await,
+    }
+}
+
+/// The workshop-code form: a round that has not closed, the unit the answers count for and
+/// how many may answer; with the code just made, shown once.
+async fn code_page(
+    state: &AppState,
+    permit: &Permit<ManageFeedback>,
+    filled: &[(String, String)],
+    errors: FormErrors,
+    made: Option<CodeCreated>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let value = |name: &str| filled.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let open: Vec<(String, String, bool)> = rounds::summaries(state)
+        .await?
+        .into_iter()
+        .filter(|r| r.state != "closed")
+        .map(|r| {
+            let id = r.id.to_string();
+            let chosen = id == value("round");
+            (id, r.title, chosen)
+        })
+        .collect();
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let top = org.all_units().map(|u| u.depth).min().unwrap_or(0);
+    let units = org
+        .all_units()
+        .map(|u| {
+            let id = u.id.to_string();
+            let indent = "\u{a0}\u{a0}".repeat((u.depth - top).max(0) as usize);
+            let chosen = id == value("unit");
+            (id, format!("{indent}{}", u.name), chosen)
+        })
+        .collect();
+    let has_errors = !errors.is_empty();
+    let uses = value("uses");
+    Ok(render_form(
+        &RoundCodeTemplate {
+            page: permit.ctx.page(state, tr.t("feedback-code-title"), "feedback"),
+            rounds: open,
+            units,
+            uses: if uses.is_empty() { "20".into() } else { uses },
+            made: made.map(|m| (m.code, m.url, m.uses)),
+            errors,
+        },
+        has_errors,
+    ))
+}
+
+pub async fn code_form(State(state): State<AppState>, permit: Permit<ManageFeedback>) -> Result<Response> {
+    code_page(&state, &permit, &[], FormErrors::default(), None).await
+}
+
+/// Makes a workshop code from the form and shows it (the API's checks).
+pub async fn make_code(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    headers: HeaderMap,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let value = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
+    let Some(round) = value("round").and_then(|r| Uuid::parse_str(&r).ok()) else {
+        let errors = FormErrors::one("round", tr.t("feedback-error-round"));
+        return code_page(&state, &permit, &fields, errors, None).await;
+    };
+    let Some(unit) = value("unit").and_then(|u| Uuid::parse_str(&u).ok()) else {
+        return code_page(&state, &permit, &fields, FormErrors::one("unit", tr.t("feedback-error-unit")), None).await;
+    };
+    let Some(uses) = value("uses").and_then(|u| u.parse::<i32>().ok()) else {
+        let errors = FormErrors::one("uses", tr.t1("feedback-error-code-uses", "max", rounds::CODE_USES_MAX));
+        return code_page(&state, &permit, &fields, errors, None).await;
+    };
+    let site = site_url(&state, &headers);
+    match rounds::make_code(&state, &permit, round, NewCodeJson { unit, uses }, &site).await? {
+        Ok(made) => code_page(&state, &permit, &[], FormErrors::default(), Some(made)).await,
+        Err(refusal) => {
+            code_page(&state, &permit, &fields, FormErrors::one(refusal.field, refusal.message), None).await
+        }
     }
 }

@@ -319,6 +319,20 @@ pub async fn instrument_points(db: &Db, instrument: Uuid) -> sqlx::Result<Vec<(U
     })
 }
 
+/// Every series of an instrument, for the effect along the organisation.
+pub async fn series_of_instrument(db: &Db, municipality: Uuid, instrument: Uuid) -> sqlx::Result<Vec<Series>> {
+    let rows: Vec<SeriesRow> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERIES_COLUMNS} FROM feedback_series WHERE municipality_id = $1 AND instrument_id = $2"
+        )))
+        .bind(municipality)
+        .bind(instrument)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().filter_map(series_of).collect())
+}
+
 /// A round to create, with a link per person: (token hash, unit, person).
 pub struct NewRound<'a> {
     pub instrument: Uuid,
@@ -514,10 +528,20 @@ pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: Na
     Ok(rows.into_iter().map(round_of).collect())
 }
 
-/// What a personal link opens: its round and unit, whether it has answered, and the
-/// instrument as the round asks it (the round's version of the definition, the name, the
-/// licence note and the threshold), read at once since the answering page is on every phone.
+/// The way into a round: a personal link (answers once) or a workshop code (answers as many
+/// times as it has uses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
+    Link,
+    Code,
+}
+
+/// What a personal link or a workshop code opens: its round and unit, whether it can no
+/// longer answer, and the instrument as the round asks it (the round's version of the
+/// definition, the name, the licence note and the threshold), read at once since the
+/// answering page is on every phone.
 pub struct LinkRow {
+    pub door: Door,
     pub round: Round,
     pub unit: Uuid,
     pub answered: bool,
@@ -529,54 +553,104 @@ pub struct LinkRow {
 
 type LinkColumns = (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, bool, String, String, String, i32);
 
+const LINK_SELECT: &str = "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id,
+        {answered}, v.definition, i.name, i.licence, i.min_answers
+     FROM {table} l
+     JOIN feedback_round r ON r.id = l.round_id
+     JOIN instrument i ON i.id = r.instrument_id
+     JOIN instrument_version v ON v.instrument_id = r.instrument_id AND v.version = r.version
+     WHERE l.{key} = $1 AND r.municipality_id = $2";
+
+/// The personal link or workshop code behind a token's hash.
 pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result<Option<LinkRow>> {
-    let row: Option<LinkColumns> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id, l.answered,
-                    v.definition, i.name, i.licence, i.min_answers
-             FROM feedback_round_link l
-             JOIN feedback_round r ON r.id = l.round_id
-             JOIN instrument i ON i.id = r.instrument_id
-             JOIN instrument_version v ON v.instrument_id = r.instrument_id AND v.version = r.version
-             WHERE l.token_hash = $1 AND r.municipality_id = $2",
-        )
-        .bind(token_hash)
-        .bind(municipality)
-        .fetch_optional(p)
-        .await
-    })?;
-    Ok(row.and_then(|(id, instrument, version, title, opens, closes, unit, answered, definition, name, licence, k)| {
-        Some(LinkRow {
-            round: round_of((id, instrument, version, title, opens, closes)),
-            unit,
-            answered,
-            definition: serde_json::from_str(&definition).ok()?,
-            name,
-            licence,
-            min_answers: k,
-        })
-    }))
+    for door in [Door::Link, Door::Code] {
+        let (table, key, answered) = match door {
+            Door::Link => ("feedback_round_link", "token_hash", "l.answered"),
+            Door::Code => ("feedback_round_code", "code_hash", "l.used >= l.uses"),
+        };
+        let sql = LINK_SELECT.replace("{answered}", answered).replace("{table}", table).replace("{key}", key);
+        let row: Option<LinkColumns> = on_db!(db, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(municipality).fetch_optional(p).await
+        })?;
+        if let Some((id, instrument, version, title, opens, closes, unit, answered, definition, name, licence, k)) = row
+        {
+            return Ok(serde_json::from_str(&definition).ok().map(|definition| LinkRow {
+                door,
+                round: round_of((id, instrument, version, title, opens, closes)),
+                unit,
+                answered,
+                definition,
+                name,
+                licence,
+                min_answers: k,
+            }));
+        }
+    }
+    Ok(None)
 }
 
-/// Answers a round through a link: marks the link answered (once only), keeps the answer
-/// with its unit and day but no person, and adds it to the round's totals and distributions,
-/// all at once.
-/// `items` are the scored items' values. False when the link had already answered.
+/// Makes a workshop code for a round: `uses` answers for `unit`, with its audit entry.
+pub async fn create_code(
+    db: &Db,
+    municipality: Uuid,
+    round: &Round,
+    code_hash: &str,
+    unit: Uuid,
+    uses: i32,
+    entry: AuditEntry,
+) -> sqlx::Result<()> {
+    let now = Utc::now();
+    on_db!(db, |p| {
+        let mut tx = p.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO feedback_round_code (code_hash, round_id, unit_id, uses, used, created_at)
+             VALUES ($1, $2, $3, $4, 0, $5)",
+        )
+        .bind(code_hash)
+        .bind(round.id)
+        .bind(unit)
+        .bind(uses)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let entry = entry.subject(AUDIT_KIND_ROUND, round.id, &round.title).detail(format!("code for {uses}"));
+        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    })
+}
+
+/// A round's workshop codes: (unit, uses, used), the newest first.
+pub async fn codes(db: &Db, round: Uuid) -> sqlx::Result<Vec<(Uuid, i32, i32)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT unit_id, uses, used FROM feedback_round_code WHERE round_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(round)
+        .fetch_all(p)
+        .await
+    })
+}
+
+/// Answers a round through a door: marks a link answered (once only) or takes one of a
+/// code's uses, keeps the answer with its unit and day but no person, and adds it to the
+/// round's totals and distributions, all at once. `items` are the scored items' values.
+/// False when the link had already answered or the code is used up.
 pub async fn answer_round(
     db: &Db,
-    token_hash: &str,
+    (door, token_hash): (Door, &str),
     round: &Round,
     unit: Uuid,
     r: &NewResponse<'_>,
     items: &[(String, f64)],
 ) -> sqlx::Result<bool> {
+    let mark = match door {
+        Door::Link => "UPDATE feedback_round_link SET answered = TRUE WHERE token_hash = $1 AND answered = FALSE",
+        Door::Code => "UPDATE feedback_round_code SET used = used + 1 WHERE code_hash = $1 AND used < uses",
+    };
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
-        let marked =
-            sqlx::query("UPDATE feedback_round_link SET answered = TRUE WHERE token_hash = $1 AND answered = FALSE")
-                .bind(token_hash)
-                .execute(&mut *tx)
-                .await?;
+        let marked = sqlx::query(mark).bind(token_hash).execute(&mut *tx).await?;
         if marked.rows_affected() != 1 {
             return Ok(false);
         }
