@@ -23,20 +23,28 @@ pub struct AggregateQuery {
 
 /// The round asked for, or the instrument's latest closed one; and the item.
 pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round, String)> {
-    let instrument = instrument_of(state, tr, &q.instrument).await?;
-    let round = match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let (instrument, round) = match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(raw) => {
             let id = Uuid::parse_str(raw).map_err(|_| AppError::BadRequest(tr.t("feedback-error-round")))?;
-            store::round(&state.db, state.municipality, id)
-                .await?
-                .filter(|r| r.instrument_id == instrument.id)
-                .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-round")))?
+            ensure_library(state).await?;
+            // The round and its instrument in one read; on a miss, which of the two is wrong.
+            match store::round_with_instrument(&state.db, state.municipality, id, q.instrument.trim()).await? {
+                Some(found) => found,
+                None => {
+                    instrument_of(state, tr, &q.instrument).await?;
+                    return Err(AppError::BadRequest(tr.t("feedback-error-round")));
+                }
+            }
         }
-        None => store::rounds(&state.db, instrument.id)
-            .await?
-            .into_iter()
-            .find(|r| r.is_closed(today()))
-            .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-no-closed-round")))?,
+        None => {
+            let instrument = instrument_of(state, tr, &q.instrument).await?;
+            let round = store::rounds(&state.db, instrument.id)
+                .await?
+                .into_iter()
+                .find(|r| r.is_closed(today()))
+                .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-no-closed-round")))?;
+            (instrument, round)
+        }
     };
     let item = q.item.clone().unwrap_or_default();
     if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {

@@ -479,6 +479,37 @@ pub async fn round(db: &Db, municipality: Uuid, id: Uuid) -> sqlx::Result<Option
     Ok(row.map(round_of))
 }
 
+/// A round with its instrument (the current definition), read at once for the aggregates:
+/// none when the round is not the municipality's or not of that instrument (id or key).
+pub async fn round_with_instrument(
+    db: &Db,
+    municipality: Uuid,
+    round: Uuid,
+    id_or_key: &str,
+) -> sqlx::Result<Option<(Instrument, Round)>> {
+    type Row =
+        (Uuid, String, String, String, String, i32, i32, i32, String, Uuid, Uuid, i32, String, NaiveDate, NaiveDate);
+    let id = Uuid::parse_str(id_or_key).ok();
+    let row: Option<Row> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INSTRUMENT_COLUMNS}, r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
+             FROM feedback_round r
+             JOIN instrument i ON i.id = r.instrument_id
+             JOIN instrument_version v ON v.instrument_id = i.id AND v.version = i.version
+             WHERE r.id = $1 AND r.municipality_id = $2 AND (i.id = $3 OR i.key = $4)"
+        )))
+        .bind(round)
+        .bind(municipality)
+        .bind(id)
+        .bind(id_or_key)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.and_then(|(a, b, c, d, e, f, g, h, i, r0, r1, r2, r3, r4, r5)| {
+        Some((instrument((a, b, c, d, e, f, g, h, i))?, round_of((r0, r1, r2, r3, r4, r5))))
+    }))
+}
+
 /// An instrument's rounds, the latest first.
 pub async fn rounds(db: &Db, instrument: Uuid) -> sqlx::Result<Vec<Round>> {
     let rows: Vec<RoundRow> = on_db!(db, |p| {
