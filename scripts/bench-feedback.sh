@@ -77,6 +77,14 @@ run_backend() { # name db-url
   local started=$SECONDS
   "$bin" demo --size "$employees" --answers "$answers" --db "$db" | tail -1
   echo "   made in $((SECONDS - started)) s"
+  # What was made, read from the database itself.
+  local counts="SELECT (SELECT COUNT(*) FROM feedback_response WHERE round_id IS NOT NULL) || ' answers in ' ||
+    (SELECT COUNT(*) FROM feedback_round) || ' rounds, ' || (SELECT COUNT(*) FROM feedback_round_link) || ' personal links'"
+  if [ "$name" = sqlite ]; then
+    echo "   $(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$db" "$counts")"
+  else
+    echo "   $(psql "$db" -tAc "$counts")"
+  fi
   local token
   token=$("$bin" token add --user admin --name bench --db "$db" 2>/dev/null)
   start_server "$db"

@@ -842,31 +842,9 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         if javascript {
             assert_accessible(&c, &e.axe, "a workshop code made").await;
         }
-        c.close().await.expect("close");
-        let c = browser(&e.webdriver, javascript).await;
-        c.goto(&format!("{}/svar/{}", e.base, code.trim().to_lowercase())).await.expect("answer with the code");
-        // The round just sent is the newest open one, the form's first: the monthly pulse.
-        for key in ["maaned", "forventninger", "hjaelp", "mening", "tid"] {
-            choose(&c, &format!("i-{key}-3")).await;
-        }
-        click(&c, "main form#answers button[type=submit]").await;
-        let next = find(&c, "main a.button-primary").await.text().await.expect("next participant");
-        assert!(next.contains("Næste deltager"), "{mode}: {next}");
-        if javascript {
-            assert_accessible(&c, &e.axe, "thanks with a way on for the next participant").await;
-        }
-        c.close().await.expect("close");
-
-        // The leader: the latest closed round in their own part, hidden figures as "–".
-        let c = browser(&e.webdriver, javascript).await;
-        login(&c, &e.base, "leder").await;
+        // One question of the yearly survey for the whole organisation: its distribution per
+        // unit and the funnel plot.
         c.goto(&format!("{}/maaling/resultater", e.base)).await.expect("results");
-        let table = find(&c, "main table").await.text().await.expect("results table");
-        assert!(table.contains("n ="), "{mode}: {table}");
-        if javascript {
-            assert_accessible(&c, &e.axe, "results of the leader's part").await;
-        }
-        // One question of the yearly survey: its distribution per unit and the funnel plot.
         for (id, value) in [("redskab", "trivsel"), ("spoergsmaal", "leder-tillid")] {
             c.find(Locator::Css(&format!("main #{id}")))
                 .await
@@ -890,6 +868,30 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         assert!(funnel.contains("99,8 %-grænserne"), "{mode}: {funnel}");
         if javascript {
             assert_accessible(&c, &e.axe, "a question's distribution and funnel plot").await;
+        }
+        c.close().await.expect("close");
+        let c = browser(&e.webdriver, javascript).await;
+        c.goto(&format!("{}/svar/{}", e.base, code.trim().to_lowercase())).await.expect("answer with the code");
+        // The round just sent is the newest open one, the form's first: the monthly pulse.
+        for key in ["maaned", "forventninger", "hjaelp", "mening", "tid"] {
+            choose(&c, &format!("i-{key}-3")).await;
+        }
+        click(&c, "main form#answers button[type=submit]").await;
+        let next = find(&c, "main a.button-primary").await.text().await.expect("next participant");
+        assert!(next.contains("Næste deltager"), "{mode}: {next}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "thanks with a way on for the next participant").await;
+        }
+        c.close().await.expect("close");
+
+        // The leader: the latest closed round in their own part, hidden figures as "–".
+        let c = browser(&e.webdriver, javascript).await;
+        login(&c, &e.base, "leder").await;
+        c.goto(&format!("{}/maaling/resultater", e.base)).await.expect("results");
+        let table = find(&c, "main table").await.text().await.expect("results table");
+        assert!(table.contains("n ="), "{mode}: {table}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "results of the leader's part").await;
         }
         c.close().await.expect("close");
 

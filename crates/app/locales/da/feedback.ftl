@@ -200,3 +200,5 @@ feedback-error-effect-purpose = Effekten kan kun vises for et effektmål (en udb
 feedback-effect-title = Effekt: { $instrument }
 feedback-effect-lead = Andelen af forløbene med mindst to målinger, hvor borgeren har fået det pålideligt bedre (pålidelig forbedring eller bedring ud over cut-off), for hver enhed i din del af organisationen. En andel vises kun, når den bygger på mindst { $k } forløb og ikke kan regnes ud af andre tal.
 feedback-effect-caption = Andel af forløbene med pålidelig forbedring pr. enhed (antal forløb i parentes)
+feedback-effect-label = Etiket
+feedback-effect-all = Alle forløb

@@ -200,3 +200,5 @@ feedback-error-effect-purpose = The effect can only be shown for an outcome scal
 feedback-effect-title = Effect: { $instrument }
 feedback-effect-lead = The share of series with at least two measurements where the citizen is reliably better (reliable improvement or recovery past the cut-off), for each unit in your part of the organisation. A share is shown only when it rests on at least { $k } series and cannot be worked out from other figures.
 feedback-effect-caption = Share of series reliably improved per unit (number of series in brackets)
+feedback-effect-label = Label
+feedback-effect-all = All series

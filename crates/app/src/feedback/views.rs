@@ -72,6 +72,8 @@ pub struct ResultsTemplate {
     /// An outcome instrument's effect (shares of series reliably improved) instead of a
     /// round's results.
     pub effect: bool,
+    /// (label, chosen) of an outcome scale's series labels, to narrow its effect.
+    pub labels: Vec<(String, bool)>,
 }
 
 /// One value's part of a distribution bar.

@@ -447,14 +447,15 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(r.body.contains("WHO-5 efterår"), "the latest closed round is chosen: {}", r.body);
     assert!(r.body.contains("Udvikling over runder"), "{}", r.body);
     assert!(r.body.matches("<tr>").count() < rows.len(), "not the whole organisation");
-    assert!(r.body.contains("Tragtdiagram"), "the funnel plot: {}", r.body);
     let funnel = as_json(&hr.get("/api/v1/aggregates/funnel?instrument=trivsel&item=trivsel").await.body);
     assert!(funnel["points"].as_array().is_some_and(|p| !p.is_empty()), "{funnel}");
     assert_funnel_places_by_limits(&funnel);
-    let r = leader.get("/maaling/resultater?redskab=trivsel&spoergsmaal=leder-tillid").await;
+    // One question for the whole organisation (HR's view: the top is always shown).
+    let r = app.login("admin").await.get("/maaling/resultater?redskab=trivsel&spoergsmaal=leder-tillid").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Jeg har tillid til min nærmeste leder") && r.body.contains("Fordeling"), "{}", r.body);
     assert!(r.body.contains("Helt enig: "), "the distribution in words: {}", r.body);
+    assert!(r.body.contains("Tragtdiagram") && r.body.contains("99,8 %-grænserne"), "the funnel plot: {}", r.body);
     let r = app.login("medarbejder").await.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The pulse is open: nothing shown yet.
@@ -502,6 +503,15 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(r.status == StatusCode::OK && r.body.contains("pålidelig forbedring"), "{}", r.body);
     let share = format!("{} %", (top["subtree"]["mean"].as_f64().unwrap() * 100.0).round());
     assert!(r.body.contains(&share), "{share}: {}", r.body);
+    // Narrowed to a label: the team's own, or one no series carries (nothing then).
+    let r = hr.get("/api/v1/aggregates/effect?instrument=fit-outcome&label=Familiest%C3%B8tte").await;
+    let same = as_json(&r.body);
+    assert_eq!(same.as_array().unwrap().iter().find(|r| r["parent"].is_null()).unwrap()["subtree"], top["subtree"]);
+    let r = hr.get("/api/v1/aggregates/effect?instrument=fit-outcome&label=Ingen").await;
+    let none = as_json(&r.body);
+    assert_eq!(none.as_array().unwrap().iter().find(|r| r["parent"].is_null()).unwrap()["subtree"]["n"], 0);
+    let r = app.login("admin").await.get("/maaling/resultater?redskab=fit-outcome&etiket=Familiest%C3%B8tte").await;
+    assert!(r.body.contains("<option value=\"Familiestøtte\" selected>"), "{}", r.body);
 });
 
 db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert, |db| {

@@ -54,6 +54,8 @@ struct ResultsQuery {
     runde: Option<String>,
     /// A question's key; none for the score.
     spoergsmaal: Option<String>,
+    /// An outcome scale's series label (a team, an offer); none for all.
+    etiket: Option<String>,
 }
 
 /// A survey's results in the reader's part of the organisation: each unit's own people and
@@ -75,7 +77,8 @@ async fn results(
     let chosen = q.redskab.clone().filter(|k| surveys.iter().any(|i| &i.key == k)).unwrap_or_else(|| "who5".into());
     let instrument = surveys.iter().find(|i| i.key == chosen).or(surveys.first()).ok_or(AppError::NotFound)?;
     if instrument.purpose == Purpose::Outcome {
-        return effect_page(&state, &permit, &surveys, instrument).await;
+        let label = q.etiket.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        return effect_page(&state, &permit, &surveys, instrument, label).await;
     }
     let closed: Vec<Round> = store::rounds(&state.db, instrument.id)
         .await?
@@ -159,6 +162,7 @@ async fn results(
         question: question.map(|q| q.text.clone()),
         funnel,
         effect: false,
+        labels: Vec::new(),
     }))
 }
 
@@ -201,9 +205,12 @@ async fn effect_page(
     permit: &Permit<SeeResults>,
     instruments: &[Instrument],
     instrument: &Instrument,
+    label: Option<&str>,
 ) -> Result<Response> {
     let tr = permit.tr();
-    let table = aggregates::effect(state, instrument, None).await?;
+    let labels = store::series_labels(&state.db, state.municipality, instrument.id).await?;
+    let label = label.filter(|l| labels.iter().any(|x| x == l));
+    let table = aggregates::effect(state, instrument, label).await?;
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
     let reach = permit.reach();
     let visible: Vec<&crate::organisation::model::Unit> =
@@ -244,6 +251,7 @@ async fn effect_page(
         question: None,
         funnel: None,
         effect: true,
+        labels: labels.iter().map(|l| (l.clone(), Some(l.as_str()) == label)).collect(),
     }))
 }
 

@@ -333,6 +333,20 @@ pub async fn series_of_instrument(db: &Db, municipality: Uuid, instrument: Uuid)
     Ok(rows.into_iter().filter_map(series_of).collect())
 }
 
+/// The labels an instrument's series carry, in order.
+pub async fn series_labels(db: &Db, municipality: Uuid, instrument: Uuid) -> sqlx::Result<Vec<String>> {
+    on_db!(db, |p| {
+        sqlx::query_scalar(
+            "SELECT DISTINCT label FROM feedback_series WHERE municipality_id = $1 AND instrument_id = $2
+             AND label <> '' ORDER BY label",
+        )
+        .bind(municipality)
+        .bind(instrument)
+        .fetch_all(p)
+        .await
+    })
+}
+
 /// A round to create, with a link per person: (token hash, unit, person).
 pub struct NewRound<'a> {
     pub instrument: Uuid,
