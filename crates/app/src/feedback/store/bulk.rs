@@ -1,6 +1,7 @@
-//! A whole round written at once, with its links and the answers given through them: the
-//! demo's rounds, of any size (up to a history of a million answers for the benchmarks),
-//! standing as they would had everyone answered through their link one by one.
+//! A whole round written at once, with its links and the answers given through them: a new
+//! round (no answers yet, its links in multi-row inserts) and the demo's rounds of any size
+//! (up to a history of a million answers for the benchmarks), standing as they would had
+//! everyone answered through their link one by one.
 
 use std::collections::HashMap;
 
@@ -109,11 +110,11 @@ pub async fn write_round_with_answers(
             q.build().execute(&mut *tx).await?;
         }
         queue_in(&mut *tx, municipality, &round_batch(id), &r.letters, now).await?;
-        let entry = entry.subject(AUDIT_KIND_ROUND, id, r.title).detail(format!(
-            "{} links, {} answers",
-            r.links.len(),
-            answers.len()
-        ));
+        let detail = match answers.len() {
+            0 => format!("{} links", r.links.len()),
+            n => format!("{} links, {n} answers", r.links.len()),
+        };
+        let entry = entry.subject(AUDIT_KIND_ROUND, id, r.title).detail(detail);
         audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
         tx.commit().await?;
         Ok(id)

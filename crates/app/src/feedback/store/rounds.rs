@@ -16,43 +16,10 @@ pub struct NewRound<'a> {
     pub letters: Vec<Outgoing>,
 }
 
+/// Creates a round with its links (none answered yet) and its letters, with its audit entry,
+/// in one transaction: a round written at once with no answers.
 pub async fn create_round(db: &Db, municipality: Uuid, r: &NewRound<'_>, entry: AuditEntry) -> sqlx::Result<Uuid> {
-    let now = Utc::now();
-    let id = new_id();
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO feedback_round (id, municipality_id, instrument_id, version, title, opens, closes, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(municipality)
-        .bind(r.instrument)
-        .bind(r.version)
-        .bind(r.title)
-        .bind(r.opens)
-        .bind(r.closes)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        for (hash, unit, person) in &r.links {
-            sqlx::query(
-                "INSERT INTO feedback_round_link (token_hash, round_id, unit_id, person_id, answered)
-                 VALUES ($1, $2, $3, $4, FALSE)",
-            )
-            .bind(hash)
-            .bind(id)
-            .bind(unit)
-            .bind(person)
-            .execute(&mut *tx)
-            .await?;
-        }
-        queue_in(&mut *tx, municipality, &round_batch(id), &r.letters, now).await?;
-        let entry = entry.subject(AUDIT_KIND_ROUND, id, r.title).detail(format!("{} links", r.links.len()));
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(id)
-    })
+    write_round_with_answers(db, municipality, r, &[], &[], Utc::now().date_naive(), entry).await
 }
 
 /// The outbox batch of a round's letters.
