@@ -94,11 +94,12 @@ async fn write_round(
     wellbeing: f64,
 ) -> anyhow::Result<usize> {
     let now = today();
-    let links: Vec<(String, Uuid, Uuid)> = people.iter().map(|(p, u)| (hash_token(&random_token()), *u, *p)).collect();
+    let links: Vec<store::NewLink> =
+        people.iter().map(|(p, u)| store::NewLink::survey(hash_token(&random_token()), *u, *p)).collect();
     let share = if closes >= now { 3 } else { 1 };
     let mut answered = Vec::with_capacity(links.len());
     let mut answers = Vec::new();
-    for (_, unit, _) in &links {
+    for store::NewLink { unit, .. } in &links {
         let answers_now = rng.chance(rate(*unit) / share);
         answered.push(answers_now);
         if !answers_now {

@@ -16,6 +16,7 @@ pub mod letters;
 pub mod library;
 pub mod model;
 pub mod model_cache;
+pub mod rating360;
 pub mod rounds;
 pub mod routes;
 pub mod store;

@@ -2,6 +2,7 @@
 //! answer for those without an address), a reminder with a new link the morning before the
 //! last day to those who have not answered, and the list of rounds with their answer rate,
 //! which stays hidden while a round is open (who is still missing is nobody's business).
+//! A 360° round is sent the same way, with a link per leader and rater group (`rating360.rs`).
 
 use std::collections::HashSet;
 
@@ -11,10 +12,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::api::{CodeCreated, NewCodeJson, NewRoundJson, RoundCreated, RoundLink, instrument_of};
-use super::letters::{RoundLetter, letter};
+use super::letters::{Asked, RoundLetter, letter};
 use super::model::{NAME_MAX_CHARS, Purpose, ROUND_UNITS_MAX};
+use super::rating360::{RATER_GROUPS, RaterLink, rater_links};
 use super::{ManageFeedback, store};
 use crate::AppState;
+use crate::organisation::model::Unit;
 use crate::platform::accounts::{hash_token, random_token};
 use crate::platform::audit::AuditEntry;
 use crate::platform::i18n::{Tr, today};
@@ -65,8 +68,15 @@ pub async fn start(
         Err(AppError::BadRequest(message)) => return refuse("instrument", message),
         Err(e) => return Err(e),
     };
-    if instrument.purpose != Purpose::Survey {
+    let rating = instrument.purpose == Purpose::Rating360;
+    if instrument.purpose != Purpose::Survey && !rating {
         return refuse("instrument", tr.t("feedback-error-round-purpose"));
+    }
+    // A 360° round finds its rater groups in the organisation; a group it cannot find
+    // would never be asked.
+    let groups: Vec<String> = instrument.definition.raters.iter().map(|g| g.key.clone()).collect();
+    if rating && (groups.is_empty() || groups.iter().any(|g| !RATER_GROUPS.contains(&g.as_str()))) {
+        return refuse("instrument", tr.t1("feedback-error-round-raters", "groups", RATER_GROUPS.join(", ")));
     }
     let (opens, closes) = match (day(&tr, &body.opens), day(&tr, &body.closes)) {
         (Ok(o), Ok(c)) => (o, c),
@@ -90,19 +100,28 @@ pub async fn start(
     if title.chars().count() > NAME_MAX_CHARS {
         return refuse("title", tr.t("feedback-error-name"));
     }
-    // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
-    let mut seen = HashSet::new();
-    let mut links = Vec::new();
-    for unit in org.all_units().filter(|u| chosen.iter().any(|c| (c.tree_left..=c.tree_right).contains(&u.tree_left))) {
-        for member in org.staff(unit.id) {
-            if seen.insert(member.person_id) {
-                links.push((random_token(), unit.id, member.person_id));
+    let links: Vec<(String, RaterLink)> = if rating {
+        rater_links(&org, &chosen, &groups).into_iter().map(|l| (random_token(), l)).collect()
+    } else {
+        // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
+        let mut seen = HashSet::new();
+        let mut links = Vec::new();
+        let within = |u: &&Unit| chosen.iter().any(|c| (c.tree_left..=c.tree_right).contains(&u.tree_left));
+        for unit in org.all_units().filter(within) {
+            for member in org.staff(unit.id).iter().filter(|m| seen.insert(m.person_id)) {
+                let link = RaterLink { person: member.person_id, unit: unit.id, subject: Uuid::nil(), rater: "" };
+                links.push((random_token(), link));
             }
         }
+        links
+    };
+    if rating && links.is_empty() {
+        return refuse("units", tr.t("feedback-error-round-no-leader"));
     }
+    let asked = |l: &RaterLink| Asked { subject: rating.then_some(l.subject), rater: l.rater };
     let letters = links
         .iter()
-        .filter_map(|(token, _, person)| letter(&org, *person, RoundLetter::Invitation, &title, closes, site, token))
+        .filter_map(|(token, l)| letter(&org, l.person, RoundLetter::Invitation, &title, closes, site, token, asked(l)))
         .collect::<Vec<_>>();
     let mailed = letters.len();
     let new = store::NewRound {
@@ -111,14 +130,31 @@ pub async fn start(
         title: &title,
         opens,
         closes,
-        links: links.iter().map(|(t, u, p)| (hash_token(t), *u, *p)).collect(),
+        links: links
+            .iter()
+            .map(|(t, l)| store::NewLink {
+                token_hash: hash_token(t),
+                unit: l.unit,
+                person: l.person,
+                subject: rating.then_some(l.subject),
+                rater: l.rater.to_string(),
+            })
+            .collect(),
         letters,
     };
     let id = store::create_round(&state.db, state.municipality, &new, permit.ctx.audit("round.created")).await?;
     crate::platform::mail::wake(state);
     schedule_reminder(state, id, opens, closes, site).await?;
-    let tokens: Vec<RoundLink> =
-        links.into_iter().map(|(token, unit, person)| RoundLink { person, unit, token }).collect();
+    let tokens: Vec<RoundLink> = links
+        .into_iter()
+        .map(|(token, l)| RoundLink {
+            person: l.person,
+            unit: l.unit,
+            subject: rating.then_some(l.subject),
+            rater: rating.then(|| l.rater.to_string()),
+            token,
+        })
+        .collect();
     Ok(Ok(RoundCreated { id, links: tokens.len(), mailed, tokens }))
 }
 
@@ -215,10 +251,11 @@ pub async fn remind(state: &AppState, municipality: Uuid, round: Uuid, site: &st
     let renewed: Vec<store::RenewedLink> = store::unanswered(&state.db, round)
         .await?
         .into_iter()
-        .filter_map(|person| {
+        .filter_map(|link| {
             let token = random_token();
-            let letter = letter(&org, person, RoundLetter::Reminder, &r.title, r.closes, site, &token)?;
-            Some(store::RenewedLink { person, token_hash: hash_token(&token), letter: Some(letter) })
+            let asked = Asked { subject: link.subject, rater: &link.rater };
+            let letter = letter(&org, link.person, RoundLetter::Reminder, &r.title, r.closes, site, &token, asked)?;
+            Some(store::RenewedLink { old_hash: link.token_hash, token_hash: hash_token(&token), letter: Some(letter) })
         })
         .collect();
     let entry = AuditEntry::system("round.reminded", "reminder");
@@ -232,6 +269,8 @@ pub async fn remind(state: &AppState, municipality: Uuid, round: Uuid, site: &st
 pub struct RoundSummary {
     pub id: Uuid,
     pub instrument: String,
+    /// A 360° round: a report per leader instead of aggregates.
+    pub rating360: bool,
     pub title: String,
     pub opens: NaiveDate,
     pub closes: NaiveDate,
@@ -249,7 +288,7 @@ pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
     let now = today();
     let mut all = Vec::new();
     for instrument in store::instruments(&state.db, state.municipality).await? {
-        if instrument.purpose != Purpose::Survey {
+        if !matches!(instrument.purpose, Purpose::Survey | Purpose::Rating360) {
             continue;
         }
         for r in store::rounds(&state.db, instrument.id).await? {
@@ -264,6 +303,7 @@ pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
             all.push(RoundSummary {
                 id: r.id,
                 instrument: instrument.key.clone(),
+                rating360: instrument.purpose == Purpose::Rating360,
                 title: r.title,
                 opens: r.opens,
                 closes: r.closes,

@@ -31,8 +31,8 @@ pub struct AnswerTemplate {
     /// at the same screen.
     pub next: bool,
     pub licence: String,
-    /// The fewest answers behind a figure shown.
-    pub k: i32,
+    /// What happens to the answer: who sees it and with how many others.
+    pub lead: String,
 }
 
 /// One unit's line in the results.
@@ -183,6 +183,8 @@ pub struct RoundRowView {
     pub links: String,
     /// "312 (64 %)" once closed, "vises efter runden" while open.
     pub answered: String,
+    /// A 360° round's list of evaluated leaders.
+    pub evaluations: Option<String>,
 }
 
 /// A unit the round form offers.
@@ -215,7 +217,7 @@ pub struct RoundsTemplate {
 #[template(path = "feedback/home_panel.html")]
 pub struct HomePanelTemplate {
     pub tr: crate::platform::i18n::Tr,
-    /// (round id, title, last day) of the open rounds the person has yet to answer.
+    /// (address, title, last day) of the open rounds the person has yet to answer.
     pub surveys: Vec<(String, String, String)>,
     /// How many series they follow.
     pub series: usize,
@@ -246,6 +248,54 @@ pub struct HubTemplate {
     pub pages: Vec<(String, String, String)>,
     /// (address, instrument) of each outcome instrument's model page.
     pub models: Vec<(String, String)>,
+    /// (address, round, when the report is shown) of the 360° rounds about the reader.
+    pub evaluations: Vec<(String, String, String)>,
+}
+
+/// The leaders a 360° round evaluates (HR).
+#[derive(Template)]
+#[template(path = "feedback/evaluations.html")]
+pub struct EvaluationsTemplate {
+    pub page: Page,
+    pub lead: String,
+    /// (report address, leader, unit).
+    pub leaders: Vec<(String, String, String)>,
+}
+
+/// A column of a 360° report: a rater group (or everyone but the leader).
+pub struct GroupColumn {
+    pub label: String,
+    /// "3 svar" or "for få svar (mindst 3)".
+    pub count: String,
+    pub suppressed: bool,
+}
+
+/// A row of a 360° report: an item (or the score) with a cell per group ("–" if hidden).
+pub struct ReportRow {
+    pub text: String,
+    pub cells: Vec<String>,
+}
+
+/// A free-text question's answers per group shown.
+pub struct TextBlock {
+    pub question: String,
+    /// (group, answers).
+    pub groups: Vec<(String, Vec<String>)>,
+}
+
+/// A leader's 360° report.
+#[derive(Template)]
+#[template(path = "feedback/evaluation.html")]
+pub struct EvaluationTemplate {
+    pub page: Page,
+    pub lead: String,
+    /// Shown instead of the report before the round has closed.
+    pub pending: Option<String>,
+    pub columns: Vec<GroupColumn>,
+    pub rows: Vec<ReportRow>,
+    pub texts: Vec<TextBlock>,
+    /// Groups whose texts are held back (too few for free text).
+    pub withheld: Vec<String>,
 }
 
 #[derive(Template)]

@@ -224,6 +224,34 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
     let who5_round = app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
+    // A closed 360° round that evaluates each login with a person (HR reads the leader's).
+    let mut people = std::collections::HashMap::new();
+    for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
+        let (account, _) = app::platform::accounts::store::account_for_login(&db, login).await.expect("q").expect("a");
+        people.extend(account.person_id.map(|p| (login, p)));
+    }
+    let rating = instrument("leadership360").await.expect("q").expect("360");
+    let round = app::feedback::store::NewRound {
+        instrument: rating.id,
+        version: rating.version,
+        title: "360",
+        opens: past,
+        closes: past,
+        links: people
+            .values()
+            .map(|p| app::feedback::store::NewLink {
+                token_hash: format!("matrix-{p}"),
+                unit: school,
+                person: *p,
+                subject: Some(*p),
+                rater: "self".into(),
+            })
+            .collect(),
+        letters: Vec::new(),
+    };
+    let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
+    let rating_round = app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
+    let evaluated = |login: &str| people.get(login).or(people.get("leder")).copied().unwrap_or_default();
     let fit = instrument("fit-outcome").await.expect("q").expect("fit");
     let mut series = std::collections::HashMap::new();
     for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
@@ -291,6 +319,15 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/instruments/{key}/model" => "/api/v1/instruments/fit-outcome/model".into(),
             "/maaling/model/{key}" => "/maaling/model/fit-outcome".into(),
             "/maaling/svar/{round}" => format!("/maaling/svar/{who5_round}"),
+            "/maaling/svar/{round}/{subject}" => format!("/maaling/svar/{rating_round}/{}", evaluated(login)),
+            "/maaling/evalueringer/{round}/{subject}" => {
+                format!("/maaling/evalueringer/{rating_round}/{}", evaluated(login))
+            }
+            "/maaling/runder/{id}/evalueringer" => format!("/maaling/runder/{rating_round}/evalueringer"),
+            "/api/v1/rounds/{id}/evaluations" => format!("/api/v1/rounds/{rating_round}/evaluations"),
+            "/api/v1/rounds/{id}/evaluations/{subject}" => {
+                format!("/api/v1/rounds/{rating_round}/evaluations/{}", evaluated(login))
+            }
             "/svar/{token}" => "/svar/ukendt".into(),
             "/api/v1/series/{id}" => format!("/api/v1/series/{}", series.get(login).copied().unwrap_or_default()),
             "/maaling/forloeb/{id}" => format!("/maaling/forloeb/{}", series.get(login).copied().unwrap_or_default()),
@@ -408,6 +445,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             .replace("/api/v1/series/{id}", &format!("/api/v1/series/{}", series["admin"]))
             .replace("/maaling/forloeb/{id}", &format!("/maaling/forloeb/{}", series["admin"]))
             .replace("{round}", &who5_round.to_string())
+            .replace("{subject}", &Uuid::nil().to_string())
             .replace("/api/v1/rounds/{id}", &format!("/api/v1/rounds/{who5_round}"))
     };
     for spec in &writes {

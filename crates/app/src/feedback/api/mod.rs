@@ -1,11 +1,14 @@
 //! Feedback's JSON API: the instrument library (here), series and their answers with the
 //! expected-response model (`series.rs`), survey rounds and answering by personal link
-//! (`surveys.rs`), and aggregates along the organisation (`results.rs`).
+//! (`surveys.rs`), 360° reports (`evaluations.rs`) and aggregates along the organisation
+//! (`results.rs`).
 
+mod evaluations;
 mod results;
 mod series;
 mod surveys;
 
+pub use evaluations::*;
 pub use results::*;
 pub use series::*;
 pub use surveys::*;
@@ -49,6 +52,9 @@ pub fn routes() -> Routes {
         .post("/api/v1/rounds", manage, create_round)
         .get("/api/v1/rounds", manage, list_rounds)
         .post("/api/v1/rounds/{id}/codes", manage, create_code)
+        .get("/api/v1/rounds/{id}/evaluations", manage, list_evaluated)
+        .get("/api/v1/rounds/{id}/evaluations/{subject}", read, get_evaluation)
+        .get("/api/v1/evaluations", read, own_evaluations)
         .get("/api/v1/participate/{token}/survey", Guard::Public, participate_form)
         .post("/api/v1/participate/{token}/responses", Guard::Public, participate)
         .get("/api/v1/aggregates", results, aggregate)
@@ -70,6 +76,9 @@ pub fn routes() -> Routes {
     create_round,
     list_rounds,
     create_code,
+    list_evaluated,
+    get_evaluation,
+    own_evaluations,
     participate_form,
     participate,
     aggregate,

@@ -4,9 +4,10 @@ use super::*;
 
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct NewRoundJson {
-    /// The instrument's key or id (a survey: WHO-5, a pulse).
+    /// The instrument's key or id (a survey: WHO-5, a pulse; or a 360° evaluation).
     pub instrument: String,
-    /// The units sent to; everyone engaged in them and the units below gets a personal link.
+    /// The units sent to; everyone engaged in them and the units below gets a personal link
+    /// (in a 360° round: every leader of them and below is evaluated, with a link per rater).
     pub units: Vec<Uuid>,
     /// First and last day (YYYY-MM-DD, both included).
     pub opens: String,
@@ -19,6 +20,11 @@ pub struct NewRoundJson {
 pub struct RoundLink {
     pub person: Uuid,
     pub unit: Uuid,
+    /// In a 360° round: the leader the link asks about and the rater group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rater: Option<String>,
     /// The secret of the personal link `/api/v1/participate/{token}` (shown once).
     pub token: String,
 }
@@ -69,6 +75,17 @@ pub struct ParticipateJson {
     pub opens: NaiveDate,
     pub closes: NaiveDate,
     pub answered: bool,
+    /// In a 360° round: the leader the link asks about and the rater group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<AboutJson>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AboutJson {
+    pub subject: Uuid,
+    pub name: String,
+    /// `self`, `manager`, `peer` or `staff`.
+    pub rater: String,
 }
 
 /// What a personal link's holder is asked (no sign-in; the link is the pass).
@@ -77,7 +94,16 @@ pub struct ParticipateJson {
 pub async fn participate_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
     let hash = crate::platform::accounts::hash_token(token.trim());
     let link = store::link(&state.db, state.municipality, &hash).await?.ok_or(AppError::NotFound)?;
+    let about = match link.subject {
+        Some(subject) => {
+            let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+            let name = org.person(subject).map(|p| p.name.clone()).unwrap_or_default();
+            Some(AboutJson { subject, name, rater: link.rater.clone() })
+        }
+        None => None,
+    };
     Ok(json(&ParticipateJson {
+        about,
         round: link.round.title,
         instrument: link.name,
         licence: link.licence,
@@ -125,6 +151,9 @@ pub struct OpenLink {
     pub hash: String,
     pub round: Round,
     pub unit: Uuid,
+    /// In a 360° round: the leader asked about and the rater group.
+    pub subject: Option<Uuid>,
+    pub rater: String,
     pub definition: Definition,
     /// The instrument's licence note and anonymity threshold, for the page.
     pub licence: String,
@@ -153,8 +182,8 @@ pub async fn link_by_hash(state: &AppState, tr: &Tr, hash: String) -> Result<Ope
     if !link.round.is_open(today()) {
         return Err(AppError::Conflict(tr.t("feedback-error-round-closed")));
     }
-    let store::LinkRow { door, round, unit, definition, licence, min_answers, .. } = link;
-    Ok(OpenLink { door, hash, round, unit, definition, licence, k: min_answers })
+    let store::LinkRow { door, round, unit, subject, rater, definition, licence, min_answers, .. } = link;
+    Ok(OpenLink { door, hash, round, unit, subject, rater, definition, licence, k: min_answers })
 }
 
 /// Why a door no longer answers: a personal link has answered, a code is used up.
@@ -185,12 +214,13 @@ pub async fn answer_by_link(state: &AppState, tr: &Tr, link: &OpenLink, answers:
         instrument: link.round.instrument_id,
         version: link.round.version,
         session: None,
-        rater: "self",
+        rater: if link.subject.is_some() { &link.rater } else { "self" },
         answers: &raw,
         score: scored.score,
         answered_on: today(),
     };
-    if !store::answer_round(&state.db, (link.door, &link.hash), &link.round, link.unit, &new, &items).await? {
+    let place = (link.unit, link.subject);
+    if !store::answer_round(&state.db, (link.door, &link.hash), &link.round, place, &new, &items).await? {
         return Err(AppError::Conflict(tr.t(used_up(link.door))));
     }
     Ok(scored.score)

@@ -8,7 +8,6 @@ use super::super::model::Purpose;
 use super::super::views::HubTemplate;
 use super::super::{ReadFeedback, actions, store};
 use crate::AppState;
-use crate::platform::i18n::today;
 use crate::platform::layout::render;
 use crate::platform::permissions::can;
 use crate::platform::web::{Permit, Result};
@@ -16,12 +15,10 @@ use crate::platform::web::{Permit, Result};
 pub async fn page(State(state): State<AppState>, permit: Permit<ReadFeedback>) -> Result<Response> {
     let tr = permit.tr();
     let grants = &permit.user.grants;
-    let mut surveys = Vec::new();
-    if let Some(person) = permit.user.account.person_id {
-        for r in store::open_rounds_of(&state.db, state.municipality, person, today()).await? {
-            surveys.push((format!("/maaling/svar/{}", r.id), r.title, tr.date(&r.closes)));
-        }
-    }
+    let surveys = match permit.user.account.person_id {
+        Some(person) => super::open_asks(&state, &tr, person).await?,
+        None => Vec::new(),
+    };
     let mut pages = Vec::new();
     for (href, label, hint, action) in [
         ("/maaling/forloeb", "nav-feedback-series", "feedback-hub-series", &actions::FOLLOW),
@@ -39,7 +36,21 @@ pub async fn page(State(state): State<AppState>, permit: Permit<ReadFeedback>) -
         .filter(|i| i.purpose == Purpose::Outcome)
         .map(|i| (format!("/maaling/model/{}", i.key), i.name))
         .collect();
+    let evaluations = super::super::api::own_rounds(&state, &permit)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let person = permit.user.account.person_id?;
+            let when = if r.closed {
+                tr.t("feedback-hub-evaluation-ready")
+            } else {
+                tr.t1("feedback-hub-evaluation-after", "closes", tr.date(&r.closes))
+            };
+            Some((super::evaluations::report_href(r.round, person), r.title, when))
+        })
+        .collect();
     Ok(render(&HubTemplate {
+        evaluations,
         page: permit.ctx.page(&state, tr.t("feedback-hub-title"), "feedback"),
         surveys,
         pages,

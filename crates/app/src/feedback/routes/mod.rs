@@ -1,7 +1,8 @@
 //! Feedback's pages: answering a round through a personal link or a workshop code, on a
 //! phone first and without JavaScript (each scale is a row of large choices), and the
 //! professional's series; the results and the effect are in `results.rs`, the rounds and
-//! workshop codes in `rounds.rs`, the hub and the model page in their own files.
+//! workshop codes in `rounds.rs`, 360° reports in `evaluations.rs`, the hub and the model
+//! page in their own files.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +24,7 @@ use crate::platform::module::{BoxFuture, Guard, Routes};
 use crate::platform::permissions::can;
 use crate::platform::web::{AppError, CsrfForm, Ctx, Permit, Result};
 
+mod evaluations;
 mod hub;
 mod model;
 mod results;
@@ -36,6 +38,8 @@ pub fn routes() -> Routes {
         .get("/maaling/runder", manage, rounds::list)
         .post("/maaling/runder", manage, rounds::create)
         .get("/maaling/runder/kode", manage, rounds::code_form)
+        .get("/maaling/runder/{id}/evalueringer", manage, evaluations::list)
+        .get("/maaling/evalueringer/{round}/{subject}", Guard::Action(&super::actions::READ), evaluations::report)
         .post("/maaling/runder/kode", manage, rounds::make_code)
         .get("/svar/{token}", Guard::Public, answer_page)
         .post("/svar/{token}", Guard::Public, answer)
@@ -47,6 +51,8 @@ pub fn routes() -> Routes {
         .get("/maaling/model/{key}", Guard::Action(&super::actions::READ), model::page)
         .get("/maaling/svar/{round}", Guard::Action(&super::actions::READ), own_answer_page)
         .post("/maaling/svar/{round}", Guard::Action(&super::actions::READ), own_answer)
+        .get("/maaling/svar/{round}/{subject}", Guard::Action(&super::actions::READ), own_rating_page)
+        .post("/maaling/svar/{round}/{subject}", Guard::Action(&super::actions::READ), own_rating)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -98,8 +104,26 @@ fn message_page(state: &AppState, ctx: &Ctx, action: &str, message: String, next
         message: Some(message),
         next,
         licence: String::new(),
-        k: 0,
+        lead: String::new(),
     })
+}
+
+/// The lead of the answering page: who will see the answer and with how many others. A 360°
+/// link names the leader and the rater's role; the leader's own and the manager's answers are
+/// shown as theirs, the others' only with the group's minimum.
+async fn answer_lead(state: &AppState, tr: &Tr, link: &OpenLink) -> Result<String> {
+    let Some(subject) = link.subject else { return Ok(tr.t1("feedback-answer-lead", "k", link.k)) };
+    if link.rater == "self" {
+        return Ok(tr.t("feedback-answer-lead-self"));
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let name = org.person(subject).map(|p| p.name.clone()).unwrap_or_default();
+    let role = tr.t(&format!("feedback-rater360-{}", link.rater));
+    let min = link.definition.raters.iter().find(|g| g.key == link.rater).map_or(1, |g| g.min);
+    let about = tr.ta("feedback-mail-rating-other", &[("name", &name), ("role", &role)]);
+    let privacy =
+        if min <= 1 { tr.t("feedback-answer-lead-named") } else { tr.t1("feedback-answer-lead-group", "k", min) };
+    Ok(format!("{about} {privacy}"))
 }
 
 /// The questions of an open link (a 409's reason as a message), or the thanks; `action` is
@@ -130,7 +154,7 @@ async fn show_answer(
         message: None,
         next: false,
         licence: link.licence.clone(),
-        k: link.k,
+        lead: answer_lead(state, &tr, &link).await?,
     }))
 }
 
@@ -168,7 +192,7 @@ async fn take_answer(
                     message: None,
                     next: false,
                     licence: link.licence.clone(),
-                    k: link.k,
+                    lead: answer_lead(state, &tr, &link).await?,
                 },
                 true,
             ))
@@ -198,14 +222,54 @@ async fn answer(
     take_answer(&state, &ctx, &format!("/svar/{token}"), link, fields).await
 }
 
+/// What a person is still to answer, signed in: (address, title, last day); a 360° round
+/// once per leader they are asked about, named with their role.
+async fn open_asks(state: &AppState, tr: &Tr, person: uuid::Uuid) -> Result<Vec<(String, String, String)>> {
+    let asks = store::open_rounds_of(&state.db, state.municipality, person, crate::platform::i18n::today()).await?;
+    if asks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    Ok(asks
+        .into_iter()
+        .map(|ask| {
+            let closes = tr.date(&ask.round.closes);
+            match ask.subject {
+                Some(subject) => {
+                    let about = match org.person(subject) {
+                        Some(_) if ask.rater == "self" => tr.t("feedback-rater360-own"),
+                        Some(p) => tr.ta(
+                            "feedback-rater360-about",
+                            &[("name", &p.name), ("role", &tr.t(&format!("feedback-rater360-{}", ask.rater)))],
+                        ),
+                        None => String::new(),
+                    };
+                    let href = format!("/maaling/svar/{}/{subject}", ask.round.id);
+                    (href, format!("{}: {about}", ask.round.title), closes)
+                }
+                None => (format!("/maaling/svar/{}", ask.round.id), ask.round.title, closes),
+            }
+        })
+        .collect())
+}
+
 /// The signed-in door to a round: the account's own link, found by its person (the answer
-/// is kept without identity all the same).
-async fn own_link(state: &AppState, permit: &Permit<ReadFeedback>, round: &str) -> Result<OpenLink> {
+/// is kept without identity all the same); in a 360° round the link about `subject`.
+async fn own_link(
+    state: &AppState,
+    permit: &Permit<ReadFeedback>,
+    round: &str,
+    subject: Option<&str>,
+) -> Result<OpenLink> {
     let round = uuid::Uuid::parse_str(round.trim()).map_err(|_| AppError::NotFound)?;
+    let subject = match subject {
+        Some(s) => Some(uuid::Uuid::parse_str(s.trim()).map_err(|_| AppError::NotFound)?),
+        None => None,
+    };
     let Some(person) = permit.user.account.person_id else {
         return Err(AppError::Conflict(permit.tr().t("feedback-error-not-yours")));
     };
-    let Some(hash) = store::link_hash_of(&state.db, state.municipality, round, person).await? else {
+    let Some(hash) = store::link_hash_of(&state.db, state.municipality, round, person, subject).await? else {
         // A round that was not sent to them says so; an unknown one is not there.
         store::round(&state.db, state.municipality, round).await?.ok_or(AppError::NotFound)?;
         return Err(AppError::Conflict(permit.tr().t("feedback-error-not-yours")));
@@ -219,7 +283,7 @@ async fn own_answer_page(
     Path(round): Path<String>,
     Query(q): Query<Thanks>,
 ) -> Result<Response> {
-    let link = if q.tak.is_some() { Err(AppError::NotFound) } else { own_link(&state, &permit, &round).await };
+    let link = if q.tak.is_some() { Err(AppError::NotFound) } else { own_link(&state, &permit, &round, None).await };
     show_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}"), link, q.tak.is_some()).await
 }
 
@@ -229,8 +293,30 @@ async fn own_answer(
     Path(round): Path<String>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let link = own_link(&state, &permit, &round).await;
+    let link = own_link(&state, &permit, &round, None).await;
     take_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}"), link, fields).await
+}
+
+/// The signed-in door to a 360° round's link about one leader.
+async fn own_rating_page(
+    State(state): State<AppState>,
+    permit: Permit<ReadFeedback>,
+    Path((round, subject)): Path<(String, String)>,
+    Query(q): Query<Thanks>,
+) -> Result<Response> {
+    let link =
+        if q.tak.is_some() { Err(AppError::NotFound) } else { own_link(&state, &permit, &round, Some(&subject)).await };
+    show_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}/{subject}"), link, q.tak.is_some()).await
+}
+
+async fn own_rating(
+    State(state): State<AppState>,
+    permit: Permit<ReadFeedback>,
+    Path((round, subject)): Path<(String, String)>,
+    CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response> {
+    let link = own_link(&state, &permit, &round, Some(&subject)).await;
+    take_answer(&state, &permit.ctx, &format!("/maaling/svar/{round}/{subject}"), link, fields).await
 }
 
 /// The message of a series' alert (`below_band`, `session_below_cutoff`, `session_falling`).
@@ -388,6 +474,8 @@ async fn show_series(
             closes: crate::platform::i18n::today(),
         },
         unit: series.unit_id.unwrap_or_default(),
+        subject: None,
+        rater: String::new(),
         definition: instrument.definition.clone(),
         licence: String::new(),
         k: 0,
@@ -489,12 +577,7 @@ pub fn home_panel(state: AppState, ctx: Ctx) -> BoxFuture<'static, Result<Option
         if let Some(person) = user.account.person_id
             && can(&user.grants, super::actions::READ.anywhere())
         {
-            let tr = ctx.tr();
-            for r in
-                store::open_rounds_of(&state.db, state.municipality, person, crate::platform::i18n::today()).await?
-            {
-                surveys.push((r.id.to_string(), r.title, tr.date(&r.closes)));
-            }
+            surveys = open_asks(&state, &ctx.tr(), person).await?;
         }
         // The series the professional follows that are not on track.
         let mut owned = Vec::new();

@@ -45,7 +45,7 @@ async fn page(
     let instruments: Vec<(String, String, bool)> = store::instruments(&state.db, state.municipality)
         .await?
         .into_iter()
-        .filter(|i| i.purpose == Purpose::Survey)
+        .filter(|i| matches!(i.purpose, Purpose::Survey | Purpose::Rating360))
         .map(|i| {
             let chosen = i.key == filled.instrument;
             (i.key, i.name, chosen)
@@ -79,6 +79,7 @@ async fn page(
                 Some(a) => tr.num(a).to_string(),
                 None => tr.t("feedback-rounds-hidden"),
             },
+            evaluations: r.rating360.then(|| format!("/maaling/runder/{}/evalueringer", r.id)),
         })
         .collect();
     let org = crate::organisation::org_cache(state).get(&state.db).await?;

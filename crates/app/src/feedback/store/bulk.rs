@@ -48,7 +48,7 @@ pub async fn write_round_with_answers(
         }
     }
     let totals: Vec<_> = totals.into_iter().collect();
-    let links: Vec<(&(String, Uuid, Uuid), bool)> =
+    let links: Vec<(&NewLink, bool)> =
         r.links.iter().enumerate().map(|(i, l)| (l, answered.get(i).copied().unwrap_or(false))).collect();
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
@@ -68,10 +68,11 @@ pub async fn write_round_with_answers(
         .await?;
         for chunk in links.chunks(BATCH) {
             let mut q = sqlx::QueryBuilder::new(
-                "INSERT INTO feedback_round_link (token_hash, round_id, unit_id, person_id, answered) ",
+                "INSERT INTO feedback_round_link (token_hash, round_id, unit_id, person_id, answered, subject_id, rater) ",
             );
-            q.push_values(chunk, |mut b, ((hash, unit, person), done)| {
-                b.push_bind(hash.clone()).push_bind(id).push_bind(*unit).push_bind(*person).push_bind(*done);
+            q.push_values(chunk, |mut b, (link, done)| {
+                b.push_bind(link.token_hash.clone()).push_bind(id).push_bind(link.unit).push_bind(link.person);
+                b.push_bind(*done).push_bind(link.subject).push_bind(link.rater.clone());
             });
             q.build().execute(&mut *tx).await?;
         }

@@ -4,14 +4,32 @@
 
 use super::*;
 
-/// A round to create, with a link per person: (token hash, unit, person).
+/// A personal link to create: its token's hash, whom it goes to and the unit its answer
+/// counts for; in a 360° round also the leader it asks about and the rater group.
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub token_hash: String,
+    pub unit: Uuid,
+    pub person: Uuid,
+    pub subject: Option<Uuid>,
+    pub rater: String,
+}
+
+impl NewLink {
+    /// A survey's link: no subject, no rater group.
+    pub fn survey(token_hash: String, unit: Uuid, person: Uuid) -> NewLink {
+        NewLink { token_hash, unit, person, subject: None, rater: String::new() }
+    }
+}
+
+/// A round to create, with its personal links.
 pub struct NewRound<'a> {
     pub instrument: Uuid,
     pub version: i32,
     pub title: &'a str,
     pub opens: NaiveDate,
     pub closes: NaiveDate,
-    pub links: Vec<(String, Uuid, Uuid)>,
+    pub links: Vec<NewLink>,
     /// The invitations with the personal links, queued with the round.
     pub letters: Vec<Outgoing>,
 }
@@ -27,29 +45,42 @@ pub fn round_batch(round: Uuid) -> String {
     format!("round:{round}")
 }
 
-/// The people of a round who have not answered.
-pub async fn unanswered(db: &Db, round: Uuid) -> sqlx::Result<Vec<Uuid>> {
-    let rows: Vec<(Uuid,)> = on_db!(db, |p| {
+/// A link of a round that has not answered: its hash, whom it went to, and in a 360° round
+/// whom it asks about in which rater group.
+pub struct UnansweredLink {
+    pub token_hash: String,
+    pub person: Uuid,
+    pub subject: Option<Uuid>,
+    pub rater: String,
+}
+
+/// The links of a round that have not answered.
+pub async fn unanswered(db: &Db, round: Uuid) -> sqlx::Result<Vec<UnansweredLink>> {
+    let rows: Vec<(String, Uuid, Option<Uuid>, String)> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT person_id FROM feedback_round_link WHERE round_id = $1 AND answered = FALSE ORDER BY person_id",
+            "SELECT token_hash, person_id, subject_id, rater FROM feedback_round_link
+             WHERE round_id = $1 AND answered = FALSE ORDER BY person_id, token_hash",
         )
         .bind(round)
         .fetch_all(p)
         .await
     })?;
-    Ok(rows.into_iter().map(|(p,)| p).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(token_hash, person, subject, rater)| UnansweredLink { token_hash, person, subject, rater })
+        .collect())
 }
 
-/// A new personal link for a person who has not answered, and the letter that carries it.
+/// A new personal link in place of one that has not answered, and the letter that carries it.
 pub struct RenewedLink {
-    pub person: Uuid,
+    pub old_hash: String,
     pub token_hash: String,
     pub letter: Option<Outgoing>,
 }
 
-/// Gives each person a new link in place of the old one (only the hash is kept, so a
-/// reminder can carry a link only by making a new one) and queues its letter; someone who
-/// answered meanwhile keeps theirs and gets nothing. The number of links renewed.
+/// Gives each link a new token in place of the old one (only the hash is kept, so a
+/// reminder can carry a link only by making a new one) and queues its letter; a link
+/// answered meanwhile keeps its token and gets nothing. The number of links renewed.
 pub async fn renew_links(
     db: &Db,
     municipality: Uuid,
@@ -64,11 +95,11 @@ pub async fn renew_links(
         for r in renewed {
             let done = sqlx::query(
                 "UPDATE feedback_round_link SET token_hash = $1
-                 WHERE round_id = $2 AND person_id = $3 AND answered = FALSE",
+                 WHERE round_id = $2 AND token_hash = $3 AND answered = FALSE",
             )
             .bind(&r.token_hash)
             .bind(round)
-            .bind(r.person)
+            .bind(&r.old_hash)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -148,6 +179,29 @@ pub async fn round_with_instrument(
     }))
 }
 
+/// A round with its instrument as the round asked it (the definition of the round's
+/// version): none when the round is not the municipality's.
+pub async fn round_as_asked(db: &Db, municipality: Uuid, round: Uuid) -> sqlx::Result<Option<(Instrument, Round)>> {
+    type Row =
+        (Uuid, String, String, String, String, i32, i32, i32, String, Uuid, Uuid, i32, String, NaiveDate, NaiveDate);
+    let row: Option<Row> = on_db!(db, |p| {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INSTRUMENT_COLUMNS}, r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
+             FROM feedback_round r
+             JOIN instrument i ON i.id = r.instrument_id
+             JOIN instrument_version v ON v.instrument_id = i.id AND v.version = r.version
+             WHERE r.id = $1 AND r.municipality_id = $2"
+        )))
+        .bind(round)
+        .bind(municipality)
+        .fetch_optional(p)
+        .await
+    })?;
+    Ok(row.and_then(|(a, b, c, d, e, f, g, h, i, r0, r1, r2, r3, r4, r5)| {
+        Some((instrument((a, b, c, d, e, f, g, h, i))?, round_of((r0, r1, r2, r3, r4, r5))))
+    }))
+}
+
 /// An instrument's rounds, the latest first.
 pub async fn rounds(db: &Db, instrument: Uuid) -> sqlx::Result<Vec<Round>> {
     let rows: Vec<RoundRow> = on_db!(db, |p| {
@@ -162,31 +216,47 @@ pub async fn rounds(db: &Db, instrument: Uuid) -> sqlx::Result<Vec<Round>> {
     Ok(rows.into_iter().map(round_of).collect())
 }
 
-/// The hash of a person's link in a round (their signed-in door to it).
-pub async fn link_hash_of(db: &Db, municipality: Uuid, round: Uuid, person: Uuid) -> sqlx::Result<Option<String>> {
-    let row: Option<(String,)> = on_db!(db, |p| {
+/// The hash of a person's link in a round (their signed-in door to it); in a 360° round the
+/// link that asks about `subject`.
+pub async fn link_hash_of(
+    db: &Db,
+    municipality: Uuid,
+    round: Uuid,
+    person: Uuid,
+    subject: Option<Uuid>,
+) -> sqlx::Result<Option<String>> {
+    let rows: Vec<(String, Option<Uuid>)> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT l.token_hash FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
+            "SELECT l.token_hash, l.subject_id FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
              WHERE l.round_id = $1 AND l.person_id = $2 AND r.municipality_id = $3",
         )
         .bind(round)
         .bind(person)
         .bind(municipality)
-        .fetch_optional(p)
+        .fetch_all(p)
         .await
     })?;
-    Ok(row.map(|(h,)| h))
+    Ok(rows.into_iter().find(|(_, s)| *s == subject).map(|(h, _)| h))
+}
+
+/// A round a person is still to answer: in a 360° round once per leader they are asked
+/// about, with the rater group.
+pub struct OpenAsk {
+    pub round: Round,
+    pub subject: Option<Uuid>,
+    pub rater: String,
 }
 
 /// The open rounds a person has a link in and has not answered, the soonest to close first.
-pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: NaiveDate) -> sqlx::Result<Vec<Round>> {
-    let rows: Vec<RoundRow> = on_db!(db, |p| {
+pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: NaiveDate) -> sqlx::Result<Vec<OpenAsk>> {
+    type Row = (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Option<Uuid>, String);
+    let rows: Vec<Row> = on_db!(db, |p| {
         sqlx::query_as(
-            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
+            "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.subject_id, l.rater
              FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
              WHERE l.person_id = $1 AND l.answered = FALSE AND r.municipality_id = $2
                AND r.opens <= $3 AND r.closes >= $3
-             ORDER BY r.closes, r.id",
+             ORDER BY r.closes, r.id, l.rater",
         )
         .bind(person)
         .bind(municipality)
@@ -194,7 +264,54 @@ pub async fn open_rounds_of(db: &Db, municipality: Uuid, person: Uuid, today: Na
         .fetch_all(p)
         .await
     })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, i, v, t, o, c, subject, rater)| OpenAsk { round: round_of((id, i, v, t, o, c)), subject, rater })
+        .collect())
+}
+
+/// The leaders a 360° round asks about (each with a link of their own in the `self` group or
+/// with others asked about them).
+pub async fn round_subjects(db: &Db, round: Uuid) -> sqlx::Result<Vec<Uuid>> {
+    let rows: Vec<(Uuid,)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT DISTINCT subject_id FROM feedback_round_link WHERE round_id = $1 AND subject_id IS NOT NULL",
+        )
+        .bind(round)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().map(|(s,)| s).collect())
+}
+
+/// The 360° rounds that ask about a person, the latest first.
+pub async fn rounds_about(db: &Db, municipality: Uuid, subject: Uuid) -> sqlx::Result<Vec<Round>> {
+    let rows: Vec<RoundRow> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT DISTINCT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
+             FROM feedback_round_link l JOIN feedback_round r ON r.id = l.round_id
+             WHERE l.subject_id = $1 AND r.municipality_id = $2 ORDER BY r.opens DESC, r.id",
+        )
+        .bind(subject)
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
     Ok(rows.into_iter().map(round_of).collect())
+}
+
+/// The answers given about a leader in a 360° round: (rater group, answers as JSON, score).
+pub async fn answers_about(db: &Db, round: Uuid, subject: Uuid) -> sqlx::Result<Vec<(String, String, f64)>> {
+    on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT rater, answers, score FROM feedback_response WHERE round_id = $1 AND subject_id = $2
+             ORDER BY rater, id",
+        )
+        .bind(round)
+        .bind(subject)
+        .fetch_all(p)
+        .await
+    })
 }
 
 /// The way into a round: a personal link (answers once) or a workshop code (answers as many
@@ -213,6 +330,9 @@ pub struct LinkRow {
     pub door: Door,
     pub round: Round,
     pub unit: Uuid,
+    /// In a 360° round: the leader asked about and the rater group.
+    pub subject: Option<Uuid>,
+    pub rater: String,
     pub answered: bool,
     pub definition: Definition,
     pub name: String,
@@ -220,10 +340,11 @@ pub struct LinkRow {
     pub min_answers: i32,
 }
 
-type LinkColumns = (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, bool, String, String, String, i32);
+type LinkColumns =
+    (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, Option<Uuid>, String, bool, String, String, String, i32);
 
 const LINK_SELECT: &str = "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id,
-        {answered}, v.definition, i.name, i.licence, i.min_answers
+        {subject}, {answered}, v.definition, i.name, i.licence, i.min_answers
      FROM {table} l
      JOIN feedback_round r ON r.id = l.round_id
      JOIN instrument i ON i.id = r.instrument_id
@@ -233,20 +354,41 @@ const LINK_SELECT: &str = "SELECT r.id, r.instrument_id, r.version, r.title, r.o
 /// The personal link or workshop code behind a token's hash.
 pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result<Option<LinkRow>> {
     for door in [Door::Link, Door::Code] {
-        let (table, key, answered) = match door {
-            Door::Link => ("feedback_round_link", "token_hash", "l.answered"),
-            Door::Code => ("feedback_round_code", "code_hash", "l.used >= l.uses"),
+        let (table, key, subject, answered) = match door {
+            Door::Link => ("feedback_round_link", "token_hash", "l.subject_id, l.rater", "l.answered"),
+            Door::Code => ("feedback_round_code", "code_hash", "NULL, ''", "l.used >= l.uses"),
         };
-        let sql = LINK_SELECT.replace("{answered}", answered).replace("{table}", table).replace("{key}", key);
+        let sql = LINK_SELECT
+            .replace("{subject}", subject)
+            .replace("{answered}", answered)
+            .replace("{table}", table)
+            .replace("{key}", key);
         let row: Option<LinkColumns> = on_db!(db, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(municipality).fetch_optional(p).await
         })?;
-        if let Some((id, instrument, version, title, opens, closes, unit, answered, definition, name, licence, k)) = row
+        if let Some((
+            id,
+            instrument,
+            version,
+            title,
+            opens,
+            closes,
+            unit,
+            subject,
+            rater,
+            answered,
+            definition,
+            name,
+            licence,
+            k,
+        )) = row
         {
             return Ok(serde_json::from_str(&definition).ok().map(|definition| LinkRow {
                 door,
                 round: round_of((id, instrument, version, title, opens, closes)),
                 unit,
+                subject,
+                rater,
                 answered,
                 definition,
                 name,
@@ -297,7 +439,7 @@ pub async fn answer_round(
     db: &Db,
     (door, token_hash): (Door, &str),
     round: &Round,
-    unit: Uuid,
+    (unit, subject): (Uuid, Option<Uuid>),
     r: &NewResponse<'_>,
     items: &[(String, f64)],
 ) -> sqlx::Result<bool> {
@@ -313,18 +455,25 @@ pub async fn answer_round(
         }
         sqlx::query(
             "INSERT INTO feedback_response (id, instrument_id, version, series_id, round_id, unit_id, session, rater,
-             answers, score, answered_on) VALUES ($1, $2, $3, NULL, $4, $5, NULL, 'self', $6, $7, $8)",
+             answers, score, answered_on, subject_id) VALUES ($1, $2, $3, NULL, $4, $5, NULL, $6, $7, $8, $9, $10)",
         )
         .bind(Uuid::new_v4())
         .bind(r.instrument)
         .bind(r.version)
         .bind(round.id)
         .bind(unit)
+        .bind(r.rater)
         .bind(r.answers)
         .bind(r.score)
         .bind(r.answered_on)
+        .bind(subject)
         .execute(&mut *tx)
         .await?;
+        // A 360° answer belongs to its leader's report, not to the unit's totals.
+        if subject.is_some() {
+            tx.commit().await?;
+            return Ok(true);
+        }
         // The score has no distribution; each item counts under its whole value.
         let score = [(String::new(), r.score, [0; SPREAD_VALUES])];
         let items = items.iter().map(|(item, value)| (item.clone(), *value, one_at(*value)));
