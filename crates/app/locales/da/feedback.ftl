@@ -246,3 +246,7 @@ feedback-evaluation-texts-withheld = Kommentarerne fra gruppen »{ $group }« vi
 feedback-hub-evaluations = Dine 360°-evalueringer
 feedback-hub-evaluation-ready = rapporten er klar
 feedback-hub-evaluation-after = rapporten vises efter { $closes }
+feedback-comments-option = { $text } (kommentarer)
+feedback-comments-lead = { $count } kommentarer fra { $unit } og enhederne under, i alfabetisk orden.
+feedback-comments-none = Ingen har skrevet en kommentar i { $unit } og enhederne under.
+feedback-comments-hidden = Kommentarerne vises ikke: der er færre end { $k }, eller de ville kunne udledes af andre, der vises. Kommentarer kræver flere svar end tal, fordi man kan genkende, hvordan folk skriver.

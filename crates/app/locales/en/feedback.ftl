@@ -246,3 +246,7 @@ feedback-evaluation-texts-withheld = The comments of the group "{ $group }" are 
 feedback-hub-evaluations = Your 360° evaluations
 feedback-hub-evaluation-ready = the report is ready
 feedback-hub-evaluation-after = the report is shown after { $closes }
+feedback-comments-option = { $text } (comments)
+feedback-comments-lead = { $count } comments from { $unit } and the units below, in alphabetical order.
+feedback-comments-none = Nobody wrote a comment in { $unit } and the units below.
+feedback-comments-hidden = The comments are not shown: there are fewer than { $k }, or they could be worked out from others that are shown. Comments need more answers than figures, because people can be recognised by how they write.

@@ -181,6 +181,51 @@ pub async fn table(state: &AppState, round: &Round, item: &str, k: i64) -> Resul
     Ok(table)
 }
 
+/// A closed round's free-text answers to one question, decided like its figures but with the
+/// instrument's higher text threshold on the number of comments: a unit's comments (its own
+/// people's, or its subtree's) are shown only where that count's figure is shown, so that no
+/// hidden unit's comments can be had by setting one shown list against another.
+pub struct Texts {
+    pub table: Table,
+    /// Each unit's own people's comments, sorted (their order tells nothing).
+    pub own: HashMap<Uuid, Vec<String>>,
+}
+
+impl Texts {
+    /// The comments of a unit (with its subtree, or its own people's), or None when hidden.
+    pub fn of(&self, org: &OrgView, unit: &crate::organisation::model::Unit, subtree: bool) -> Option<Vec<String>> {
+        let figures = self.table.units.get(&unit.id)?;
+        let figure = if subtree { &figures.subtree } else { &figures.own };
+        if !matches!(figure, Figure::Shown { .. }) {
+            return None;
+        }
+        let mut all: Vec<String> = if subtree {
+            org.all_units()
+                .filter(|u| (unit.tree_left..=unit.tree_right).contains(&u.tree_left))
+                .filter_map(|u| self.own.get(&u.id))
+                .flatten()
+                .cloned()
+                .collect()
+        } else {
+            self.own.get(&unit.id).cloned().unwrap_or_default()
+        };
+        all.sort();
+        Some(all)
+    }
+}
+
+/// The comments of a closed round to a free-text question, with their table.
+pub async fn texts(state: &AppState, round: &Round, item: &str, k: i64) -> Result<Texts> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let mut own: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (unit, text) in store::text_answers(&state.db, round.id, item).await? {
+        own.entry(unit).or_default().push(text);
+    }
+    let counts: HashMap<Uuid, Totals> =
+        own.iter().map(|(u, t)| (*u, Totals { n: t.len() as i64, ..Totals::default() })).collect();
+    Ok(Texts { table: decide(&org, &counts, k), own })
+}
+
 /// One closed round's figure in a trend.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Wave {

@@ -22,6 +22,18 @@ fn entry(action: &str) -> AuditEntry {
 /// Families followed in the demo team.
 const FAMILIES: u32 = 40;
 
+/// The demo's free-text answers (invented, as every name in the demo).
+const DEMO_COMMENTS: [&str; 8] = [
+    "Vi mangler tid til at tale sammen om opgaverne.",
+    "Godt med den nye mødestruktur.",
+    "Mere ro på vagtplanen ville hjælpe.",
+    "Jeg savner at høre, hvad der sker i resten af forvaltningen.",
+    "Tak for opbakningen i en travl periode.",
+    "Sygefraværet presser os.",
+    "De nye kolleger er kommet godt i gang.",
+    "Vi vil gerne være med til at planlægge næste år.",
+];
+
 /// Installs the measurements; `answers` asks for a history of monthly pulse rounds back in
 /// time until the rounds hold about that many answers in all (for benchmarks; none by default).
 pub async fn install(
@@ -118,9 +130,15 @@ async fn write_round(
         let values: Vec<(String, analysis::measures::Value)> =
             items.iter().map(|(k, v)| (k.clone(), analysis::measures::Value::Number(*v))).collect();
         let score = instrument.definition.score(&values).map_err(|e| anyhow::anyhow!("{e:?}"))?.score;
-        let raw = serde_json::to_string(
-            &items.iter().map(|(k, v)| (k.as_str(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
-        )?;
+        let mut raw: serde_json::Map<String, serde_json::Value> =
+            items.iter().map(|(k, v)| (k.clone(), serde_json::json!(v))).collect();
+        // One in five writes a comment to each free-text question.
+        for item in instrument.definition.items.iter().filter(|i| i.scale.bounds().is_none()) {
+            if rng.chance(20) {
+                raw.insert(item.key.clone(), serde_json::json!(rng.pick(&DEMO_COMMENTS)));
+            }
+        }
+        let raw = serde_json::to_string(&raw)?;
         answers.push(store::BulkAnswer { unit: *unit, answers: raw, score, items });
     }
     let new = store::NewRound {

@@ -74,6 +74,15 @@ pub struct ResultsTemplate {
     pub effect: bool,
     /// (label, chosen) of an outcome scale's series labels, to narrow its effect.
     pub labels: Vec<(String, bool)>,
+    /// A free-text question's comments from the top of the reader's part, instead of the table.
+    pub comments: Option<Comments>,
+}
+
+/// The comments shown for a free-text question: what they are and the comments, or (with
+/// none) why they are hidden.
+pub struct Comments {
+    pub lead: String,
+    pub answers: Vec<String>,
 }
 
 /// One value's part of a distribution bar.

@@ -224,6 +224,19 @@ db_test!(every_registered_route_follows_its_guard, |db| {
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
     let who5_round = app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
+    // A closed pulse round (its comments).
+    let pulse = instrument("pulse").await.expect("q").expect("pulse");
+    let round = app::feedback::store::NewRound {
+        instrument: pulse.id,
+        version: pulse.version,
+        title: "Puls",
+        opens: past,
+        closes: past,
+        links: Vec::new(),
+        letters: Vec::new(),
+    };
+    let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
+    app::feedback::store::create_round(&db, m, &round, round_entry).await.expect("round");
     // A closed 360° round that evaluates each login with a person (HR reads the leader's).
     let mut people = std::collections::HashMap::new();
     for login in ["admin", "direktion", "leder", "medarbejder", "facilitator"] {
@@ -335,6 +348,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
             "/api/v1/aggregates/tree" => "/api/v1/aggregates/tree?instrument=who5".into(),
             "/api/v1/aggregates/trend" => format!("/api/v1/aggregates/trend?instrument=who5&unit={school}"),
             "/api/v1/aggregates/funnel" => "/api/v1/aggregates/funnel?instrument=who5".into(),
+            "/api/v1/aggregates/texts" => format!("/api/v1/aggregates/texts?instrument=pulse&unit={school}"),
             "/api/v1/aggregates/effect" => "/api/v1/aggregates/effect?instrument=fit-outcome".into(),
             "/organisation/enhed/{id}" => format!("/organisation/enhed/{school}"),
             "/organisation/person/{id}" => format!("/organisation/person/{person}"),

@@ -62,6 +62,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/aggregates/trend", results, aggregate_trend)
         .get("/api/v1/aggregates/funnel", results, aggregate_funnel)
         .get("/api/v1/aggregates/effect", results, aggregate_effect)
+        .get("/api/v1/aggregates/texts", results, aggregate_texts)
 }
 
 #[derive(OpenApi)]
@@ -85,7 +86,8 @@ pub fn routes() -> Routes {
     aggregate_tree,
     aggregate_trend,
     aggregate_funnel,
-    aggregate_effect
+    aggregate_effect,
+    aggregate_texts
 ))]
 pub struct Api;
 

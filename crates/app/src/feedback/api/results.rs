@@ -21,9 +21,19 @@ pub struct AggregateQuery {
     pub item: Option<String>,
 }
 
-/// The round asked for, or the instrument's latest closed one; and the item.
+/// The round asked for, or the instrument's latest closed one; and the item (a rated one).
 pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round, String)> {
-    let (instrument, round) = match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let (instrument, round) = round_of_query(state, tr, q).await?;
+    let item = q.item.clone().unwrap_or_default();
+    if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
+        return Err(AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", &item)));
+    }
+    Ok((instrument, round, item))
+}
+
+/// The round asked for, or the instrument's latest closed one.
+async fn round_of_query(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round)> {
+    Ok(match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(raw) => {
             let id = Uuid::parse_str(raw).map_err(|_| AppError::BadRequest(tr.t("feedback-error-round")))?;
             ensure_library(state).await?;
@@ -45,12 +55,7 @@ pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<
                 .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-no-closed-round")))?;
             (instrument, round)
         }
-    };
-    let item = q.item.clone().unwrap_or_default();
-    if !item.is_empty() && !instrument.definition.items.iter().any(|i| i.key == item && i.scale.bounds().is_some()) {
-        return Err(AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", &item)));
-    }
-    Ok((instrument, round, item))
+    })
 }
 
 /// The query's unit, if the reader's part covers it: 400 unknown, 403 outside.
@@ -92,6 +97,56 @@ pub async fn aggregate(
     let table = aggregates::table(&state, &round, &item, i64::from(instrument.min_answers)).await?;
     let figures = table.units.get(&unit.id).ok_or(AppError::NotFound)?;
     Ok(json(if q.subtree.unwrap_or(true) { &figures.subtree } else { &figures.own }))
+}
+
+/// A unit's comments to a free-text question, or hidden.
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum TextFigure {
+    Shown {
+        /// How many comments.
+        n: usize,
+        /// The comments, sorted (their order tells nothing about who wrote them).
+        answers: Vec<String>,
+    },
+    Suppressed {
+        suppressed: bool,
+        /// `threshold` (fewer comments than the instrument's text threshold, or could be had
+        /// from lists that are shown), `open`.
+        reason: String,
+    },
+}
+
+/// A unit's comments to a free-text question of a round (`item`; default the instrument's
+/// first), with the instrument's higher threshold for free text (`min_text_answers`) and the
+/// same secondary suppression as the figures.
+#[utoipa::path(get, path = "/api/v1/aggregates/texts", tag = "feedback", params(AggregateQuery),
+    responses((status = 200, body = TextFigure), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn aggregate_texts(
+    State(state): State<AppState>,
+    permit: Permit<SeeResults>,
+    Query(q): Query<AggregateQuery>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let unit = unit_in_reach(&state, &permit, &tr, &q).await?;
+    let (instrument, round) = round_of_query(&state, &tr, &q).await?;
+    let is_text = |i: &&measures::Item| i.scale.bounds().is_none();
+    let item = match q.item.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+        Some(key) => instrument.definition.items.iter().filter(is_text).find(|i| i.key == key),
+        None => instrument.definition.items.iter().find(is_text),
+    }
+    .ok_or_else(|| {
+        AppError::BadRequest(tr.t1("feedback-error-unknown-item", "item", q.item.as_deref().unwrap_or("")))
+    })?;
+    if !round.is_closed(today()) {
+        return Ok(json(&TextFigure::Suppressed { suppressed: true, reason: "open".into() }));
+    }
+    let texts = aggregates::texts(&state, &round, &item.key, i64::from(instrument.min_text_answers)).await?;
+    let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+    Ok(json(&match texts.of(&org, &unit, q.subtree.unwrap_or(true)) {
+        Some(answers) => TextFigure::Shown { n: answers.len(), answers },
+        None => TextFigure::Suppressed { suppressed: true, reason: "threshold".into() },
+    }))
 }
 
 /// A unit's figure over the instrument's closed rounds, oldest first (`round` is ignored).

@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::super::aggregates::{self, Figure};
 use super::super::model::{Instrument, Purpose, Round};
-use super::super::views::{ResultRow, ResultsTemplate, Segment};
+use super::super::views::{Comments, ResultRow, ResultsTemplate, Segment};
 use super::super::{SeeResults, store};
 use crate::AppState;
 use crate::platform::i18n::Tr;
@@ -53,12 +53,12 @@ pub(super) async fn results(
         .filter(|r| r.is_closed(crate::platform::i18n::today()))
         .collect();
     let round = q.runde.as_deref().and_then(|r| closed.iter().find(|c| c.id.to_string() == r)).or(closed.first());
-    // A question with a scale, or the score.
-    let question = q
-        .spoergsmaal
-        .as_deref()
-        .and_then(|key| instrument.definition.items.iter().find(|i| i.key == key && i.scale.bounds().is_some()));
+    // A question with a scale, or the score; or a free-text question's comments.
+    let asked = q.spoergsmaal.as_deref().and_then(|key| instrument.definition.items.iter().find(|i| i.key == key));
+    let text_question = asked.filter(|i| i.scale.bounds().is_none());
+    let question = asked.filter(|i| i.scale.bounds().is_some());
     let item = question.map(|i| i.key.clone()).unwrap_or_default();
+    let mut comments = None;
     let mut rows = Vec::new();
     let mut note = None;
     let mut trend = Vec::new();
@@ -66,6 +66,27 @@ pub(super) async fn results(
     let mut funnel = None;
     match round {
         None => note = Some(tr.t("feedback-error-no-closed-round")),
+        Some(round) if text_question.is_some() => {
+            let item = text_question.map(|i| i.key.as_str()).unwrap_or_default();
+            let k = instrument.min_text_answers;
+            let texts = aggregates::texts(&state, round, item, i64::from(k)).await?;
+            let org = crate::organisation::org_cache(&state).get(&state.db).await?;
+            let reach = permit.reach();
+            let top = org.all_units().find(|u| reach.covers(u.tree_left, u.depth));
+            comments = Some(match top.and_then(|u| Some((u, texts.of(&org, u, true)?))) {
+                Some((unit, answers)) if !answers.is_empty() => Comments {
+                    lead: tr.ta(
+                        "feedback-comments-lead",
+                        &[("unit", &unit.name), ("count", &tr.num(answers.len() as i64))],
+                    ),
+                    answers,
+                },
+                Some((unit, _)) => {
+                    Comments { lead: tr.t1("feedback-comments-none", "unit", &unit.name), answers: Vec::new() }
+                }
+                None => Comments { lead: tr.t1("feedback-comments-hidden", "k", k), answers: Vec::new() },
+            });
+        }
         Some(round) => {
             let table = aggregates::table(&state, round, &item, i64::from(instrument.min_answers)).await?;
             let org = crate::organisation::org_cache(&state).get(&state.db).await?;
@@ -123,13 +144,19 @@ pub(super) async fn results(
             .definition
             .items
             .iter()
-            .filter(|i| i.scale.bounds().is_some())
-            .map(|i| (i.key.clone(), i.text.clone(), i.key == item))
+            .map(|i| {
+                let chosen = asked.is_some_and(|a| a.key == i.key);
+                match i.scale.bounds() {
+                    Some(_) => (i.key.clone(), i.text.clone(), chosen),
+                    None => (i.key.clone(), tr.t1("feedback-comments-option", "text", &i.text), chosen),
+                }
+            })
             .collect(),
-        question: question.map(|q| q.text.clone()),
+        question: asked.map(|q| q.text.clone()),
         funnel,
         effect: false,
         labels: Vec::new(),
+        comments,
     }))
 }
 
@@ -219,6 +246,7 @@ async fn effect_page(
         funnel: None,
         effect: true,
         labels: labels.iter().map(|l| (l.clone(), Some(l.as_str()) == label)).collect(),
+        comments: None,
     }))
 }
 

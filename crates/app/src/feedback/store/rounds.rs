@@ -551,6 +551,25 @@ pub async fn totals(db: &Db, round: Uuid, item: &str) -> sqlx::Result<Vec<(Uuid,
         .collect())
 }
 
+/// A survey round's free-text answers to `item`: (unit, text) for each answer that says
+/// something (360° answers belong to their leader's report and are left out).
+pub async fn text_answers(db: &Db, round: Uuid, item: &str) -> sqlx::Result<Vec<(Uuid, String)>> {
+    let rows: Vec<(Option<Uuid>, String)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT unit_id, answers FROM feedback_response WHERE round_id = $1 AND subject_id IS NULL")
+            .bind(round)
+            .fetch_all(p)
+            .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(unit, raw)| {
+            let answers: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&raw).ok()?;
+            let text = answers.get(item)?.as_str()?.trim();
+            Some((unit?, text.to_string())).filter(|_| !text.is_empty())
+        })
+        .collect())
+}
+
 /// Who has not answered a round yet: (person, unit), for reminders.
 pub async fn not_answered(db: &Db, round: Uuid) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
     on_db!(db, |p| {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::db_test;
 use crate::support::{TestApp, demo_app};
 
+mod comments;
 mod rating360;
 mod results;
 mod rounds;

@@ -46,6 +46,9 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(r.body.contains("Jeg har tillid til min nærmeste leder") && r.body.contains("Fordeling"), "{}", r.body);
     assert!(r.body.contains("Helt enig: "), "the distribution in words: {}", r.body);
     assert!(r.body.contains("Tragtdiagram") && r.body.contains("99,8 %-grænserne"), "the funnel plot: {}", r.body);
+    // The survey's comments for the whole organisation, in alphabetical order.
+    let r = app.login("admin").await.get("/maaling/resultater?redskab=trivsel&spoergsmaal=kommentar").await;
+    assert!(r.body.contains("kommentarer fra") && r.body.contains("Sygefraværet presser os."), "{}", r.body);
     let r = app.login("medarbejder").await.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // The pulse is open: nothing shown yet.
