@@ -130,6 +130,11 @@ impl AppState {
         platform::module::directory(&self.services)
     }
 
+    /// The groups of people a module offers to send to (a programme's participants).
+    pub fn cohorts(&self) -> Option<std::sync::Arc<dyn platform::module::Cohorts>> {
+        platform::module::cohorts(&self.services)
+    }
+
     /// A service a module installed at start.
     pub fn service<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
         self.services.get::<T>()

@@ -226,6 +226,26 @@ pub async fn texts(state: &AppState, round: &Round, item: &str, k: i64) -> Resul
     Ok(Texts { table: decide(&org, &counts, k), own })
 }
 
+/// A closed round's figures for everyone it was sent to (the organisation's top with its
+/// subtree in each item's table, so nothing beyond what the tables show): the score first
+/// (''), then each rated question in the instrument's order.
+pub async fn whole_round(
+    state: &AppState,
+    instrument: &super::model::Instrument,
+    round: &Round,
+) -> Result<Vec<(String, Figure)>> {
+    let org = crate::organisation::org_cache(state).get(&state.db).await?;
+    let Some(top) = org.all_units().find(|u| u.parent_id.is_none()).map(|u| u.id) else { return Ok(Vec::new()) };
+    let rated = instrument.definition.items.iter().filter(|i| i.scale.bounds().is_some()).map(|i| i.key.as_str());
+    let mut out = Vec::new();
+    for item in std::iter::once("").chain(rated) {
+        let table = table(state, round, item, i64::from(instrument.min_answers)).await?;
+        let figure = table.units.get(&top).map_or_else(|| Figure::hidden("threshold"), |f| f.subtree.clone());
+        out.push((item.to_string(), figure));
+    }
+    Ok(out)
+}
+
 /// One closed round's figure in a trend.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Wave {

@@ -148,6 +148,7 @@ async fn write_round(
         opens,
         closes,
         links,
+        cohort: None,
         letters: Vec::new(),
     };
     let on = closes.min(now);

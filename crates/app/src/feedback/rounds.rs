@@ -85,7 +85,22 @@ pub async fn start(
     if closes < opens || closes < today() {
         return refuse("opens", tr.t("feedback-error-round-dates"));
     }
-    if body.units.is_empty() || body.units.len() > ROUND_UNITS_MAX {
+    // A programme's participants instead of units (a survey only: a 360° finds its raters in
+    // the organisation's units).
+    let cohort = match body.programme {
+        Some(_) if !body.units.is_empty() => return refuse("units", tr.t("feedback-error-round-units-or-programme")),
+        Some(_) if rating => return refuse("programme", tr.t("feedback-error-round-programme-360")),
+        Some(id) => {
+            let found = match state.cohorts() {
+                Some(cohorts) => cohorts.members(&state.db, state.municipality, id).await?,
+                None => None,
+            };
+            let Some(found) = found else { return refuse("programme", tr.t("feedback-error-programme")) };
+            Some(found)
+        }
+        None => None,
+    };
+    if cohort.is_none() && (body.units.is_empty() || body.units.len() > ROUND_UNITS_MAX) {
         return refuse("units", tr.t1("feedback-error-round-units", "max", ROUND_UNITS_MAX));
     }
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
@@ -102,6 +117,16 @@ pub async fn start(
     }
     let links: Vec<(String, RaterLink)> = if rating {
         rater_links(&org, &chosen, &groups).into_iter().map(|l| (random_token(), l)).collect()
+    } else if let Some((_, people)) = &cohort {
+        // Each participant once, counted in the unit they belong to (left out if they have
+        // left the organisation).
+        let mut seen = HashSet::new();
+        people
+            .iter()
+            .filter(|p| seen.insert(**p))
+            .filter_map(|p| org.person(*p))
+            .map(|p| (random_token(), RaterLink { person: p.id, unit: p.unit, subject: Uuid::nil(), rater: "" }))
+            .collect()
     } else {
         // Everyone engaged in a chosen unit or below, once, in the unit they are engaged in.
         let mut seen = HashSet::new();
@@ -117,6 +142,9 @@ pub async fn start(
     };
     if rating && links.is_empty() {
         return refuse("units", tr.t("feedback-error-round-no-leader"));
+    }
+    if cohort.is_some() && links.is_empty() {
+        return refuse("programme", tr.t("feedback-error-programme-empty"));
     }
     let asked = |l: &RaterLink| Asked { subject: rating.then_some(l.subject), rater: l.rater };
     let letters = links
@@ -140,6 +168,7 @@ pub async fn start(
                 rater: l.rater.to_string(),
             })
             .collect(),
+        cohort: cohort.map(|(c, _)| c),
         letters,
     };
     let id = store::create_round(&state.db, state.municipality, &new, permit.ctx.audit("round.created")).await?;
@@ -271,6 +300,9 @@ pub struct RoundSummary {
     pub instrument: String,
     /// A 360° round: a report per leader instead of aggregates.
     pub rating360: bool,
+    /// The programme it was sent to, if it was sent to one instead of units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
     pub title: String,
     pub opens: NaiveDate,
     pub closes: NaiveDate,
@@ -293,6 +325,7 @@ pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
         }
         for r in store::rounds(&state.db, instrument.id).await? {
             let (links, answered) = store::round_counts(&state.db, r.id).await?;
+            let programme = store::round_cohort(&state.db, r.id).await?.map(|c| c.name);
             let state = if r.is_closed(now) {
                 "closed"
             } else if r.is_open(now) {
@@ -304,6 +337,7 @@ pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
                 id: r.id,
                 instrument: instrument.key.clone(),
                 rating360: instrument.purpose == Purpose::Rating360,
+                programme,
                 title: r.title,
                 opens: r.opens,
                 closes: r.closes,

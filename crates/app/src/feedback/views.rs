@@ -192,8 +192,23 @@ pub struct RoundRowView {
     pub links: String,
     /// "312 (64 %)" once closed, "vises efter runden" while open.
     pub answered: String,
-    /// A 360° round's list of evaluated leaders.
-    pub evaluations: Option<String>,
+    /// Where the round's title leads: a 360° round's evaluated leaders, a survey round's
+    /// results for everyone it was sent to.
+    pub href: String,
+    /// The programme it was sent to.
+    pub programme: Option<String>,
+}
+
+/// A survey round's results for everyone it was sent to.
+#[derive(Template)]
+#[template(path = "feedback/round_results.html")]
+pub struct RoundResultsTemplate {
+    pub page: Page,
+    pub lead: String,
+    /// Shown instead of the figures while the round is open.
+    pub pending: Option<String>,
+    /// (question, n, mean) or (question, hidden) as "–".
+    pub rows: Vec<(String, String, String)>,
 }
 
 /// A unit the round form offers.
@@ -215,6 +230,8 @@ pub struct RoundsTemplate {
     /// (key, name, chosen) of each survey instrument.
     pub instruments: Vec<(String, String, bool)>,
     pub units: Vec<UnitChoice>,
+    /// (id, name, chosen) of the programmes whose participants a round can go to.
+    pub programmes: Vec<(String, String, bool)>,
     pub title: String,
     pub opens: String,
     pub closes: String,

@@ -230,6 +230,32 @@ impl Directory for NoDirectory {
     }
 }
 
+/// A group of people a module keeps (a programme's participants), which other modules can
+/// send something to without knowing the module that keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cohort {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// The cohorts a module offers (installed at start, like the [`Directory`]).
+pub trait Cohorts: Send + Sync {
+    /// The cohorts one can send to now, by name.
+    fn list<'a>(&'a self, db: &'a Db, municipality: Uuid) -> BoxFuture<'a, sqlx::Result<Vec<Cohort>>>;
+    /// A cohort with the people in it; none when it is not the municipality's.
+    fn members<'a>(
+        &'a self,
+        db: &'a Db,
+        municipality: Uuid,
+        cohort: Uuid,
+    ) -> BoxFuture<'a, sqlx::Result<Option<(Cohort, Vec<Uuid>)>>>;
+}
+
+/// The cohorts a module installed, if any.
+pub fn cohorts(services: &Services) -> Option<Arc<dyn Cohorts>> {
+    services.get::<Arc<dyn Cohorts>>()
+}
+
 /// The directory a module installed, or [`NoDirectory`].
 pub fn directory(services: &Services) -> Arc<dyn Directory> {
     services.get::<Arc<dyn Directory>>().unwrap_or_else(|| Arc::new(NoDirectory))

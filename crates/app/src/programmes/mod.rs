@@ -28,10 +28,11 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::platform::audit::AuditEntry;
+use crate::platform::db::Db;
 use crate::platform::i18n::Tr;
 use crate::platform::jobs::{JobContext, JobKind};
 use crate::platform::layout::FormErrors;
-use crate::platform::module::{AuditLink, BoxFuture, Module, NavEntry, no_start};
+use crate::platform::module::{AuditLink, BoxFuture, Cohort, Cohorts, Module, NavEntry};
 use crate::platform::permissions::{ActionDef, EVERYONE, ObjectKind, ObjectRef, Role};
 use model::{ActivityKind, CAPACITY_MAX, Mode, NewActivity, Programme, TEXT_MAX_CHARS, TITLE_MAX_CHARS, URL_MAX_CHARS};
 
@@ -72,7 +73,7 @@ pub static MODULE: Module = Module {
     ],
     locales: (include_str!("../../locales/da/programmes.ftl"), include_str!("../../locales/en/programmes.ftl")),
     actions: &[&actions::READ, &actions::MANAGE, &actions::NOMINATE, &actions::GROUP_MEMBER],
-    start: no_start,
+    start,
     home: None,
     audit_links: &[
         AuditLink { kind: store::AUDIT_KIND, prefix: "/programmer/" },
@@ -282,4 +283,33 @@ pub fn check_programme(tr: &Tr, title: &str, description: &str) -> Result<(Strin
         errors.push("description", tr.t1("programme-error-description", "max", TEXT_MAX_CHARS));
     }
     if errors.is_empty() { Ok((title.to_string(), description.trim().to_string())) } else { Err(errors) }
+}
+
+fn start(services: &mut crate::platform::module::Services, _: Uuid) {
+    services.insert::<std::sync::Arc<dyn Cohorts>>(std::sync::Arc::new(ProgrammeCohorts));
+}
+
+/// A programme's participants as a cohort others can send to (a feedback round).
+struct ProgrammeCohorts;
+
+impl Cohorts for ProgrammeCohorts {
+    fn list<'a>(&'a self, db: &'a Db, municipality: Uuid) -> BoxFuture<'a, sqlx::Result<Vec<Cohort>>> {
+        Box::pin(async move {
+            let active = store::list(db, municipality, false).await?;
+            Ok(active.into_iter().map(|p| Cohort { id: p.id, name: p.title }).collect())
+        })
+    }
+
+    fn members<'a>(
+        &'a self,
+        db: &'a Db,
+        municipality: Uuid,
+        cohort: Uuid,
+    ) -> BoxFuture<'a, sqlx::Result<Option<(Cohort, Vec<Uuid>)>>> {
+        Box::pin(async move {
+            let Some(programme) = store::get(db, municipality, cohort).await? else { return Ok(None) };
+            let people = store::programme_enrolments(db, programme.id).await?.into_iter().map(|(p, _, _)| p).collect();
+            Ok(Some((Cohort { id: programme.id, name: programme.title }, people)))
+        })
+    }
 }

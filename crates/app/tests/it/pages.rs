@@ -220,6 +220,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         opens: past,
         closes: past,
         links: Vec::new(),
+        cohort: None,
         letters: Vec::new(),
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
@@ -233,6 +234,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
         opens: past,
         closes: past,
         links: Vec::new(),
+        cohort: None,
         letters: Vec::new(),
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
@@ -260,6 +262,7 @@ db_test!(every_registered_route_follows_its_guard, |db| {
                 rater: "self".into(),
             })
             .collect(),
+        cohort: None,
         letters: Vec::new(),
     };
     let round_entry = app::platform::audit::AuditEntry::system("round.created", "test");
@@ -337,6 +340,8 @@ db_test!(every_registered_route_follows_its_guard, |db| {
                 format!("/maaling/evalueringer/{rating_round}/{}", evaluated(login))
             }
             "/maaling/runder/{id}/evalueringer" => format!("/maaling/runder/{rating_round}/evalueringer"),
+            "/maaling/runder/{id}/resultat" => format!("/maaling/runder/{who5_round}/resultat"),
+            "/api/v1/rounds/{id}/results" => format!("/api/v1/rounds/{who5_round}/results"),
             "/api/v1/rounds/{id}/evaluations" => format!("/api/v1/rounds/{rating_round}/evaluations"),
             "/api/v1/rounds/{id}/evaluations/{subject}" => {
                 format!("/api/v1/rounds/{rating_round}/evaluations/{}", evaluated(login))

@@ -53,6 +53,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/rounds", manage, list_rounds)
         .post("/api/v1/rounds/{id}/codes", manage, create_code)
         .get("/api/v1/rounds/{id}/evaluations", manage, list_evaluated)
+        .get("/api/v1/rounds/{id}/results", manage, get_round_results)
         .get("/api/v1/rounds/{id}/evaluations/{subject}", read, get_evaluation)
         .get("/api/v1/evaluations", read, own_evaluations)
         .get("/api/v1/participate/{token}/survey", Guard::Public, participate_form)
@@ -78,6 +79,7 @@ pub fn routes() -> Routes {
     list_rounds,
     create_code,
     list_evaluated,
+    get_round_results,
     get_evaluation,
     own_evaluations,
     participate_form,

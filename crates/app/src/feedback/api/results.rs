@@ -99,6 +99,75 @@ pub async fn aggregate(
     Ok(json(if q.subtree.unwrap_or(true) { &figures.subtree } else { &figures.own }))
 }
 
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct QuestionFigure {
+    /// The question's key ('' for the score).
+    pub item: String,
+    pub text: String,
+    pub figure: Figure,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RoundResults {
+    pub round: Uuid,
+    pub title: String,
+    pub instrument: String,
+    /// The programme the round was sent to, if it was sent to one instead of units.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub programme: Option<String>,
+    pub closed: bool,
+    /// The score, then each rated question, for everyone the round was sent to; hidden like
+    /// every figure (and all of them while the round is open).
+    pub figures: Vec<QuestionFigure>,
+}
+
+/// A round's results for everyone it was sent to (a programme's participants, or the units
+/// chosen): the score and each question, from the same tables as the aggregates.
+pub async fn round_results(state: &AppState, tr: &Tr, id: Uuid) -> Result<RoundResults> {
+    let (instrument, round) =
+        store::round_as_asked(&state.db, state.municipality, id).await?.ok_or(AppError::NotFound)?;
+    if instrument.purpose != Purpose::Survey {
+        return Err(AppError::NotFound);
+    }
+    let closed = round.is_closed(today());
+    let text_of = |key: &str| match key {
+        "" => tr.t("feedback-results-score"),
+        key => instrument.definition.items.iter().find(|i| i.key == key).map(|i| i.text.clone()).unwrap_or_default(),
+    };
+    let figures = if closed {
+        aggregates::whole_round(state, &instrument, &round)
+            .await?
+            .into_iter()
+            .map(|(item, figure)| QuestionFigure { text: text_of(&item), item, figure })
+            .collect()
+    } else {
+        let rated = instrument.definition.items.iter().filter(|i| i.scale.bounds().is_some()).map(|i| i.key.as_str());
+        std::iter::once("")
+            .chain(rated)
+            .map(|item| QuestionFigure {
+                item: item.to_string(),
+                text: text_of(item),
+                figure: Figure::Suppressed { suppressed: true, reason: "open".into() },
+            })
+            .collect()
+    };
+    let programme = store::round_cohort(&state.db, round.id).await?.map(|c| c.name);
+    Ok(RoundResults { round: round.id, title: round.title, instrument: instrument.key, programme, closed, figures })
+}
+
+/// A survey round's results for everyone it was sent to — for a round sent to a programme's
+/// participants, the programme's results.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/results", tag = "feedback",
+    responses((status = 200, body = RoundResults), (status = 404, body = Problem)))]
+pub async fn get_round_results(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    Ok(json(&round_results(&state, &permit.tr(), id).await?))
+}
+
 /// A unit's comments to a free-text question, or hidden.
 #[derive(Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]

@@ -8,7 +8,11 @@ pub struct NewRoundJson {
     pub instrument: String,
     /// The units sent to; everyone engaged in them and the units below gets a personal link
     /// (in a 360° round: every leader of them and below is evaluated, with a link per rater).
+    #[serde(default)]
     pub units: Vec<Uuid>,
+    /// Instead of units: a programme, whose enrolled participants each get a link (a survey).
+    #[serde(default)]
+    pub programme: Option<Uuid>,
     /// First and last day (YYYY-MM-DD, both included).
     pub opens: String,
     pub closes: String,

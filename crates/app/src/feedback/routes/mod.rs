@@ -39,6 +39,7 @@ pub fn routes() -> Routes {
         .post("/maaling/runder", manage, rounds::create)
         .get("/maaling/runder/kode", manage, rounds::code_form)
         .get("/maaling/runder/{id}/evalueringer", manage, evaluations::list)
+        .get("/maaling/runder/{id}/resultat", manage, rounds::results)
         .get("/maaling/evalueringer/{round}/{subject}", Guard::Action(&super::actions::READ), evaluations::report)
         .post("/maaling/runder/kode", manage, rounds::make_code)
         .get("/svar/{token}", Guard::Public, answer_page)

@@ -6,9 +6,10 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
+use super::super::aggregates::Figure;
 use super::super::api::{CodeCreated, NewCodeJson, NewRoundJson};
 use super::super::model::Purpose;
-use super::super::views::{RoundCodeTemplate, RoundRowView, RoundsTemplate, UnitChoice};
+use super::super::views::{RoundCodeTemplate, RoundResultsTemplate, RoundRowView, RoundsTemplate, UnitChoice};
 use super::super::{ManageFeedback, rounds, store};
 use crate::AppState;
 use crate::platform::i18n::today;
@@ -31,6 +32,7 @@ struct Filled {
     opens: String,
     closes: String,
     units: Vec<Uuid>,
+    programme: String,
 }
 
 async fn page(
@@ -79,7 +81,12 @@ async fn page(
                 Some(a) => tr.num(a).to_string(),
                 None => tr.t("feedback-rounds-hidden"),
             },
-            evaluations: r.rating360.then(|| format!("/maaling/runder/{}/evalueringer", r.id)),
+            href: if r.rating360 {
+                format!("/maaling/runder/{}/evalueringer", r.id)
+            } else {
+                format!("/maaling/runder/{}/resultat", r.id)
+            },
+            programme: r.programme.clone(),
         })
         .collect();
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
@@ -94,6 +101,12 @@ async fn page(
             checked: filled.units.contains(&u.id),
         })
         .collect();
+    let programmes = match state.cohorts() {
+        Some(cohorts) => cohorts.list(&state.db, state.municipality).await?,
+        None => Vec::new(),
+    };
+    let programmes =
+        programmes.into_iter().map(|c| (c.id.to_string(), c.name, c.id.to_string() == filled.programme)).collect();
     let default_opens = today();
     let has_errors = !errors.is_empty();
     Ok(render_form(
@@ -103,6 +116,7 @@ async fn page(
             rows,
             instruments,
             units,
+            programmes,
             title: filled.title,
             opens: if filled.opens.is_empty() { default_opens.to_string() } else { filled.opens },
             closes: if filled.closes.is_empty() {
@@ -140,6 +154,7 @@ pub async fn create(
             "title" => filled.title = value,
             "opens" => filled.opens = value,
             "closes" => filled.closes = value,
+            "programme" => filled.programme = value,
             "unit" => match Uuid::parse_str(value.trim()) {
                 Ok(id) => filled.units.push(id),
                 Err(_) => bad_unit = true,
@@ -151,9 +166,20 @@ pub async fn create(
     if bad_unit {
         return page(&state, &permit, FormErrors::one("units", tr.t("feedback-error-unit")), filled, None).await;
     }
+    let programme = match filled.programme.trim() {
+        "" => None,
+        raw => match Uuid::parse_str(raw) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let errors = FormErrors::one("programme", tr.t("feedback-error-programme"));
+                return page(&state, &permit, errors, filled, None).await;
+            }
+        },
+    };
     let body = NewRoundJson {
         instrument: filled.instrument.clone(),
         units: filled.units.clone(),
+        programme,
         opens: filled.opens.clone(),
         closes: filled.closes.clone(),
         title: Some(filled.title.clone()),
@@ -243,4 +269,35 @@ pub async fn make_code(
             code_page(&state, &permit, &fields, FormErrors::one(refusal.field, refusal.message), None).await
         }
     }
+}
+
+/// A survey round's results for everyone it was sent to (a programme's participants, or the
+/// units chosen).
+pub async fn results(
+    State(state): State<AppState>,
+    permit: Permit<ManageFeedback>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response> {
+    let tr = permit.tr();
+    let id = Uuid::parse_str(id.trim()).map_err(|_| crate::platform::web::AppError::NotFound)?;
+    let r = super::super::api::round_results(&state, &tr, id).await?;
+    let lead = match &r.programme {
+        Some(p) => tr.t1("feedback-round-results-programme", "programme", p),
+        None => tr.t("feedback-round-results-everyone"),
+    };
+    let rows = r
+        .figures
+        .iter()
+        .map(|q| match &q.figure {
+            Figure::Shown { n, mean, .. } if *n > 0 => (q.text.clone(), tr.num(*n).to_string(), tr.decimal(*mean, 1)),
+            _ => (q.text.clone(), "–".to_string(), "–".to_string()),
+        })
+        .collect();
+    let pending = (!r.closed).then(|| tr.t("feedback-round-results-open"));
+    Ok(crate::platform::layout::render(&RoundResultsTemplate {
+        page: permit.ctx.page(&state, r.title.clone(), "feedback"),
+        lead,
+        pending,
+        rows,
+    }))
 }

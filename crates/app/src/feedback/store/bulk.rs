@@ -53,8 +53,8 @@ pub async fn write_round_with_answers(
     on_db!(db, |p| {
         let mut tx = p.begin_write().await?;
         sqlx::query(
-            "INSERT INTO feedback_round (id, municipality_id, instrument_id, version, title, opens, closes, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO feedback_round (id, municipality_id, instrument_id, version, title, opens, closes, created_at,
+             cohort_id, cohort_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
         .bind(municipality)
@@ -64,6 +64,8 @@ pub async fn write_round_with_answers(
         .bind(r.opens)
         .bind(r.closes)
         .bind(now)
+        .bind(r.cohort.as_ref().map(|c| c.id))
+        .bind(r.cohort.as_ref().map(|c| c.name.clone()).unwrap_or_default())
         .execute(&mut *tx)
         .await?;
         for chunk in links.chunks(BATCH) {

@@ -14,6 +14,7 @@ use crate::platform::audit::{self, AuditEntry};
 use crate::platform::db::{Db, WritePool, new_id};
 use crate::platform::mail::Outgoing;
 use crate::platform::mail::store::queue_in;
+use crate::platform::module::Cohort;
 
 /// The audit log's names.
 pub const AUDIT_KIND_INSTRUMENT: &str = "instrument";

@@ -30,6 +30,8 @@ pub struct NewRound<'a> {
     pub opens: NaiveDate,
     pub closes: NaiveDate,
     pub links: Vec<NewLink>,
+    /// The cohort it was sent to instead of units (a programme's participants).
+    pub cohort: Option<Cohort>,
     /// The invitations with the personal links, queued with the round.
     pub letters: Vec<Outgoing>,
 }
@@ -38,6 +40,17 @@ pub struct NewRound<'a> {
 /// in one transaction: a round written at once with no answers.
 pub async fn create_round(db: &Db, municipality: Uuid, r: &NewRound<'_>, entry: AuditEntry) -> sqlx::Result<Uuid> {
     write_round_with_answers(db, municipality, r, &[], &[], Utc::now().date_naive(), entry).await
+}
+
+/// The cohort a round was sent to, if it was.
+pub async fn round_cohort(db: &Db, round: Uuid) -> sqlx::Result<Option<Cohort>> {
+    let row: Option<(Option<Uuid>, String)> = on_db!(db, |p| {
+        sqlx::query_as("SELECT cohort_id, cohort_name FROM feedback_round WHERE id = $1")
+            .bind(round)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(row.and_then(|(id, name)| Some(Cohort { id: id?, name })))
 }
 
 /// The outbox batch of a round's letters.

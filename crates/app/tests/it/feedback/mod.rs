@@ -12,6 +12,7 @@ use crate::db_test;
 use crate::support::{TestApp, demo_app};
 
 mod comments;
+mod programme;
 mod rating360;
 mod results;
 mod rounds;
