@@ -49,6 +49,11 @@ pub async fn install_with_answers(
         let unit = account.person_id.and_then(|p| org.person(p)).map(|p| p.unit);
         professional = unit.map(|u| (account.id, u));
     }
-    crate::feedback::demo::install(db, municipality, seed, professional, answers).await?;
+    // The demo leader's unit has had a 360° evaluation.
+    let leader = match crate::platform::accounts::store::account_for_login(db, "leder").await? {
+        Some((account, _)) => account.person_id,
+        None => None,
+    };
+    crate::feedback::demo::install(db, municipality, seed, professional, leader, answers).await?;
     Ok(true)
 }

@@ -41,6 +41,7 @@ pub async fn install(
     municipality: Uuid,
     seed: u64,
     professional: Option<(Uuid, Uuid)>,
+    leader: Option<Uuid>,
     answers: Option<usize>,
 ) -> anyhow::Result<()> {
     library::ensure(db, municipality).await?;
@@ -82,8 +83,94 @@ pub async fn install(
     if let Some((account, unit)) = professional {
         family_support(db, municipality, &mut rng, account, unit).await?;
     }
+    if let Some(unit) = leader.and_then(|p| org.person(p)).and_then(|p| org.unit(p.unit)) {
+        let rating = instrument("leadership360").await?;
+        leadership_evaluation(db, municipality, &mut rng, &org, unit, &rating).await?;
+    }
     Ok(())
 }
+
+/// The 360° evaluation of the leaders of the demo leader's unit and below, closed a month
+/// ago: the leaders themselves and their managers answered, the others at four in five.
+async fn leadership_evaluation(
+    db: &Db,
+    municipality: Uuid,
+    rng: &mut SplitMix64,
+    org: &OrgView,
+    unit: &crate::organisation::model::Unit,
+    rating: &Instrument,
+) -> anyhow::Result<()> {
+    let now = today();
+    let groups: Vec<String> = rating.definition.raters.iter().map(|g| g.key.clone()).collect();
+    let asked = super::rating360::rater_links(org, std::slice::from_ref(unit), &groups);
+    let mut answered = Vec::with_capacity(asked.len());
+    let mut answers = Vec::new();
+    for link in &asked {
+        let answers_now = matches!(link.rater, "self" | "manager") || rng.chance(80);
+        answered.push(answers_now);
+        if !answers_now {
+            continue;
+        }
+        let mut raw = serde_json::Map::new();
+        let mut values = Vec::new();
+        for item in &rating.definition.items {
+            match item.scale.bounds() {
+                Some((min, max)) => {
+                    let v = (min + (max - min) * (0.55 + (rng.unit() - 0.5) * 0.8)).round().clamp(min, max);
+                    raw.insert(item.key.clone(), serde_json::json!(v));
+                    values.push((item.key.clone(), analysis::measures::Value::Number(v)));
+                }
+                None if rng.chance(60) => {
+                    raw.insert(item.key.clone(), serde_json::json!(rng.pick(&DEMO_LEADERSHIP_COMMENTS)));
+                }
+                None => {}
+            }
+        }
+        let score = rating.definition.score(&values).map_err(|e| anyhow::anyhow!("{e:?}"))?.score;
+        let about = Some((link.subject, link.rater.to_string()));
+        answers.push(store::BulkAnswer {
+            unit: link.unit,
+            answers: serde_json::to_string(&raw)?,
+            score,
+            items: Vec::new(),
+            about,
+        });
+    }
+    let links = asked
+        .iter()
+        .map(|l| store::NewLink {
+            token_hash: hash_token(&random_token()),
+            unit: l.unit,
+            person: l.person,
+            subject: Some(l.subject),
+            rater: l.rater.to_string(),
+        })
+        .collect();
+    let closes = now - Duration::days(30);
+    let new = store::NewRound {
+        instrument: rating.id,
+        version: rating.version,
+        title: &format!("Ledelsesevaluering {}", closes.format("%Y")),
+        opens: closes - Duration::days(14),
+        closes,
+        links,
+        cohort: None,
+        letters: Vec::new(),
+    };
+    store::write_round_with_answers(db, municipality, &new, &answered, &answers, closes, entry("round.created"))
+        .await?;
+    Ok(())
+}
+
+/// The demo's comments on a leader (invented).
+const DEMO_LEADERSHIP_COMMENTS: [&str; 6] = [
+    "Bliv ved med at tage dig tid til den enkelte.",
+    "Tydelige prioriteringer, når det brænder på.",
+    "Følg lidt mere op på det, vi aftaler på møderne.",
+    "Del gerne mere om, hvad der sker i forvaltningen.",
+    "God til at give plads til nye idéer.",
+    "Inddrag os tidligere, når der skal ændres i planerne.",
+];
 
 /// Each unit's answer rate in per cent, 20–95, the same in every round (some units are
 /// always low, so that their figures are hidden).
@@ -139,7 +226,7 @@ async fn write_round(
             }
         }
         let raw = serde_json::to_string(&raw)?;
-        answers.push(store::BulkAnswer { unit: *unit, answers: raw, score, items });
+        answers.push(store::BulkAnswer { unit: *unit, answers: raw, score, items, about: None });
     }
     let new = store::NewRound {
         instrument: instrument.id,

@@ -11,12 +11,14 @@ use super::*;
 const BATCH: usize = 1_000;
 
 /// One answer of a round: its unit, its answers as JSON, its score and the scored items'
-/// values.
+/// values; in a 360° round the leader it is about and the rater group (such an answer goes to
+/// the leader's report, not to the unit's totals).
 pub struct BulkAnswer {
     pub unit: Uuid,
     pub answers: String,
     pub score: f64,
     pub items: Vec<(String, f64)>,
+    pub about: Option<(Uuid, String)>,
 }
 
 /// Writes a round, its links (`answered[i]` tells whether link i has answered), its answers
@@ -35,7 +37,7 @@ pub async fn write_round_with_answers(
     let id = new_id();
     // The running totals the answers would have left, per unit and item.
     let mut totals: HashMap<(Uuid, &str), (i32, f64, f64, Spread)> = HashMap::new();
-    for a in answers {
+    for a in answers.iter().filter(|a| a.about.is_none()) {
         let score = std::iter::once(("", a.score, [0; SPREAD_VALUES]));
         for (item, value, spread) in score.chain(a.items.iter().map(|(k, v)| (k.as_str(), *v, one_at(*v)))) {
             let t = totals.entry((a.unit, item)).or_insert((0, 0.0, 0.0, [0; SPREAD_VALUES]));
@@ -81,7 +83,7 @@ pub async fn write_round_with_answers(
         for chunk in answers.chunks(BATCH) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO feedback_response (id, instrument_id, version, series_id, round_id, unit_id, session,
-                 rater, answers, score, answered_on) ",
+                 rater, answers, score, answered_on, subject_id) ",
             );
             q.push_values(chunk, |mut b, a| {
                 b.push_bind(Uuid::new_v4())
@@ -91,10 +93,11 @@ pub async fn write_round_with_answers(
                     .push_bind(id)
                     .push_bind(a.unit)
                     .push_bind(None::<i32>)
-                    .push_bind("self")
+                    .push_bind(a.about.as_ref().map_or("self".to_string(), |(_, rater)| rater.clone()))
                     .push_bind(a.answers.clone())
                     .push_bind(a.score)
-                    .push_bind(answered_on);
+                    .push_bind(answered_on)
+                    .push_bind(a.about.as_ref().map(|(subject, _)| *subject));
             });
             q.build().execute(&mut *tx).await?;
         }

@@ -51,6 +51,26 @@ db_test!(the_demo_has_who5_rounds_a_pulse_and_a_teams_series_with_alerts, |db| {
     assert!(r.body.contains("kommentarer fra") && r.body.contains("Sygefraværet presser os."), "{}", r.body);
     let r = app.login("medarbejder").await.get("/maaling/resultater").await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The demo leader's 360° evaluation has closed: the report from the module's front page,
+    // every group shown only with its minimum.
+    let mut leader_api = app.api_client("leder").await;
+    let own = as_json(&leader_api.get("/api/v1/evaluations").await.body);
+    let evaluation = &own["items"][0];
+    assert_eq!(evaluation["closed"], true, "{own}");
+    let hub = app.login("leder").await.get("/maaling").await.body;
+    assert!(hub.contains("Dine 360°-evalueringer") && hub.contains("rapporten er klar"), "{hub}");
+    let (person,): (Uuid,) = app::on_db!(&app.state.db, |p| {
+        sqlx::query_as("SELECT person_id FROM account WHERE username = 'leder'").fetch_one(p).await.unwrap()
+    });
+    let url = format!("/api/v1/rounds/{}/evaluations/{person}", evaluation["round"].as_str().unwrap());
+    let report = as_json(&leader_api.get(&url).await.body);
+    for group in report["groups"].as_array().unwrap() {
+        match group["n"].as_u64() {
+            Some(n) => assert!(n >= group["min"].as_u64().unwrap(), "{group}"),
+            None => assert_eq!(group["suppressed"], true),
+        }
+    }
+    assert_eq!(report["groups"][0]["n"], 1, "the leader's own assessment: {report}");
     // The pulse is open: nothing shown yet.
     let r = hr.get("/api/v1/aggregates/tree?instrument=pulse").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "no closed pulse round: {}", r.body);
