@@ -842,6 +842,35 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         if javascript {
             assert_accessible(&c, &e.axe, "a workshop code made").await;
         }
+        // A closed round's results for everyone it went to, and the demo's 360° evaluation:
+        // the leaders it evaluated and one leader's report.
+        c.goto(&format!("{}/maaling/runder", e.base)).await.expect("rounds");
+        click(&c, "main a[href$='/resultat']").await;
+        wait_for_url(&c, "a round's results", |u| u.path().ends_with("/resultat")).await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "a round's results").await;
+        }
+        c.goto(&format!("{}/maaling/runder", e.base)).await.expect("rounds");
+        click(&c, "main a[href$='/evalueringer']").await;
+        wait_for_url(&c, "the evaluated leaders", |u| u.path().ends_with("/evalueringer")).await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "a 360° round's leaders").await;
+        }
+        click(&c, "main tbody a").await;
+        wait_for_url(&c, "a 360° report", |u| u.path().starts_with("/maaling/evalueringer/")).await;
+        let report = find(&c, "main table").await.text().await.expect("report");
+        assert!(report.contains("Lederen selv") && report.contains("Samlet gennemsnit"), "{mode}: {report}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "a 360° report").await;
+        }
+        // The yearly survey's comments for the whole organisation.
+        c.goto(&format!("{}/maaling/resultater?redskab=trivsel&spoergsmaal=kommentar", e.base))
+            .await
+            .expect("comments");
+        find(&c, "main ul.comments li").await;
+        if javascript {
+            assert_accessible(&c, &e.axe, "a survey's comments").await;
+        }
         // One question of the yearly survey for the whole organisation: its distribution per
         // unit and the funnel plot.
         c.goto(&format!("{}/maaling/resultater", e.base)).await.expect("results");
@@ -892,6 +921,15 @@ async fn a_round_is_sent_a_leader_reads_results_and_a_professional_follows_a_ser
         assert!(table.contains("n ="), "{mode}: {table}");
         if javascript {
             assert_accessible(&c, &e.axe, "results of the leader's part").await;
+        }
+        // Their own 360° report, from the module's front page.
+        c.goto(&format!("{}/maaling", e.base)).await.expect("hub");
+        click(&c, "main a[href^='/maaling/evalueringer/']").await;
+        wait_for_url(&c, "my 360° report", |u| u.path().starts_with("/maaling/evalueringer/")).await;
+        let title = crate::heading(&c).await;
+        assert!(title.contains("360°-evaluering af"), "{mode}: {title}");
+        if javascript {
+            assert_accessible(&c, &e.axe, "the leader's own 360° report").await;
         }
         c.close().await.expect("close");
 

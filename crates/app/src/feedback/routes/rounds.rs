@@ -44,10 +44,15 @@ async fn page(
 ) -> Result<Response> {
     let tr = permit.tr();
     let summaries = rounds::summaries(state).await?;
-    let instruments: Vec<(String, String, bool)> = store::instruments(&state.db, state.municipality)
+    // The surveys first (the usual round), then the 360° evaluations.
+    let mut offered: Vec<_> = store::instruments(&state.db, state.municipality)
         .await?
         .into_iter()
         .filter(|i| matches!(i.purpose, Purpose::Survey | Purpose::Rating360))
+        .collect();
+    offered.sort_by_key(|i| i.purpose == Purpose::Rating360);
+    let instruments: Vec<(String, String, bool)> = offered
+        .into_iter()
         .map(|i| {
             let chosen = i.key == filled.instrument;
             (i.key, i.name, chosen)
