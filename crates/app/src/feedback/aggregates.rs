@@ -158,15 +158,16 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-type Key = (Uuid, String, i64);
+type Key = (Uuid, String, i64, i64);
 
-/// Closed rounds' tables, by round, item and the organisation's version they were decided on.
+/// Closed rounds' tables, by round, item, the organisation's version they were decided on and
+/// the threshold (a new version of the instrument may raise it).
 static TABLES: Mutex<Option<HashMap<Key, Arc<Table>>>> = Mutex::new(None);
 
 /// The table of a closed round for an item ('' is the score), with threshold `k`.
 pub async fn table(state: &AppState, round: &Round, item: &str, k: i64) -> Result<Arc<Table>> {
     let org = crate::organisation::org_cache(state).get(&state.db).await?;
-    let key: Key = (round.id, item.to_string(), org.version);
+    let key: Key = (round.id, item.to_string(), org.version, k);
     if let Some(t) = TABLES.lock().ok().and_then(|m| m.as_ref().and_then(|m| m.get(&key).cloned())) {
         return Ok(t);
     }
@@ -175,7 +176,7 @@ pub async fn table(state: &AppState, round: &Round, item: &str, k: i64) -> Resul
     if let Ok(mut guard) = TABLES.lock() {
         let map = guard.get_or_insert_with(HashMap::new);
         // Tables of an organisation that has since changed are of no more use.
-        map.retain(|(_, _, o), _| *o == key.2);
+        map.retain(|(_, _, o, _), _| *o == key.2);
         map.insert(key, table.clone());
     }
     Ok(table)

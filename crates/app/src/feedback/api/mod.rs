@@ -101,6 +101,7 @@ pub async fn ensure_library(state: &AppState) -> Result<()> {
     let ready = |m: Uuid| LIBRARY_READY.lock().is_ok_and(|r| r.as_ref().is_some_and(|r| r.contains(&m)));
     if !ready(state.municipality) {
         library::ensure(&state.db, state.municipality).await?;
+        forget_closed_rounds();
         if let Ok(mut r) = LIBRARY_READY.lock() {
             r.get_or_insert_with(HashSet::new).insert(state.municipality);
         }
@@ -176,5 +177,6 @@ pub async fn add_instrument(
     check_instrument(&permit.tr(), &input)?;
     let entry = permit.ctx.audit("instrument.saved");
     let (id, version) = store::save_instrument(&state.db, state.municipality, &input, entry).await?;
+    forget_closed_rounds();
     Ok(created(&Saved { id, key: input.key, version }))
 }

@@ -1,6 +1,9 @@
 //! Aggregates along the organisation: a unit, the tree and the trend, each figure shown or
 //! suppressed as the round's table decides.
 
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
 use super::*;
 
 #[derive(Deserialize, ToSchema, utoipa::IntoParams)]
@@ -31,15 +34,58 @@ pub async fn round_for(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<
     Ok((instrument, round, item))
 }
 
+type ClosedRoundKey = (Uuid, Uuid, String);
+
+/// Closed rounds with their instruments as the aggregates ask for them (municipality, round,
+/// the instrument as asked): a closed round no longer changes, and its instrument only when
+/// one is saved, which empties this in this process (another process's save shows within
+/// [`CLOSED_ROUND_TTL`]). It saves a query on every aggregate request (one round-trip each on
+/// PostgreSQL).
+static CLOSED_ROUNDS: Mutex<Option<HashMap<ClosedRoundKey, (Instant, Instrument, Round)>>> = Mutex::new(None);
+const CLOSED_ROUND_TTL: Duration = Duration::from_secs(10);
+const CLOSED_ROUNDS_KEPT: usize = 1_024;
+
+/// Forgets the closed rounds kept (an instrument was saved).
+pub fn forget_closed_rounds() {
+    if let Ok(mut kept) = CLOSED_ROUNDS.lock() {
+        *kept = None;
+    }
+}
+
+fn kept_closed_round(key: &ClosedRoundKey) -> Option<(Instrument, Round)> {
+    let kept = CLOSED_ROUNDS.lock().ok()?;
+    let (at, instrument, round) = kept.as_ref()?.get(key)?;
+    (at.elapsed() < CLOSED_ROUND_TTL).then(|| (instrument.clone(), round.clone()))
+}
+
+fn keep_closed_round(key: ClosedRoundKey, instrument: &Instrument, round: &Round) {
+    if let Ok(mut kept) = CLOSED_ROUNDS.lock() {
+        let map = kept.get_or_insert_with(HashMap::new);
+        if map.len() >= CLOSED_ROUNDS_KEPT {
+            map.clear();
+        }
+        map.insert(key, (Instant::now(), instrument.clone(), round.clone()));
+    }
+}
+
 /// The round asked for, or the instrument's latest closed one.
 async fn round_of_query(state: &AppState, tr: &Tr, q: &AggregateQuery) -> Result<(Instrument, Round)> {
     Ok(match q.round.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(raw) => {
             let id = Uuid::parse_str(raw).map_err(|_| AppError::BadRequest(tr.t("feedback-error-round")))?;
+            let key = (state.municipality, id, q.instrument.trim().to_string());
+            if let Some(found) = kept_closed_round(&key) {
+                return Ok(found);
+            }
             ensure_library(state).await?;
             // The round and its instrument in one read; on a miss, which of the two is wrong.
             match store::round_with_instrument(&state.db, state.municipality, id, q.instrument.trim()).await? {
-                Some(found) => found,
+                Some((instrument, round)) => {
+                    if round.is_closed(today()) {
+                        keep_closed_round(key, &instrument, &round);
+                    }
+                    (instrument, round)
+                }
                 None => {
                     instrument_of(state, tr, &q.instrument).await?;
                     return Err(AppError::BadRequest(tr.t("feedback-error-round")));

@@ -416,3 +416,32 @@ db_test!(a_workshop_code_lets_everyone_present_answer_as_many_times_as_there_are
     assert_eq!(totals.iter().map(|(_, t)| t.n).sum::<i64>(), 5);
     assert!(totals.iter().all(|(u, _)| *u == unit), "{totals:?}");
 });
+
+db_test!(a_threshold_saved_for_an_instrument_applies_to_the_next_aggregate, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let root = org.all_units().find(|u| u.parent_id.is_none()).unwrap().id;
+    let mut hr = app.api_client("admin").await;
+    let rounds = as_json(&hr.get("/api/v1/rounds").await.body);
+    let closed = rounds["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["instrument"] == "who5" && r["state"] == "closed")
+        .expect("a closed WHO-5 round in the demo")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = format!("/api/v1/aggregates?instrument=who5&unit={root}&round={closed}");
+    let before = as_json(&hr.get(&url).await.body);
+    assert!(before["n"].as_i64().unwrap() >= 5, "the organisation's figure is shown: {before}");
+    assert_eq!(as_json(&hr.get(&url).await.body), before, "read again (kept) the same");
+    // A new version of WHO-5 with a threshold above the whole organisation: the next read hides it.
+    let mut who5 = as_json(&hr.get("/api/v1/instruments/who5").await.body);
+    who5["min_answers"] = json!(100_000);
+    who5["min_text_answers"] = json!(100_000);
+    let r = hr.send_json("POST", "/api/v1/instruments", &who5).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let after = as_json(&hr.get(&url).await.body);
+    assert_eq!(after["suppressed"], true, "{after}");
+});
