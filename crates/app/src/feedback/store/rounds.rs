@@ -169,44 +169,40 @@ pub async fn round_with_instrument(
     round: Uuid,
     id_or_key: &str,
 ) -> sqlx::Result<Option<(Instrument, Round)>> {
-    type Row =
-        (Uuid, String, String, String, String, i32, i32, i32, String, Uuid, Uuid, i32, String, NaiveDate, NaiveDate);
-    let id = Uuid::parse_str(id_or_key).ok();
-    let row: Option<Row> = on_db!(db, |p| {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INSTRUMENT_COLUMNS}, r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
-             FROM feedback_round r
-             JOIN instrument i ON i.id = r.instrument_id
-             JOIN instrument_version v ON v.instrument_id = i.id AND v.version = i.version
-             WHERE r.id = $1 AND r.municipality_id = $2 AND (i.id = $3 OR i.key = $4)"
-        )))
-        .bind(round)
-        .bind(municipality)
-        .bind(id)
-        .bind(id_or_key)
-        .fetch_optional(p)
-        .await
-    })?;
-    Ok(row.and_then(|(a, b, c, d, e, f, g, h, i, r0, r1, r2, r3, r4, r5)| {
-        Some((instrument((a, b, c, d, e, f, g, h, i))?, round_of((r0, r1, r2, r3, r4, r5))))
-    }))
+    round_joined(db, municipality, round, "i.version", Some(id_or_key)).await
 }
 
 /// A round with its instrument as the round asked it (the definition of the round's
 /// version): none when the round is not the municipality's.
 pub async fn round_as_asked(db: &Db, municipality: Uuid, round: Uuid) -> sqlx::Result<Option<(Instrument, Round)>> {
+    round_joined(db, municipality, round, "r.version", None).await
+}
+
+/// A round joined with its instrument at `version` (`i.version`, the current definition, or
+/// `r.version`, the round's), of that instrument when one is named.
+async fn round_joined(
+    db: &Db,
+    municipality: Uuid,
+    round: Uuid,
+    version: &'static str,
+    id_or_key: Option<&str>,
+) -> sqlx::Result<Option<(Instrument, Round)>> {
     type Row =
         (Uuid, String, String, String, String, i32, i32, i32, String, Uuid, Uuid, i32, String, NaiveDate, NaiveDate);
+    let id = id_or_key.and_then(|k| Uuid::parse_str(k).ok());
     let row: Option<Row> = on_db!(db, |p| {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {INSTRUMENT_COLUMNS}, r.id, r.instrument_id, r.version, r.title, r.opens, r.closes
              FROM feedback_round r
              JOIN instrument i ON i.id = r.instrument_id
-             JOIN instrument_version v ON v.instrument_id = i.id AND v.version = r.version
-             WHERE r.id = $1 AND r.municipality_id = $2"
+             JOIN instrument_version v ON v.instrument_id = i.id AND v.version = {version}
+             WHERE r.id = $1 AND r.municipality_id = $2 AND ($5 OR i.id = $3 OR i.key = $4)"
         )))
         .bind(round)
         .bind(municipality)
+        .bind(id)
+        .bind(id_or_key.unwrap_or_default())
+        .bind(id_or_key.is_none())
         .fetch_optional(p)
         .await
     })?;
