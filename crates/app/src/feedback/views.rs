@@ -293,7 +293,6 @@ pub struct GroupColumn {
     pub label: String,
     /// "3 svar" or "for få svar (mindst 3)".
     pub count: String,
-    pub suppressed: bool,
 }
 
 /// A row of a 360° report: an item (or the score) with a cell per group ("–" if hidden).

@@ -73,7 +73,6 @@ pub async fn report(
                 Some(n) => tr.t1("feedback-evaluation-answers", "count", n),
                 None => tr.t1("feedback-evaluation-too-few", "min", g.min),
             },
-            suppressed: g.suppressed,
         })
         .collect();
     let hidden = "–".to_string();

@@ -578,13 +578,3 @@ pub async fn text_answers(db: &Db, round: Uuid, item: &str) -> sqlx::Result<Vec<
         })
         .collect())
 }
-
-/// Who has not answered a round yet: (person, unit), for reminders.
-pub async fn not_answered(db: &Db, round: Uuid) -> sqlx::Result<Vec<(Uuid, Uuid)>> {
-    on_db!(db, |p| {
-        sqlx::query_as("SELECT person_id, unit_id FROM feedback_round_link WHERE round_id = $1 AND answered = FALSE")
-            .bind(round)
-            .fetch_all(p)
-            .await
-    })
-}

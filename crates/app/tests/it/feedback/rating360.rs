@@ -193,7 +193,7 @@ db_test!(a_360_round_asks_each_rater_group_and_hides_a_group_under_its_minimum, 
     assert_eq!(audit_count(&app, "evaluation.read").await, before + 1, "the leader's own reading is not");
 
     // The pages: HR's list of leaders, the leader's report from the module's front page.
-    let list = hr_pages(&app).await.get(&format!("/maaling/runder/{round_id}/evalueringer")).await;
+    let list = app.login("admin").await.get(&format!("/maaling/runder/{round_id}/evalueringer")).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.body.contains(&at.name) && list.body.contains(&format!("/maaling/evalueringer/{round_id}/{leader}")));
     let hub = own.get("/maaling").await.body;
@@ -215,8 +215,4 @@ async fn audit_count(app: &TestApp, action: &str) -> i64 {
         sqlx::query_as("SELECT COUNT(*) FROM audit_event WHERE action = $1").bind(&action).fetch_one(p).await.unwrap()
     });
     n
-}
-
-async fn hr_pages(app: &TestApp) -> crate::support::Client {
-    app.login("admin").await
 }
