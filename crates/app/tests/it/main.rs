@@ -25,6 +25,7 @@ mod programme_materials;
 mod programme_projects;
 mod programme_roles;
 mod programmes;
+mod route_guards;
 mod rules;
 mod schema;
 mod search;
