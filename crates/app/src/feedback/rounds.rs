@@ -319,13 +319,14 @@ pub async fn summaries(state: &AppState) -> Result<Vec<RoundSummary>> {
     super::api::ensure_library(state).await?;
     let now = today();
     let mut all = Vec::new();
+    let cohorts = store::cohort_names(&state.db, state.municipality).await?;
     for instrument in store::instruments(&state.db, state.municipality).await? {
         if !matches!(instrument.purpose, Purpose::Survey | Purpose::Rating360) {
             continue;
         }
         for r in store::rounds(&state.db, instrument.id).await? {
             let (links, answered) = store::round_counts(&state.db, r.id).await?;
-            let programme = store::round_cohort(&state.db, r.id).await?.map(|c| c.name);
+            let programme = cohorts.get(&r.id).cloned();
             let state = if r.is_closed(now) {
                 "closed"
             } else if r.is_open(now) {

@@ -53,6 +53,20 @@ pub async fn round_cohort(db: &Db, round: Uuid) -> sqlx::Result<Option<Cohort>> 
     Ok(row.and_then(|(id, name)| Some(Cohort { id: id?, name })))
 }
 
+/// The names of the cohorts the municipality's rounds were sent to, by round (for the list,
+/// in one read).
+pub async fn cohort_names(db: &Db, municipality: Uuid) -> sqlx::Result<std::collections::HashMap<Uuid, String>> {
+    let rows: Vec<(Uuid, String)> = on_db!(db, |p| {
+        sqlx::query_as(
+            "SELECT id, cohort_name FROM feedback_round WHERE municipality_id = $1 AND cohort_id IS NOT NULL",
+        )
+        .bind(municipality)
+        .fetch_all(p)
+        .await
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The outbox batch of a round's letters.
 pub fn round_batch(round: Uuid) -> String {
     format!("round:{round}")
