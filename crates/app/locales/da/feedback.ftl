@@ -188,6 +188,7 @@ feedback-code-made = { $uses ->
    *[other] Koden er lavet. { $uses } personer kan svare med den.
 }
 feedback-code-where = Vis koden på væggen. Deltagerne svarer her (koden vises kun denne ene gang):
+feedback-code-typed = Eller de skriver koden her:
 feedback-code-no-rounds = Der er ingen runde, som er åben eller planlagt. Send en runde først.
 feedback-code-unit = Enhed, som svarene tæller for
 feedback-code-unit-hint = Vælg de deltagendes enhed. Svarene indgår i dens tal på samme måde som svar fra personlige links.

@@ -16,3 +16,10 @@ about-version = Version { $version }.
 about-licence = Udgivet under Mozilla Public License 2.0.
 about-credits = Det Fælles Designsystem (MIT, OFL-1.1, Apache-2.0) og htmx (0BSD) indgår med deres licenser.
 home-page-title = Forside
+
+# /kode: one page for every module's codes (a workshop's, a survey kiosk's).
+code-enter-title = Deltag med en kode
+code-enter-lead = Skriv koden, som står på væggen, på skærmen eller i invitationen.
+code-label = Kode
+code-join = Fortsæt
+code-error-unknown = Koden findes ikke eller er udløbet. Tjek, at du har skrevet den rigtigt.

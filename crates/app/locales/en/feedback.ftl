@@ -188,6 +188,7 @@ feedback-code-made = { $uses ->
    *[other] The code has been made. { $uses } people can answer with it.
 }
 feedback-code-where = Show the code on the wall. Participants answer here (the code is shown this once only):
+feedback-code-typed = Or they type the code here:
 feedback-code-no-rounds = No round is open or planned. Send a round first.
 feedback-code-unit = Unit the answers count for
 feedback-code-unit-hint = Choose the participants' unit. The answers count in its figures just like answers from personal links.

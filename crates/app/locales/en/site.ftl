@@ -16,3 +16,10 @@ about-version = Version { $version }.
 about-licence = Published under the Mozilla Public License 2.0.
 about-credits = Det Fælles Designsystem (MIT, OFL-1.1, Apache-2.0) and htmx (0BSD) are included with their licences.
 home-page-title = Home
+
+# /kode: one page for every module's codes (a workshop's, a survey kiosk's).
+code-enter-title = Join with a code
+code-enter-lead = Type the code shown on the wall, on the screen or in the invitation.
+code-label = Code
+code-join = Continue
+code-error-unknown = The code does not exist or has expired. Check that you typed it correctly.

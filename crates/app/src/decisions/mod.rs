@@ -55,6 +55,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::DECIDE],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[AuditLink { kind: store::AUDIT_KIND, prefix: "/forslag/" }],
     jobs: &[&document::MAKE_DOCUMENT],
     openapi: Some(openapi),

@@ -64,6 +64,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::READ, &actions::MANAGE, &actions::FOLLOW, &actions::SUPERVISE, &actions::RESULTS],
     start: no_start,
     home: Some(routes::home_panel),
+    code_door: Some(routes::code_door),
     audit_links: &[],
     jobs: &[&rounds::ROUND_REMINDERS, &model_cache::REFITS],
     openapi: Some(openapi),

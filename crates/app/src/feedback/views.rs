@@ -332,7 +332,7 @@ pub struct RoundCodeTemplate {
     /// (id, name with its place in the tree, chosen) of every unit.
     pub units: Vec<(String, String, bool)>,
     pub uses: String,
-    /// (code, answering address, uses) of the code just made.
-    pub made: Option<(String, String, i32)>,
+    /// (code, answering address, the code page's address, uses) of the code just made.
+    pub made: Option<(String, String, String, i32)>,
     pub errors: FormErrors,
 }

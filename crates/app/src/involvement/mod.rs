@@ -64,6 +64,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::TAKE_PART, &actions::CREATE, &actions::FACILITATE],
     start: no_start,
     home: None,
+    code_door: Some(routes::code_door),
     audit_links: &[AuditLink { kind: store::AUDIT_KIND, prefix: "/processer/" }],
     jobs: &[&analysis::ANALYSE],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),

@@ -279,15 +279,6 @@ pub struct CodeTemplate {
     pub expires: String,
 }
 
-/// Where a workshop participant types the code.
-#[derive(Template)]
-#[template(path = "involvement/enter_code.html")]
-pub struct EnterCodeTemplate {
-    pub page: Page,
-    pub code: String,
-    pub errors: FormErrors,
-}
-
 impl ThemesTemplate {
     /// The tables across the organisation, each with its caption's message id.
     pub fn tables(&self) -> [(&'static str, &super::across::Table); 2] {

@@ -87,6 +87,7 @@ pub static MODULE: Module = Module {
     ],
     start,
     home: Some(routes::home_panel),
+    code_door: None,
     audit_links: &[
         AuditLink { kind: "unit", prefix: "/organisation/enhed/" },
         AuditLink { kind: "person", prefix: "/organisation/person/" },

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::handler::Handler;
+use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use uuid::Uuid;
 
@@ -140,6 +141,12 @@ pub struct AuditLink {
 /// nothing for this user.
 pub type HomePanel = fn(AppState, Ctx) -> BoxFuture<'static, Result<Option<String>, AppError>>;
 
+/// A module's door for a code typed at `/kode` (a workshop's code, a survey kiosk's code),
+/// given normalised: the response that lets the person in, or none when the code is not
+/// the module's. One page takes every module's codes, so people need to know only one
+/// address.
+pub type CodeDoor = fn(AppState, Ctx, String) -> BoxFuture<'static, Result<Option<Response>, AppError>>;
+
 /// What a module gives the platform. Adding a module is a folder, one of these, a line in
 /// the list in `lib.rs`, a migration, templates, two .ftl files and tests.
 pub struct Module {
@@ -153,6 +160,7 @@ pub struct Module {
     /// Installs what the module shares across requests (caches, providers).
     pub start: fn(&mut Services, Uuid),
     pub home: Option<HomePanel>,
+    pub code_door: Option<CodeDoor>,
     pub audit_links: &'static [AuditLink],
     /// The kinds of background job the module runs.
     pub jobs: &'static [&'static crate::platform::jobs::JobKind],

@@ -75,6 +75,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::READ, &actions::MANAGE, &actions::NOMINATE, &actions::GROUP_MEMBER],
     start,
     home: None,
+    code_door: None,
     audit_links: &[
         AuditLink { kind: store::AUDIT_KIND, prefix: "/programmer/" },
         AuditLink { kind: store::AUDIT_KIND_ACTIVITY, prefix: "/aktiviteter/" },

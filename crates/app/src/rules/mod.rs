@@ -65,6 +65,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::READ, &actions::FLAG, &actions::MANAGE, &actions::JUSTIFY],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[AuditLink { kind: store::AUDIT_KIND, prefix: "/regler/" }],
     jobs: &[&REVIEW_DEADLINES],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),

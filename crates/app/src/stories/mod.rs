@@ -46,6 +46,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::READ, &actions::WRITE, &actions::PUBLISH],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[crate::platform::module::AuditLink { kind: "story", prefix: "/historier/" }],
     jobs: &[],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),

@@ -32,9 +32,9 @@ use crate::AppState;
 use crate::platform::api::{ApiJson, Problem, created, json};
 use crate::platform::i18n::{Tr, today};
 use crate::platform::module::{Guard, Routes};
-use crate::platform::participants::CODE_LENGTH;
+use crate::platform::participants::{self, CODE_LENGTH};
 use crate::platform::permissions::reach;
-use crate::platform::web::{AppError, Permit, Result, site_url};
+use crate::platform::web::{AppError, Ctx, Permit, Result, site_url};
 
 pub fn routes() -> Routes {
     let read = Guard::Action(&actions::READ);

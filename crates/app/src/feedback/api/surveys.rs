@@ -142,7 +142,7 @@ pub async fn participate(
     ApiJson(body): ApiJson<AnswerJson>,
 ) -> Result<Response> {
     let tr = ctx.tr();
-    let link = link_of(&state, &tr, &token).await?;
+    let link = link_of(&state, &ctx, &token).await?;
     let answers = answers_of(&tr, &link.definition, &body.answers)?;
     let score = answer_by_link(&state, &tr, &link, &answers).await?;
     Ok(created(&Answered { score }))
@@ -166,12 +166,23 @@ pub struct OpenLink {
 
 /// The personal link or workshop code behind a token: 404 unknown; 409 already answered,
 /// used up, or the round not open. A code may be typed in any case, with spaces or dashes.
-pub async fn link_of(state: &AppState, tr: &Tr, token: &str) -> Result<OpenLink> {
+/// A short code can be guessed where a personal link cannot: an address's misses count
+/// against the same tries as `/kode`, and past them no code is looked up (429).
+pub async fn link_of(state: &AppState, ctx: &Ctx, token: &str) -> Result<OpenLink> {
+    let tr = ctx.tr();
     let token = token.trim();
-    match link_by_hash(state, tr, crate::platform::accounts::hash_token(token)).await {
-        Err(AppError::NotFound) if token.len() <= 2 * CODE_LENGTH => {
-            let code = crate::platform::participants::normalise_code(token);
-            link_by_hash(state, tr, crate::platform::accounts::hash_token(&code)).await
+    let short = token.len() <= 2 * CODE_LENGTH;
+    if short {
+        participants::check_code_tries(state, ctx).await?;
+    }
+    match link_by_hash(state, &tr, crate::platform::accounts::hash_token(token)).await {
+        Err(AppError::NotFound) if short => {
+            let code = participants::normalise_code(token);
+            let found = link_by_hash(state, &tr, crate::platform::accounts::hash_token(&code)).await;
+            if matches!(found, Err(AppError::NotFound)) {
+                participants::count_code_try(state, ctx).await?;
+            }
+            found
         }
         other => other,
     }

@@ -203,13 +203,24 @@ async fn take_answer(
     }
 }
 
+/// The feedback module's door at `/kode`: a round's workshop or kiosk code leads to its
+/// answering page (which says so when the code is used up or the round closed).
+pub fn code_door(state: AppState, _ctx: Ctx, code: String) -> BoxFuture<'static, Result<Option<Response>>> {
+    Box::pin(async move {
+        let found = store::link(&state.db, state.municipality, &crate::platform::accounts::hash_token(&code)).await?;
+        Ok(found
+            .filter(|l| matches!(l.door, store::Door::Code))
+            .map(|_| Redirect::to(&format!("/svar/{code}")).into_response()))
+    })
+}
+
 async fn answer_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(token): Path<String>,
     Query(q): Query<Thanks>,
 ) -> Result<Response> {
-    let link = link_of(&state, &ctx.tr(), &token).await;
+    let link = link_of(&state, &ctx, &token).await;
     show_answer(&state, &ctx, &format!("/svar/{token}"), link, q.tak.is_some()).await
 }
 
@@ -219,7 +230,7 @@ async fn answer(
     Path(token): Path<String>,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let link = link_of(&state, &ctx.tr(), &token).await;
+    let link = link_of(&state, &ctx, &token).await;
     take_answer(&state, &ctx, &format!("/svar/{token}"), link, fields).await
 }
 

@@ -236,7 +236,12 @@ async fn code_page(
             rounds: open,
             units,
             uses: if uses.is_empty() { "20".into() } else { uses },
-            made: made.map(|m| (m.code, m.url, m.uses)),
+            made: made.map(|m| {
+                // The answering address is the site's own `/svar/…`; the code page sits beside it.
+                let typed_at =
+                    m.url.rsplit_once("/svar/").map_or_else(|| "/kode".to_string(), |(site, _)| format!("{site}/kode"));
+                (m.code, m.url, typed_at, m.uses)
+            }),
             errors,
         },
         has_errors,

@@ -423,67 +423,20 @@ pub(super) async fn code_png(
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub(super) struct CodeQuery {
-    #[serde(default)]
-    c: String,
-}
-
-pub(super) async fn code_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CodeQuery>) -> Result<Response> {
-    let code: String = participants::normalise_code(&q.c).chars().take(participants::CODE_LENGTH).collect();
-    Ok(render(&EnterCodeTemplate {
-        page: ctx.page(&state, ctx.tr().t("process-code-enter-title"), ""),
-        code,
-        errors: FormErrors::default(),
-    }))
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct CodeForm {
-    #[serde(default)]
-    code: String,
-}
-
-/// Codes one address may try per minute: enough for a room typing, too few to guess.
-pub(super) const CODE_TRIES_PER_MINUTE: i64 = 30;
-
-pub(super) async fn enter_code(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    CsrfForm(form): CsrfForm<CodeForm>,
-) -> Result<Response> {
-    let tr = ctx.tr();
-    participants::limit(
-        &state,
-        &ctx,
-        &Actor::Visitor,
-        "process.code",
-        CODE_TRIES_PER_MINUTE,
-        chrono::Duration::minutes(1),
-    )
-    .await?;
-    let code = participants::normalise_code(&form.code);
-    let pass = if code.len() == participants::CODE_LENGTH {
-        participants::store::pass(&state.db, state.municipality, &code).await?
-    } else {
-        None
-    };
-    match pass.filter(|p| p.kind == participants::PassKind::Code && p.object.kind == crate::involvement::OBJECT_KIND) {
-        Some(_) => {
-            let mut r = Redirect::to("/workshop").into_response();
-            let cookie =
-                crate::platform::web::set_cookie(&state, participants::PASS_COOKIE, &code, Some(CODE_HOURS * 3600));
-            r.headers_mut().append(header::SET_COOKIE, cookie);
-            Ok(r)
+/// The involvement module's door at `/kode`: a workshop code gives this browser the pass
+/// cookie for the rest of the workshop day and leads to the workshop.
+pub fn code_door(state: AppState, _ctx: Ctx, code: String) -> BoxFuture<'static, Result<Option<Response>>> {
+    Box::pin(async move {
+        let pass = participants::store::pass(&state.db, state.municipality, &code).await?;
+        if !pass
+            .is_some_and(|p| p.kind == participants::PassKind::Code && p.object.kind == crate::involvement::OBJECT_KIND)
+        {
+            return Ok(None);
         }
-        None => {
-            let mut r = render(&EnterCodeTemplate {
-                page: ctx.page(&state, tr.t("process-code-enter-title"), ""),
-                code: form.code.chars().take(20).collect(),
-                errors: FormErrors::one("code", tr.t("process-error-code")),
-            });
-            *r.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(r)
-        }
-    }
+        let mut r = Redirect::to("/workshop").into_response();
+        let cookie =
+            crate::platform::web::set_cookie(&state, participants::PASS_COOKIE, &code, Some(CODE_HOURS * 3600));
+        r.headers_mut().append(header::SET_COOKIE, cookie);
+        Ok(Some(r))
+    })
 }

@@ -24,7 +24,7 @@ use super::{
 use crate::AppState;
 use crate::platform::i18n::Tr;
 use crate::platform::layout::{FormErrors, render};
-use crate::platform::module::{Guard, Routes};
+use crate::platform::module::{BoxFuture, Guard, Routes};
 use crate::platform::participants::{self, Actor};
 use crate::platform::permissions::can;
 use crate::platform::site::store::core_tasks;
@@ -34,6 +34,7 @@ mod doors;
 mod facilitation;
 mod results;
 
+pub use doors::code_door;
 pub use results::{ResultSummary, result_summary};
 
 use doors::*;
@@ -78,8 +79,6 @@ pub fn routes() -> Routes {
         .post("/p/{id}/stem", Guard::Public, public_vote)
         .post("/processer/{id}/kode", take_part, make_code)
         .get("/processer/{id}/qr/{code}", take_part, code_png)
-        .get("/kode", Guard::Public, code_form)
-        .post("/kode", Guard::Public, enter_code)
         .get("/workshop", Guard::Public, workshop_page)
         .post("/workshop/input", Guard::Public, workshop_input)
         .post("/workshop/stem", Guard::Public, workshop_vote)

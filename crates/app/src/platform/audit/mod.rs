@@ -31,6 +31,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::VIEW],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[],
     jobs: &[],
     openapi: None,

@@ -103,6 +103,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::VIEW_ALL, &actions::VIEW_OWN],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[],
     jobs: &[&SWEEP],
     openapi: Some(<api::Api as utoipa::OpenApi>::openapi),

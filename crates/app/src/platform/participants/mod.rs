@@ -180,6 +180,26 @@ pub async fn limit(
     Ok(())
 }
 
+/// Codes one address may try per minute (at `/kode`, and a module's own short-code address
+/// counting its misses): enough for a room typing, too few to guess one of 900 million.
+pub const CODE_TRIES_PER_MINUTE: i64 = 30;
+const CODE_TRIES: &str = "code";
+
+/// Counts a code tried from this address: past [`CODE_TRIES_PER_MINUTE`] a 429.
+pub async fn count_code_try(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    limit(state, ctx, &Actor::Visitor, CODE_TRIES, CODE_TRIES_PER_MINUTE, Duration::minutes(1)).await
+}
+
+/// A 429 when this address has used up its code tries, without counting one: a door that
+/// counts only misses asks this before it looks a code up.
+pub async fn check_code_tries(state: &AppState, ctx: &Ctx) -> Result<(), AppError> {
+    let Some(key) = Actor::Visitor.limit_key(CODE_TRIES, &ctx.ip) else { return Ok(()) };
+    if store::hits(&state.db, &key, Duration::minutes(1)).await? >= CODE_TRIES_PER_MINUTE {
+        return Err(AppError::TooManyRequests(ctx.tr().t("error-429-text")));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

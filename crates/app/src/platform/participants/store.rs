@@ -124,6 +124,18 @@ pub async fn revoke_for(db: &Db, municipality: Uuid, object: ObjectRef) -> sqlx:
     })
 }
 
+/// The hits `key` has in its current window, without counting one.
+pub async fn hits(db: &Db, key: &str, window: Duration) -> sqlx::Result<i64> {
+    let hits: Option<i32> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT hits FROM rate_limit WHERE limit_key = $1 AND window_start > $2")
+            .bind(key)
+            .bind(Utc::now() - window)
+            .fetch_optional(p)
+            .await
+    })?;
+    Ok(hits.unwrap_or(0).into())
+}
+
 /// Counts one hit for `key` in a fixed window and answers how many hits the window has
 /// now — one statement, so parallel hits are all counted on both backends.
 pub async fn hit(db: &Db, key: &str, window: Duration) -> sqlx::Result<i64> {

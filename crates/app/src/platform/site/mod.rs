@@ -17,6 +17,7 @@ pub static MODULE: Module = Module {
     actions: &[],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[],
     jobs: &[],
     openapi: None,

@@ -3,7 +3,7 @@
 //! page in [`crate::platform::audit::routes`].
 
 use axum::extract::{Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -11,8 +11,9 @@ use super::views::*;
 use crate::AppState;
 use crate::platform::accounts::routes::NextQuery;
 use crate::platform::i18n::Lang;
-use crate::platform::layout::render;
+use crate::platform::layout::{FormErrors, render};
 use crate::platform::module::{Guard, Routes};
+use crate::platform::participants;
 use crate::platform::web::{AppError, CsrfForm, Ctx, LANG_COOKIE, Result, safe_next, set_cookie};
 
 pub fn routes() -> Routes {
@@ -25,6 +26,8 @@ pub fn routes() -> Routes {
         .get("/was", Guard::Public, || async { Redirect::permanent("/tilgaengelighed") })
         .get("/om", Guard::Public, about)
         .get("/healthz", Guard::Public, || async { "ok" })
+        .get("/kode", Guard::Public, code_form)
+        .post("/kode", Guard::Public, enter_code)
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
@@ -39,6 +42,47 @@ async fn home(State(state): State<AppState>, ctx: Ctx) -> Result<Response> {
         }
     }
     Ok(render(&HomeTemplate { page: ctx.page(&state, tr.t("home-page-title"), "home"), panels }))
+}
+
+// ---------------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct CodeInput {
+    /// From a QR code's address (`/kode?c=…`) or the form.
+    #[serde(default, alias = "c")]
+    code: String,
+}
+
+/// Where a code is typed: a workshop's, a survey kiosk's — any module's.
+async fn code_form(State(state): State<AppState>, ctx: Ctx, Query(q): Query<CodeInput>) -> Result<Response> {
+    let code: String = participants::normalise_code(&q.code).chars().take(2 * participants::CODE_LENGTH).collect();
+    Ok(render(&EnterCodeTemplate {
+        page: ctx.page(&state, ctx.tr().t("code-enter-title"), ""),
+        code,
+        errors: FormErrors::default(),
+    }))
+}
+
+/// A typed code, asked of each module's door in turn; none knowing it is a 400 with the form.
+async fn enter_code(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<CodeInput>) -> Result<Response> {
+    let tr = ctx.tr();
+    participants::count_code_try(&state, &ctx).await?;
+    let code = participants::normalise_code(&form.code);
+    // A workshop's code has six characters, a survey kiosk's eight.
+    if (participants::CODE_LENGTH..=2 * participants::CODE_LENGTH).contains(&code.len()) {
+        for door in crate::MODULES.iter().filter_map(|m| m.code_door) {
+            if let Some(response) = door(state.clone(), ctx.clone(), code.clone()).await? {
+                return Ok(response);
+            }
+        }
+    }
+    let mut r = render(&EnterCodeTemplate {
+        page: ctx.page(&state, tr.t("code-enter-title"), ""),
+        code: form.code.chars().take(20).collect(),
+        errors: FormErrors::one("code", tr.t("code-error-unknown")),
+    });
+    *r.status_mut() = StatusCode::BAD_REQUEST;
+    Ok(r)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::platform::layout::Page;
+use crate::platform::layout::{FormErrors, Page};
 
 #[derive(Template)]
 #[template(path = "site/home.html")]
@@ -30,4 +30,13 @@ pub struct AccessibilityTemplate {
 pub struct AboutTemplate {
     pub page: Page,
     pub version: &'static str,
+}
+
+/// Where a code is typed (`/kode`).
+#[derive(Template)]
+#[template(path = "site/enter_code.html")]
+pub struct EnterCodeTemplate {
+    pub page: Page,
+    pub code: String,
+    pub errors: FormErrors,
 }

@@ -28,6 +28,7 @@ pub static MODULE: Module = Module {
     actions: &[&actions::MANAGE],
     start: no_start,
     home: None,
+    code_door: None,
     audit_links: &[],
     jobs: &[],
     openapi: None,

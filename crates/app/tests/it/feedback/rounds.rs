@@ -372,6 +372,9 @@ db_test!(a_workshop_code_lets_everyone_present_answer_as_many_times_as_there_are
     let typed = shown.to_lowercase();
     let r = public.get(&format!("/svar/{typed}")).await;
     assert!(r.status == StatusCode::OK && r.body.contains("Hele tiden"), "{}", r.body);
+    // The one code page takes a round's code as it takes a workshop's: on to the questions.
+    let r = public.post("/kode", "/kode", &[("code", typed.as_str())]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/svar/{code}").as_str()), "{}", r.body);
     for value in [5, 4, 3] {
         let r = public.send_json("POST", &format!("/api/v1/participate/{typed}/responses"), &who5(value)).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -415,6 +418,46 @@ db_test!(a_workshop_code_lets_everyone_present_answer_as_many_times_as_there_are
     let totals = app::feedback::store::totals(&app.state.db, id, "").await.unwrap();
     assert_eq!(totals.iter().map(|(_, t)| t.n).sum::<i64>(), 5);
     assert!(totals.iter().all(|(u, _)| *u == unit), "{totals:?}");
+});
+
+// A round's code can be guessed only as fast as the code page allows: an address's misses at
+// /svar count with its tries at /kode, and past them not even the right code is looked up.
+db_test!(guessing_a_round_code_is_limited_like_the_code_page, |db| {
+    let app = demo_app(&db, 120).await;
+    let org = app::organisation::org_cache(&app.state).get(&app.state.db).await.unwrap();
+    let unit = org.all_units().find(|u| u.depth == 2).unwrap().id;
+    let mut hr = app.api_client("admin").await;
+    let today = app::platform::i18n::today();
+    let round = json!({"instrument": "who5", "units": [unit], "opens": today.to_string(),
+                       "closes": (today + chrono::Days::new(7)).to_string()});
+    let created = as_json(&hr.send_json("POST", "/api/v1/rounds", &round).await.body);
+    let round_id = created["id"].as_str().unwrap().to_string();
+    let link = created["tokens"][0]["token"].as_str().expect("a personal link").to_string();
+    let r = hr.send_json("POST", &format!("/api/v1/rounds/{round_id}/codes"), &json!({"unit": unit, "uses": 5})).await;
+    let code: String = as_json(&r.body)["code"].as_str().unwrap().chars().filter(|c| *c != '-').collect();
+
+    let mut guesser = app.client();
+    assert_eq!(guesser.get(&format!("/svar/{code}")).await.status, StatusCode::OK, "a right code costs no try");
+    let limit = app::platform::participants::CODE_TRIES_PER_MINUTE;
+    for n in 0..limit {
+        let r = guesser.get(&format!("/svar/ZZZZ{n:04}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "miss {n}");
+    }
+    assert_eq!(guesser.get("/svar/ZZZZZZZZ").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        guesser.get(&format!("/svar/{code}")).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "not even the right one"
+    );
+    let r = guesser.send_json("POST", &format!("/api/v1/participate/{code}/responses"), &who5(3)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "nor through the API: {}", r.body);
+    let r = guesser.post("/kode", "/kode", &[("code", code.as_str())]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the code page counts the same tries");
+    // A personal link is no code: it opens whatever the address guessed before.
+    assert_eq!(guesser.get(&format!("/svar/{link}")).await.status, StatusCode::OK);
+    let id = Uuid::parse_str(&round_id).unwrap();
+    let totals = app::feedback::store::totals(&app.state.db, id, "").await.unwrap();
+    assert_eq!(totals.iter().map(|(_, t)| t.n).sum::<i64>(), 0, "nothing was answered");
 });
 
 db_test!(a_threshold_saved_for_an_instrument_applies_to_the_next_aggregate, |db| {

@@ -184,6 +184,7 @@ db_test!(citizens_take_part_on_the_public_link_and_a_room_with_a_workshop_code, 
     assert!(prefilled.body.contains(&format!("value=\"{code}\"")));
     let r = phone.post("/kode", "/kode", &[("code", "ABCDEF")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("Koden findes ikke eller er udløbet") && r.body.contains("value=\"ABCDEF\""), "{}", r.body);
     let r = phone.post("/kode", "/kode", &[("code", &format!(" {}-{} ", &code[..3], &code[3..]).to_lowercase())]).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/workshop"));
     let page = phone.get("/workshop").await;
