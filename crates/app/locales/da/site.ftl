@@ -15,6 +15,7 @@ about-lead = Samskab er open source-software til kommuners udviklingsarbejde.
 about-version = Version { $version }.
 about-licence = Udgivet under Mozilla Public License 2.0.
 about-credits = Det Fælles Designsystem (MIT, OFL-1.1, Apache-2.0) og htmx (0BSD) indgår med deres licenser.
+home-code = Har du fået en kode til en workshop eller en måling? Skriv den her
 home-page-title = Forside
 
 # /kode: one page for every module's codes (a workshop's, a survey kiosk's).

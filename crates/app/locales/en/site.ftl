@@ -15,6 +15,7 @@ about-lead = Samskab is open-source software for municipal development work.
 about-version = Version { $version }.
 about-licence = Published under the Mozilla Public License 2.0.
 about-credits = Det Fælles Designsystem (MIT, OFL-1.1, Apache-2.0) and htmx (0BSD) are included with their licences.
+home-code = Have you been given a code for a workshop or a survey? Type it here
 home-page-title = Home
 
 # /kode: one page for every module's codes (a workshop's, a survey kiosk's).

@@ -111,7 +111,7 @@ pub async fn participate_form(State(state): State<AppState>, Path(token): Path<S
         round: link.round.title,
         instrument: link.name,
         licence: link.licence,
-        definition: link.definition,
+        definition: (*link.definition).clone(),
         opens: link.round.opens,
         closes: link.round.closes,
         answered: link.answered,
@@ -158,7 +158,7 @@ pub struct OpenLink {
     /// In a 360° round: the leader asked about and the rater group.
     pub subject: Option<Uuid>,
     pub rater: String,
-    pub definition: Definition,
+    pub definition: std::sync::Arc<Definition>,
     /// The instrument's licence note and anonymity threshold, for the page.
     pub licence: String,
     pub k: i32,

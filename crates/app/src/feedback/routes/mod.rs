@@ -488,7 +488,7 @@ async fn show_series(
         unit: series.unit_id.unwrap_or_default(),
         subject: None,
         rater: String::new(),
-        definition: instrument.definition.clone(),
+        definition: std::sync::Arc::new(instrument.definition.clone()),
         licence: String::new(),
         k: 0,
     };

@@ -4,6 +4,9 @@
 
 use super::*;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 /// A personal link to create: its token's hash, whom it goes to and the unit its answer
 /// counts for; in a 360° round also the leader it asks about and the rater group.
 #[derive(Clone, Debug)]
@@ -357,21 +360,20 @@ pub struct LinkRow {
     pub subject: Option<Uuid>,
     pub rater: String,
     pub answered: bool,
-    pub definition: Definition,
+    pub definition: Arc<Definition>,
     pub name: String,
     pub licence: String,
     pub min_answers: i32,
 }
 
 type LinkColumns =
-    (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, Option<Uuid>, String, bool, String, String, String, i32);
+    (Uuid, Uuid, i32, String, NaiveDate, NaiveDate, Uuid, Option<Uuid>, String, bool, String, String, i32);
 
 const LINK_SELECT: &str = "SELECT r.id, r.instrument_id, r.version, r.title, r.opens, r.closes, l.unit_id,
-        {subject}, {answered}, v.definition, i.name, i.licence, i.min_answers
+        {subject}, {answered}, i.name, i.licence, i.min_answers
      FROM {table} l
      JOIN feedback_round r ON r.id = l.round_id
      JOIN instrument i ON i.id = r.instrument_id
-     JOIN instrument_version v ON v.instrument_id = r.instrument_id AND v.version = r.version
      WHERE l.{key} = $1 AND r.municipality_id = $2";
 
 /// The personal link or workshop code behind a token's hash.
@@ -389,24 +391,10 @@ pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result
         let row: Option<LinkColumns> = on_db!(db, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(token_hash).bind(municipality).fetch_optional(p).await
         })?;
-        if let Some((
-            id,
-            instrument,
-            version,
-            title,
-            opens,
-            closes,
-            unit,
-            subject,
-            rater,
-            answered,
-            definition,
-            name,
-            licence,
-            k,
-        )) = row
+        if let Some((id, instrument, version, title, opens, closes, unit, subject, rater, answered, name, licence, k)) =
+            row
         {
-            return Ok(serde_json::from_str(&definition).ok().map(|definition| LinkRow {
+            return Ok(definition(db, instrument, version).await?.map(|definition| LinkRow {
                 door,
                 round: round_of((id, instrument, version, title, opens, closes)),
                 unit,
@@ -421,6 +409,39 @@ pub async fn link(db: &Db, municipality: Uuid, token_hash: &str) -> sqlx::Result
         }
     }
     Ok(None)
+}
+
+/// Parsed instrument versions by (instrument, version). A version never changes once saved
+/// (a change is a new version; answers keep theirs), so it is kept for the life of the
+/// process: the answering page then reads one small row instead of the definition's JSON
+/// (a TOASTed value on PostgreSQL) and parses nothing.
+static DEFINITIONS: Mutex<Option<HashMap<(Uuid, i32), Arc<Definition>>>> = Mutex::new(None);
+/// Far more versions than a municipality makes; past it the kept ones are dropped and read again.
+const DEFINITIONS_KEPT: usize = 4_096;
+
+/// One version of an instrument's definition; none when there is no such version.
+pub async fn definition(db: &Db, instrument: Uuid, version: i32) -> sqlx::Result<Option<Arc<Definition>>> {
+    let key = (instrument, version);
+    if let Some(kept) = DEFINITIONS.lock().ok().and_then(|kept| kept.as_ref()?.get(&key).cloned()) {
+        return Ok(Some(kept));
+    }
+    let text: Option<String> = on_db!(db, |p| {
+        sqlx::query_scalar("SELECT definition FROM instrument_version WHERE instrument_id = $1 AND version = $2")
+            .bind(instrument)
+            .bind(version)
+            .fetch_optional(p)
+            .await
+    })?;
+    let Some(parsed) = text.and_then(|t| serde_json::from_str::<Definition>(&t).ok()) else { return Ok(None) };
+    let parsed = Arc::new(parsed);
+    if let Ok(mut kept) = DEFINITIONS.lock() {
+        let map = kept.get_or_insert_with(HashMap::new);
+        if map.len() >= DEFINITIONS_KEPT {
+            map.clear();
+        }
+        map.insert(key, parsed.clone());
+    }
+    Ok(Some(parsed))
 }
 
 /// Makes a workshop code for a round: `uses` answers for `unit`, with its audit entry.

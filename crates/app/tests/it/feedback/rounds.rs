@@ -372,7 +372,9 @@ db_test!(a_workshop_code_lets_everyone_present_answer_as_many_times_as_there_are
     let typed = shown.to_lowercase();
     let r = public.get(&format!("/svar/{typed}")).await;
     assert!(r.status == StatusCode::OK && r.body.contains("Hele tiden"), "{}", r.body);
-    // The one code page takes a round's code as it takes a workshop's: on to the questions.
+    // The front page leads a visitor to the one code page, which takes a round's code as it
+    // takes a workshop's: on to the questions.
+    assert!(public.get("/").await.body.contains("href=\"/kode\""), "the front page offers the code page");
     let r = public.post("/kode", "/kode", &[("code", typed.as_str())]).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/svar/{code}").as_str()), "{}", r.body);
     for value in [5, 4, 3] {
