@@ -337,368 +337,6 @@ macro_rules! participant_in {
     }};
 }
 
-/// An input to write (checked by the caller), with the contact details a public
-/// participant may leave.
-#[derive(Clone, Debug, Default)]
-pub struct InputDraft {
-    pub text: String,
-    pub core_task: Option<String>,
-    pub category: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-}
-
-/// A write refused because its rate limit was reached (nothing was written).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OverQuota;
-
-/// Inside a write: counts the quota's hit, and ends the write when it is past its limit,
-/// before anything else is written (the count itself stays: a refused try counts too).
-macro_rules! count_quota {
-    ($tx:ident, $quota:expr) => {
-        if let Some(q) = $quota {
-            let hits = crate::platform::participants::store::hit_in(&mut *$tx, &q.key, q.window).await?;
-            if hits > q.max {
-                return Ok(Err(OverQuota));
-            }
-        }
-    };
-}
-
-const INPUT_COLUMNS: &str = "i.id, i.process_id, pp.number, pp.channel, i.text, i.core_task, i.category, pp.unit_id, \
-     pp.role, i.hidden_reason, i.hidden_at, i.created_at, i.updated_at";
-
-type InputRow = (
-    Uuid,
-    Uuid,
-    i32,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<Uuid>,
-    Option<String>,
-    Option<String>,
-    Option<DateTime<Utc>>,
-    DateTime<Utc>,
-    DateTime<Utc>,
-);
-
-fn input(row: InputRow) -> Input {
-    let (
-        id,
-        process_id,
-        participant_number,
-        channel,
-        text,
-        core_task,
-        category,
-        unit_id,
-        role,
-        hidden_reason,
-        hidden_at,
-        created_at,
-        updated_at,
-    ) = row;
-    Input {
-        id,
-        process_id,
-        participant_number,
-        channel: Channel::parse(&channel).unwrap_or(Channel::Account),
-        text,
-        core_task,
-        category,
-        unit_id,
-        role,
-        hidden_reason,
-        hidden_at,
-        created_at,
-        updated_at,
-    }
-}
-
-/// One input of a process.
-pub async fn input_by_id(db: &Db, process: Uuid, id: Uuid) -> sqlx::Result<Option<Input>> {
-    let row: Option<InputRow> = on_db!(db, |p| {
-        sqlx::query_as(safe!(
-            "SELECT {INPUT_COLUMNS} FROM process_input i JOIN process_participant pp ON pp.id = i.participant_id
-             WHERE i.id = $1 AND i.process_id = $2"
-        ))
-        .bind(id)
-        .bind(process)
-        .fetch_optional(p)
-        .await
-    })?;
-    Ok(row.map(input))
-}
-
-/// Which inputs a list holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputsOf {
-    /// Every input, hidden ones too (for facilitators).
-    All,
-    /// One participant's own, hidden ones too (they see that it was hidden).
-    Participant(Uuid),
-}
-
-/// Inputs of a process, newest first, with the total.
-pub async fn inputs(db: &Db, process: Uuid, of: InputsOf, limit: i64, offset: i64) -> sqlx::Result<(Vec<Input>, i64)> {
-    // A participant's own inputs by their participant alone (that index), not by the process.
-    let (filter, key) = match of {
-        InputsOf::All => ("i.process_id = $1", process),
-        InputsOf::Participant(p) => ("i.participant_id = $1", p),
-    };
-    let rows: Vec<InputRow> = on_db!(db, |p| {
-        let sql = format!(
-            "SELECT {INPUT_COLUMNS} FROM process_input i JOIN process_participant pp ON pp.id = i.participant_id
-             WHERE {filter} ORDER BY i.created_at DESC, i.id DESC LIMIT {limit} OFFSET {offset}"
-        );
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).fetch_all(p).await
-    })?;
-    let (total,): (i64,) = on_db!(db, |p| {
-        let sql = format!("SELECT COUNT(*) FROM process_input i WHERE {filter}");
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(key).fetch_one(p).await
-    })?;
-    Ok((rows.into_iter().map(input).collect(), total))
-}
-
-/// Every visible input's text, oldest first, for the themes.
-pub async fn visible_texts(db: &Db, process: Uuid) -> sqlx::Result<Vec<(Uuid, String)>> {
-    on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT id, text FROM process_input WHERE process_id = $1 AND hidden_at IS NULL ORDER BY created_at, id",
-        )
-        .bind(process)
-        .fetch_all(p)
-        .await
-    })
-}
-
-/// Changes the text of an input (its author's edit while the step is open).
-pub async fn edit_input(
-    db: &Db,
-    municipality: Uuid,
-    input: &Input,
-    text: &str,
-    core_task: Option<&str>,
-    entry: AuditEntry,
-) -> sqlx::Result<()> {
-    let now = Utc::now();
-    let entry = entry.subject("process_input", input.id, "");
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE process_input SET text = $1, core_task = $2, updated_at = $3 WHERE id = $4")
-            .bind(text)
-            .bind(core_task)
-            .bind(now)
-            .bind(input.id)
-            .execute(&mut *tx)
-            .await?;
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(())
-    })
-}
-
-/// Hides an input with a reason its author sees, or shows it again (`reason` None).
-pub async fn set_hidden(
-    db: &Db,
-    municipality: Uuid,
-    input: Uuid,
-    reason: Option<&str>,
-    entry: AuditEntry,
-) -> sqlx::Result<()> {
-    let _changing = super::cache::Changing;
-    let now = Utc::now();
-    let entry = entry.subject("process_input", input, "").detail(reason.unwrap_or_default());
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE process_input SET hidden_at = $1, hidden_reason = $2 WHERE id = $3")
-            .bind(reason.map(|_| now))
-            .bind(reason)
-            .bind(input)
-            .execute(&mut *tx)
-            .await?;
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(())
-    })
-}
-
-/// A new statement: a facilitator's (accepted), or one a participant proposes (pending),
-/// optionally made from an input. Returns its number.
-#[allow(clippy::too_many_arguments)]
-pub async fn add_statement(
-    db: &Db,
-    municipality: Uuid,
-    process: &Process,
-    text: &str,
-    proposer: Option<&Taker>,
-    from_input: Option<Uuid>,
-    state: StatementState,
-    entry: AuditEntry,
-) -> sqlx::Result<i32> {
-    let _changing = super::cache::Changing;
-    let id = new_id();
-    let now = Utc::now();
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        let participant = match proposer {
-            Some(taker) => Some(participant_in!(tx, process.id, taker, true, now).id),
-            None => None,
-        };
-        let (number,): (i32,) = sqlx::query_as(
-            "UPDATE process SET next_statement = next_statement + 1 WHERE id = $1 RETURNING next_statement - 1",
-        )
-        .bind(process.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO process_statement (id, process_id, number, text, participant_id, input_id, state, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id)
-        .bind(process.id)
-        .bind(number)
-        .bind(text)
-        .bind(participant)
-        .bind(from_input)
-        .bind(state.key())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let entry = entry.subject("process_statement", id, &process.title).detail(format!("#{number}"));
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(number)
-    })
-}
-
-/// Accepts or rejects a statement.
-pub async fn set_statement_state(
-    db: &Db,
-    municipality: Uuid,
-    process: Uuid,
-    number: i32,
-    state: StatementState,
-    entry: AuditEntry,
-) -> sqlx::Result<bool> {
-    let _changing = super::cache::Changing;
-    let now = Utc::now();
-    let entry = entry.subject("process_statement", format!("{process}#{number}"), "").detail(state.key());
-    on_db!(db, |p| {
-        let mut tx = p.begin_write().await?;
-        let changed = sqlx::query("UPDATE process_statement SET state = $1 WHERE process_id = $2 AND number = $3")
-            .bind(state.key())
-            .bind(process)
-            .bind(number)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        audit::record_in(&mut *tx, Some(municipality), &entry, now).await?;
-        tx.commit().await?;
-        Ok(changed > 0)
-    })
-}
-
-type StatementRow = (Uuid, i32, String, String, Option<Uuid>, Option<i32>, DateTime<Utc>);
-
-fn statement(row: StatementRow) -> Statement {
-    let (id, number, text, state, input_id, proposed_by, created_at) = row;
-    Statement {
-        id,
-        number,
-        text,
-        state: StatementState::parse(&state).unwrap_or(StatementState::Pending),
-        input_id,
-        proposed_by,
-        created_at,
-    }
-}
-
-/// The statements of a process in number order.
-pub async fn statements(db: &Db, process: Uuid) -> sqlx::Result<Vec<Statement>> {
-    let rows: Vec<StatementRow> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT s.id, s.number, s.text, s.state, s.input_id, pp.number, s.created_at
-             FROM process_statement s LEFT JOIN process_participant pp ON pp.id = s.participant_id
-             WHERE s.process_id = $1 ORDER BY s.number",
-        )
-        .bind(process)
-        .fetch_all(p)
-        .await
-    })?;
-    Ok(rows.into_iter().map(statement).collect())
-}
-
-/// One statement by its number.
-pub async fn statement_by_number(db: &Db, process: Uuid, number: i32) -> sqlx::Result<Option<Statement>> {
-    let row: Option<StatementRow> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT s.id, s.number, s.text, s.state, s.input_id, pp.number, s.created_at
-             FROM process_statement s LEFT JOIN process_participant pp ON pp.id = s.participant_id
-             WHERE s.process_id = $1 AND s.number = $2",
-        )
-        .bind(process)
-        .bind(number)
-        .fetch_optional(p)
-        .await
-    })?;
-    Ok(row.map(statement))
-}
-
-/// Every vote of a process, oldest first (the history included: a later one replaces an
-/// earlier one of the same participant on the same statement).
-pub async fn all_votes(db: &Db, process: Uuid) -> sqlx::Result<Vec<VoteRow>> {
-    let rows: Vec<(i32, i32, i16, DateTime<Utc>)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT participant_number, statement_number, vote, created_at FROM process_vote
-             WHERE process_id = $1 ORDER BY id",
-        )
-        .bind(process)
-        .fetch_all(p)
-        .await
-    })?;
-    Ok(rows
-        .into_iter()
-        .map(|(participant, statement, vote, at)| VoteRow { participant, statement, vote, at })
-        .collect())
-}
-
-/// The current votes (the latest of each participant on each statement), per statement:
-/// kept up to date by every vote.
-pub async fn tallies(db: &Db, process: Uuid) -> sqlx::Result<std::collections::HashMap<i32, Tally>> {
-    let rows: Vec<(i32, i64, i64, i64)> = on_db!(db, |p| {
-        sqlx::query_as("SELECT statement_number, agree, disagree, pass FROM process_tally WHERE process_id = $1")
-            .bind(process)
-            .fetch_all(p)
-            .await
-    })?;
-    Ok(rows.into_iter().map(|(n, agree, disagree, pass)| (n, Tally { agree, disagree, pass })).collect())
-}
-
-/// The numbers of the statements a participant has voted on, with their current vote.
-pub async fn votes_of(db: &Db, process: Uuid, participant: i32) -> sqlx::Result<Vec<(i32, i16)>> {
-    let rows: Vec<(i32, i16)> = on_db!(db, |p| {
-        sqlx::query_as(
-            "SELECT statement_number, vote FROM process_vote
-             WHERE process_id = $1 AND participant_number = $2 ORDER BY id",
-        )
-        .bind(process)
-        .bind(participant)
-        .fetch_all(p)
-        .await
-    })?;
-    let mut latest: Vec<(i32, i16)> = Vec::new();
-    for (s, v) in rows {
-        match latest.iter_mut().find(|(x, _)| *x == s) {
-            Some(e) => e.1 = v,
-            None => latest.push((s, v)),
-        }
-    }
-    Ok(latest)
-}
-
 /// How many take part, give input and vote.
 pub async fn counts(db: &Db, process: Uuid) -> sqlx::Result<(i64, i64, i64)> {
     on_db!(db, |p| {
@@ -805,14 +443,35 @@ pub async fn copy(
 }
 
 // After the macros above, which the parts use.
+/// A write refused because its rate limit was reached (nothing was written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OverQuota;
+
+/// Inside a write: counts the quota's hit, and ends the write when it is past its limit,
+/// before anything else is written (the count itself stays: a refused try counts too).
+macro_rules! count_quota {
+    ($tx:ident, $quota:expr) => {
+        if let Some(q) = $quota {
+            let hits = crate::platform::participants::store::hit_in(&mut *$tx, &q.key, q.window).await?;
+            if hits > q.max {
+                return Ok(Err(OverQuota));
+            }
+        }
+    };
+}
+
 mod analysis;
 mod bulk;
+mod inputs;
 mod invite;
 mod receipts;
+mod statements;
 mod writes;
 
 pub use analysis::*;
 pub use bulk::*;
+pub use inputs::*;
 pub use invite::*;
 pub use receipts::*;
+pub use statements::*;
 pub use writes::*;
