@@ -4,7 +4,6 @@ feedback-error-name = Skriv et navn på højst 200 tegn.
 feedback-error-items = Et måleredskab kan have højst { $max } spørgsmål.
 feedback-error-threshold = Grænsen for, hvor få svar et tal må bygge på, skal være mindst 3, og grænsen for fritekst mindst lige så høj.
 feedback-error-definition = Definitionen kan ikke bruges: { $why }.
-feedback-error-series-survey = Et spørgeskema til runder (fx WHO-5) bruges ikke i forløb. Vælg et redskab til forløb, samtaler eller 360°.
 feedback-error-subject-kind = Vælg hvem forløbet følger: citizen, family, person, unit eller programme.
 feedback-error-subject = Forløbet kan ikke knyttes til det angivne ({ $kind }). Brug kommunens sagsreference for en borger eller familie (aldrig et CPR-nummer), ellers et id, der findes.
 feedback-error-unit = Enheden findes ikke i organisationen.

@@ -4,7 +4,6 @@ feedback-error-name = Type a name of at most 200 characters.
 feedback-error-items = An instrument can have at most { $max } items.
 feedback-error-threshold = The fewest answers a figure may rest on must be at least 3, and the limit for free text at least as high.
 feedback-error-definition = The definition cannot be used: { $why }.
-feedback-error-series-survey = A survey for rounds (such as WHO-5) is not used in series. Choose an instrument for outcomes, sessions or 360°.
 feedback-error-subject-kind = Choose whom the series follows: citizen, family, person, unit or programme.
 feedback-error-subject = The series cannot be tied to what was given ({ $kind }). Use the municipality's case reference for a citizen or family (never a CPR number), otherwise an id that exists.
 feedback-error-unit = The unit does not exist in the organisation.

@@ -51,10 +51,9 @@ pub async fn create_series(
 /// Checks and starts a series (the API's and the page's way).
 pub async fn start_series(state: &AppState, permit: &Permit<FollowSeries>, body: NewSeriesJson) -> Result<Uuid> {
     let tr = permit.tr();
+    // Any instrument may follow one subject: a jobcentre follows a citizen's well-being with
+    // WHO-5 as a family team follows its outcome scale.
     let instrument = instrument_of(state, &tr, &body.instrument).await?;
-    if instrument.purpose == Purpose::Survey {
-        return Err(AppError::BadRequest(tr.t("feedback-error-series-survey")));
-    }
     let kind = SubjectKind::parse(body.subject.kind.trim())
         .ok_or_else(|| AppError::BadRequest(tr.t("feedback-error-subject-kind")))?;
     let subject = body.subject.id.trim().to_string();
@@ -226,9 +225,6 @@ pub async fn get_model(
     Path(key): Path<String>,
 ) -> Result<Response> {
     let instrument = instrument_of(&state, &permit.tr(), &key).await?;
-    if instrument.purpose == Purpose::Survey {
-        return Err(AppError::NotFound);
-    }
     Ok(json(&model_of(&state, &instrument).await?))
 }
 

@@ -343,14 +343,18 @@ fn status_label(tr: &Tr, status: &str) -> String {
     tr.t(&format!("feedback-status-{}", status.replace('_', "-")))
 }
 
-/// The instruments a series can use (not surveys).
+/// The instruments a series can use: all of them, the outcome and session scales first
+/// (what a professional follows most), then surveys such as WHO-5 and 360°.
 async fn series_instruments(state: &AppState) -> Result<Vec<Instrument>> {
     super::api::ensure_library(state).await?;
-    Ok(store::instruments(&state.db, state.municipality)
-        .await?
-        .into_iter()
-        .filter(|i| i.purpose != Purpose::Survey)
-        .collect())
+    let mut offered = store::instruments(&state.db, state.municipality).await?;
+    offered.sort_by_key(|i| match i.purpose {
+        Purpose::Outcome => 0,
+        Purpose::Session => 1,
+        Purpose::Survey => 2,
+        Purpose::Rating360 => 3,
+    });
+    Ok(offered)
 }
 
 #[derive(serde::Deserialize, Default)]

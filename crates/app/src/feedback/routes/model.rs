@@ -6,11 +6,10 @@ use axum::response::Response;
 
 use super::super::ReadFeedback;
 use super::super::api::{instrument_of, model_of};
-use super::super::model::Purpose;
 use super::super::views::ModelTemplate;
 use crate::AppState;
 use crate::platform::layout::render;
-use crate::platform::web::{AppError, Permit, Result};
+use crate::platform::web::{Permit, Result};
 
 pub async fn page(
     State(state): State<AppState>,
@@ -19,9 +18,6 @@ pub async fn page(
 ) -> Result<Response> {
     let tr = permit.tr();
     let instrument = instrument_of(&state, &tr, &key).await?;
-    if instrument.purpose == Purpose::Survey {
-        return Err(AppError::NotFound);
-    }
     let m = model_of(&state, &instrument).await?;
     let figures = match (m.a, m.b, m.centre, m.sigma, m.r_squared) {
         (Some(a), Some(b), Some(centre), Some(sigma), Some(r2)) => vec![

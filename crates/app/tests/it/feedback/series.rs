@@ -67,10 +67,6 @@ db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |d
         |reference: &str| json!({"instrument": "familie-udbytte", "subject": {"kind": "family", "id": reference}});
     let r = me.send_json("POST", "/api/v1/series", &new("010203-1234")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "a CPR number is refused: {}", r.body);
-    let r = me
-        .send_json("POST", "/api/v1/series", &json!({"instrument": "who5", "subject": {"kind": "family", "id": "F-1"}}))
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "a survey is not for series");
     let r = me.send_json("POST", "/api/v1/series", &new("FAM-2041")).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let series = as_json(&r.body)["id"].as_str().unwrap().to_string();
@@ -161,6 +157,36 @@ db_test!(a_professional_follows_a_citizens_series_with_change_flags_and_band, |d
         sqlx::query_as("SELECT payload FROM job WHERE kind = 'feedback.refit'").fetch_all(p).await.unwrap()
     });
     assert_eq!(refits.len(), 1, "{refits:?}");
+});
+
+db_test!(a_survey_such_as_who5_follows_one_citizen_with_its_own_thresholds, |db| {
+    let app = demo_app(&db, 60).await;
+    let mut me = app.api_client("medarbejder").await;
+    // A survey may follow one person too: WHO-5 scored as its raw sum × 4, with its own
+    // thresholds (cut-off 50, reliable change 10).
+    let r = me
+        .send_json(
+            "POST",
+            "/api/v1/series",
+            &json!({"instrument": "who5", "subject": {"kind": "citizen", "id": "JC-7"}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let who5 = format!("/api/v1/series/{}", as_json(&r.body)["id"].as_str().unwrap());
+    let items = ["glad", "rolig", "aktiv", "udhvilet", "interesse"];
+    for (session, level) in [(1, 1), (2, 3)] {
+        let answers: serde_json::Map<String, serde_json::Value> =
+            items.iter().map(|k| (k.to_string(), json!(level))).collect();
+        let r = me.send_json("POST", &format!("{who5}/responses"), &json!({ "answers": answers })).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(as_json(&r.body)["session"], session);
+        assert_eq!(as_json(&r.body)["score"], f64::from(level * 5 * 4));
+    }
+    let read = as_json(&me.get(&who5).await.body);
+    assert_eq!(read["change"], "recovered", "20 → 60 crosses the cut-off by more than the RCI: {read}");
+    assert_eq!(read["scores"].as_array().unwrap().len(), 2, "{read}");
+    let model = as_json(&me.get("/api/v1/instruments/who5/model").await.body);
+    assert_eq!(model["fitted"], false, "one series is too little own data: {model}");
 });
 
 db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert, |db| {
