@@ -235,7 +235,7 @@ db_test!(an_hr_consultant_sends_a_round_from_the_page_by_email_with_a_reminder_t
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body.contains("Runden skal slutte"), "{}", r.body);
+    assert!(r.body.contains("Runden kan tidligst slutte den dag, den begynder"), "{}", r.body);
     let mut api = app.api_client("admin").await;
     assert_eq!(as_json(&api.get("/api/v1/rounds").await.body)["items"].as_array().unwrap().len(), before);
 
