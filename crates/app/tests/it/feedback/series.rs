@@ -187,6 +187,14 @@ db_test!(a_survey_such_as_who5_follows_one_citizen_with_its_own_thresholds, |db|
     assert_eq!(read["scores"].as_array().unwrap().len(), 2, "{read}");
     let model = as_json(&me.get("/api/v1/instruments/who5/model").await.body);
     assert_eq!(model["fitted"], false, "one series is too little own data: {model}");
+    // In the pages: the form offers WHO-5, and its series page shows the cut-off and asks
+    // the next answer in WHO-5's own words.
+    let mut pages = app.login("medarbejder").await;
+    assert!(pages.get("/maaling/forloeb").await.body.contains("<option value=\"who5\">"));
+    let id = who5.rsplit('/').next().unwrap();
+    let r = pages.get(&format!("/maaling/forloeb/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("class=\"cutoff\"") && r.body.contains("Det meste af tiden"), "{}", r.body);
 });
 
 db_test!(a_professional_follows_series_in_the_pages_with_the_band_and_the_alert, |db| {
